@@ -1,0 +1,152 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { routes } from '#functions/routes.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
+import { type Clock, systemClock } from '#shared/ports/clock.ts';
+import { exchangeIdEnvVar } from '#shared/resources.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { freePort } from './free-port.ts';
+import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
+import { localCredentials, localRegion } from './local-credentials.ts';
+import { localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
+import { startS3Local } from './s3-local.ts';
+import { ensureClientKeys, type KeySummary } from './seed/client-keys.ts';
+import { registrySeed } from './seed/registry-seed.ts';
+
+export const defaultExchangeId = 'pbx-local';
+
+// The local exchange runs on Node 20 on purpose (see ../shared/notes/local-stack.md); Lambda runs nodejs22.x.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export type ExchangeOptions = {
+  /** Where data and keys persist; omitted, everything lives in a temporary folder removed on stop. */
+  readonly dataDir?: string;
+  /** HTTP port; 0 picks a free one. */
+  readonly port?: number;
+  readonly host?: string;
+  readonly exchangeId?: string;
+  readonly clock?: Clock;
+  readonly onAccess?: (line: AccessLogLine) => void;
+};
+
+export type RunningExchange = {
+  readonly url: string;
+  readonly exchangeId: string;
+  readonly dataDir: string;
+  readonly keysDir: string;
+  readonly dynamoEndpoint: string;
+  readonly s3Endpoint: string;
+  /** What this start added to the registry (nothing on a restart over kept data). */
+  readonly seeded: { registry: ImportSummary; keys: KeySummary; clients: number };
+  /** The environment handlers run with: endpoints, credentials and resource names. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+};
+
+const listen = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+
+/**
+ * Starts the whole exchange on this machine: DynamoDB Local and the S3 emulator on free ports, the tables and
+ * buckets of the CDK stateful stack, the seeded registry with a key pair per client, and the API served by the
+ * same handlers that deploy to AWS. Everything started is stopped by `stop()`, also when start-up fails halfway.
+ */
+export const startExchange = async (options: ExchangeOptions = {}): Promise<RunningExchange> => {
+  const ephemeral = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'pbx-')));
+  const keysDir = join(dataDir, 'keys');
+  const exchangeId = options.exchangeId ?? defaultExchangeId;
+  const clock = options.clock ?? systemClock;
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  if (ephemeral) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+
+  try {
+    const dynamoDir = join(dataDir, 'dynamodb');
+    if (!ephemeral) await mkdir(dynamoDir, { recursive: true });
+    const dynamoLocal = await startDynamoDbLocal({
+      port: await freePort(),
+      ...(ephemeral ? {} : { dataDir: dynamoDir }),
+    });
+    cleanups.push(() => dynamoLocal.stop());
+    const s3Local = await startS3Local({ port: 0, directory: join(dataDir, 's3') });
+    cleanups.push(() => s3Local.stop());
+
+    const env: Record<string, string> = {
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoLocal.endpoint,
+      AWS_ENDPOINT_URL_S3: s3Local.endpoint,
+      // s3rver stores streamed uploads corrupted when the SDK adds its default checksums.
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      [exchangeIdEnvVar]: exchangeId,
+      ...localResourceEnv(),
+    };
+    // Handlers read their configuration from the process environment at cold start, as in Lambda.
+    Object.assign(process.env, env);
+
+    const awsConfig = { region: localRegion, credentials: localCredentials };
+    const dynamo = new DynamoDBClient({ ...awsConfig, endpoint: dynamoLocal.endpoint });
+    const s3 = new S3Client({ ...awsConfig, endpoint: s3Local.endpoint, forcePathStyle: true });
+    cleanups.push(async () => {
+      dynamo.destroy();
+      s3.destroy();
+    });
+    await provisionLocalResources(dynamo, s3);
+
+    const registry = new DynamoRegistryStore(createDocumentClient(dynamo), {
+      registry: localTableName('registry'),
+      audit: localTableName('audit'),
+    });
+    const registrySummary = await importRegistry({ registry, clock }, registrySeed);
+    const clientIds = registrySeed.clients.map((c) => c.id);
+    const keySummary = await ensureClientKeys({ registry, clock }, { keysDir, clientIds });
+
+    const server = createHttpAdapter({
+      routes,
+      functionsDir: new URL('../functions/', import.meta.url),
+      ...(options.onAccess === undefined ? {} : { onAccess: options.onAccess }),
+    });
+    const host = options.host ?? '127.0.0.1';
+    const port = await listen(server, options.port ?? 0, host);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+
+    return {
+      url: `http://${host}:${port}`,
+      exchangeId,
+      dataDir,
+      keysDir,
+      dynamoEndpoint: dynamoLocal.endpoint,
+      s3Endpoint: s3Local.endpoint,
+      seeded: { registry: registrySummary, keys: keySummary, clients: clientIds.length },
+      env,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};

@@ -1,0 +1,69 @@
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startExchange } from './exchange.ts';
+import { LocalStackError } from './local-stack-error.ts';
+
+/**
+ * `npm start`: the local exchange with its data kept under .local/ in the project, on PBX_PORT (default 8787).
+ */
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = resolve(projectRoot, '.local');
+const shown = (path: string) => relative(process.cwd(), path) || '.';
+
+const parsePort = (value: string | undefined): number => {
+  if (value === undefined || value === '') return 8787;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new LocalStackError(`PBX_PORT must be a port number (0-65535), not "${value}"`);
+  }
+  return port;
+};
+
+const main = async () => {
+  const started = performance.now();
+  const exchange = await startExchange({
+    dataDir,
+    port: parsePort(process.env.PBX_PORT),
+    onAccess: ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms}ms`),
+  });
+  const { registry, keys, clients } = exchange.seeded;
+  const anyClient = 'lb-brent-system';
+  console.log(
+    [
+      `pbx local exchange "${exchange.exchangeId}" listening on ${exchange.url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `  DynamoDB Local  ${exchange.dynamoEndpoint}   data in ${shown(resolve(dataDir, 'dynamodb'))}`,
+      `  S3 emulator     ${exchange.s3Endpoint}   data in ${shown(resolve(dataDir, 's3'))}`,
+      `  registry        ${registry.created} records created, ${registry.existing} kept`,
+      `  client keys     ${clients} clients, ${keys.generated} keys generated, private JWKs in ${shown(exchange.keysDir)}/`,
+      '',
+      'Try:',
+      `  curl ${exchange.url}/v1/health`,
+      `  curl ${exchange.url}/v1/registry`,
+      `  private key of one client: ${shown(resolve(exchange.keysDir, `${anyClient}.jwk.json`))}`,
+      '',
+      'Ctrl-C stops the exchange, DynamoDB Local and the S3 emulator.',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local exchange…`);
+    await exchange.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof LocalStackError) {
+    console.error(`pbx: ${error.message}`);
+  } else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    console.error('pbx: the port is in use (another npm start?); stop it or set PBX_PORT to another port');
+  } else {
+    console.error('pbx: the local exchange failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { DependencyError } from '../../domain/errors.ts';
+import { logger } from '../../logger.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** DynamoDB's limit on the items of one TransactWriteItems call. */
+const maxTransactionItems = 100;
+
+/**
+ * Calls DynamoDB and turns any failure into DEPENDENCY_UNAVAILABLE, so a store that cannot answer makes the
+ * exchange refuse (503) rather than guess. The SDK error is logged by name only.
+ */
+export const callDynamo = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    logger.error('dynamodb call failed', { operation, errorName: (error as Error)?.name });
+    throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'a data store did not answer; nothing was changed');
+  }
+};
+
+/**
+ * The writes of one action, committed all together or not at all. A put may be conditional on the item being
+ * absent; if any condition fails the whole transaction is cancelled and `commit` says so instead of throwing.
+ */
+export class Transaction {
+  readonly #items: TransactItem[] = [];
+
+  put(tableName: string, item: Record<string, unknown>, options: { ifAbsent?: boolean } = {}): this {
+    this.#items.push({
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+      },
+    });
+    return this;
+  }
+
+  async commit(doc: DynamoDBDocumentClient): Promise<'committed' | 'condition-failed'> {
+    if (this.#items.length === 0 || this.#items.length > maxTransactionItems) {
+      throw new RangeError(
+        `a transaction holds 1 to ${maxTransactionItems} items, not ${this.#items.length}`,
+      );
+    }
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: this.#items }));
+      return 'committed';
+    } catch (error) {
+      if (isConditionCancellation(error)) return 'condition-failed';
+      logger.error('dynamodb transaction failed', { errorName: (error as Error)?.name });
+      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'a data store did not answer; nothing was changed');
+    }
+  }
+}
+
+const isConditionCancellation = (error: unknown): boolean => {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((r) => r.Code === 'ConditionalCheckFailed');
+};
+
+/** Every item of a query, following pagination. */
+export const queryAll = async (
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> =>
+  callDynamo('Query', async () => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  });

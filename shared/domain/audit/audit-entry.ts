@@ -1,0 +1,57 @@
+import { ulid } from 'ulid';
+import { z } from 'zod';
+
+/**
+ * One audit entry per action, allowed, refused or failed. It says who did what to which target, with which
+ * outcome and why, under which agreement and lawful basis. It never carries payload data: a subject appears
+ * only as its pseudonymous reference, a request only as the hash of its signed bytes.
+ */
+export const auditOutcomes = ['allowed', 'refused', 'failed'] as const;
+
+export const auditActorSchema = z.object({
+  /** `client` for a signed caller, `system` for the exchange itself (seeding, sweepers), `anonymous` otherwise. */
+  kind: z.enum(['client', 'system', 'anonymous']),
+  clientId: z.string().optional(),
+  userId: z.string().optional(),
+  organisationId: z.string().optional(),
+  role: z.string().optional(),
+});
+
+export const auditEntrySchema = z.object({
+  id: z.string().length(26),
+  time: z.iso.datetime(),
+  actor: auditActorSchema,
+  /** dotted, past-tense-free verb phrase: `registry.organisation.register`, `request.authenticate`. */
+  action: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/),
+  target: z.object({ type: z.string().min(1), id: z.string().min(1) }).optional(),
+  outcome: z.enum(auditOutcomes),
+  reasonCodes: z.array(z.string()),
+  agreement: z.object({ id: z.string(), version: z.number().int().positive() }).optional(),
+  purpose: z.string().optional(),
+  lawfulBasis: z.array(z.string()).optional(),
+  consentState: z.string().optional(),
+  subjectRef: z.string().optional(),
+  dataCategories: z.array(z.string()).optional(),
+  /** Unpadded base64url SHA-256 of the signed request (its compact JWS), binding the entry to what was asked. */
+  requestHash: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type AuditActor = z.infer<typeof auditActorSchema>;
+
+export type AuditFacts = Omit<AuditEntry, 'id' | 'time' | 'reasonCodes'> & {
+  reasonCodes?: readonly string[];
+};
+
+export const systemActor: AuditActor = { kind: 'system' };
+
+/**
+ * Stamps an entry with its time and a time-ordered unique id (ULID). Ids order entries for reading; the audit
+ * log's own sequence (its Merkle leaf index) is assigned when entries are sequenced into the log.
+ */
+export const newAuditEntry = (facts: AuditFacts, now: Date): AuditEntry =>
+  auditEntrySchema.parse({
+    ...facts,
+    reasonCodes: [...(facts.reasonCodes ?? [])],
+    id: ulid(now.getTime()),
+    time: now.toISOString(),
+  });

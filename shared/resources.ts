@@ -1,0 +1,46 @@
+/**
+ * The stateful resources of the exchange, named once. The CDK stacks create them from these definitions, the
+ * local exchange provisions DynamoDB Local and the S3 emulator from the same ones, and functions find them
+ * through the environment variable each binding sets (see infra/constructs/app-function.ts and shared/config.ts).
+ */
+
+export type TableDefinition = {
+  readonly envVar: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Attribute holding an epoch-seconds expiry that DynamoDB TTL deletes on. */
+  readonly timeToLiveAttribute?: string;
+};
+
+export const tables = {
+  /** Organisations, footprints, clients and their public keys. */
+  registry: { envVar: 'REGISTRY_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /** Audit entries; every write goes through appendAudit (shared/adapters/dynamodb/audit-log.ts). */
+  audit: { envVar: 'AUDIT_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /** Single-use request ids (`jti`) per issuer, expired by TTL once they can no longer be replayed. */
+  nonces: {
+    envVar: 'NONCES_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'expiresAt',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type BucketDefinition = {
+  readonly envVar: string;
+  /** Write-once storage (S3 Object Lock in AWS); set at creation because it cannot be turned off later. */
+  readonly objectLock: boolean;
+};
+
+export const buckets = {
+  /** Released share payloads, under server-generated keys only. */
+  payloads: { envVar: 'PAYLOADS_BUCKET_NAME', objectLock: false },
+  /** Signed audit checkpoints. */
+  auditCheckpoints: { envVar: 'AUDIT_BUCKET_NAME', objectLock: true },
+} as const satisfies Record<string, BucketDefinition>;
+
+export type TableName = keyof typeof tables;
+export type BucketName = keyof typeof buckets;
+
+/** The exchange's identity: the `aud` every signed request must carry. */
+export const exchangeIdEnvVar = 'EXCHANGE_ID';
