@@ -1,6 +1,10 @@
 import type { BucketName, TableName } from '#shared/resources.ts';
 
-export type Access = 'read' | 'write' | 'readwrite';
+/**
+ * What a function may do with a resource. `probe` only asks whether it answers (DescribeTable, HeadBucket): the
+ * health check needs no data.
+ */
+export type Access = 'probe' | 'read' | 'write' | 'readwrite';
 
 /**
  * Every HTTP route of the exchange, with the function that serves it and the resources that function may touch.
@@ -29,8 +33,8 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetHealth',
     entry: 'system/get-health.ts',
     auth: 'public',
-    tables: { registry: 'read' },
-    buckets: { payloads: 'read' },
+    tables: { registry: 'probe' },
+    buckets: { payloads: 'probe' },
   },
   {
     method: 'GET',

@@ -152,13 +152,16 @@ export const createHttpAdapter = (options: {
   onAccess?: (line: AccessLogLine) => void;
 }): Server => {
   const compiled = options.routes.map(compile);
+  const instance = randomUUID();
   const handlers = new Map<string, Promise<Handler>>();
   const handlerOf = (route: RouteDefinition): Promise<Handler> => {
     let loaded = handlers.get(route.id);
     if (loaded === undefined) {
-      loaded = import(new URL(route.entry, options.functionsDir).href).then(
-        (module: { handler: Handler }) => module.handler,
-      );
+      // The query string makes each adapter load its own module instances: a cold start per exchange, so an
+      // exchange restarted in the same process (tests do) gets clients built from its own environment.
+      const url = new URL(route.entry, options.functionsDir);
+      url.search = `instance=${instance}`;
+      loaded = import(url.href).then((module: { handler: Handler }) => module.handler);
       handlers.set(route.id, loaded);
     }
     return loaded;

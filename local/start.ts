@@ -4,10 +4,11 @@ import { startExchange } from './exchange.ts';
 import { LocalStackError } from './local-stack-error.ts';
 
 /**
- * `npm start`: the local exchange with its data kept under .local/ in the project, on PBX_PORT (default 8787).
+ * `npm start`: the local exchange on PBX_PORT (default 8787), its data kept under .local/ in the project (or
+ * PBX_DATA_DIR) so that a second start finds it again.
  */
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = resolve(projectRoot, '.local');
+const dataDir = resolve(process.env.PBX_DATA_DIR || resolve(projectRoot, '.local'));
 const shown = (path: string) => relative(process.cwd(), path) || '.';
 
 const parsePort = (value: string | undefined): number => {

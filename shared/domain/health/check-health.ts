@@ -15,8 +15,13 @@ export const checkHealth = async (
 ): Promise<HealthReport> => {
   const results = await Promise.all(
     deps.probes.map(async (probe) => {
+      const signal = AbortSignal.timeout(input.timeoutMs);
+      // The probe is told to give up through the signal, and is not waited for past it whether it listens or not.
+      const timedOut = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason)),
+      );
       try {
-        await probe.check(AbortSignal.timeout(input.timeoutMs));
+        await Promise.race([probe.check(signal), timedOut]);
         return [probe.name, 'up'] as const;
       } catch {
         return [probe.name, 'down'] as const;

@@ -142,10 +142,9 @@ export const findRegistryProblems = (registry: Registry): string[] => {
       if (m.to !== undefined && m.to < m.from) {
         problems.push(`membership of ${m.organisationId} in ${footprint.id} ends before it starts`);
       }
-      if (
-        m.from < footprint.validFrom ||
-        (footprint.validTo !== undefined && (m.to ?? '9999') > footprint.validTo)
-      ) {
+      // An open-ended membership simply ends with its footprint; an explicit end after it is a data error.
+      const endsAfter = footprint.validTo !== undefined && m.to !== undefined && m.to > footprint.validTo;
+      if (m.from < footprint.validFrom || endsAfter) {
         problems.push(
           `membership of ${m.organisationId} in ${footprint.id} lies outside the footprint's validity`,
         );

@@ -1,0 +1,22 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ApiStack } from './stacks/api-stack.ts';
+import { StatefulStack } from './stacks/stateful-stack.ts';
+
+/**
+ * The CDK app: per stage (context `stage`, default `dev`), a stateful stack and an API stack. cdk-nag's
+ * AwsSolutions pack checks everything; every waiver is acknowledged next to its construct with a reason.
+ */
+export const buildApp = (app: App = new App()): App => {
+  const stage: string = app.node.tryGetContext('stage') ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{1,20}$/.test(stage))
+    throw new Error(`stage must be a short lower-case name, not "${stage}"`);
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const prefix = `Pbx-${stage.charAt(0).toUpperCase()}${stage.slice(1)}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { stage, env });
+  new ApiStack(app, `${prefix}-Api`, { stage, env, exchangeId: `pbx-${stage}`, stateful });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) buildApp().synth();

@@ -1,0 +1,76 @@
+import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type Access, routes } from '#functions/routes.ts';
+import type { BucketName, TableName } from '#shared/resources.ts';
+import { AppFunction } from '../constructs/app-function.ts';
+import type { StatefulStack } from './stateful-stack.ts';
+
+export type ApiStackProps = StackProps & {
+  readonly stage: string;
+  /** The exchange's identity, the `aud` of every signed request. */
+  readonly exchangeId: string;
+  readonly stateful: Pick<StatefulStack, 'tables' | 'buckets'>;
+};
+
+const entries = <K extends string>(record: Partial<Record<K, Access>>) =>
+  Object.entries(record) as [K, Access][];
+
+/**
+ * The HTTP API and one function per route of functions/routes.ts, each granted exactly the tables and buckets its
+ * route lists. Authentication is the signed-request protocol, verified inside the functions (docs/PROTOCOL.md).
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `pbx-${props.stage}`,
+      description: 'pbx, the pan-borough exchange',
+    });
+
+    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    // Access log fields are request metadata only: no headers (they carry signatures), no bodies.
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        time: '$context.requestTime',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        integrationError: '$context.integrationErrorMessage',
+      }),
+    };
+    stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+
+    for (const route of routes) {
+      const fn = new AppFunction(this, route.id, {
+        entry: route.entry,
+        description: `${route.method} ${route.path}`,
+      });
+      for (const [name, access] of entries<TableName>(route.tables)) {
+        fn.bindTable(name, props.stateful.tables[name], access);
+      }
+      for (const [name, access] of entries<BucketName>(route.buckets)) {
+        fn.bindBucket(name, props.stateful.buckets[name], access);
+      }
+      if (route.exchangeId) fn.bindExchangeId(props.exchangeId);
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
+      });
+    }
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Callers authenticate with signed requests (PBX-JWS) verified by each function before any data access; health and registry are public by design.',
+    });
+  }
+}

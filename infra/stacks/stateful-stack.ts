@@ -1,0 +1,89 @@
+import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { type BucketName, buckets, type TableName, tables } from '#shared/resources.ts';
+
+export type StatefulStackProps = StackProps & {
+  readonly stage: string;
+};
+
+const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/**
+ * Everything that holds data: one customer-managed KMS key, the tables and buckets named in shared/resources.ts.
+ * Tables have point-in-time recovery and KMS encryption; buckets block public access, enforce TLS, are versioned,
+ * KMS-encrypted and log access. Outside the dev stage nothing here is deleted with the stack.
+ */
+export class StatefulStack extends Stack {
+  readonly dataKey: Key;
+  readonly tables: Readonly<Record<TableName, Table>>;
+  readonly buckets: Readonly<Record<BucketName, Bucket>>;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const retain = props.stage !== 'dev';
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: `pbx ${props.stage}: encrypts tables and buckets holding case and audit data`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.tables = Object.fromEntries(
+      (Object.keys(tables) as TableName[]).map((name) => {
+        const definition = tables[name];
+        const table = new Table(this, `${pascal(name)}Table`, {
+          partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: definition.sortKey, type: AttributeType.STRING },
+          billingMode: BillingMode.PAY_PER_REQUEST,
+          encryption: TableEncryption.CUSTOMER_MANAGED,
+          encryptionKey: this.dataKey,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          deletionProtection: retain,
+          removalPolicy,
+          ...('timeToLiveAttribute' in definition
+            ? { timeToLiveAttribute: definition.timeToLiveAttribute }
+            : {}),
+        });
+        return [name, table];
+      }),
+    ) as Record<TableName, Table>;
+
+    // Server access logs cannot be delivered to a KMS-encrypted bucket, so this one uses S3-managed keys; it
+    // holds request metadata only, never objects.
+    const accessLogs = new Bucket(this, 'AccessLogsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket; logging it to itself would loop.',
+    });
+
+    this.buckets = Object.fromEntries(
+      (Object.keys(buckets) as BucketName[]).map((name) => {
+        const bucket = new Bucket(this, `${pascal(name)}Bucket`, {
+          encryption: BucketEncryption.KMS,
+          encryptionKey: this.dataKey,
+          bucketKeyEnabled: true,
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+          enforceSSL: true,
+          versioned: true,
+          objectLockEnabled: buckets[name].objectLock,
+          serverAccessLogsBucket: accessLogs,
+          serverAccessLogsPrefix: `${name}/`,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        return [name, bucket];
+      }),
+    ) as Record<BucketName, Bucket>;
+  }
+}

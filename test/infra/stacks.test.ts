@@ -1,0 +1,195 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { routes } from '#functions/routes.ts';
+import { buckets, tables } from '#shared/resources.ts';
+import { synthApp } from './support.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const statementsOf = (template: Template, functionId: string): Statement[] => {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${functionId}Role`) }] },
+  });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+};
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+
+describe('the stateful stack', () => {
+  const { stateful } = synthApp();
+  const template = Template.fromStack(stateful);
+
+  it('creates every table with point-in-time recovery and customer-managed KMS encryption', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', Object.keys(tables).length);
+    template.allResourcesProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('encrypts with one rotating customer-managed key that outlives the stack', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('blocks public access, enforces TLS and versions every bucket', () => {
+    const all = template.findResources('AWS::S3::Bucket');
+    expect(Object.keys(all)).toHaveLength(Object.keys(buckets).length + 1); // + the access-log bucket
+    template.allResourcesProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    const denyInsecure = Object.values(policies).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as { Effect: string; Condition?: object }[]).some(
+        (s) =>
+          s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}',
+      ),
+    );
+    expect(denyInsecure).toHaveLength(Object.keys(all).length);
+  });
+
+  it('encrypts data buckets with the KMS key, logs their access, and makes the audit bucket write-once capable', () => {
+    const kmsBuckets = template.findResources('AWS::S3::Bucket', {
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+            }),
+          ],
+        },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      },
+    });
+    expect(Object.keys(kmsBuckets)).toHaveLength(Object.keys(buckets).length);
+    template.hasResourceProperties('AWS::S3::Bucket', { ObjectLockEnabled: true });
+  });
+
+  it('retains tables outside dev and lets dev tables go', () => {
+    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    const prod = Template.fromStack(synthApp({ stage: 'prod' }).stateful);
+    prod.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    prod.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    prod.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('the API stack', () => {
+  const { api } = synthApp();
+  const template = Template.fromStack(api);
+
+  it('serves every route of functions/routes.ts from its own function', () => {
+    template.resourceCountIs('AWS::Lambda::Function', routes.length);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    for (const route of routes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+      });
+    }
+  });
+
+  it('builds every function with the house defaults', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('gives each function exactly the resources its route lists, name and grant together', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const route of routes) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(route.id)) ?? [];
+      const variables = Object.keys(fn?.Properties.Environment.Variables ?? {});
+      const expected = [
+        ...Object.keys(route.tables).map((t) => tables[t as keyof typeof tables].envVar),
+        ...Object.keys(route.buckets).map((b) => buckets[b as keyof typeof buckets].envVar),
+        ...(route.exchangeId ? ['EXCHANGE_ID'] : []),
+      ];
+      expect(variables.filter((v) => /_(TABLE|BUCKET)_NAME$|^EXCHANGE_ID$/.test(v)).sort()).toEqual(
+        expected.sort(),
+      );
+    }
+  });
+
+  it('lets the health check probe but never read data', () => {
+    const actions = actionsOf(statementsOf(template, 'GetHealth'));
+    expect(actions).toContain('dynamodb:DescribeTable');
+    expect(actions).toContain('s3:ListBucket');
+    expect(
+      actions.filter((a) =>
+        /^dynamodb:(Get|Query|Scan|BatchGet|Put|Update|Delete)|^s3:(Get|Put|Delete)|^kms:/.test(a),
+      ),
+    ).toEqual([]);
+  });
+
+  it('lets the registry function read the registry table and nothing else', () => {
+    const statements = statementsOf(template, 'GetRegistry');
+    const actions = actionsOf(statements);
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)|^s3:/.test(a))).toEqual([]);
+    const dynamoResources = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+    expect(JSON.stringify(dynamoResources.map((s) => s.Resource))).not.toMatch(/Audit|Nonces/);
+  });
+
+  it('writes access logs without headers or bodies', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const format = stage?.Properties.AccessLogSettings.Format as string;
+    expect(format).toContain('$context.requestId');
+    expect(format).not.toMatch(/header|body|authorization/i);
+  });
+});
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('pass on the synthesised app, every waiver acknowledged with a reason', () => {
+    expect(() => synthApp().app.synth()).not.toThrow();
+  });
+
+  it('do run: an unencrypted, unlogged bucket fails synthesis', () => {
+    const { app } = synthApp();
+    new Bucket(new Stack(app, 'Careless'), 'Plain');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1|AwsSolutions-S10/);
+  });
+});
+
+describe('bundling', () => {
+  it('bundles every handler locally with esbuild (no Docker) into loadable ESM modules', async () => {
+    const assembly = synthApp({ bundle: true }).app.synth();
+    const bundles = readdirSync(assembly.directory)
+      .filter((name) => name.startsWith('asset.'))
+      .map((name) => join(assembly.directory, name, 'index.mjs'))
+      .filter((file) => existsSync(file));
+    expect(bundles).toHaveLength(routes.length);
+    // Each bundle loads on its own (module-scope configuration included) and exports its handler.
+    Object.assign(process.env, {
+      EXCHANGE_ID: 'pbx-bundle-test',
+      REGISTRY_TABLE_NAME: 'registry',
+      PAYLOADS_BUCKET_NAME: 'payloads',
+      AWS_REGION: 'eu-west-2',
+    });
+    for (const bundle of bundles) {
+      const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
+      expect(typeof module.handler).toBe('function');
+    }
+  }, 60_000);
+});

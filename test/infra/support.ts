@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../../infra/app.ts';
+import type { ApiStack } from '../../infra/stacks/api-stack.ts';
+import type { StatefulStack } from '../../infra/stacks/stateful-stack.ts';
+
+/** The context of cdk.json (feature flags included), so tests synthesise what `cdk synth` synthesises. */
+export const cdkContext = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+
+/**
+ * Builds the app for a stage. Bundling is skipped unless asked for: template assertions do not need the bundles,
+ * and one test bundles for real.
+ */
+export const synthApp = (options: { stage?: string; bundle?: boolean } = {}) => {
+  const app = new App({
+    context: {
+      ...cdkContext(),
+      ...(options.stage === undefined ? {} : { stage: options.stage }),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  buildApp(app);
+  const prefix = `Pbx-${(options.stage ?? 'dev').replace(/^./, (c) => c.toUpperCase())}`;
+  const stateful = app.node.findChild(`${prefix}-Stateful`) as StatefulStack;
+  const api = app.node.findChild(`${prefix}-Api`) as ApiStack;
+  return { app, stateful, api };
+};
