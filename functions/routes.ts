@@ -26,6 +26,26 @@ export type RouteDefinition = {
   readonly exchangeId?: true;
 };
 
+/** The weaker of two accesses is implied by the stronger; read and write together are readwrite. */
+const combine = (a: Access | undefined, b: Access): Access =>
+  a === undefined || a === b || a === 'probe' ? b : b === 'probe' ? a : 'readwrite';
+
+/**
+ * A route that verifies signed requests: it also reads the registry (keys, clients, users), writes the nonce
+ * table (single-use `jti`) and the audit table (refusals), and knows the exchange id (`aud`).
+ */
+const signed = (route: Omit<RouteDefinition, 'auth' | 'exchangeId'>): RouteDefinition => {
+  const tables: Partial<Record<TableName, Access>> = { ...route.tables };
+  for (const [name, access] of [
+    ['registry', 'read'],
+    ['nonces', 'write'],
+    ['audit', 'write'],
+  ] as const) {
+    tables[name] = combine(tables[name], access);
+  }
+  return { ...route, auth: 'signed', tables, exchangeId: true };
+};
+
 export const routes: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -38,6 +58,16 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: '/.well-known/pbx-exchange',
+    id: 'GetDiscovery',
+    entry: 'system/get-discovery.ts',
+    auth: 'public',
+    tables: {},
+    buckets: {},
+    exchangeId: true,
+  },
+  {
+    method: 'GET',
     path: '/v1/registry',
     id: 'GetRegistry',
     entry: 'registry/get-registry.ts',
@@ -46,6 +76,38 @@ export const routes: readonly RouteDefinition[] = [
     buckets: {},
     exchangeId: true,
   },
+  signed({
+    method: 'GET',
+    path: '/v1/whoami',
+    id: 'GetWhoami',
+    entry: 'auth/get-whoami.ts',
+    tables: {},
+    buckets: {},
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/clients/{clientId}/keys',
+    id: 'ListClientKeys',
+    entry: 'keys/list-client-keys.ts',
+    tables: {},
+    buckets: {},
+  }),
+  signed({
+    method: 'POST',
+    path: '/v1/clients/{clientId}/keys',
+    id: 'AddClientKey',
+    entry: 'keys/add-client-key.ts',
+    tables: { registry: 'readwrite' },
+    buckets: {},
+  }),
+  signed({
+    method: 'DELETE',
+    path: '/v1/clients/{clientId}/keys/{kid}',
+    id: 'RevokeClientKey',
+    entry: 'keys/revoke-client-key.ts',
+    tables: { registry: 'readwrite' },
+    buckets: {},
+  }),
 ];
 
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>

@@ -86,7 +86,19 @@ export class AppFunction extends NodejsFunction {
     else if (access === 'write') table.grantWriteData(this);
     else table.grantReadWriteData(this);
     this.addEnvironment(tables[name].envVar, table.tableName);
+    if (access === 'write' || access === 'readwrite') this.#acknowledgeKmsWriteGrant();
     return this;
+  }
+
+  /** Writing a KMS-encrypted resource needs the data-key actions CDK grants with wildcards, on that one key. */
+  #acknowledgeKmsWriteGrant(): void {
+    if (this.role === undefined) return;
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: 'Data-key actions CDK grants for writing a KMS-encrypted table or bucket, on the one data key only.',
+      });
+    }
   }
 
   bindBucket(name: BucketName, bucket: IBucket, access: Access): this {
@@ -99,6 +111,7 @@ export class AppFunction extends NodejsFunction {
     else if (access === 'write') bucket.grantPut(this);
     else bucket.grantReadWrite(this);
     this.addEnvironment(buckets[name].envVar, bucket.bucketName);
+    if (access === 'write' || access === 'readwrite') this.#acknowledgeKmsWriteGrant();
     return this;
   }
 

@@ -1,4 +1,11 @@
-import type { Client, Footprint, Organisation, Registry } from '#shared/domain/registry/registry.ts';
+import type {
+  Client,
+  Footprint,
+  Organisation,
+  Registry,
+  User,
+  UserRole,
+} from '#shared/domain/registry/registry.ts';
 
 /**
  * The reference data of the local exchange: the real footprints of the partnership documents (see
@@ -26,6 +33,7 @@ const organisations: Organisation[] = [
   { id: 'bhr-cdop', name: 'BHR CDOP secretariat', kind: 'cdop-secretariat' },
   { id: 'beds-luton-cdop', name: 'Bedfordshire and Luton CDOP secretariat', kind: 'cdop-secretariat' },
   { id: 'milton-keynes-cdop', name: 'Milton Keynes CDOP secretariat', kind: 'cdop-secretariat' },
+  { id: 'pbx-operations', name: 'pbx exchange operations', kind: 'exchange-operator' },
 ];
 
 const members = (from: string, ids: readonly string[]) =>
@@ -116,4 +124,35 @@ const clients: Client[] = organisations.map((organisation) => ({
   status: 'active',
 }));
 
-export const registrySeed: Registry = { organisations, footprints, clients };
+const user = (organisation: Organisation, name: string, title: string, roles: UserRole[]): User => ({
+  id: `${organisation.id}.${name}`,
+  organisationId: organisation.id,
+  displayName: `${organisation.name}: ${title}`,
+  roles,
+  status: 'active',
+});
+
+/**
+ * A few users per organisation, by role (role titles, not people): every party has an IG lead who manages its
+ * keys and signs agreements; CDOP secretariats have a manager and a coordinator; the operator has an operator.
+ */
+const users: User[] = organisations.flatMap((o) => {
+  switch (o.kind) {
+    case 'exchange-operator':
+      return [user(o, 'operator', 'exchange operator', ['operator'])];
+    case 'cdop-secretariat':
+      return [
+        user(o, 'ig-lead', 'IG lead', ['ig-lead']),
+        user(o, 'manager', 'CDOP manager', ['cdop-manager']),
+        user(o, 'coordinator', 'CDOP coordinator', ['cdop-coordinator']),
+      ];
+    default:
+      return [
+        user(o, 'ig-lead', 'IG lead', ['ig-lead']),
+        user(o, 'caldicott-guardian', 'Caldicott guardian', ['caldicott-guardian']),
+        user(o, 'practitioner', 'practitioner', ['practitioner']),
+      ];
+  }
+});
+
+export const registrySeed: Registry = { organisations, footprints, clients, users };

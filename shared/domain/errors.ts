@@ -5,13 +5,56 @@
  */
 
 export type InputErrorCode = 'MALFORMED_JSON' | 'INVALID_INPUT' | 'INVALID_JWK' | 'PRIVATE_KEY_MATERIAL';
-export type TooLargeErrorCode = 'BODY_TOO_LARGE';
+export type TooLargeErrorCode = 'BODY_TOO_LARGE' | 'TOKEN_TOO_LARGE';
 export type NotFoundErrorCode = 'ROUTE_NOT_FOUND' | 'NOT_FOUND';
-export type ConflictErrorCode = 'ALREADY_EXISTS' | 'CONFLICT';
+export type ConflictErrorCode = 'ALREADY_EXISTS' | 'CONFLICT' | 'KEY_ID_TAKEN' | 'LAST_ACTIVE_KEY';
+
+/** Why a signed request was not authenticated (docs/PROTOCOL.md lists each with its meaning). */
+export const authenticationErrorCodes = [
+  'MISSING_AUTHORIZATION',
+  'UNSUPPORTED_AUTH_SCHEME',
+  'MALFORMED_TOKEN',
+  'MALFORMED_HEADER',
+  'FORBIDDEN_HEADER',
+  'UNEXPECTED_HEADER',
+  'ALGORITHM_NOT_ALLOWED',
+  'WRONG_TYPE',
+  'INVALID_KID',
+  'MISSING_SIGNATURE',
+  'MALFORMED_CLAIMS',
+  'MISSING_CLAIM',
+  'INVALID_CLAIM',
+  'UNKNOWN_ISSUER',
+  'CLIENT_SUSPENDED',
+  'UNKNOWN_KEY',
+  'KEY_NOT_OWNED_BY_ISSUER',
+  'ALGORITHM_KEY_MISMATCH',
+  'KEY_REVOKED',
+  'KEY_RETIRED',
+  'KEY_NOT_YET_VALID',
+  'KEY_EXPIRED',
+  'BAD_SIGNATURE',
+  'WRONG_AUDIENCE',
+  'ISSUED_IN_FUTURE',
+  'EXPIRY_NOT_AFTER_ISSUE',
+  'LIFETIME_TOO_LONG',
+  'TOKEN_EXPIRED',
+  'METHOD_MISMATCH',
+  'URI_MISMATCH',
+  'BODY_DIGEST_MISMATCH',
+  'UNKNOWN_USER',
+  'USER_NOT_OF_ORGANISATION',
+  'USER_SUSPENDED',
+  'REPLAYED',
+] as const;
+export type AuthenticationErrorCode = (typeof authenticationErrorCodes)[number];
+export type AuthorisationErrorCode = 'NOT_PERMITTED';
 export type DependencyErrorCode = 'DEPENDENCY_UNAVAILABLE';
 export type RegistryErrorCode = 'REGISTRY_INCONSISTENT';
 
 export type ErrorCode =
+  | AuthenticationErrorCode
+  | AuthorisationErrorCode
   | InputErrorCode
   | TooLargeErrorCode
   | NotFoundErrorCode
@@ -31,6 +74,10 @@ export abstract class PbxError<C extends ErrorCode = ErrorCode> extends Error {
   }
 }
 
+/** The request did not prove who made it, or was made before (401). */
+export class AuthenticationError extends PbxError<AuthenticationErrorCode> {}
+/** The caller is known but may not do this (403); `details` say why. */
+export class AuthorisationError extends PbxError<AuthorisationErrorCode> {}
 /** The input cannot be understood (400). */
 export class InputError extends PbxError<InputErrorCode> {}
 /** The input is larger than the exchange accepts (413). */

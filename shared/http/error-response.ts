@@ -1,4 +1,6 @@
 import {
+  AuthenticationError,
+  AuthorisationError,
   ConflictError,
   DependencyError,
   InputError,
@@ -11,6 +13,8 @@ import {
 /** The one table from error class to HTTP status. An error not in it is a bug and answers 500 INTERNAL. */
 const statusByClass: ReadonlyArray<readonly [abstract new (...args: never[]) => PbxError, number]> = [
   [InputError, 400],
+  [AuthenticationError, 401],
+  [AuthorisationError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [TooLargeError, 413],

@@ -20,7 +20,7 @@ const baseHeaders = {
  * Serialises results and maps errors through the one error table. 5xx bodies never carry internals; the error
  * is logged by class and code only, never with the request's body or headers.
  */
-const httpResponse = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+export const httpResponse = (): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   after: (request) => {
     const result = request.response as unknown as RouteResult;
     request.response = {

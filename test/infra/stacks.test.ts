@@ -183,9 +183,8 @@ describe('bundling', () => {
     // Each bundle loads on its own (module-scope configuration included) and exports its handler.
     Object.assign(process.env, {
       EXCHANGE_ID: 'pbx-bundle-test',
-      REGISTRY_TABLE_NAME: 'registry',
-      PAYLOADS_BUCKET_NAME: 'payloads',
       AWS_REGION: 'eu-west-2',
+      ...Object.fromEntries([...Object.values(tables), ...Object.values(buckets)].map((r) => [r.envVar, 'x'])),
     });
     for (const bundle of bundles) {
       const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };

@@ -105,7 +105,10 @@ describe('the local exchange', () => {
   it('records an audit entry for every registry record it created', async () => {
     const entries = await stores().audit.readAll();
     const total =
-      registrySeed.organisations.length + registrySeed.footprints.length + registrySeed.clients.length;
+      registrySeed.organisations.length +
+      registrySeed.footprints.length +
+      registrySeed.clients.length +
+      registrySeed.users.length;
     expect(
       entries.filter((e) => e.action.startsWith('registry.') && e.action.endsWith('.create')),
     ).toHaveLength(total);

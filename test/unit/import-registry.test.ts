@@ -11,7 +11,10 @@ describe('importRegistry', () => {
   it('creates every record once, each with its own audit entry', async () => {
     const registry = new InMemoryRegistryStore();
     const total =
-      registrySeed.organisations.length + registrySeed.footprints.length + registrySeed.clients.length;
+      registrySeed.organisations.length +
+      registrySeed.footprints.length +
+      registrySeed.clients.length +
+      registrySeed.users.length;
 
     expect(await importRegistry({ registry, clock }, registrySeed)).toEqual({ created: total, existing: 0 });
     expect(registry.audit).toHaveLength(total);

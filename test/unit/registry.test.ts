@@ -95,6 +95,15 @@ describe('findRegistryProblems', () => {
       },
     ],
     clients: [{ id: 'org-a-system', organisationId: 'org-a', name: 'A system', status: 'active' }],
+    users: [
+      {
+        id: 'org-a.ig-lead',
+        organisationId: 'org-a',
+        displayName: 'A IG lead',
+        roles: ['ig-lead'],
+        status: 'active',
+      },
+    ],
   };
   const withFootprint = (changes: Partial<Footprint>): Registry => ({
     ...base,

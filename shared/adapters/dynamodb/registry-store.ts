@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import { type ClientKey, clientKeySchema } from '../../domain/registry/client-key.ts';
@@ -10,19 +10,32 @@ import {
   type Organisation,
   organisationSchema,
   type Registry,
+  type User,
+  userSchema,
 } from '../../domain/registry/registry.ts';
 import type { CreateOutcome, RegistryReader, RegistryStore } from '../../ports/registry-store.ts';
 import { appendAudit } from './audit-log.ts';
-import { queryAll, Transaction } from './transaction.ts';
+import { callDynamo, queryAll, Transaction } from './transaction.ts';
 
 /**
  * Item layout (one table, small and read-mostly, so each entity type is one partition read by one query):
  *   pk ORG        sk <organisationId>
  *   pk FOOTPRINT  sk <footprintId>
  *   pk CLIENT     sk <clientId>
+ *   pk USER       sk <userId>
  *   pk KEY        sk <clientId>#<kid>
+ *   pk KID        sk <kid>              owner of a key id, so a key id can belong to one client only
  */
-const partitions = { organisation: 'ORG', footprint: 'FOOTPRINT', client: 'CLIENT', key: 'KEY' } as const;
+const partitions = {
+  organisation: 'ORG',
+  footprint: 'FOOTPRINT',
+  client: 'CLIENT',
+  user: 'USER',
+  key: 'KEY',
+  kid: 'KID',
+} as const;
+
+const keySk = (clientId: string, kid: string) => `${clientId}#${kid}`;
 
 export type RegistryTables = { readonly registry: string; readonly audit: string };
 
@@ -34,12 +47,13 @@ export class DynamoRegistryReader implements RegistryReader {
   ) {}
 
   async loadRegistry(): Promise<Registry> {
-    const [organisations, footprints, clients] = await Promise.all([
+    const [organisations, footprints, clients, users] = await Promise.all([
       this.#readPartition(partitions.organisation, organisationSchema),
       this.#readPartition(partitions.footprint, footprintSchema),
       this.#readPartition(partitions.client, clientSchema),
+      this.#readPartition(partitions.user, userSchema),
     ]);
-    return { organisations, footprints, clients };
+    return { organisations, footprints, clients, users };
   }
 
   listClientKeys(): Promise<ClientKey[]> {
@@ -48,6 +62,35 @@ export class DynamoRegistryReader implements RegistryReader {
 
   getClientKeys(clientId: string): Promise<ClientKey[]> {
     return this.#readPartition(partitions.key, clientKeySchema, `${clientId}#`);
+  }
+
+  getClient(clientId: string): Promise<Client | undefined> {
+    return this.#get(partitions.client, clientId, clientSchema);
+  }
+
+  getClientKey(clientId: string, kid: string): Promise<ClientKey | undefined> {
+    return this.#get(partitions.key, keySk(clientId, kid), clientKeySchema);
+  }
+
+  async findKeyOwner(kid: string): Promise<string | undefined> {
+    const owner = await this.#get(partitions.kid, kid, clientKeySchema.pick({ clientId: true }));
+    return owner?.clientId;
+  }
+
+  getUser(userId: string): Promise<User | undefined> {
+    return this.#get(partitions.user, userId, userSchema);
+  }
+
+  getOrganisation(organisationId: string): Promise<Organisation | undefined> {
+    return this.#get(partitions.organisation, organisationId, organisationSchema);
+  }
+
+  /** Reads one item, strongly consistent (a revoked key must stop working on the next request). */
+  async #get<S extends z.ZodType>(pk: string, sk: string, schema: S): Promise<z.infer<S> | undefined> {
+    const { Item } = await callDynamo('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.registryTable, Key: { pk, sk }, ConsistentRead: true })),
+    );
+    return Item === undefined ? undefined : schema.parse(Item);
   }
 
   /** Reads a partition and parses every item at the trust boundary: a malformed item fails loudly. */
@@ -71,23 +114,48 @@ export class DynamoRegistryStore extends DynamoRegistryReader implements Registr
   }
 
   createOrganisation(organisation: Organisation, audit: AuditEntry): Promise<CreateOutcome> {
-    return this.#create(partitions.organisation, organisation.id, organisation, audit);
+    return this.#create([[partitions.organisation, organisation.id, organisation]], audit);
   }
 
   createFootprint(footprint: Footprint, audit: AuditEntry): Promise<CreateOutcome> {
-    return this.#create(partitions.footprint, footprint.id, footprint, audit);
+    return this.#create([[partitions.footprint, footprint.id, footprint]], audit);
   }
 
   createClient(client: Client, audit: AuditEntry): Promise<CreateOutcome> {
-    return this.#create(partitions.client, client.id, client, audit);
+    return this.#create([[partitions.client, client.id, client]], audit);
+  }
+
+  createUser(user: User, audit: AuditEntry): Promise<CreateOutcome> {
+    return this.#create([[partitions.user, user.id, user]], audit);
   }
 
   addClientKey(key: ClientKey, audit: AuditEntry): Promise<CreateOutcome> {
-    return this.#create(partitions.key, `${key.clientId}#${key.kid}`, key, audit);
+    return this.#create(
+      [
+        [partitions.key, keySk(key.clientId, key.kid), key],
+        [partitions.kid, key.kid, { clientId: key.clientId }],
+      ],
+      audit,
+    );
   }
 
-  async #create(pk: string, sk: string, record: object, audit: AuditEntry): Promise<CreateOutcome> {
-    const tx = new Transaction().put(this.registryTable, { ...record, pk, sk }, { ifAbsent: true });
+  async replaceClientKey(expected: ClientKey, next: ClientKey, audit: AuditEntry): Promise<boolean> {
+    const tx = new Transaction().replace(
+      this.registryTable,
+      { ...next, pk: partitions.key, sk: keySk(next.clientId, next.kid) },
+      { attribute: 'status', equals: expected.status },
+    );
+    appendAudit(tx, this.#auditTable, audit);
+    return (await tx.commit(this.doc)) === 'committed';
+  }
+
+  async #create(
+    records: [pk: string, sk: string, record: object][],
+    audit: AuditEntry,
+  ): Promise<CreateOutcome> {
+    const tx = new Transaction();
+    for (const [pk, sk, record] of records)
+      tx.put(this.registryTable, { ...record, pk, sk }, { ifAbsent: true });
     appendAudit(tx, this.#auditTable, audit);
     return { created: (await tx.commit(this.doc)) === 'committed' };
   }

@@ -44,6 +44,24 @@ export class Transaction {
     return this;
   }
 
+  /** Overwrites an existing item, provided one attribute still has the value the caller read. */
+  replace(
+    tableName: string,
+    item: Record<string, unknown>,
+    expected: { attribute: string; equals: string },
+  ): this {
+    this.#items.push({
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_exists(pk) AND #expected = :expected',
+        ExpressionAttributeNames: { '#expected': expected.attribute },
+        ExpressionAttributeValues: { ':expected': expected.equals },
+      },
+    });
+    return this;
+  }
+
   async commit(doc: DynamoDBDocumentClient): Promise<'committed' | 'condition-failed'> {
     if (this.#items.length === 0 || this.#items.length > maxTransactionItems) {
       throw new RangeError(

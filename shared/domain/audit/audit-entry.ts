@@ -15,6 +15,8 @@ export const auditActorSchema = z.object({
   userId: z.string().optional(),
   organisationId: z.string().optional(),
   role: z.string().optional(),
+  /** For a refused request: the client the token claimed to be, which the exchange could not confirm. */
+  claimedClientId: z.string().optional(),
 });
 
 export const auditEntrySchema = z.object({

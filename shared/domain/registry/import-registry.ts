@@ -6,7 +6,7 @@ import { assertRegistryConsistent, type Registry } from './registry.ts';
 export type ImportSummary = { readonly created: number; readonly existing: number };
 
 /**
- * Loads reference data (organisations, then footprints, then clients) into the registry. Idempotent: a record that
+ * Loads reference data (organisations, then footprints, clients and users) into the registry. Idempotent: a record that
  * exists is left as it is and audited nothing; each new record is written together with its audit entry. The
  * whole snapshot is checked for consistency before anything is written.
  */
@@ -36,6 +36,7 @@ export const importRegistry = async (
   await create('organisation', input.organisations, (r, a) => deps.registry.createOrganisation(r, a));
   await create('footprint', input.footprints, (r, a) => deps.registry.createFootprint(r, a));
   await create('client', input.clients, (r, a) => deps.registry.createClient(r, a));
+  await create('user', input.users, (r, a) => deps.registry.createUser(r, a));
   const created = outcomes.filter((o) => o.created).length;
   return { created, existing: outcomes.length - created };
 };

@@ -15,8 +15,8 @@ export type PublishedRegistry = {
 
 /**
  * The registry as public information, like a JWKS document: who the parties are, which footprints they belong
- * to, and every client's public keys with their status, so anyone can check a signature offline. Sorted by id
- * so the document is stable.
+ * to, and every client's public keys with their status, so anyone can check a signature offline. Users are not
+ * published. Sorted by id so the document is stable.
  */
 export const publishRegistry = async (
   deps: { registry: RegistryReader },

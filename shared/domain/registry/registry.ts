@@ -18,6 +18,8 @@ export const organisationKinds = [
   'school',
   'probation',
   'youth-justice',
+  /** Whoever runs the exchange: onboards organisations and their keys. */
+  'exchange-operator',
 ] as const;
 
 export const organisationSchema = z.object({
@@ -57,11 +59,38 @@ export const clientSchema = z.object({
 });
 export type Client = z.infer<typeof clientSchema>;
 
+export const userRoles = [
+  'practitioner',
+  'cdop-manager',
+  'cdop-coordinator',
+  'ig-lead',
+  'caldicott-guardian',
+  'dpo',
+  'scrutineer',
+  'operator',
+] as const;
+export type UserRole = (typeof userRoles)[number];
+
+/** A user id is `<organisation id>.<name>`, so whose user it is shows in every audit entry. */
+export const userId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]\.[a-z0-9][a-z0-9-]{0,62}$/);
+
+/** A person of an organisation; a client of that organisation vouches for them as `sub` of a signed request. */
+export const userSchema = z.object({
+  id: userId,
+  organisationId: registryId,
+  /** A role title, not a person's name: the registry is no place for staff personal data. */
+  displayName: z.string().min(1),
+  roles: z.array(z.enum(userRoles)).min(1),
+  status: z.enum(['active', 'suspended']),
+});
+export type User = z.infer<typeof userSchema>;
+
 /** The registry as one consistent snapshot, as the registry store loads it. */
 export type Registry = {
   readonly organisations: readonly Organisation[];
   readonly footprints: readonly Footprint[];
   readonly clients: readonly Client[];
+  readonly users: readonly User[];
 };
 
 const within = (day: string, from: string, to: string | undefined): boolean =>
@@ -154,6 +183,17 @@ export const findRegistryProblems = (registry: Registry): string[] => {
   for (const client of registry.clients) {
     if (!organisations.has(client.organisationId)) {
       problems.push(`client ${client.id} names unknown organisation ${client.organisationId}`);
+    }
+  }
+  duplicates(
+    'user',
+    registry.users.map((u) => u.id),
+  );
+  for (const user of registry.users) {
+    if (!organisations.has(user.organisationId)) {
+      problems.push(`user ${user.id} names unknown organisation ${user.organisationId}`);
+    } else if (!user.id.startsWith(`${user.organisationId}.`)) {
+      problems.push(`user ${user.id} is not named after its organisation ${user.organisationId}`);
     }
   }
   return problems;

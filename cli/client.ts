@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type SignRequestInput, signRequest } from '#shared/adapters/jose/request-signing.ts';
+import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
+import type { PublicJwk } from '#shared/domain/registry/client-key.ts';
+
+/** A response from the exchange: its status and parsed JSON body (error bodies are `{ error, message, details? }`). */
+export type PbxResponse<T = unknown> = { readonly status: number; readonly body: T };
+
+export type PbxClientOptions = {
+  /** Base URL of the exchange, e.g. http://127.0.0.1:8787. */
+  readonly url: string;
+  /** The calling client's id (`iss`). */
+  readonly clientId: string;
+  readonly key: PrivateJwk;
+  /** The user the client acts for (`sub`), if any. */
+  readonly subject?: string;
+  /** The exchange id (`aud`); read from /.well-known/pbx-exchange when not given. */
+  readonly audience?: string;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+};
+
+/** Reads a private JWK as `npm start` writes it (`.local/keys/<client-id>.jwk.json`). */
+export const readPrivateKey = async (file: string): Promise<PrivateJwk> => {
+  const jwk = JSON.parse(await readFile(file, 'utf8')) as PrivateJwk;
+  if (
+    typeof jwk.d !== 'string' ||
+    typeof jwk.kid !== 'string' ||
+    (jwk.alg !== 'ES256' && jwk.alg !== 'EdDSA')
+  ) {
+    throw new Error(`${file} is not a private signing JWK with kid and alg (ES256 or EdDSA)`);
+  }
+  return jwk;
+};
+
+export const localKeyFile = (keysDir: string, clientId: string): string =>
+  join(keysDir, `${clientId}.jwk.json`);
+
+/**
+ * A typed client of the exchange: every call is signed with the client's key, bound to its method, path, query and
+ * body, and used once. Unsigned discovery calls are available too.
+ */
+export class PbxClient {
+  readonly #options: PbxClientOptions;
+  readonly #fetch: typeof fetch;
+  #audience: Promise<string> | undefined;
+
+  constructor(options: PbxClientOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+    if (options.audience !== undefined) this.#audience = Promise.resolve(options.audience);
+  }
+
+  /** The exchange id, from discovery (once). */
+  audience(): Promise<string> {
+    this.#audience ??= this.discovery().then((r) => {
+      if (r.status !== 200) throw new Error(`discovery failed with HTTP ${r.status}`);
+      return r.body.exchangeId;
+    });
+    return this.#audience;
+  }
+
+  discovery(): Promise<PbxResponse<{ exchangeId: string; algorithms: string[] }>> {
+    return this.#send('GET', '/.well-known/pbx-exchange');
+  }
+
+  /** Signs the request as it will be sent; `extra` may alter what is signed (for tests of the protocol). */
+  async sign(
+    method: string,
+    pathAndQuery: string,
+    body?: Uint8Array | string,
+    extra: Partial<SignRequestInput> = {},
+  ) {
+    return signRequest({
+      method,
+      pathAndQuery,
+      ...(body === undefined ? {} : { body }),
+      key: this.#options.key,
+      issuer: this.#options.clientId,
+      audience: await this.audience(),
+      ...(this.#options.subject === undefined ? {} : { subject: this.#options.subject }),
+      ...(this.#options.now === undefined ? {} : { now: this.#options.now() }),
+      ...extra,
+    });
+  }
+
+  /** A signed call. `body` is sent as given (a string or bytes), or as JSON when it is an object. */
+  async call<T = unknown>(method: string, pathAndQuery: string, body?: unknown): Promise<PbxResponse<T>> {
+    const bytes =
+      body === undefined
+        ? undefined
+        : typeof body === 'string' || body instanceof Uint8Array
+          ? body
+          : JSON.stringify(body);
+    const signed = await this.sign(method, pathAndQuery, bytes);
+    return this.#send(
+      method,
+      pathAndQuery,
+      bytes === undefined ? undefined : signed.body,
+      signed.authorization,
+    );
+  }
+
+  /** Sends a request exactly as given (already signed, or deliberately not). */
+  async send<T = unknown>(
+    method: string,
+    pathAndQuery: string,
+    body?: Uint8Array,
+    authorization?: string,
+  ): Promise<PbxResponse<T>> {
+    return this.#send(method, pathAndQuery, body, authorization);
+  }
+
+  whoami() {
+    return this.call<{
+      client: { id: string; name: string };
+      organisation: { id: string; name: string; kind: string };
+      user: { id: string; displayName: string; roles: string[] } | null;
+      key: { kid: string; alg: string };
+    }>('GET', '/v1/whoami');
+  }
+
+  listKeys(clientId = this.#options.clientId) {
+    return this.call<{ keys: unknown[] }>('GET', `/v1/clients/${encodeURIComponent(clientId)}/keys`);
+  }
+
+  addKey(jwk: PublicJwk, options: { clientId?: string; notBefore?: string; notAfter?: string } = {}) {
+    const { clientId = this.#options.clientId, ...window } = options;
+    return this.call<{ key: unknown }>('POST', `/v1/clients/${encodeURIComponent(clientId)}/keys`, {
+      jwk,
+      ...window,
+    });
+  }
+
+  revokeKey(kid: string, clientId = this.#options.clientId) {
+    return this.call<{ key: unknown }>(
+      'DELETE',
+      `/v1/clients/${encodeURIComponent(clientId)}/keys/${encodeURIComponent(kid)}`,
+    );
+  }
+
+  async #send<T>(method: string, pathAndQuery: string, body?: Uint8Array, authorization?: string) {
+    const response = await this.#fetch(new URL(pathAndQuery, this.#options.url), {
+      method,
+      headers: {
+        ...(authorization === undefined ? {} : { authorization }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's error page, say): hand back the text as it came.
+    }
+    return { status: response.status, body: parsed as T };
+  }
+}

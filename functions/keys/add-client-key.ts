@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { addClientKey } from '#shared/domain/registry/manage-client-keys.ts';
+import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
+import { parseJsonBody } from '#shared/http/json-body.ts';
+import { keyManagementFromEnvironment, pathParameter } from '#shared/http/key-management.ts';
+import { signedRoute } from '#shared/http/signed-route.ts';
+
+const auth = authenticationFromEnvironment();
+const deps = keyManagementFromEnvironment(auth);
+const bodySchema = z.strictObject({
+  jwk: z.unknown(),
+  notBefore: z.iso.datetime().optional(),
+  notAfter: z.iso.datetime().optional(),
+});
+
+export const handler = signedRoute(auth, async (event, context) => {
+  const body = parseJsonBody(event, bodySchema);
+  const key = await addClientKey(deps, {
+    principal: context.principal,
+    clientId: pathParameter(event.pathParameters, 'clientId'),
+    jwk: body.jwk,
+    ...(body.notBefore === undefined ? {} : { notBefore: body.notBefore }),
+    ...(body.notAfter === undefined ? {} : { notAfter: body.notAfter }),
+  });
+  return { statusCode: 201, body: { key } };
+});

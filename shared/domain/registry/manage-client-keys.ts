@@ -1,0 +1,147 @@
+import type { AuditLog } from '../../ports/audit-log.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { RegistryReader, RegistryStore } from '../../ports/registry-store.ts';
+import { newAuditEntry } from '../audit/audit-entry.ts';
+import { actorOf, auditedAction } from '../audit/audited-action.ts';
+import type { Principal } from '../auth/verify-signed-request.ts';
+import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { type ClientKey, isKeyUsable, newClientKey, parsePublicJwk } from './client-key.ts';
+import type { Client } from './registry.ts';
+
+export type KeyManagementDeps = {
+  readonly registry: RegistryStore;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+};
+
+/**
+ * Who may manage a client's keys: the client itself, an IG lead of the client's organisation, or the exchange
+ * operator. Everyone else is refused with the reason.
+ */
+export const authoriseKeyManagement = async (
+  deps: Pick<KeyManagementDeps, 'registry'>,
+  principal: Principal,
+  clientId: string,
+): Promise<Client> => {
+  const client = await deps.registry.getClient(clientId);
+  if (client === undefined) throw new NotFoundError('NOT_FOUND', `no client ${clientId}`);
+  if (principal.clientId === client.id) return client;
+  const roles = principal.user?.roles ?? [];
+  if (roles.includes('ig-lead') && principal.organisationId === client.organisationId) return client;
+  if (roles.includes('operator')) {
+    const organisation = await deps.registry.getOrganisation(principal.organisationId);
+    if (organisation?.kind === 'exchange-operator') return client;
+  }
+  throw new AuthorisationError('NOT_PERMITTED', 'you may not manage the keys of this client', [
+    'keys are managed by the client itself, an IG lead of its organisation (sub with role ig-lead), or the operator',
+  ]);
+};
+
+const keyTarget = (clientId: string, kid?: string) => ({
+  type: 'client-key',
+  id: kid === undefined ? clientId : `${clientId}/${kid}`,
+});
+
+/** Adds a public key to a client; rotation is adding the new key, then revoking the old one. */
+export const addClientKey = (
+  deps: KeyManagementDeps,
+  input: { principal: Principal; clientId: string; jwk: unknown; notBefore?: string; notAfter?: string },
+): Promise<ClientKey> =>
+  auditedAction(
+    deps,
+    {
+      actor: actorOf(input.principal),
+      action: 'registry.client-key.add',
+      target: keyTarget(input.clientId),
+      requestHash: input.principal.requestHash,
+    },
+    async () => {
+      await authoriseKeyManagement(deps, input.principal, input.clientId);
+      const jwk = parsePublicJwk(input.jwk);
+      const now = deps.clock.now();
+      const notBefore = input.notBefore === undefined ? now : new Date(input.notBefore);
+      const notAfter = input.notAfter === undefined ? undefined : new Date(input.notAfter);
+      if (notAfter !== undefined && notAfter <= notBefore) {
+        throw new InputError('INVALID_INPUT', 'notAfter must be later than notBefore');
+      }
+      const key = newClientKey(input.clientId, jwk, now, { notBefore, ...(notAfter ? { notAfter } : {}) });
+      const outcome = await deps.registry.addClientKey(
+        key,
+        newAuditEntry(
+          {
+            actor: actorOf(input.principal),
+            action: 'registry.client-key.add',
+            target: keyTarget(input.clientId, key.kid),
+            outcome: 'allowed',
+            requestHash: input.principal.requestHash,
+          },
+          now,
+        ),
+      );
+      if (!outcome.created)
+        throw new ConflictError('KEY_ID_TAKEN', `a key with kid ${key.kid} is already registered`);
+      return key;
+    },
+  );
+
+/**
+ * Revokes a key at once: the next request signed with it is refused. A client may not revoke its own last usable
+ * key (it would lock itself out); its IG lead or the operator can.
+ */
+export const revokeClientKey = (
+  deps: KeyManagementDeps,
+  input: { principal: Principal; clientId: string; kid: string },
+): Promise<ClientKey> =>
+  auditedAction(
+    deps,
+    {
+      actor: actorOf(input.principal),
+      action: 'registry.client-key.revoke',
+      target: keyTarget(input.clientId, input.kid),
+      requestHash: input.principal.requestHash,
+    },
+    async () => {
+      await authoriseKeyManagement(deps, input.principal, input.clientId);
+      const now = deps.clock.now();
+      const keys = await deps.registry.getClientKeys(input.clientId);
+      const key = keys.find((k) => k.kid === input.kid);
+      if (key === undefined)
+        throw new NotFoundError('NOT_FOUND', `client ${input.clientId} has no key ${input.kid}`);
+      if (key.status === 'revoked') return key;
+      const selfService = input.principal.clientId === input.clientId;
+      if (selfService && !keys.some((k) => k.kid !== key.kid && isKeyUsable(k, now))) {
+        throw new ConflictError(
+          'LAST_ACTIVE_KEY',
+          'this is your last usable key: add another first, or have it revoked from another client of your organisation or by the operator',
+        );
+      }
+      const revoked: ClientKey = { ...key, status: 'revoked', revokedAt: now.toISOString() };
+      const replaced = await deps.registry.replaceClientKey(
+        key,
+        revoked,
+        newAuditEntry(
+          {
+            actor: actorOf(input.principal),
+            action: 'registry.client-key.revoke',
+            target: keyTarget(input.clientId, key.kid),
+            outcome: 'allowed',
+            requestHash: input.principal.requestHash,
+          },
+          now,
+        ),
+      );
+      if (!replaced)
+        throw new ConflictError('CONFLICT', 'the key changed while it was being revoked; try again');
+      return revoked;
+    },
+  );
+
+/** A client's keys with their status: public information, as in the registry. */
+export const listClientKeys = async (
+  deps: { registry: Pick<RegistryReader, 'getClient' | 'getClientKeys'> },
+  input: { clientId: string },
+): Promise<ClientKey[]> => {
+  const client = await deps.registry.getClient(input.clientId);
+  if (client === undefined) throw new NotFoundError('NOT_FOUND', `no client ${input.clientId}`);
+  return deps.registry.getClientKeys(input.clientId);
+};
