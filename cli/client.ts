@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { type SignRequestInput, signRequest } from '#shared/adapters/jose/request-signing.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
-import type { PublicJwk } from '#shared/domain/registry/client-key.ts';
+import { type PublicJwk, signingAlgorithms } from '#shared/domain/registry/client-key.ts';
 
 /** A response from the exchange: its status and parsed JSON body (error bodies are `{ error, message, details? }`). */
 export type PbxResponse<T = unknown> = { readonly status: number; readonly body: T };
@@ -21,18 +22,32 @@ export type PbxClientOptions = {
   readonly now?: () => Date;
 };
 
+const privateJwkSchema = z.looseObject({
+  kty: z.enum(['EC', 'OKP']),
+  crv: z.enum(['P-256', 'Ed25519']),
+  x: z.string(),
+  y: z.string().optional(),
+  d: z.string(),
+  kid: z.string().min(1),
+  alg: z.enum(signingAlgorithms),
+});
+
 /** Reads a private JWK as `npm start` writes it (`.local/keys/<client-id>.jwk.json`). */
 export const readPrivateKey = async (file: string): Promise<PrivateJwk> => {
-  const jwk = JSON.parse(await readFile(file, 'utf8')) as PrivateJwk;
-  if (
-    typeof jwk.d !== 'string' ||
-    typeof jwk.kid !== 'string' ||
-    (jwk.alg !== 'ES256' && jwk.alg !== 'EdDSA')
-  ) {
-    throw new Error(`${file} is not a private signing JWK with kid and alg (ES256 or EdDSA)`);
+  const text = await readFile(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is not JSON`);
   }
-  return jwk;
+  const parsed = privateJwkSchema.safeParse(json);
+  if (!parsed.success)
+    throw new Error(`${file} is not a private signing JWK with kid and alg (ES256 or EdDSA)`);
+  return parsed.data as PrivateJwk;
 };
+
+const discoverySchema = z.looseObject({ exchangeId: z.string().min(1), algorithms: z.array(z.string()) });
 
 export const localKeyFile = (keysDir: string, clientId: string): string =>
   join(keysDir, `${clientId}.jwk.json`);
@@ -55,8 +70,11 @@ export class PbxClient {
   /** The exchange id, from discovery (once). */
   audience(): Promise<string> {
     this.#audience ??= this.discovery().then((r) => {
-      if (r.status !== 200) throw new Error(`discovery failed with HTTP ${r.status}`);
-      return r.body.exchangeId;
+      const document = discoverySchema.safeParse(r.body);
+      if (r.status !== 200 || !document.success) {
+        throw new Error(`${this.#options.url} did not answer discovery as a pbx exchange (HTTP ${r.status})`);
+      }
+      return document.data.exchangeId;
     });
     return this.#audience;
   }

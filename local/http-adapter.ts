@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeKey } from '#functions/routes.ts';
-import { NotFoundError, TooLargeError } from '#shared/domain/errors.ts';
+import { InputError, NotFoundError, TooLargeError } from '#shared/domain/errors.ts';
 import { errorResponse } from '#shared/http/error-response.ts';
 
 /** API Gateway HTTP APIs accept at most 10 MB; Lambda's synchronous payload limit is 6 MB, the tighter one. */
@@ -140,6 +140,14 @@ const readBody = (request: IncomingMessage): Promise<Buffer> =>
     request.on('error', reject);
   });
 
+const decodePathParameters = (names: readonly string[], match: RegExpExecArray): Record<string, string> => {
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+  } catch {
+    throw new InputError('INVALID_INPUT', 'the path holds malformed percent-encoding');
+  }
+};
+
 export type AccessLogLine = { method: string; path: string; status: number; ms: number };
 
 /**
@@ -183,9 +191,7 @@ export const createHttpAdapter = (options: {
         throw new NotFoundError('ROUTE_NOT_FOUND', `no route for ${method} ${path}`);
       }
       const body = await readBody(request);
-      const pathParameters = Object.fromEntries(
-        match.c.params.map((name, i) => [name, decodeURIComponent(match.m?.[i + 1] ?? '')]),
-      );
+      const pathParameters = decodePathParameters(match.c.params, match.m);
       const { headers, cookies } = headersOf(request);
       const event = toApiGatewayEvent(
         { method, url, headers, cookies, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },

@@ -96,7 +96,8 @@ export class AppFunction extends NodejsFunction {
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: 'Data-key actions CDK grants for writing a KMS-encrypted table or bucket, on the one data key only.',
+        reason:
+          'Data-key actions CDK grants for writing a KMS-encrypted table or bucket, on the one data key only.',
       });
     }
   }

@@ -1,8 +1,8 @@
+import { NodeSignatureVerifier } from '../adapters/crypto/node-signature-verifier.ts';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store.ts';
 import { DynamoRegistryReader } from '../adapters/dynamodb/registry-store.ts';
-import { JoseSignatureVerifier } from '../adapters/jose/request-signing.ts';
 import { loadConfig } from '../config.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -20,7 +20,7 @@ export const authenticationFromEnvironment = (): AuthenticationDeps & { registry
     registry: new DynamoRegistryReader(doc, config.REGISTRY_TABLE_NAME),
     nonces: new DynamoNonceStore(doc, config.NONCES_TABLE_NAME),
     audit: new DynamoAuditLog(doc, config.AUDIT_TABLE_NAME),
-    signatures: new JoseSignatureVerifier(),
+    signatures: new NodeSignatureVerifier(),
     clock: systemClock,
   };
 };

@@ -29,6 +29,14 @@ export type RegistryStore = RegistryReader & {
   createUser(user: User, audit: AuditEntry): Promise<CreateOutcome>;
   /** Adds a key; `created: false` if this client has it already or another client holds its key id. */
   addClientKey(key: ClientKey, audit: AuditEntry): Promise<CreateOutcome>;
-  /** Replaces a key record (status changes) if it is still as `expected` says; false if it changed meanwhile. */
-  replaceClientKey(expected: ClientKey, next: ClientKey, audit: AuditEntry): Promise<boolean>;
+  /**
+   * Replaces a key record (status changes) if it is still as `expected` says and, when given, `stillActive` is
+   * still active; false if either changed meanwhile.
+   */
+  replaceClientKey(
+    expected: ClientKey,
+    next: ClientKey,
+    audit: AuditEntry,
+    stillActive?: ClientKey,
+  ): Promise<boolean>;
 };

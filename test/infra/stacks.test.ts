@@ -184,7 +184,9 @@ describe('bundling', () => {
     Object.assign(process.env, {
       EXCHANGE_ID: 'pbx-bundle-test',
       AWS_REGION: 'eu-west-2',
-      ...Object.fromEntries([...Object.values(tables), ...Object.values(buckets)].map((r) => [r.envVar, 'x'])),
+      ...Object.fromEntries(
+        [...Object.values(tables), ...Object.values(buckets)].map((r) => [r.envVar, 'x']),
+      ),
     });
     for (const bundle of bundles) {
       const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };

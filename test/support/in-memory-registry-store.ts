@@ -61,9 +61,16 @@ export class InMemoryRegistryStore implements RegistryStore {
     this.keyOwners.set(k.kid, k.clientId);
     return this.#create(this.keys, `${k.clientId}#${k.kid}`, k, audit);
   }
-  async replaceClientKey(expected: ClientKey, next: ClientKey, audit: AuditEntry): Promise<boolean> {
+  async replaceClientKey(
+    expected: ClientKey,
+    next: ClientKey,
+    audit: AuditEntry,
+    stillActive?: ClientKey,
+  ): Promise<boolean> {
     const id = `${next.clientId}#${next.kid}`;
     if (this.keys.get(id)?.status !== expected.status) return false;
+    if (stillActive && this.keys.get(`${stillActive.clientId}#${stillActive.kid}`)?.status !== 'active')
+      return false;
     this.keys.set(id, next);
     this.audit.push(audit);
     return true;

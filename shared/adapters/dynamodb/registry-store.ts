@@ -139,12 +139,24 @@ export class DynamoRegistryStore extends DynamoRegistryReader implements Registr
     );
   }
 
-  async replaceClientKey(expected: ClientKey, next: ClientKey, audit: AuditEntry): Promise<boolean> {
+  async replaceClientKey(
+    expected: ClientKey,
+    next: ClientKey,
+    audit: AuditEntry,
+    stillActive?: ClientKey,
+  ): Promise<boolean> {
     const tx = new Transaction().replace(
       this.registryTable,
       { ...next, pk: partitions.key, sk: keySk(next.clientId, next.kid) },
       { attribute: 'status', equals: expected.status },
     );
+    if (stillActive !== undefined) {
+      tx.conditionCheck(
+        this.registryTable,
+        { pk: partitions.key, sk: keySk(stillActive.clientId, stillActive.kid) },
+        { attribute: 'status', equals: 'active' },
+      );
+    }
     appendAudit(tx, this.#auditTable, audit);
     return (await tx.commit(this.doc)) === 'committed';
   }

@@ -62,6 +62,24 @@ export class Transaction {
     return this;
   }
 
+  /** Makes the transaction depend on another item still having an attribute's value, without writing it. */
+  conditionCheck(
+    tableName: string,
+    key: Record<string, unknown>,
+    expected: { attribute: string; equals: string },
+  ): this {
+    this.#items.push({
+      ConditionCheck: {
+        TableName: tableName,
+        Key: key,
+        ConditionExpression: '#expected = :expected',
+        ExpressionAttributeNames: { '#expected': expected.attribute },
+        ExpressionAttributeValues: { ':expected': expected.equals },
+      },
+    });
+    return this;
+  }
+
   async commit(doc: DynamoDBDocumentClient): Promise<'committed' | 'condition-failed'> {
     if (this.#items.length === 0 || this.#items.length > maxTransactionItems) {
       throw new RangeError(

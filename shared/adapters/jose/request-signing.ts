@@ -1,33 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { CompactSign, type CryptoKey, compactVerify, importJWK, type JWK } from 'jose';
+import { CompactSign, type CryptoKey, importJWK } from 'jose';
 import { authorizationScheme, type RequestClaims, requestTokenType } from '../../domain/auth/protocol.ts';
 import { sha256Base64url } from '../../domain/auth/verify-signed-request.ts';
-import type { PublicJwk, SigningAlgorithm } from '../../domain/registry/client-key.ts';
-import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import type { PrivateJwk } from './signing-keys.ts';
 
 /**
- * The one place jose is used for requests. Verification checks the signature only, always with a one-algorithm
- * allow-list taken from the registered key (never from the token); the claims (audience, type, lifetime, binding)
- * are checked by the domain, which names each failure with its own code (shared/domain/auth).
+ * Signing requests with jose: the client side of the protocol (the `pbx` command, tests, the worked example).
+ * The exchange verifies with shared/adapters/crypto/node-signature-verifier.ts.
  */
-export class JoseSignatureVerifier implements SignatureVerifier {
-  /** Imported public keys by client and kid. Registered keys never change; their status is read on every request. */
-  readonly #keys = new Map<string, { x: string; key: Promise<CryptoKey> }>();
-
-  async verify(
-    compactJws: string,
-    key: { jwk: PublicJwk; alg: SigningAlgorithm; cacheKey: string },
-  ): Promise<void> {
-    let cached = this.#keys.get(key.cacheKey);
-    if (cached === undefined || cached.x !== key.jwk.x) {
-      cached = { x: key.jwk.x, key: importJWK(key.jwk as JWK, key.alg) as Promise<CryptoKey> };
-      this.#keys.set(key.cacheKey, cached);
-    }
-    await compactVerify(compactJws, await cached.key, { algorithms: [key.alg] });
-  }
-}
-
 const privateKeys = new Map<string, Promise<CryptoKey>>();
 const importPrivate = (jwk: PrivateJwk): Promise<CryptoKey> => {
   const id = `${jwk.kid}:${jwk.x}`;

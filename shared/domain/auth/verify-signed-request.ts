@@ -63,6 +63,8 @@ export class SignedRequestRefusal extends Error {
 }
 
 const base64urlSegment = /^[A-Za-z0-9_-]+$/;
+const isCanonicalBase64url = (segment: string): boolean =>
+  Buffer.from(segment, 'base64url').toString('base64url') === segment;
 
 export const sha256Base64url = (bytes: Uint8Array | string): string =>
   createHash('sha256').update(bytes).digest('base64url');
@@ -133,8 +135,16 @@ const verify = async (
   const token = authorization.slice(prefix.length);
   context.requestHash = sha256Base64url(token);
   const segments = token.split('.');
-  if (segments.length !== 3 || !segments.slice(0, 2).every((s) => base64urlSegment.test(s))) {
-    return refuse('MALFORMED_TOKEN', 'the token must be a compact JWS: three unpadded base64url segments');
+  // Canonical base64url only: a decoder that ignores the spare low bits of the last character would let one
+  // signature be spelt several ways, each with its own token hash.
+  const wellFormed =
+    segments.length === 3 &&
+    segments.every((s, i) => (i === 2 && s === '') || (base64urlSegment.test(s) && isCanonicalBase64url(s)));
+  if (!wellFormed) {
+    return refuse(
+      'MALFORMED_TOKEN',
+      'the token must be a compact JWS: three canonical unpadded base64url segments',
+    );
   }
   const [encodedHeader = '', encodedClaims = '', signature = ''] = segments;
 
@@ -157,9 +167,7 @@ const verify = async (
   if (header.typ !== requestTokenType) return refuse('WRONG_TYPE', `typ must be ${requestTokenType}`);
   const kid = kidSchema.safeParse(header.kid);
   if (!kid.success) return refuse('INVALID_KID', 'kid must name a registered key');
-  if (signature === '' || !base64urlSegment.test(signature)) {
-    return refuse('MISSING_SIGNATURE', 'the token carries no signature');
-  }
+  if (signature === '') return refuse('MISSING_SIGNATURE', 'the token carries no signature');
 
   const rawClaims = decodeJsonObject(encodedClaims);
   if (rawClaims === undefined) return refuse('MALFORMED_CLAIMS', 'the claims are not a JSON object');
@@ -197,15 +205,16 @@ const verify = async (
     return refuse('KEY_EXPIRED', 'the key is past its not-after time');
   }
 
-  try {
-    await deps.signatures.verify(token, {
+  const signed = await deps.signatures.verify(
+    `${encodedHeader}.${encodedClaims}`,
+    Buffer.from(signature, 'base64url'),
+    {
       jwk: key.jwk,
       alg: key.alg,
       cacheKey: `${key.clientId}#${key.kid}`,
-    });
-  } catch {
-    return refuse('BAD_SIGNATURE', 'the signature does not verify with the registered key');
-  }
+    },
+  );
+  if (!signed) return refuse('BAD_SIGNATURE', 'the signature does not verify with the registered key');
 
   // From here on the claims are the client's own words.
   if (claims.aud !== trust.exchangeId) return refuse('WRONG_AUDIENCE', `aud must be ${trust.exchangeId}`);

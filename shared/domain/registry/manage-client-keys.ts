@@ -61,8 +61,8 @@ export const addClientKey = (
       const now = deps.clock.now();
       const notBefore = input.notBefore === undefined ? now : new Date(input.notBefore);
       const notAfter = input.notAfter === undefined ? undefined : new Date(input.notAfter);
-      if (notAfter !== undefined && notAfter <= notBefore) {
-        throw new InputError('INVALID_INPUT', 'notAfter must be later than notBefore');
+      if (notAfter !== undefined && (notAfter <= notBefore || notAfter <= now)) {
+        throw new InputError('INVALID_INPUT', 'notAfter must be later than notBefore and than now');
       }
       const key = newClientKey(input.clientId, jwk, now, { notBefore, ...(notAfter ? { notAfter } : {}) });
       const outcome = await deps.registry.addClientKey(
@@ -86,7 +86,8 @@ export const addClientKey = (
 
 /**
  * Revokes a key at once: the next request signed with it is refused. A client may not revoke its own last usable
- * key (it would lock itself out); its IG lead or the operator can.
+ * key (it would lock itself out); an IG lead acting through another client of the organisation, or the operator,
+ * can.
  */
 export const revokeClientKey = (
   deps: KeyManagementDeps,
@@ -108,8 +109,11 @@ export const revokeClientKey = (
       if (key === undefined)
         throw new NotFoundError('NOT_FOUND', `client ${input.clientId} has no key ${input.kid}`);
       if (key.status === 'revoked') return key;
+      // A client revoking its own key must keep another usable one, and the transaction re-checks that key, so
+      // two concurrent self-revocations cannot each rely on the key the other is revoking.
       const selfService = input.principal.clientId === input.clientId;
-      if (selfService && !keys.some((k) => k.kid !== key.kid && isKeyUsable(k, now))) {
+      const remaining = keys.find((k) => k.kid !== key.kid && isKeyUsable(k, now));
+      if (selfService && remaining === undefined) {
         throw new ConflictError(
           'LAST_ACTIVE_KEY',
           'this is your last usable key: add another first, or have it revoked from another client of your organisation or by the operator',
@@ -129,6 +133,7 @@ export const revokeClientKey = (
           },
           now,
         ),
+        selfService ? remaining : undefined,
       );
       if (!replaced)
         throw new ConflictError('CONFLICT', 'the key changed while it was being revoked; try again');

@@ -1,0 +1,113 @@
+import { isAbsolute, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { usageError } from './cli-error.ts';
+
+/**
+ * Every option of every command, parsed in one pass so that options may stand before or after the command words;
+ * each command then refuses the options that are not its own.
+ */
+const optionsConfig = {
+  as: { type: 'string' },
+  key: { type: 'string' },
+  keys: { type: 'string' },
+  sub: { type: 'string' },
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  alg: { type: 'string' },
+  out: { type: 'string' },
+  client: { type: 'string' },
+  jwk: { type: 'string' },
+  'not-before': { type: 'string' },
+  'not-after': { type: 'string' },
+  body: { type: 'string' },
+} as const;
+
+export const defaultUrl = 'http://127.0.0.1:8787';
+
+export type OptionName = keyof typeof optionsConfig;
+
+const optionNameOf = (message: string): string | undefined => /'(-[^' ]+)/.exec(message)?.[1];
+
+/** The command line as words (command, subcommand, operands) and option values. */
+export const parseCommandLine = (argv: readonly string[]) => {
+  try {
+    return parseArgs({ args: [...argv], options: optionsConfig, strict: true, allowPositionals: true });
+  } catch (error) {
+    const code = errnoOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const option = optionNameOf(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
+      throw usageError(`unknown option ${option}; run pbx --help (an operand starting with - goes after --)`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+      throw usageError(`option ${option} needs a value (write ${option}=-value for a value starting with -)`);
+    }
+    throw usageError(message);
+  }
+};
+
+export type OptionValues = ReturnType<typeof parseCommandLine>['values'];
+
+/** Where a command reads and writes: the process's, or a test's. */
+export type Io = {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdin: AsyncIterable<Uint8Array | string>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+};
+
+export type CommandInput = {
+  readonly values: OptionValues;
+  /** The words after the command's own, e.g. `GET /v1/whoami` for `pbx call GET /v1/whoami`. */
+  readonly operands: readonly string[];
+  readonly io: Io;
+};
+
+export type OptionHelp = { readonly name: OptionName; readonly arg?: string; readonly text: string };
+
+export type Command = {
+  readonly words: readonly string[];
+  /** The synopsis after `pbx`, e.g. `keys revoke KID [--client ID]`. */
+  readonly synopsis: string;
+  readonly summary: string;
+  /** Operand names, in order: every command takes a fixed number. */
+  readonly operands: readonly string[];
+  readonly options: readonly OptionHelp[];
+  /** Whether the command signs requests, and so takes the signing options (--as, --key, --keys, --sub, --url). */
+  readonly signed: boolean;
+  readonly run: (input: CommandInput) => Promise<void>;
+};
+
+export const printJson = (io: Io, value: unknown): void => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+
+/** A path as the user would type it: relative to the working directory when it lies inside it. */
+export const showPath = (io: Io, path: string): string => {
+  const shown = relative(io.cwd, path);
+  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? path : shown;
+};
+
+/** The `code` of a Node.js system error (`ENOENT`, `ECONNREFUSED`, …), if it has one. */
+export const errnoOf = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+
+/** An environment variable, with the empty string taken as unset (`PBX_SUB= pbx whoami`). */
+export const envValue = (io: Io, name: string): string | undefined => {
+  const value = io.env[name];
+  return value === undefined || value === '' ? undefined : value;
+};
+
+/** An ISO 8601 date or date-time, sent in the one form the exchange accepts (UTC, `Z`). */
+export const parseInstant = (option: string, value: string | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
+    throw usageError(
+      `--${option} must be an ISO 8601 date or date-time (e.g. 2026-01-31T09:00:00Z), not "${value}"`,
+    );
+  }
+  return new Date(ms).toISOString();
+};
