@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type SignRequestInput, signRequest } from '#shared/adapters/jose/request-signing.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
+import type { AgreementContent, AgreementVersion } from '#shared/domain/agreements/agreement.ts';
+import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import { type PublicJwk, signingAlgorithms } from '#shared/domain/registry/client-key.ts';
+import type { AgreementView, decisionSchema } from '#shared/http/api-contract.ts';
 
 /** A response from the exchange: its status and parsed JSON body (error bodies are `{ error, message, details? }`). */
 export type PbxResponse<T = unknown> = { readonly status: number; readonly body: T };
@@ -49,8 +52,15 @@ export const readPrivateKey = async (file: string): Promise<PrivateJwk> => {
 
 const discoverySchema = z.looseObject({ exchangeId: z.string().min(1), algorithms: z.array(z.string()) });
 
+export type { AgreementView };
+export type DecisionView = z.infer<typeof decisionSchema>;
+
+export type AgreementStandingChange = 'suspend' | 'resume' | 'revoke';
+
 export const localKeyFile = (keysDir: string, clientId: string): string =>
   join(keysDir, `${clientId}.jwk.json`);
+
+const agreementPath = (agreementId: string) => `/v1/agreements/${encodeURIComponent(agreementId)}`;
 
 /**
  * A typed client of the exchange: every call is signed with the client's key, bound to its method, path, query and
@@ -156,6 +166,53 @@ export class PbxClient {
       'DELETE',
       `/v1/clients/${encodeURIComponent(clientId)}/keys/${encodeURIComponent(kid)}`,
     );
+  }
+
+  /** Drafts an agreement (version 1); each party's IG lead or Caldicott guardian then signs it. */
+  createAgreement(content: AgreementContent, id?: string) {
+    return this.call<{ agreement: AgreementView }>('POST', '/v1/agreements', {
+      ...(id === undefined ? {} : { id }),
+      content,
+    });
+  }
+
+  listAgreements() {
+    return this.call<{ agreements: AgreementView[] }>('GET', '/v1/agreements');
+  }
+
+  getAgreement(agreementId: string) {
+    return this.call<{ agreement: AgreementView }>('GET', agreementPath(agreementId));
+  }
+
+  /** Proposes changed content as a new version; the version in force stays so until every party signs this one. */
+  proposeAgreementVersion(agreementId: string, content: AgreementContent) {
+    return this.call<{ version: AgreementVersion }>('POST', `${agreementPath(agreementId)}/versions`, {
+      content,
+    });
+  }
+
+  /**
+   * Signs a version: `contentHash` is the hash the signer computed from the content they read, so the exchange
+   * refuses the signature if the version it holds is not that content.
+   */
+  signAgreementVersion(agreementId: string, version: number, contentHash: string) {
+    return this.call<{ version: AgreementVersion }>(
+      'POST',
+      `${agreementPath(agreementId)}/versions/${version}/signatures`,
+      { contentHash },
+    );
+  }
+
+  /** Suspends, resumes or revokes an agreement (revocation is final). */
+  changeAgreementStanding(agreementId: string, change: AgreementStandingChange, reason: string) {
+    return this.call<{ agreement: AgreementView }>('POST', `${agreementPath(agreementId)}/${change}`, {
+      reason,
+    });
+  }
+
+  /** A dry run: whether the exchange would allow this request from the caller, and every reason if not. */
+  evaluateRequest(request: ShareRequest) {
+    return this.call<DecisionView>('POST', '/v1/decisions:evaluate', request);
   }
 
   async #send<T>(method: string, pathAndQuery: string, body?: Uint8Array, authorization?: string) {

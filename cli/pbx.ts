@@ -5,13 +5,14 @@ import { type Command, type Io, type OptionHelp, parseCommandLine } from './comm
 /** `pbx`: a command-line client of the exchange. Every call but keygen is signed with a client's private key. */
 
 const exitCodes =
-  'Exit codes: 0 success; 1 the exchange refused (HTTP error) or could not be reached; 2 usage error.';
+  'Exit codes: 0 success (pbx check: permit); 1 the exchange refused (HTTP error), could not be reached or\n' +
+  'answered what fails a local check (pbx check: deny); 2 usage error.';
 
 const formatOptions = (title: string, options: readonly OptionHelp[]): string[] => [
   title,
   ...options.map(({ name, arg, text }) => {
     const flag = `${name === 'help' ? '-h, ' : ''}--${name}${arg === undefined ? '' : ` ${arg}`}`;
-    return `  ${flag.padEnd(20)}${text}`;
+    return `  ${flag.padEnd(18)}  ${text}`;
   }),
 ];
 
@@ -106,6 +107,9 @@ const processIo: Io = {
   stdin: process.stdin,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  setExitStatus: (status) => {
+    process.exitCode = status;
+  },
 };
 
 const describeFailure = (error: unknown): { lines: string[]; exitCode: number } => {

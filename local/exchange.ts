@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { routes } from '#functions/routes.ts';
+import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
+import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { DynamoRegistryReader, DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { exchangeIdEnvVar } from '#shared/resources.ts';
@@ -16,6 +18,7 @@ import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
 import { localCredentials, localRegion } from './local-credentials.ts';
 import { localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
 import { startS3Local } from './s3-local.ts';
+import { type AgreementSeedSummary, seedAgreements } from './seed/agreement-seed.ts';
 import { ensureClientKeys, type KeySummary } from './seed/client-keys.ts';
 import { registrySeed } from './seed/registry-seed.ts';
 
@@ -43,7 +46,12 @@ export type RunningExchange = {
   readonly dynamoEndpoint: string;
   readonly s3Endpoint: string;
   /** What this start added to the registry (nothing on a restart over kept data). */
-  readonly seeded: { registry: ImportSummary; keys: KeySummary; clients: number };
+  readonly seeded: {
+    registry: ImportSummary;
+    keys: KeySummary;
+    clients: number;
+    agreements: AgreementSeedSummary;
+  };
   /** The environment handlers run with: endpoints, credentials and resource names. */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -60,7 +68,8 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
 
 /**
  * Starts the whole exchange on this machine: DynamoDB Local and the S3 emulator on free ports, the tables and
- * buckets of the CDK stateful stack, the seeded registry with a key pair per client, and the API served by the
+ * buckets of the CDK stateful stack, the seeded registry with a key pair per client, the seeded agreements signed
+ * by every party, and the API served by the
  * same handlers that deploy to AWS. Everything started is stopped by `stop()`, also when start-up fails halfway.
  */
 export const startExchange = async (options: ExchangeOptions = {}): Promise<RunningExchange> => {
@@ -111,13 +120,23 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
     });
     await provisionLocalResources(dynamo, s3);
 
-    const registry = new DynamoRegistryStore(createDocumentClient(dynamo), {
+    const doc = createDocumentClient(dynamo);
+    const registry = new DynamoRegistryStore(doc, {
       registry: localTableName('registry'),
       audit: localTableName('audit'),
     });
     const registrySummary = await importRegistry({ registry, clock }, registrySeed);
     const clientIds = registrySeed.clients.map((c) => c.id);
     const keySummary = await ensureClientKeys({ registry, clock }, { keysDir, clientIds });
+    const agreementSummary = await seedAgreements({
+      agreements: new DynamoAgreementStore(doc, {
+        agreements: localTableName('agreements'),
+        audit: localTableName('audit'),
+      }),
+      registry: new DynamoRegistryReader(doc, localTableName('registry')),
+      audit: new DynamoAuditLog(doc, localTableName('audit')),
+      clock,
+    });
 
     const server = createHttpAdapter({
       routes,
@@ -141,7 +160,12 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       keysDir,
       dynamoEndpoint: dynamoLocal.endpoint,
       s3Endpoint: s3Local.endpoint,
-      seeded: { registry: registrySummary, keys: keySummary, clients: clientIds.length },
+      seeded: {
+        registry: registrySummary,
+        keys: keySummary,
+        clients: clientIds.length,
+        agreements: agreementSummary,
+      },
       env,
       stop,
     };

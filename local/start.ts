@@ -27,7 +27,7 @@ const main = async () => {
     port: parsePort(process.env.PBX_PORT),
     onAccess: ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms}ms`),
   });
-  const { registry, keys, clients } = exchange.seeded;
+  const { registry, keys, clients, agreements } = exchange.seeded;
   const anyClient = 'lb-brent-system';
   console.log(
     [
@@ -36,10 +36,12 @@ const main = async () => {
       `  S3 emulator     ${exchange.s3Endpoint}   data in ${shown(resolve(dataDir, 's3'))}`,
       `  registry        ${registry.created} records created, ${registry.existing} kept`,
       `  client keys     ${clients} clients, ${keys.generated} keys generated, private JWKs in ${shown(exchange.keysDir)}/`,
+      `  agreements      ${agreements.created} created, ${agreements.signatures} signatures added`,
       '',
       'Try:',
       `  curl ${exchange.url}/v1/health`,
       `  curl ${exchange.url}/v1/registry`,
+      `  curl ${exchange.url}/v1/openapi.json`,
       `  private key of one client: ${shown(resolve(exchange.keysDir, `${anyClient}.jwk.json`))}`,
       '',
       'Ctrl-C stops the exchange, DynamoDB Local and the S3 emulator.',

@@ -15,6 +15,8 @@ export type TableDefinition = {
 export const tables = {
   /** Organisations, footprints, clients and their public keys. */
   registry: { envVar: 'REGISTRY_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /** Information-sharing agreements and their versions (shared/adapters/dynamodb/agreement-store.ts). */
+  agreements: { envVar: 'AGREEMENTS_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
   /** Audit entries; every write goes through appendAudit (shared/adapters/dynamodb/audit-log.ts). */
   audit: { envVar: 'AUDIT_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
   /** Single-use request ids (`jti`) per issuer, expired by TTL once they can no longer be replayed. */

@@ -28,6 +28,20 @@ const clientOption: OptionHelp = {
   text: 'the client whose keys these are (default: the --as client)',
 };
 
+const agreementOperand = ['ID'];
+
+const reasonOption: OptionHelp = { name: 'reason', arg: 'TEXT', text: 'why (required; recorded)' };
+
+const standingChange = (change: 'suspend' | 'resume' | 'revoke', summary: string): Command => ({
+  words: ['agreement', change],
+  synopsis: `agreement ${change} ID --reason TEXT`,
+  summary,
+  operands: agreementOperand,
+  options: [reasonOption],
+  signed: true,
+  run: async (input) => (await import('./agreement.ts')).runAgreementStandingChange(change)(input),
+});
+
 export const commands: readonly Command[] = [
   {
     words: ['keygen'],
@@ -98,5 +112,126 @@ export const commands: readonly Command[] = [
     options: [{ name: 'body', arg: 'FILE', text: 'the request body, sent as JSON; - reads it from stdin' }],
     signed: true,
     run: async (input) => (await import('./call.ts')).runCall(input),
+  },
+  {
+    words: ['agreement', 'list'],
+    synopsis: 'agreement list',
+    summary: 'Lists the agreements with their title, standing, latest version and parties.',
+    operands: [],
+    options: [],
+    signed: true,
+    run: async (input) => (await import('./agreement.ts')).runAgreementList(input),
+  },
+  {
+    words: ['agreement', 'show'],
+    synopsis: 'agreement show ID [--version N]',
+    summary:
+      "Shows an agreement: its standing; a version's parties, footprint, purposes (data categories, lawful\n" +
+      'basis, consent rule, roles, retention), validity and review date; and for each version its content hash,\n' +
+      'checked here against the content shown, and who has signed it. --version N shows that version only.',
+    operands: agreementOperand,
+    options: [{ name: 'version', arg: 'N', text: 'show this version (default: the latest, and list all)' }],
+    signed: true,
+    run: async (input) => (await import('./agreement.ts')).runAgreementShow(input),
+  },
+  {
+    words: ['agreement', 'create'],
+    synopsis: 'agreement create --file FILE [--id ID]',
+    summary:
+      'Drafts an agreement as its version 1 from FILE, the content as JSON (title, parties, footprintId,\n' +
+      'purposes, validFrom, validTo, reviewDate, blockWhenReviewOverdue, dpiaReference,\n' +
+      'appropriatePolicyDocument). The content is checked here first, lawful-basis pairing rules included, and\n' +
+      "nothing is sent if it fails. Sign with the --sub of a party's IG lead or Caldicott guardian; the version\n" +
+      'comes into force when every party has signed it with pbx agreement sign.',
+    operands: [],
+    options: [
+      { name: 'file', arg: 'FILE', text: 'the agreement content as JSON; - reads it from stdin' },
+      { name: 'id', arg: 'ID', text: 'the agreement id, isa-… (default: one the exchange chooses)' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./agreement.ts')).runAgreementCreate(input),
+  },
+  {
+    words: ['agreement', 'propose'],
+    synopsis: 'agreement propose ID --file FILE',
+    summary:
+      'Proposes changed content (FILE, as for create) as the next version of an agreement. The version in\n' +
+      'force stays in force until every party has signed the new one (pbx agreement sign ID --version N).',
+    operands: agreementOperand,
+    options: [{ name: 'file', arg: 'FILE', text: 'the new content as JSON; - reads it from stdin' }],
+    signed: true,
+    run: async (input) => (await import('./agreement.ts')).runAgreementPropose(input),
+  },
+  {
+    words: ['agreement', 'sign'],
+    synopsis: 'agreement sign ID [--version N] [--hash HASH]',
+    summary:
+      "Signs a version for the caller's organisation (--sub: its IG lead or Caldicott guardian). The content\n" +
+      'hash is computed here from the content the exchange sends; if it differs from the hash the exchange\n' +
+      'states, or from --hash, nothing is signed (exit 1): you sign the content you read.',
+    operands: agreementOperand,
+    options: [
+      { name: 'version', arg: 'N', text: 'the version to sign (default: the latest)' },
+      {
+        name: 'hash',
+        arg: 'HASH',
+        text: 'the content hash you reviewed (pbx agreement show); sign only that',
+      },
+    ],
+    signed: true,
+    run: async (input) => (await import('./agreement.ts')).runAgreementSign(input),
+  },
+  standingChange(
+    'suspend',
+    'Suspends an agreement: every request under it is refused (AGREEMENT_SUSPENDED) until it is resumed.',
+  ),
+  standingChange('resume', 'Lifts a suspension: the version signed by every party is in force again.'),
+  standingChange(
+    'revoke',
+    'Revokes an agreement, for good: every request under it is refused (AGREEMENT_REVOKED).',
+  ),
+  {
+    words: ['check'],
+    synopsis:
+      'check --to ORG --agreement ID --purpose CODE --categories A,B --basis X,Y --consent STATE [consent details] | --file REQUEST',
+    summary:
+      'Asks the exchange whether it would allow this request from you (--as, --sub) and why: prints permit or\n' +
+      'deny, then every reason code with its message. A dry run: nothing is shared, the decision is audited.\n' +
+      'Consent details: with --consent obtained, --obtained-by, --obtained-from and --obtained-at; with refused\n' +
+      'or not-sought, --exemption and --rationale (a DPA 2018 Sch 1 para 18(2) reason).\n' +
+      'Exit status: 0 permit; 1 deny (or the exchange refused the question); 2 usage error.',
+    operands: [],
+    options: [
+      { name: 'to', arg: 'ORG', text: 'the organisation asked, e.g. lb-harrow' },
+      { name: 'agreement', arg: 'ID', text: 'the agreement the request is made under, isa-…' },
+      { name: 'purpose', arg: 'CODE', text: 'the purpose, e.g. CDR_CASE_REVIEW' },
+      {
+        name: 'categories',
+        arg: 'A,B',
+        text: 'data categories, comma-separated, e.g. health,identity-residence',
+      },
+      {
+        name: 'basis',
+        arg: 'X,Y',
+        text: 'lawful bases claimed, comma-separated, e.g. UKGDPR-6-1-e,CA2004-s16M',
+      },
+      { name: 'consent', arg: 'STATE', text: 'obtained, refused, not-sought or not-applicable' },
+      {
+        name: 'exemption',
+        arg: 'E',
+        text: 'cannot-be-given, cannot-reasonably-be-expected-to-be-obtained or would-prejudice-protection',
+      },
+      { name: 'rationale', arg: 'TEXT', text: 'why the exemption applies' },
+      { name: 'obtained-by', arg: 'WHO', text: 'who obtained consent' },
+      { name: 'obtained-from', arg: 'WHOM', text: 'child, parent or carer' },
+      { name: 'obtained-at', arg: 'ISO', text: 'when consent was obtained' },
+      {
+        name: 'file',
+        arg: 'FILE',
+        text: 'the whole request as JSON, as POST /v1/decisions:evaluate takes it (- reads stdin)',
+      },
+    ],
+    signed: true,
+    run: async (input) => (await import('./check.ts')).runCheck(input),
   },
 ];

@@ -1,8 +1,14 @@
 /**
  * Why the pbx command stopped, with the exit code that says so. `USAGE` and `LOCAL_INPUT` are the caller's to fix
- * (exit 2); the exchange refusing or not answering is exit 1.
+ * (exit 2); the exchange refusing, not answering, or answering what fails a local check (`UNTRUSTED_ANSWER`, e.g.
+ * an agreement whose content does not hash to the hash it states) is exit 1.
  */
-export type CliErrorCode = 'USAGE' | 'LOCAL_INPUT' | 'EXCHANGE_REFUSED' | 'EXCHANGE_UNREACHABLE';
+export type CliErrorCode =
+  | 'USAGE'
+  | 'LOCAL_INPUT'
+  | 'EXCHANGE_REFUSED'
+  | 'EXCHANGE_UNREACHABLE'
+  | 'UNTRUSTED_ANSWER';
 
 export class CliError extends Error {
   constructor(

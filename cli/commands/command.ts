@@ -21,6 +21,22 @@ const optionsConfig = {
   'not-before': { type: 'string' },
   'not-after': { type: 'string' },
   body: { type: 'string' },
+  file: { type: 'string' },
+  id: { type: 'string' },
+  version: { type: 'string' },
+  hash: { type: 'string' },
+  reason: { type: 'string' },
+  to: { type: 'string' },
+  agreement: { type: 'string' },
+  purpose: { type: 'string' },
+  categories: { type: 'string' },
+  basis: { type: 'string' },
+  consent: { type: 'string' },
+  exemption: { type: 'string' },
+  rationale: { type: 'string' },
+  'obtained-by': { type: 'string' },
+  'obtained-from': { type: 'string' },
+  'obtained-at': { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';
@@ -56,6 +72,8 @@ export type Io = {
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The exit status once the command returns without an error: how `pbx check` says "deny" (1) to a script. */
+  readonly setExitStatus: (status: 0 | 1) => void;
 };
 
 export type CommandInput = {

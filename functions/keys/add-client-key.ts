@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { addClientKey } from '#shared/domain/registry/manage-client-keys.ts';
+import { apiOperations } from '#shared/http/api-contract.ts';
 import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
 import { parseJsonBody } from '#shared/http/json-body.ts';
 import { keyManagementFromEnvironment, pathParameter } from '#shared/http/key-management.ts';
@@ -7,14 +7,9 @@ import { signedRoute } from '#shared/http/signed-route.ts';
 
 const auth = authenticationFromEnvironment();
 const deps = keyManagementFromEnvironment(auth);
-const bodySchema = z.strictObject({
-  jwk: z.unknown(),
-  notBefore: z.iso.datetime().optional(),
-  notAfter: z.iso.datetime().optional(),
-});
 
 export const handler = signedRoute(auth, async (event, context) => {
-  const body = parseJsonBody(event, bodySchema);
+  const body = parseJsonBody(event, apiOperations.AddClientKey.body);
   const key = await addClientKey(deps, {
     principal: context.principal,
     clientId: pathParameter(event.pathParameters, 'clientId'),

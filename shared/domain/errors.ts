@@ -4,10 +4,22 @@
  * errors stay plain Error/TypeError and surface as 500 INTERNAL with nothing leaked.
  */
 
-export type InputErrorCode = 'MALFORMED_JSON' | 'INVALID_INPUT' | 'INVALID_JWK' | 'PRIVATE_KEY_MATERIAL';
+export type InputErrorCode =
+  | 'MALFORMED_JSON'
+  | 'INVALID_INPUT'
+  | 'INVALID_JWK'
+  | 'PRIVATE_KEY_MATERIAL'
+  | 'INVALID_AGREEMENT';
 export type TooLargeErrorCode = 'BODY_TOO_LARGE' | 'TOKEN_TOO_LARGE';
 export type NotFoundErrorCode = 'ROUTE_NOT_FOUND' | 'NOT_FOUND';
-export type ConflictErrorCode = 'ALREADY_EXISTS' | 'CONFLICT' | 'KEY_ID_TAKEN' | 'LAST_ACTIVE_KEY';
+export type ConflictErrorCode =
+  | 'ALREADY_EXISTS'
+  | 'CONFLICT'
+  | 'KEY_ID_TAKEN'
+  | 'LAST_ACTIVE_KEY'
+  | 'CONTENT_HASH_MISMATCH'
+  | 'ALREADY_SIGNED'
+  | 'AGREEMENT_CLOSED';
 
 /** Why a signed request was not authenticated (docs/PROTOCOL.md lists each with its meaning). */
 export const authenticationErrorCodes = [

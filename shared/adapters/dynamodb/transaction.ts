@@ -48,7 +48,7 @@ export class Transaction {
   replace(
     tableName: string,
     item: Record<string, unknown>,
-    expected: { attribute: string; equals: string },
+    expected: { attribute: string; equals: string | number },
   ): this {
     this.#items.push({
       Put: {
@@ -66,7 +66,7 @@ export class Transaction {
   conditionCheck(
     tableName: string,
     key: Record<string, unknown>,
-    expected: { attribute: string; equals: string },
+    expected: { attribute: string; equals: string | number },
   ): this {
     this.#items.push({
       ConditionCheck: {

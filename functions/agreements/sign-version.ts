@@ -1,0 +1,21 @@
+import { signVersion } from '#shared/domain/agreements/manage-agreements.ts';
+import { agreementsFromEnvironment, versionParameter } from '#shared/http/agreements.ts';
+import { apiOperations } from '#shared/http/api-contract.ts';
+import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
+import { parseJsonBody } from '#shared/http/json-body.ts';
+import { pathParameter } from '#shared/http/key-management.ts';
+import { signedRoute } from '#shared/http/signed-route.ts';
+
+const auth = authenticationFromEnvironment();
+const deps = agreementsFromEnvironment(auth);
+
+export const handler = signedRoute(auth, async (event, context) => {
+  const body = parseJsonBody(event, apiOperations.SignAgreementVersion.body);
+  const version = await signVersion(deps, {
+    principal: context.principal,
+    agreementId: pathParameter(event.pathParameters, 'agreementId'),
+    version: versionParameter(event.pathParameters),
+    contentHash: body.contentHash,
+  });
+  return { statusCode: 201, body: { version } };
+});

@@ -1,0 +1,3 @@
+import { standingChangeHandler } from '#shared/http/agreements.ts';
+
+export const handler = standingChangeHandler('suspend');

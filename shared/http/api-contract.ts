@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import {
+  agreementContentSchema,
+  agreementSchema,
+  agreementVersionSchema,
+} from '../domain/agreements/agreement.ts';
+import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/decide.ts';
+import { clientKeySchema } from '../domain/registry/client-key.ts';
+
+/**
+ * The bodies and answers of every route, by route id (functions/routes.ts). Handlers parse their request bodies
+ * with the schemas here and the OpenAPI document (shared/http/openapi.ts) is generated from the same ones, so
+ * what is documented is what is enforced.
+ */
+
+// Request bodies.
+
+const addClientKeyBody = z.strictObject({
+  jwk: z.unknown().describe('the public JWK (EC P-256 or OKP Ed25519) with its kid and alg'),
+  notBefore: z.iso.datetime().optional(),
+  notAfter: z.iso.datetime().optional(),
+});
+
+const createAgreementBody = z.strictObject({
+  id: agreementSchema.shape.id.optional().describe('a stable id; generated when omitted'),
+  content: agreementContentSchema,
+});
+
+const proposeVersionBody = z.strictObject({ content: agreementContentSchema });
+
+const signVersionBody = z.strictObject({
+  contentHash: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'unpadded base64url SHA-256')
+    .describe("the version's canonical content hash, as the signer checked it"),
+});
+
+const standingChangeBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+// Answers.
+
+export const errorBodySchema = z.object({
+  error: z.string().describe('a stable SCREAMING_SNAKE code'),
+  message: z.string(),
+  details: z.array(z.string()).optional(),
+});
+
+export const agreementStandingSchema = z.object({
+  state: z.enum(['in-force', 'not-active', 'suspended', 'revoked', 'expired', 'not-yet-valid']),
+  /** The version that judges requests now (for not-yet-valid and expired, the one that would). */
+  version: z.number().int().positive().optional(),
+  reviewOverdue: z.boolean().optional(),
+});
+
+/** An agreement as the API shows it: its record, every version, and where it stands now. */
+export const agreementViewSchema = agreementSchema.extend({
+  versions: z.array(agreementVersionSchema),
+  standing: agreementStandingSchema,
+});
+export type AgreementView = z.infer<typeof agreementViewSchema>;
+
+export const decisionSchema = z.object({
+  decision: z.enum(['permit', 'deny']),
+  reasons: z.array(z.object({ code: z.enum(decisionReasonCodes), message: z.string() })),
+  agreement: z.object({ id: z.string(), version: z.number().int().positive() }).optional(),
+  reviewOverdue: z.boolean().optional(),
+});
+
+const agreementAnswer = z.object({ agreement: agreementViewSchema });
+const versionAnswer = z.object({ version: agreementVersionSchema });
+
+/** Schemas published by name under `components.schemas`; every other schema is inlined where it is used. */
+export const namedSchemas = {
+  Error: errorBodySchema,
+  AgreementContent: agreementContentSchema,
+  AgreementVersion: agreementVersionSchema,
+  AgreementStanding: agreementStandingSchema,
+  Agreement: agreementViewSchema,
+  ShareRequest: shareRequestSchema,
+  Decision: decisionSchema,
+  AgreementAnswer: agreementAnswer,
+  AgreementVersionAnswer: versionAnswer,
+  ClientKey: clientKeySchema,
+  AddClientKeyRequest: addClientKeyBody,
+  CreateAgreementRequest: createAgreementBody,
+  ProposeAgreementVersionRequest: proposeVersionBody,
+  SignAgreementVersionRequest: signVersionBody,
+  AgreementStandingChangeRequest: standingChangeBody,
+} as const satisfies Record<string, z.ZodType>;
+
+export type ApiOperation = {
+  readonly summary: string;
+  readonly status: 200 | 201;
+  /** The request body, parsed by the handler with this very schema. */
+  readonly body?: z.ZodType;
+  /** The success answer, when it has a fixed shape. */
+  readonly answer?: z.ZodType;
+};
+
+/** One entry per route of functions/routes.ts; the OpenAPI builder refuses a route without one. */
+export const apiOperations = {
+  GetHealth: { summary: 'Whether the exchange and its stores answer', status: 200 },
+  GetDiscovery: { summary: 'The exchange id and signing protocol parameters', status: 200 },
+  GetRegistry: { summary: 'Organisations, footprints, clients and their public keys', status: 200 },
+  GetOpenApi: { summary: 'This document', status: 200 },
+  GetWhoami: { summary: 'Who the exchange takes the caller to be', status: 200 },
+  ListClientKeys: {
+    summary: "A client's keys",
+    status: 200,
+    answer: z.object({ keys: z.array(clientKeySchema) }),
+  },
+  AddClientKey: {
+    summary: 'Registers a public key for a client (rotation)',
+    status: 201,
+    body: addClientKeyBody,
+    answer: z.object({ key: clientKeySchema }),
+  },
+  RevokeClientKey: {
+    summary: "Revokes a client's key",
+    status: 200,
+    answer: z.object({ key: clientKeySchema }),
+  },
+  CreateAgreement: {
+    summary: 'Drafts an information-sharing agreement as version 1, awaiting every party’s signature',
+    status: 201,
+    body: createAgreementBody,
+    answer: agreementAnswer,
+  },
+  ListAgreements: {
+    summary: 'Every agreement with its versions and standing',
+    status: 200,
+    answer: z.object({ agreements: z.array(agreementViewSchema) }),
+  },
+  GetAgreement: {
+    summary: 'One agreement with every version and its standing',
+    status: 200,
+    answer: agreementAnswer,
+  },
+  ProposeAgreementVersion: {
+    summary: 'Proposes a new version; the version in force stays in force until every party signs this one',
+    status: 201,
+    body: proposeVersionBody,
+    answer: versionAnswer,
+  },
+  SignAgreementVersion: {
+    summary: "Signs a version's content hash for the caller's organisation (IG lead or Caldicott guardian)",
+    status: 201,
+    body: signVersionBody,
+    answer: versionAnswer,
+  },
+  SuspendAgreement: {
+    summary: 'Suspends an agreement: requests under it are refused until it is resumed',
+    status: 200,
+    body: standingChangeBody,
+    answer: agreementAnswer,
+  },
+  ResumeAgreement: {
+    summary: 'Lifts a suspension',
+    status: 200,
+    body: standingChangeBody,
+    answer: agreementAnswer,
+  },
+  RevokeAgreement: {
+    summary: 'Revokes an agreement, finally',
+    status: 200,
+    body: standingChangeBody,
+    answer: agreementAnswer,
+  },
+  EvaluateDecision: {
+    summary: 'Dry run: whether a share request would be permitted, with every reason against (audited)',
+    status: 200,
+    body: shareRequestSchema,
+    answer: decisionSchema,
+  },
+} as const satisfies Record<string, ApiOperation>;

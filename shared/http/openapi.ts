@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { authorizationScheme } from '../domain/auth/protocol.ts';
+import { type ApiOperation, apiOperations, namedSchemas } from './api-contract.ts';
+
+/** What the document needs of a route (functions/routes.ts). */
+export type DocumentedRoute = {
+  readonly method: string;
+  readonly path: string;
+  readonly id: string;
+  readonly auth: 'public' | 'signed';
+};
+
+type JsonObject = Record<string, unknown>;
+
+const schemaRef = (name: string) => `#/components/schemas/${name}`;
+const errorContent = { 'application/json': { schema: { $ref: schemaRef('Error') } } };
+
+/**
+ * Every schema of the contract as an OpenAPI 3.1 component (JSON Schema 2020-12): the named ones under their
+ * names, each route's other body or answer as `<RouteId>Request` / `<RouteId>Response`. Operations refer to them
+ * by `$ref`. Schemas are converted as the parser reads them (`input`).
+ */
+const componentsOf = (operations: readonly (readonly [string, ApiOperation])[]) => {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(namedSchemas)) registry.add(schema, { id });
+  const nameOf = (schema: z.ZodType, fallback: string): string => {
+    if (!registry.has(schema)) registry.add(schema, { id: fallback });
+    const id = registry.get(schema)?.id;
+    if (id === undefined) throw new TypeError(`schema ${fallback} has no id`);
+    return id;
+  };
+  const refs = new Map(
+    operations.map(([routeId, operation]) => [
+      routeId,
+      {
+        body: operation.body === undefined ? undefined : nameOf(operation.body, `${routeId}Request`),
+        answer: operation.answer === undefined ? undefined : nameOf(operation.answer, `${routeId}Response`),
+      },
+    ]),
+  );
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: schemaRef,
+    io: 'input',
+    // A body field that accepts anything (a JWK, checked by its own parser) is `{}` in JSON Schema.
+    unrepresentable: 'any',
+  });
+  // Inside an OpenAPI document a component is addressed by its JSON pointer, not by a `$id` of its own.
+  const components = Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+  );
+  return { components, refs };
+};
+
+const pathParametersOf = (path: string) =>
+  [...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+
+/**
+ * The OpenAPI 3.1 document of the whole API: every route, its request body and success answer from the schemas
+ * the handlers use (shared/http/api-contract.ts), the PBX-JWS scheme on signed routes, and the error body. A route
+ * without an entry in the contract, or an entry without a route, is a programmer error and fails here.
+ */
+export const buildOpenApiDocument = (routes: readonly DocumentedRoute[]): JsonObject => {
+  const contract: Readonly<Record<string, ApiOperation>> = apiOperations;
+  const operations = routes.map((route) => [route, contract[route.id]] as const);
+  const missing = operations.filter(([, operation]) => operation === undefined).map(([route]) => route.id);
+  const stale = Object.keys(contract).filter((id) => !routes.some((route) => route.id === id));
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(
+      `api contract and routes disagree: missing ${missing.join(', ')}; stale ${stale.join(', ')}`,
+    );
+  }
+  const documented = operations.filter(
+    (entry): entry is readonly [DocumentedRoute, ApiOperation] => entry[1] !== undefined,
+  );
+  const { components, refs } = componentsOf(documented.map(([route, operation]) => [route.id, operation]));
+  const paths: Record<string, JsonObject> = {};
+  for (const [route, operation] of documented) {
+    const parameters = pathParametersOf(route.path);
+    const ref = refs.get(route.id);
+    paths[route.path] = {
+      ...paths[route.path],
+      [route.method.toLowerCase()]: {
+        operationId: route.id,
+        summary: operation.summary,
+        security: route.auth === 'signed' ? [{ [authorizationScheme]: [] }] : [],
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(ref?.body === undefined
+          ? {}
+          : {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: { $ref: schemaRef(ref.body) } } },
+              },
+            }),
+        responses: {
+          [String(operation.status)]: {
+            description: 'success',
+            content: {
+              'application/json': {
+                schema: ref?.answer === undefined ? { type: 'object' } : { $ref: schemaRef(ref.answer) },
+              },
+            },
+          },
+          ...(route.auth === 'signed'
+            ? { '401': { description: 'the signed request was refused', content: errorContent } }
+            : {}),
+          '4XX': { description: 'refused: the code says why', content: errorContent },
+          '5XX': {
+            description: 'not handled (503: a store did not answer); nothing changed',
+            content: errorContent,
+          },
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'pbx, the pan-borough exchange',
+      version: '1',
+      description:
+        'Signed, agreement-checked, audited data sharing for child safeguarding partnerships. Every route but ' +
+        'discovery, health, registry and this document needs a signed request (docs/PROTOCOL.md).',
+    },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        [authorizationScheme]: {
+          type: 'http',
+          scheme: authorizationScheme,
+          description:
+            'Authorization: PBX-JWS <compact JWS> over the method, path and query, body digest, audience, ' +
+            'expiry and a single-use jti, signed with a key registered for the calling client (docs/PROTOCOL.md).',
+        },
+      },
+    },
+  };
+};
