@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type Agreement,
   type AgreementRecord,
@@ -11,7 +11,7 @@ import {
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import type { AgreementStore } from '../../ports/agreement-store.ts';
 import { appendAudit } from './audit-log.ts';
-import { callDynamo, queryAll, Transaction } from './transaction.ts';
+import { queryAll, scanAll, Transaction } from './transaction.ts';
 
 /**
  * Item layout: one partition per agreement, read whole by one query.
@@ -81,21 +81,7 @@ export class DynamoAgreementStore implements AgreementStore {
    * list needs every item of it: one consistent scan reads them all.
    */
   async listAgreements(): Promise<AgreementRecord[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callDynamo('Scan', () =>
-        this.doc.send(
-          new ScanCommand({
-            TableName: this.tables.agreements,
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const items = await scanAll(this.doc, { TableName: this.tables.agreements, ConsistentRead: true });
     const byPartition = new Map<unknown, Record<string, unknown>[]>();
     for (const item of items) {
       const partition = byPartition.get(item.pk);

@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { DependencyError } from '../../domain/errors.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
-import { callDynamo, Transaction } from './transaction.ts';
+import { scanAll, Transaction } from './transaction.ts';
 
 const entryKey = (id: string) => ({ pk: `ENTRY#${id}`, sk: 'ENTRY' });
 
@@ -33,15 +33,7 @@ export class DynamoAuditLog implements AuditLog {
    * with sequenced, paginated reads.
    */
   async readAll(): Promise<AuditEntry[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callDynamo('Scan', () =>
-        this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey })),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const items = await scanAll(this.doc, { TableName: this.tableName, ConsistentRead: true });
     return items.map((item) => auditEntrySchema.parse(item)).sort((a, b) => a.id.localeCompare(b.id));
   }
 }

@@ -2,6 +2,8 @@ import {
   type DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -113,6 +115,22 @@ export const queryAll = async (
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  });
+
+/** Every item of a table scan, following pagination: for small tables read whole (agreements, audit in tests). */
+export const scanAll = async (
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+): Promise<Record<string, unknown>[]> =>
+  callDynamo('Scan', async () => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }));
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
