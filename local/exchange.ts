@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { routes } from '#functions/routes.ts';
+import { schedules } from '#functions/schedules.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -18,6 +19,7 @@ import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
 import { localCredentials, localRegion } from './local-credentials.ts';
 import { localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
 import { startS3Local } from './s3-local.ts';
+import { startScheduler } from './scheduler.ts';
 import { type AgreementSeedSummary, seedAgreements } from './seed/agreement-seed.ts';
 import { ensureClientKeys, type KeySummary } from './seed/client-keys.ts';
 import { registrySeed } from './seed/registry-seed.ts';
@@ -36,6 +38,9 @@ export type ExchangeOptions = {
   readonly exchangeId?: string;
   readonly clock?: Clock;
   readonly onAccess?: (line: AccessLogLine) => void;
+  /** Run the scheduled functions (the audit sequencer) on their local intervals; default true. */
+  readonly schedules?: boolean;
+  readonly onScheduleError?: (id: string, error: unknown) => void;
 };
 
 export type RunningExchange = {
@@ -52,6 +57,8 @@ export type RunningExchange = {
     clients: number;
     agreements: AgreementSeedSummary;
   };
+  /** Runs a scheduled function now (tests, and commands that want the audit log sequenced at once). */
+  runSchedule(id: string): Promise<unknown>;
   /** The environment handlers run with: endpoints, credentials and resource names. */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -138,9 +145,17 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       clock,
     });
 
+    const functionsDir = new URL('../functions/', import.meta.url);
+    const scheduler = startScheduler({
+      schedules: options.schedules === false ? [] : schedules,
+      functionsDir,
+      ...(options.onScheduleError === undefined ? {} : { onError: options.onScheduleError }),
+    });
+    cleanups.push(() => scheduler.stop());
+
     const server = createHttpAdapter({
       routes,
-      functionsDir: new URL('../functions/', import.meta.url),
+      functionsDir,
       ...(options.onAccess === undefined ? {} : { onAccess: options.onAccess }),
     });
     const host = options.host ?? '127.0.0.1';
@@ -167,6 +182,7 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
         agreements: agreementSummary,
       },
       env,
+      runSchedule: (id) => scheduler.runNow(id),
       stop,
     };
   } catch (error) {

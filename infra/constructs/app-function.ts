@@ -19,6 +19,7 @@ export type AppFunctionProps = {
   readonly description?: string;
   readonly logRetention?: RetentionDays;
   readonly removalPolicy?: RemovalPolicy;
+  readonly timeout?: Duration;
 };
 
 /**
@@ -44,7 +45,7 @@ export class AppFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
       projectRoot,

@@ -1,9 +1,12 @@
-import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type Access, routes } from '#functions/routes.ts';
+import { type Access, type RouteDefinition, routes } from '#functions/routes.ts';
+import { schedules } from '#functions/schedules.ts';
 import type { BucketName, TableName } from '#shared/resources.ts';
 import { AppFunction } from '../constructs/app-function.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -48,22 +51,46 @@ export class ApiStack extends Stack {
     };
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
 
-    for (const route of routes) {
-      const fn = new AppFunction(this, route.id, {
-        entry: route.entry,
-        description: `${route.method} ${route.path}`,
+    const functionFor = (
+      definition: Pick<RouteDefinition, 'id' | 'entry' | 'tables' | 'buckets'> & { exchangeId?: true },
+      description: string,
+      timeout?: Duration,
+    ) => {
+      const fn = new AppFunction(this, definition.id, {
+        entry: definition.entry,
+        description,
+        ...(timeout === undefined ? {} : { timeout }),
       });
-      for (const [name, access] of entries<TableName>(route.tables)) {
+      for (const [name, access] of entries<TableName>(definition.tables)) {
         fn.bindTable(name, props.stateful.tables[name], access);
       }
-      for (const [name, access] of entries<BucketName>(route.buckets)) {
+      for (const [name, access] of entries<BucketName>(definition.buckets)) {
         fn.bindBucket(name, props.stateful.buckets[name], access);
       }
-      if (route.exchangeId) fn.bindExchangeId(props.exchangeId);
+      if (definition.exchangeId) fn.bindExchangeId(props.exchangeId);
+      return fn;
+    };
+
+    for (const route of routes) {
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
+        integration: new HttpLambdaIntegration(
+          `${route.id}Integration`,
+          functionFor(route, `${route.method} ${route.path}`),
+        ),
+      });
+    }
+
+    for (const schedule of schedules) {
+      const fn = functionFor(
+        schedule,
+        `every ${schedule.everyMinutes} min: ${schedule.entry}`,
+        Duration.minutes(1),
+      );
+      new Rule(this, `${schedule.id}Schedule`, {
+        schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
+        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
       });
     }
 

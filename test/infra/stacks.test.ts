@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
+import { schedules } from '#functions/schedules.ts';
 import { buckets, tables } from '#shared/resources.ts';
 import { synthApp } from './support.ts';
 
@@ -96,7 +97,7 @@ describe('the API stack', () => {
   const template = Template.fromStack(api);
 
   it('serves every route of functions/routes.ts from its own function', () => {
-    template.resourceCountIs('AWS::Lambda::Function', routes.length);
+    template.resourceCountIs('AWS::Lambda::Function', routes.length + schedules.length);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     for (const route of routes) {
@@ -169,6 +170,20 @@ describe('the API stack', () => {
     }
   });
 
+  it('runs every scheduled function on its EventBridge schedule, granted only its tables', () => {
+    for (const schedule of schedules) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: `rate(${schedule.everyMinutes} minute${schedule.everyMinutes === 1 ? '' : 's'})`,
+        Targets: [
+          Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${schedule.id}`), 'Arn'] } }),
+        ],
+      });
+      const actions = actionsOf(statementsOf(template, schedule.id));
+      expect(actions).toContain('dynamodb:Query');
+      expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([]);
+    }
+  });
+
   it('writes access logs without headers or bodies', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const format = stage?.Properties.AccessLogSettings.Format as string;
@@ -198,7 +213,7 @@ describe('bundling', () => {
         .filter((name) => name.startsWith('asset.'))
         .map((name) => join(assembly.directory, name, 'index.mjs'))
         .filter((file) => existsSync(file));
-      expect(bundles).toHaveLength(routes.length);
+      expect(bundles).toHaveLength(routes.length + schedules.length);
       // Each bundle loads on its own (module-scope configuration included) and exports its handler.
       Object.assign(process.env, {
         EXCHANGE_ID: 'pbx-bundle-test',
@@ -213,6 +228,6 @@ describe('bundling', () => {
       }
       // Each function is bundled by its own esbuild run (a few seconds each on a busy 2-core machine).
     },
-    routes.length * 10_000,
+    (routes.length + schedules.length) * 10_000,
   );
 });

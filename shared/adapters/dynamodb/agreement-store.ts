@@ -6,9 +6,9 @@ import {
   type AgreementVersion,
   agreementSchema,
   agreementVersionSchema,
-  canonicalJson,
 } from '../../domain/agreements/agreement.ts';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { AgreementStore } from '../../ports/agreement-store.ts';
 import { appendAudit } from './audit-log.ts';
 import { queryAll, scanAll, Transaction } from './transaction.ts';

@@ -4,14 +4,23 @@ import { DependencyError } from '../../domain/errors.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import { scanAll, Transaction } from './transaction.ts';
 
-const entryKey = (id: string) => ({ pk: `ENTRY#${id}`, sk: 'ENTRY' });
+export const entryKey = (id: string) => ({ pk: `ENTRY#${id}`, sk: 'ENTRY' });
+
+/**
+ * Entries not yet sequenced into the Merkle log are listed, in id (time) order, in one partition of markers
+ * written in the same transaction as the entry; the sequencer deletes a marker when it gives the entry its index.
+ */
+export const pendingKey = (id: string) => ({ pk: 'PENDING', sk: id });
 
 /**
  * The one way an audit entry is written: appended to the transaction of the action it records, so the state
- * change and its record commit together. Nothing else writes to the audit table.
+ * change and its record commit together, with its pending marker. Nothing else writes entries; the sequencer only
+ * gives them their index.
  */
 export const appendAudit = (tx: Transaction, auditTableName: string, entry: AuditEntry): Transaction =>
-  tx.put(auditTableName, { ...entryKey(entry.id), ...auditEntrySchema.parse(entry) }, { ifAbsent: true });
+  tx
+    .put(auditTableName, { ...entryKey(entry.id), ...auditEntrySchema.parse(entry) }, { ifAbsent: true })
+    .put(auditTableName, { ...pendingKey(entry.id), entryId: entry.id }, { ifAbsent: true });
 
 export class DynamoAuditLog implements AuditLog {
   constructor(
@@ -33,7 +42,12 @@ export class DynamoAuditLog implements AuditLog {
    * with sequenced, paginated reads.
    */
   async readAll(): Promise<AuditEntry[]> {
-    const items = await scanAll(this.doc, { TableName: this.tableName, ConsistentRead: true });
+    const items = await scanAll(this.doc, {
+      TableName: this.tableName,
+      ConsistentRead: true,
+      FilterExpression: 'begins_with(pk, :entry)',
+      ExpressionAttributeValues: { ':entry': 'ENTRY#' },
+    });
     return items.map((item) => auditEntrySchema.parse(item)).sort((a, b) => a.id.localeCompare(b.id));
   }
 }

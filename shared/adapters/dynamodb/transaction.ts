@@ -64,6 +64,36 @@ export class Transaction {
     return this;
   }
 
+  /** Sets attributes of an existing item, provided it exists. */
+  set(tableName: string, key: Record<string, unknown>, attributes: Record<string, unknown>): this {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(attributes).map(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    this.#items.push({
+      Update: {
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    });
+    return this;
+  }
+
+  /** Deletes an item, provided it exists (so two transactions cannot both consume it). */
+  deleteExisting(tableName: string, key: Record<string, unknown>): this {
+    this.#items.push({
+      Delete: { TableName: tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' },
+    });
+    return this;
+  }
+
   /** Makes the transaction depend on another item still having an attribute's value, without writing it. */
   conditionCheck(
     tableName: string,

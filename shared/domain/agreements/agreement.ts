@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { canonicalJson } from '../canonical-json.ts';
 import { isoDate, registryId, userId, userRoles } from '../registry/registry.ts';
 import {
   consentRules,
@@ -99,18 +100,6 @@ export type Agreement = z.infer<typeof agreementSchema>;
 
 /** An agreement with every version, as the decision engine and the API read it. */
 export type AgreementRecord = Agreement & { readonly versions: readonly AgreementVersion[] };
-
-/** JSON with object keys sorted at every level and no whitespace (RFC 8785 for the values agreements hold). */
-export const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-};
 
 /** What a party signs: the SHA-256 of the version's canonical content, unpadded base64url. */
 export const contentHashOf = (content: AgreementContent): string =>

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
+import { canonicalJson } from '../canonical-json.ts';
 
 /**
  * One audit entry per action, allowed, refused or failed. It says who did what to which target, with which
@@ -57,3 +58,10 @@ export const newAuditEntry = (facts: AuditFacts, now: Date): AuditEntry =>
     id: ulid(now.getTime()),
     time: now.toISOString(),
   });
+
+/**
+ * The bytes of an entry as a Merkle leaf: its canonical JSON (UTF-8). Anyone holding an exported entry recomputes
+ * them, so the leaf hash binds every field of the entry.
+ */
+export const auditLeafData = (entry: AuditEntry): Uint8Array =>
+  new TextEncoder().encode(canonicalJson(auditEntrySchema.parse(entry)));

@@ -1,0 +1,30 @@
+import type { BucketName, TableName } from '#shared/resources.ts';
+import type { Access } from './routes.ts';
+
+/**
+ * Every scheduled function of the exchange. The CDK API stack gives each an EventBridge schedule and exactly the
+ * listed grants; the local exchange runs the same handler files on a short interval (local/scheduler.ts).
+ */
+export type ScheduleDefinition = {
+  /** Stable PascalCase construct id of the function. */
+  readonly id: string;
+  /** Handler file, relative to functions/. */
+  readonly entry: string;
+  /** How often it runs in AWS. */
+  readonly everyMinutes: number;
+  /** How often it runs in the local exchange, where nobody should wait a minute to see its effect. */
+  readonly localEverySeconds: number;
+  readonly tables: Partial<Record<TableName, Access>>;
+  readonly buckets: Partial<Record<BucketName, Access>>;
+};
+
+export const schedules: readonly ScheduleDefinition[] = [
+  {
+    id: 'SequenceAuditLog',
+    entry: 'audit/sequence-audit-log.ts',
+    everyMinutes: 1,
+    localEverySeconds: 1,
+    tables: { audit: 'readwrite' },
+    buckets: {},
+  },
+];

@@ -1,0 +1,193 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
+import { HASH_SIZE, type NodeId, type NodeSource } from '../../domain/audit/merkle.ts';
+import type { MerkleLogStore, SequencedEntry, TreeHead } from '../../ports/merkle-log-store.ts';
+import { entryKey, pendingKey } from './audit-log.ts';
+import { callDynamo, Transaction } from './transaction.ts';
+
+/**
+ * The Merkle log in the audit table, beside the entries (shared/adapters/dynamodb/audit-log.ts):
+ *   pk ENTRY#<id>          sk ENTRY        an entry; `index` once it has a place in the log
+ *   pk PENDING             sk <id>         marks an entry waiting for its place (audit-log.ts)
+ *   pk LEAF#<index/4096>   sk <index, 15 digits>   the sequenced entry with its leaf hash, range-readable
+ *   pk NODE#<level>#<i>    sk NODE         the hash of a perfect subtree (merkle.ts), written once
+ *   pk TREE                sk HEAD         the tree head: size and root
+ * Leaves are grouped 4096 to a partition so an export reads them by range without one hot partition.
+ */
+const leavesPerPartition = 4096;
+const leafKey = (index: number) => ({
+  pk: `LEAF#${Math.floor(index / leavesPerPartition)}`,
+  sk: String(index).padStart(15, '0'),
+});
+const nodeKey = (level: number, index: number) => ({ pk: `NODE#${level}#${index}`, sk: 'NODE' });
+const headKey = { pk: 'TREE', sk: 'HEAD' } as const;
+
+const hashSchema = z
+  .string()
+  .transform((b64) => new Uint8Array(Buffer.from(b64, 'base64')))
+  .refine((bytes) => bytes.length === HASH_SIZE, 'a SHA-256 hash');
+const headSchema = z.object({
+  size: z.number().int().nonnegative(),
+  rootHash: z.string(),
+  updatedAt: z.string(),
+});
+const leafSchema = z.object({
+  index: z.number().int().nonnegative(),
+  leafHash: hashSchema,
+  entry: auditEntrySchema,
+});
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/** BatchGetItem's limit on keys per call. */
+const batchGetLimit = 100;
+
+export class DynamoMerkleLogStore implements MerkleLogStore {
+  /**
+   * A transaction holds at most 100 items. Per leaf: its pending marker deleted, its entry given the index, the
+   * leaf and its level-0 node written (4); plus every interior node the append completes (at most one per leaf,
+   * and at most 40 more along the right border for trees below 2^40 leaves), plus the head: 5k + 41 <= 100.
+   */
+  readonly maxLeavesPerAppend = 11;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async readTreeHead(): Promise<TreeHead | undefined> {
+    const { Item } = await callDynamo('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: headKey, ConsistentRead: true })),
+    );
+    return Item === undefined ? undefined : headSchema.parse(Item);
+  }
+
+  async listUnsequenced(limit: number): Promise<AuditEntry[]> {
+    const { Items: markers = [] } = await callDynamo('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pending',
+          ExpressionAttributeValues: { ':pending': pendingKey('').pk },
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const ids = markers.map((marker) => z.string().parse(marker.sk));
+    const entries = new Map<string, AuditEntry>();
+    for (const item of await this.#batchGet(ids.map(entryKey))) {
+      const entry = auditEntrySchema.parse(item);
+      entries.set(entry.id, entry);
+    }
+    return ids.map((id) => {
+      const entry = entries.get(id);
+      // The marker and its entry are written in one transaction: one without the other is a broken table.
+      if (entry === undefined) throw new Error(`audit entry ${id} is pending but missing`);
+      return entry;
+    });
+  }
+
+  async readNodes(ids: readonly NodeId[]): Promise<NodeSource> {
+    const keys = [
+      ...new Map(ids.map((id) => [`${id.level}#${id.index}`, nodeKey(id.level, id.index)])).values(),
+    ];
+    const hashes = new Map<string, Uint8Array>();
+    for (const item of await this.#batchGet(keys)) {
+      hashes.set(String(item.pk).slice('NODE#'.length), hashSchema.parse(item.hash));
+    }
+    return {
+      node: (level, index) => {
+        const hash = hashes.get(`${level}#${index}`);
+        if (hash === undefined) throw new Error(`the Merkle log has no stored node ${level}/${index}`);
+        return hash;
+      },
+    };
+  }
+
+  /** Strongly consistent BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
+  async #batchGet(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < keys.length; start += batchGetLimit) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
+        {
+          [this.tableName]: { Keys: keys.slice(start, start + batchGetLimit), ConsistentRead: true },
+        };
+      while (request !== undefined && Object.keys(request).length > 0) {
+        const current: typeof request = request;
+        const page = await callDynamo('BatchGetItem', () =>
+          this.doc.send(new BatchGetCommand({ RequestItems: current })),
+        );
+        items.push(...(page.Responses?.[this.tableName] ?? []));
+        request = page.UnprocessedKeys as typeof request;
+      }
+    }
+    return items;
+  }
+
+  async appendLeaves(input: {
+    readonly expectedSize: number;
+    readonly leaves: readonly SequencedEntry[];
+    readonly nodes: readonly { level: number; index: number; hash: Uint8Array }[];
+    readonly head: TreeHead;
+  }): Promise<boolean> {
+    const tx = new Transaction();
+    const head = { ...headKey, ...headSchema.parse(input.head) };
+    if (input.expectedSize === 0) tx.put(this.tableName, head, { ifAbsent: true });
+    else tx.replace(this.tableName, head, { attribute: 'size', equals: input.expectedSize });
+    for (const leaf of input.leaves) {
+      tx.deleteExisting(this.tableName, pendingKey(leaf.entry.id));
+      tx.set(this.tableName, entryKey(leaf.entry.id), { index: leaf.index });
+      tx.put(
+        this.tableName,
+        {
+          ...leafKey(leaf.index),
+          index: leaf.index,
+          leafHash: b64(leaf.leafHash),
+          entry: auditEntrySchema.parse(leaf.entry),
+        },
+        { ifAbsent: true },
+      );
+    }
+    for (const node of input.nodes) {
+      tx.put(
+        this.tableName,
+        { ...nodeKey(node.level, node.index), hash: b64(node.hash) },
+        { ifAbsent: true },
+      );
+    }
+    return (await tx.commit(this.doc)) === 'committed';
+  }
+
+  async readLeaves(fromIndex: number, limit: number): Promise<SequencedEntry[]> {
+    const leaves: SequencedEntry[] = [];
+    let index = fromIndex;
+    while (leaves.length < limit) {
+      const key = leafKey(index);
+      const page = await callDynamo('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk >= :from',
+            ExpressionAttributeValues: { ':pk': key.pk, ':from': key.sk },
+            Limit: limit - leaves.length,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const parsed = (page.Items ?? []).map((item) => leafSchema.parse(item));
+      leaves.push(...parsed);
+      const next = (parsed.at(-1)?.index ?? index - 1) + 1;
+      const partitionEnd = (Math.floor(index / leavesPerPartition) + 1) * leavesPerPartition;
+      // A partition that stops short of its end, with no page left, is the end of the log.
+      if (page.LastEvaluatedKey === undefined && next < partitionEnd) break;
+      index = page.LastEvaluatedKey === undefined ? partitionEnd : next;
+    }
+    return leaves;
+  }
+}
