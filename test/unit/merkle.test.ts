@@ -28,7 +28,8 @@ import {
  * straight from RFC 6962 section 2.1 (recursive MTH, PATH and PROOF over leaf hashes), and (3) the corruption
  * catalogue of transparency-dev/merkle proof/verify_test.go (corruptInclusionProof, corruptConsistencyProof),
  * extended with every bit of every proof hash, reordering and bad hash lengths. Every probe must be rejected with
- * the code that the reference model predicts.
+ * the code that the reference model predicts. One exception is documented by its own test: a tree size off by
+ * one often yields the same proof, because a root does not commit to its size (the signed checkpoint does).
  */
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -770,7 +771,8 @@ describe('the corruption catalogue over every small tree (transparency-dev/merkl
   it('rejects size +-1 only when it changes the shape of the proof: a root does not commit to its size', () => {
     // RFC 6962 hashes carry no size: a proof for size n also verifies for n +- 1 when the path has the same shape
     // (the same hashes combined on the same sides). That is why transparency-dev probes size * 2 and size / 2, and
-    // why a verifier must take the size from the signed checkpoint (RFC 9162 section 4.10), never from a proof.
+    // why a verifier must take the size from the signed checkpoint, which signs size and root together (as RFC 9162's
+    // signed tree head does), never from a proof.
     const inclusionShape = (index: number, size: number): string =>
       refPathRanges(index, 0, size)
         .map(([lo]) => (lo > index ? 'R' : 'L'))

@@ -8,8 +8,8 @@ import * as nodeCrypto from 'node:crypto';
  * of 2^level leaves starting at leaf index * 2^level (level 0 holds the leaf hashes). A perfect subtree never
  * changes once its last leaf is appended, so each is written once and never rewritten; the hash of any
  * non-perfect subtree (the right border of a tree whose size is not a power of two, and so every root) is
- * recomputed from O(log n) perfect ones. This is the layout of transparency-dev/merkle's `compact` package and
- * Trillian's log storage, and it yields proofs in the order transparency-dev/merkle's `proof` package produces.
+ * recomputed from O(log n) perfect ones. This is the node addressing of transparency-dev/merkle (compact.NodeID),
+ * and proofs come out in the order its `proof` package produces, so its verifier and ours agree.
  *
  * Pure: no I/O. Functions that read stored hashes take a synchronous NodeSource; the `...Nodes` helpers name
  * exactly the nodes a call will read, so a store adapter can batch-fetch them first.
@@ -24,8 +24,8 @@ export const HASH_SIZE = 32;
 
 /**
  * RFC 6962 section 2.1 domain separation: a leaf is hashed as SHA-256(0x00 || data) and an interior node as
- * SHA-256(0x01 || left || right), so no leaf can be passed off as a node (second-preimage resistance, RFC 6962
- * section 2.1 note and RFC 9162 section 2.1.1).
+ * SHA-256(0x01 || left || right), so no leaf can be passed off as a node: the RFC calls this domain separation
+ * and requires it for second-preimage resistance.
  */
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
