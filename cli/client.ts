@@ -215,6 +215,38 @@ export class PbxClient {
     return this.call<DecisionView>('POST', '/v1/decisions:evaluate', request);
   }
 
+  /** The latest signed checkpoint of the audit log: the C2SP signed-note text, and its size and root as stated. */
+  auditCheckpoint() {
+    return this.call<{ note: string; size: number; rootHash: string; origin: string }>(
+      'GET',
+      '/v1/audit/checkpoint',
+    );
+  }
+
+  /** The inclusion proof of audit leaf `index` in the tree of `size` leaves. */
+  auditInclusionProof(index: number, size: number) {
+    return this.call<{ index: number; size: number; leafHash: string; proof: string[] }>(
+      'GET',
+      `/v1/audit/proofs/inclusion?index=${index}&size=${size}`,
+    );
+  }
+
+  /** The consistency proof between the audit trees of `from` and `to` leaves. */
+  auditConsistencyProof(from: number, to: number) {
+    return this.call<{ from: number; to: number; proof: string[] }>(
+      'GET',
+      `/v1/audit/proofs/consistency?from=${from}&to=${to}`,
+    );
+  }
+
+  /** Up to `limit` (at most 1,000) sequenced audit leaves from index `from`, with the index to ask for next. */
+  auditLeaves(from: number, limit: number) {
+    return this.call<{ leaves: { index: number; leafHash: string; entry: unknown }[]; next?: number }>(
+      'GET',
+      `/v1/audit/leaves?from=${from}&limit=${limit}`,
+    );
+  }
+
   async #send<T>(method: string, pathAndQuery: string, body?: Uint8Array, authorization?: string) {
     const response = await this.#fetch(new URL(pathAndQuery, this.#options.url), {
       method,

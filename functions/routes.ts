@@ -24,6 +24,8 @@ export type RouteDefinition = {
   readonly tables: Partial<Record<TableName, Access>>;
   readonly buckets: Partial<Record<BucketName, Access>>;
   readonly exchangeId?: true;
+  /** Reads the checkpoint signing key's secret (infra: `bindSecret`; locally: the secret in the environment). */
+  readonly checkpointKey?: true;
 };
 
 /** The weaker of two accesses is implied by the stronger; read and write together are readwrite. */
@@ -65,6 +67,8 @@ export const routes: readonly RouteDefinition[] = [
     tables: {},
     buckets: {},
     exchangeId: true,
+    // Publishes the checkpoint verifier key, derived from the signing key's secret.
+    checkpointKey: true,
   },
   {
     method: 'GET',
@@ -189,6 +193,42 @@ export const routes: readonly RouteDefinition[] = [
     id: 'EvaluateDecision',
     entry: 'decisions/evaluate-request.ts',
     tables: { agreements: 'read' },
+    buckets: {},
+  }),
+  // The audit log's checkpoints, proofs and leaves (shared/domain/audit/audit-proofs.ts). For now any IG lead,
+  // Caldicott guardian, DPO or operator may read the whole log (403 NOT_PERMITTED otherwise); scoping reads to
+  // what concerns the caller's organisation is a later step of issue 5.
+  signed({
+    method: 'GET',
+    path: '/v1/audit/checkpoint',
+    id: 'GetAuditCheckpoint',
+    entry: 'audit/get-checkpoint.ts',
+    tables: { audit: 'read' },
+    buckets: {},
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/audit/proofs/inclusion',
+    id: 'GetInclusionProof',
+    entry: 'audit/get-inclusion-proof.ts',
+    tables: { audit: 'read' },
+    buckets: {},
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/audit/proofs/consistency',
+    id: 'GetConsistencyProof',
+    entry: 'audit/get-consistency-proof.ts',
+    tables: { audit: 'read' },
+    buckets: {},
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/audit/leaves',
+    id: 'ListAuditLeaves',
+    entry: 'audit/list-leaves.ts',
+    // Reading pages of the log, and recording each read as an `audit.export` entry.
+    tables: { audit: 'readwrite' },
     buckets: {},
   }),
 ];

@@ -16,6 +16,9 @@ export type ScheduleDefinition = {
   readonly localEverySeconds: number;
   readonly tables: Partial<Record<TableName, Access>>;
   readonly buckets: Partial<Record<BucketName, Access>>;
+  readonly exchangeId?: true;
+  /** Reads the checkpoint signing key's secret (see RouteDefinition). */
+  readonly checkpointKey?: true;
 };
 
 export const schedules: readonly ScheduleDefinition[] = [
@@ -26,5 +29,17 @@ export const schedules: readonly ScheduleDefinition[] = [
     localEverySeconds: 1,
     tables: { audit: 'readwrite' },
     buckets: {},
+  },
+  {
+    // Signs a checkpoint when one is due (shared/domain/audit/publish-checkpoint.ts) and publishes it write-once:
+    // the bucket (read too, to find an object a crashed run left) and the latest checkpoint in the audit table.
+    id: 'PublishAuditCheckpoint',
+    entry: 'audit/publish-checkpoint.ts',
+    everyMinutes: 1,
+    localEverySeconds: 2,
+    tables: { audit: 'readwrite' },
+    buckets: { auditCheckpoints: 'readwrite' },
+    exchangeId: true,
+    checkpointKey: true,
   },
 ];

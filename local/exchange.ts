@@ -12,7 +12,7 @@ import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoRegistryReader, DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
-import { exchangeIdEnvVar } from '#shared/resources.ts';
+import { checkpointKeySecretEnvVar, exchangeIdEnvVar } from '#shared/resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
 import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
@@ -21,6 +21,7 @@ import { localResourceEnv, localTableName, provisionLocalResources } from './pro
 import { startS3Local } from './s3-local.ts';
 import { startScheduler } from './scheduler.ts';
 import { type AgreementSeedSummary, seedAgreements } from './seed/agreement-seed.ts';
+import { ensureCheckpointKeySecret } from './seed/checkpoint-key.ts';
 import { ensureClientKeys, type KeySummary } from './seed/client-keys.ts';
 import { registrySeed } from './seed/registry-seed.ts';
 
@@ -38,9 +39,14 @@ export type ExchangeOptions = {
   readonly exchangeId?: string;
   readonly clock?: Clock;
   readonly onAccess?: (line: AccessLogLine) => void;
-  /** Run the scheduled functions (the audit sequencer) on their local intervals; default true. */
+  /**
+   * Run the scheduled functions (the audit sequencer, the checkpoint publisher) on their local intervals; default
+   * true. When false, they run only when `runSchedule` asks.
+   */
   readonly schedules?: boolean;
   readonly onScheduleError?: (id: string, error: unknown) => void;
+  /** Publish a checkpoint once the newest is this old and the log has grown; default 3 (AWS: 300). */
+  readonly checkpointMaxAgeSeconds?: number;
 };
 
 export type RunningExchange = {
@@ -113,6 +119,10 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       [exchangeIdEnvVar]: exchangeId,
+      // The checkpoint signing key's secret itself, where AWS passes a Secrets Manager ARN.
+      [checkpointKeySecretEnvVar]: await ensureCheckpointKeySecret(keysDir),
+      // A checkpoint a few seconds after the log grows, so that a demo sees one (AWS: 1,000 entries or 5 minutes).
+      CHECKPOINT_MAX_AGE_SECONDS: String(options.checkpointMaxAgeSeconds ?? 3),
       ...localResourceEnv(),
     };
     // Handlers read their configuration from the process environment at cold start, as in Lambda.
@@ -147,7 +157,8 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
 
     const functionsDir = new URL('../functions/', import.meta.url);
     const scheduler = startScheduler({
-      schedules: options.schedules === false ? [] : schedules,
+      schedules,
+      timers: options.schedules !== false,
       functionsDir,
       ...(options.onScheduleError === undefined ? {} : { onError: options.onScheduleError }),
     });

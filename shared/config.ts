@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CheckpointPolicy, defaultCheckpointPolicy } from './domain/audit/publish-checkpoint.ts';
 import { buckets, exchangeIdEnvVar, tables } from './resources.ts';
 
 const nonEmpty = z.string().trim().min(1);
@@ -29,4 +30,30 @@ export const loadConfig = <K extends ConfigKey>(
     throw new Error(`pbx configuration: missing or empty environment variable(s): ${bad}`);
   }
   return parsed.data as Record<K, string>;
+};
+
+const checkpointPolicySchema = z.object({
+  CHECKPOINT_MIN_GROWTH: z.coerce.number().int().positive().default(defaultCheckpointPolicy.minGrowth),
+  CHECKPOINT_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(defaultCheckpointPolicy.maxAgeSeconds),
+});
+
+/**
+ * When the checkpoint publisher signs a new checkpoint: the issue's 1,000 entries or 5 minutes unless the
+ * environment says otherwise (the local exchange publishes after a few seconds so that a demo sees one).
+ */
+export const loadCheckpointPolicy = (env: NodeJS.ProcessEnv = process.env): CheckpointPolicy => {
+  const parsed = checkpointPolicySchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      'pbx configuration: CHECKPOINT_MIN_GROWTH and CHECKPOINT_MAX_AGE_SECONDS are positive integers',
+    );
+  }
+  return {
+    minGrowth: parsed.data.CHECKPOINT_MIN_GROWTH,
+    maxAgeSeconds: parsed.data.CHECKPOINT_MAX_AGE_SECONDS,
+  };
 };

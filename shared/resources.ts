@@ -46,3 +46,11 @@ export type BucketName = keyof typeof buckets;
 
 /** The exchange's identity: the `aud` every signed request must carry. */
 export const exchangeIdEnvVar = 'EXCHANGE_ID';
+
+/**
+ * The secret the audit log's checkpoint signing key is derived from (shared/adapters/crypto/checkpoint-key.ts):
+ * the local exchange passes the secret string itself, AWS passes the ARN of a Secrets Manager secret holding it.
+ * A function gets exactly one of the two.
+ */
+export const checkpointKeySecretEnvVar = 'CHECKPOINT_KEY_SECRET';
+export const checkpointKeySecretArnEnvVar = 'CHECKPOINT_KEY_SECRET_ARN';

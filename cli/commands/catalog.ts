@@ -234,4 +234,39 @@ export const commands: readonly Command[] = [
     signed: true,
     run: async (input) => (await import('./check.ts')).runCheck(input),
   },
+  {
+    words: ['audit', 'export'],
+    synopsis: 'audit export --out FILE [--from N] [--to M]',
+    summary:
+      "Writes an evidence pack (pbx-audit-evidence/v1, JSON) of the audit log: the exchange's latest signed\n" +
+      'checkpoint, the entries [N, M) (default: the whole log the checkpoint covers) and an inclusion proof for\n' +
+      'each, checked here before writing. Progress goes to stderr for large exports. Sign with the --sub of an\n' +
+      'IG lead, Caldicott guardian, DPO or operator. Verify the pack offline with pbx audit verify.',
+    operands: [],
+    options: [
+      { name: 'out', arg: 'FILE', text: 'where to write the pack' },
+      { name: 'from', arg: 'N', text: 'the first leaf index (default 0)' },
+      { name: 'to', arg: 'M', text: "the leaf index to stop before (default: the checkpoint's size)" },
+    ],
+    signed: true,
+    run: async (input) => (await import('./audit.ts')).runAuditExport(input),
+  },
+  {
+    words: ['audit', 'verify'],
+    synopsis: 'audit verify FILE [--key VKEY] [--origin O] [--previous-size N --previous-root B64]',
+    summary:
+      "Verifies an evidence pack offline: the checkpoint's signature, every entry's inclusion proof, that no\n" +
+      'index of its range is missing, repeated or out of order, and for a whole-log pack the root recomputed\n' +
+      "from every entry. Without --key it trusts the key the pack names (and says so): pin the exchange's key.\n" +
+      'Exit status: 0 verified (prints the checkpoint size and root); 1 refused, naming the first bad entry.',
+    operands: ['FILE'],
+    options: [
+      { name: 'key', arg: 'VKEY', text: "the exchange's checkpoint verifier key (name+hash+base64)" },
+      { name: 'origin', arg: 'O', text: "the log's origin (default: the one the pack names)" },
+      { name: 'previous-size', arg: 'N', text: 'the size of a checkpoint seen before: refuse a rollback' },
+      { name: 'previous-root', arg: 'B64', text: 'the root of that checkpoint (base64)' },
+    ],
+    signed: false,
+    run: async (input) => (await import('./audit.ts')).runAuditVerify(input),
+  },
 ];

@@ -8,7 +8,9 @@ export type CliErrorCode =
   | 'LOCAL_INPUT'
   | 'EXCHANGE_REFUSED'
   | 'EXCHANGE_UNREACHABLE'
-  | 'UNTRUSTED_ANSWER';
+  | 'UNTRUSTED_ANSWER'
+  /** An audit evidence pack that does not verify (pbx audit verify): exit 1, naming the first bad entry. */
+  | 'BAD_EVIDENCE';
 
 export class CliError extends Error {
   constructor(

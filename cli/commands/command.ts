@@ -37,6 +37,10 @@ const optionsConfig = {
   'obtained-by': { type: 'string' },
   'obtained-from': { type: 'string' },
   'obtained-at': { type: 'string' },
+  from: { type: 'string' },
+  origin: { type: 'string' },
+  'previous-size': { type: 'string' },
+  'previous-root': { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';

@@ -1,15 +1,25 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import type { Access } from '#functions/routes.ts';
-import { type BucketName, buckets, exchangeIdEnvVar, type TableName, tables } from '#shared/resources.ts';
+import {
+  type BucketName,
+  buckets,
+  checkpointKeySecretArnEnvVar,
+  exchangeIdEnvVar,
+  type TableName,
+  tables,
+} from '#shared/resources.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -109,12 +119,67 @@ export class AppFunction extends NodejsFunction {
       this.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
       );
+    else if (buckets[name].objectLock) this.#bindWriteOnceBucket(bucket, access);
     else if (access === 'read') bucket.grantRead(this);
     else if (access === 'write') bucket.grantPut(this);
     else bucket.grantReadWrite(this);
     this.addEnvironment(buckets[name].envVar, bucket.bucketName);
     if (access === 'write' || access === 'readwrite') this.#acknowledgeKmsWriteGrant();
     return this;
+  }
+
+  /**
+   * Reads the checkpoint signing key's secret, and knows its ARN. The grant is written on the role, not through
+   * `secret.grantRead`, which would also edit the KMS key policy in the stateful stack and make it depend on this
+   * one: the key's policy already lets the account's IAM policies grant its use, here only via Secrets Manager.
+   */
+  bindCheckpointKeySecret(secret: ISecret, key: IKey): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret.secretArn],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+    this.addEnvironment(checkpointKeySecretArnEnvVar, secret.secretArn);
+    return this;
+  }
+
+  /**
+   * A write-once bucket is read and added to, object by object, never deleted from or re-configured: only
+   * GetObject (HeadObject too) and PutObject, on its objects, and the data key to encrypt and decrypt them.
+   */
+  #bindWriteOnceBucket(bucket: IBucket, access: Exclude<Access, 'probe'>): void {
+    const actions = [
+      ...(access === 'read' || access === 'readwrite' ? ['s3:GetObject'] : []),
+      ...(access === 'write' || access === 'readwrite' ? ['s3:PutObject'] : []),
+    ];
+    const objects = bucket.arnForObjects('*');
+    this.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
+    if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
+    else bucket.encryptionKey?.grantEncryptDecrypt(this);
+    // The object ARN is a cross-stack reference, known only once references are resolved: acknowledge it then,
+    // under the name cdk-nag gives the finding.
+    this.node.addValidation({
+      validate: () => {
+        if (this.role !== undefined) {
+          const resource = flattenCfnReference(Stack.of(this).resolve(objects));
+          Validations.of(this.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${resource}]`,
+            reason: 'Objects of the one write-once bucket: each checkpoint is a new object, none is deleted.',
+          });
+        }
+        return [];
+      },
+    });
   }
 
   bindExchangeId(exchangeId: string): this {

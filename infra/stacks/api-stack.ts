@@ -15,7 +15,7 @@ export type ApiStackProps = StackProps & {
   readonly stage: string;
   /** The exchange's identity, the `aud` of every signed request. */
   readonly exchangeId: string;
-  readonly stateful: Pick<StatefulStack, 'tables' | 'buckets'>;
+  readonly stateful: Pick<StatefulStack, 'tables' | 'buckets' | 'checkpointKeySecret' | 'dataKey'>;
 };
 
 const entries = <K extends string>(record: Partial<Record<K, Access>>) =>
@@ -52,7 +52,10 @@ export class ApiStack extends Stack {
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
 
     const functionFor = (
-      definition: Pick<RouteDefinition, 'id' | 'entry' | 'tables' | 'buckets'> & { exchangeId?: true },
+      definition: Pick<
+        RouteDefinition,
+        'id' | 'entry' | 'tables' | 'buckets' | 'exchangeId' | 'checkpointKey'
+      >,
       description: string,
       timeout?: Duration,
     ) => {
@@ -68,6 +71,9 @@ export class ApiStack extends Stack {
         fn.bindBucket(name, props.stateful.buckets[name], access);
       }
       if (definition.exchangeId) fn.bindExchangeId(props.exchangeId);
+      if (definition.checkpointKey) {
+        fn.bindCheckpointKeySecret(props.stateful.checkpointKeySecret, props.stateful.dataKey);
+      }
       return fn;
     };
 

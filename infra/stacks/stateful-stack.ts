@@ -1,7 +1,14 @@
-import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectLockRetention,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type BucketName, buckets, type TableName, tables } from '#shared/resources.ts';
 
@@ -20,6 +27,8 @@ export class StatefulStack extends Stack {
   readonly dataKey: Key;
   readonly tables: Readonly<Record<TableName, Table>>;
   readonly buckets: Readonly<Record<BucketName, Bucket>>;
+  /** The secret the audit log's checkpoint signing key is derived from (shared/adapters/crypto/checkpoint-key.ts). */
+  readonly checkpointKeySecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -78,6 +87,13 @@ export class StatefulStack extends Stack {
           enforceSSL: true,
           versioned: true,
           objectLockEnabled: buckets[name].objectLock,
+          // Write-once: every object version is kept, by nobody's leave (compliance mode binds the root user too),
+          // for the audit records' retention period.
+          ...(buckets[name].objectLock
+            ? {
+                objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(auditRetentionDays)),
+              }
+            : {}),
           serverAccessLogsBucket: accessLogs,
           serverAccessLogsPrefix: `${name}/`,
           removalPolicy: RemovalPolicy.RETAIN,
@@ -85,5 +101,21 @@ export class StatefulStack extends Stack {
         return [name, bucket];
       }),
     ) as Record<BucketName, Bucket>;
+
+    // 64 random alphanumeric characters (about 380 bits); the functions hash it to the 32-byte Ed25519 seed.
+    this.checkpointKeySecret = new Secret(this, 'CheckpointKeySecret', {
+      description: `pbx ${props.stage}: seed of the audit log's checkpoint signing key`,
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.checkpointKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "Rotating a transparency log's signing key is a key rollover announced to clients and witnesses (a new verifier key in discovery, both keys signing for a while), not an automatic rotation.",
+    });
   }
 }
+
+/** How long checkpoints stay under Object Lock: seven years, the audit records' retention. */
+const auditRetentionDays = 7 * 365;

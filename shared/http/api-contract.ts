@@ -5,6 +5,8 @@ import {
   agreementVersionSchema,
 } from '../domain/agreements/agreement.ts';
 import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/decide.ts';
+import { auditEntrySchema } from '../domain/audit/audit-entry.ts';
+import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';
 import { clientKeySchema } from '../domain/registry/client-key.ts';
 
 /**
@@ -67,6 +69,60 @@ export const decisionSchema = z.object({
 });
 
 const agreementAnswer = z.object({ agreement: agreementViewSchema });
+
+// The audit log (docs/ARCHITECTURE.md "The Merkle log"). Hashes are standard base64 of 32 bytes.
+
+/** A tree size or leaf index in a query string: canonical decimal, as a safe integer. */
+const treeNumber = z
+  .string()
+  .regex(/^(?:0|[1-9][0-9]{0,15})$/, 'a non-negative decimal integer')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'at most 2^53 - 1');
+const base64Hash = z.string().describe('standard base64 of a 32-byte SHA-256 hash');
+
+export const inclusionProofQuery = z.strictObject({
+  index: treeNumber.describe('the leaf index'),
+  size: treeNumber.optional().describe("the tree size; the latest checkpoint's when omitted"),
+});
+export const consistencyProofQuery = z.strictObject({
+  from: treeNumber.describe('the older tree size'),
+  to: treeNumber.optional().describe("the newer tree size; the latest checkpoint's when omitted"),
+});
+export const auditLeavesQuery = z.strictObject({
+  from: treeNumber.optional().describe('the first leaf index; 0 when omitted'),
+  limit: treeNumber
+    .refine((n) => n >= 1 && n <= maxLeavesPerPage, `1 to ${maxLeavesPerPage}`)
+    .optional()
+    .describe(`at most ${maxLeavesPerPage}; 100 when omitted`),
+});
+
+export const auditCheckpointSchema = z.object({
+  note: z.string().describe('the C2SP signed note (tlog-checkpoint text and signature lines)'),
+  size: z.number().int().nonnegative(),
+  rootHash: base64Hash,
+  origin: z.string().describe('the log origin, `<exchangeId>/audit`'),
+});
+export const inclusionProofSchema = z.object({
+  index: z.number().int().nonnegative(),
+  size: z.number().int().positive(),
+  leafHash: base64Hash,
+  proof: z.array(base64Hash).describe('RFC 9162 section 2.1.3 audit path, leaf to root'),
+});
+export const consistencyProofSchema = z.object({
+  from: z.number().int().nonnegative(),
+  to: z.number().int().nonnegative(),
+  proof: z.array(base64Hash).describe('RFC 9162 section 2.1.4 consistency proof'),
+});
+export const auditLeavesSchema = z.object({
+  leaves: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      leafHash: base64Hash.describe('SHA-256(0x00 || canonical JSON of entry), RFC 6962 section 2.1'),
+      entry: auditEntrySchema,
+    }),
+  ),
+  next: z.number().int().positive().optional().describe('the `from` of the next page, while there is one'),
+});
 const versionAnswer = z.object({ version: agreementVersionSchema });
 
 /** Schemas published by name under `components.schemas`; every other schema is inlined where it is used. */
@@ -86,6 +142,11 @@ export const namedSchemas = {
   ProposeAgreementVersionRequest: proposeVersionBody,
   SignAgreementVersionRequest: signVersionBody,
   AgreementStandingChangeRequest: standingChangeBody,
+  AuditEntry: auditEntrySchema,
+  AuditCheckpoint: auditCheckpointSchema,
+  InclusionProof: inclusionProofSchema,
+  ConsistencyProof: consistencyProofSchema,
+  AuditLeaves: auditLeavesSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiOperation = {
@@ -93,6 +154,8 @@ export type ApiOperation = {
   readonly status: 200 | 201;
   /** The request body, parsed by the handler with this very schema. */
   readonly body?: z.ZodType;
+  /** The query parameters, parsed by the handler with this very schema (every value a string). */
+  readonly query?: z.ZodObject;
   /** The success answer, when it has a fixed shape. */
   readonly answer?: z.ZodType;
 };
@@ -171,5 +234,28 @@ export const apiOperations = {
     status: 200,
     body: shareRequestSchema,
     answer: decisionSchema,
+  },
+  GetAuditCheckpoint: {
+    summary: "The audit log's latest signed checkpoint (IG lead, Caldicott guardian, DPO or operator)",
+    status: 200,
+    answer: auditCheckpointSchema,
+  },
+  GetInclusionProof: {
+    summary: 'An inclusion proof of one audit log leaf against a tree size',
+    status: 200,
+    query: inclusionProofQuery,
+    answer: inclusionProofSchema,
+  },
+  GetConsistencyProof: {
+    summary: 'A consistency proof between two tree sizes of the audit log',
+    status: 200,
+    query: consistencyProofQuery,
+    answer: consistencyProofSchema,
+  },
+  ListAuditLeaves: {
+    summary: 'Sequenced audit entries with their leaf hashes, paginated (audited as an export)',
+    status: 200,
+    query: auditLeavesQuery,
+    answer: auditLeavesSchema,
   },
 } as const satisfies Record<string, ApiOperation>;

@@ -59,6 +59,16 @@ const pathParametersOf = (path: string) =>
     schema: { type: 'string' },
   }));
 
+/** Query parameters are strings on the wire; their descriptions say what each must be. */
+const queryParametersOf = (query: z.ZodObject | undefined) =>
+  Object.entries(query?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: !(schema as z.ZodType).safeParse(undefined).success,
+    ...(schema.description === undefined ? {} : { description: schema.description }),
+    schema: { type: 'string' },
+  }));
+
 /**
  * The OpenAPI 3.1 document of the whole API: every route, its request body and success answer from the schemas
  * the handlers use (shared/http/api-contract.ts), the PBX-JWS scheme on signed routes, and the error body. A route
@@ -80,7 +90,7 @@ export const buildOpenApiDocument = (routes: readonly DocumentedRoute[]): JsonOb
   const { components, refs } = componentsOf(documented.map(([route, operation]) => [route.id, operation]));
   const paths: Record<string, JsonObject> = {};
   for (const [route, operation] of documented) {
-    const parameters = pathParametersOf(route.path);
+    const parameters = [...pathParametersOf(route.path), ...queryParametersOf(operation.query)];
     const ref = refs.get(route.id);
     paths[route.path] = {
       ...paths[route.path],

@@ -7,7 +7,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
-import { buckets, tables } from '#shared/resources.ts';
+import { buckets, checkpointKeySecretArnEnvVar, tables } from '#shared/resources.ts';
 import { synthApp } from './support.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -81,6 +81,30 @@ describe('the stateful stack', () => {
     });
     expect(Object.keys(kmsBuckets)).toHaveLength(Object.keys(buckets).length);
     template.hasResourceProperties('AWS::S3::Bucket', { ObjectLockEnabled: true });
+  });
+
+  it('keeps every checkpoint object write-once: Object Lock in compliance mode for seven years by default', () => {
+    const locked = template.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } });
+    expect(Object.keys(locked)).toHaveLength(
+      Object.values(buckets).filter((bucket) => bucket.objectLock).length,
+    );
+    for (const bucket of Object.values(locked)) {
+      expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 7 * 365 } },
+      });
+    }
+  });
+
+  it('generates the checkpoint signing secret, encrypted with the data key and kept with the stack gone', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+        KmsKeyId: Match.anyValue(),
+      },
+      DeletionPolicy: 'Retain',
+    });
   });
 
   it('retains tables outside dev and lets dev tables go', () => {
@@ -170,7 +194,26 @@ describe('the API stack', () => {
     }
   });
 
-  it('runs every scheduled function on its EventBridge schedule, granted only its tables', () => {
+  it('lets only the functions that sign or publish the checkpoint key read its secret, name and grant together', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const definition of [...routes, ...schedules]) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(definition.id)) ?? [];
+      const variables = Object.keys(fn?.Properties.Environment.Variables ?? {});
+      const actions = actionsOf(statementsOf(template, definition.id));
+      const expected = definition.checkpointKey === true;
+      expect({ id: definition.id, variable: variables.includes(checkpointKeySecretArnEnvVar) }).toEqual({
+        id: definition.id,
+        variable: expected,
+      });
+      expect({ id: definition.id, grant: actions.includes('secretsmanager:GetSecretValue') }).toEqual({
+        id: definition.id,
+        grant: expected,
+      });
+    }
+    expect(routes.filter((route) => route.checkpointKey).map((route) => route.id)).toEqual(['GetDiscovery']);
+  });
+
+  it('runs every scheduled function on its EventBridge schedule, granted only its tables and buckets', () => {
     for (const schedule of schedules) {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: `rate(${schedule.everyMinutes} minute${schedule.everyMinutes === 1 ? '' : 's'})`,
@@ -180,7 +223,9 @@ describe('the API stack', () => {
       });
       const actions = actionsOf(statementsOf(template, schedule.id));
       expect(actions).toContain('dynamodb:Query');
-      expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([]);
+      if (Object.keys(schedule.buckets).length === 0) {
+        expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([]);
+      } else expect(actions).toContain('s3:PutObject');
     }
   });
 
@@ -217,6 +262,7 @@ describe('bundling', () => {
       // Each bundle loads on its own (module-scope configuration included) and exports its handler.
       Object.assign(process.env, {
         EXCHANGE_ID: 'pbx-bundle-test',
+        [checkpointKeySecretArnEnvVar]: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:bundle-test',
         AWS_REGION: 'eu-west-2',
         ...Object.fromEntries(
           [...Object.values(tables), ...Object.values(buckets)].map((r) => [r.envVar, 'x']),

@@ -83,7 +83,8 @@ describe('the local exchange', () => {
   it('holds a private JWK on disk for every client whose public half is in the registry', async () => {
     const { body } = await getJson('/v1/registry');
     const registry = body as unknown as PublishedRegistry;
-    const files = await readdir(exchange.keysDir);
+    // Beside the clients' keys lies the exchange's own checkpoint-signing secret.
+    const files = (await readdir(exchange.keysDir)).filter((f) => f.endsWith('.jwk.json'));
     expect(files.sort()).toEqual(registrySeed.clients.map((c) => `${c.id}.jwk.json`).sort());
 
     for (const client of registry.clients) {

@@ -7,6 +7,8 @@ import {
 import { z } from 'zod';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { HASH_SIZE, type NodeId, type NodeSource } from '../../domain/audit/merkle.ts';
+import { DependencyError } from '../../domain/errors.ts';
+import { logger } from '../../logger.ts';
 import type { MerkleLogStore, SequencedEntry, TreeHead } from '../../ports/merkle-log-store.ts';
 import { entryKey, pendingKey } from './audit-log.ts';
 import { callDynamo, Transaction } from './transaction.ts';
@@ -104,7 +106,11 @@ export class DynamoMerkleLogStore implements MerkleLogStore {
     return {
       node: (level, index) => {
         const hash = hashes.get(`${level}#${index}`);
-        if (hash === undefined) throw new Error(`the Merkle log has no stored node ${level}/${index}`);
+        // A node the tree's size says exists but the table lacks: the store is damaged, so fail closed (503).
+        if (hash === undefined) {
+          logger.error('merkle log node missing', { level, index });
+          throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the audit log is missing a stored node');
+        }
         return hash;
       },
     };

@@ -58,7 +58,11 @@ export const requiredClaims = ['iss', 'aud', 'iat', 'exp', 'jti', 'htm', 'htu', 
 export const kidSchema = keyId;
 
 /** What a client needs to know to call the exchange: served at /.well-known/pbx-exchange. */
-export const discoveryDocument = (exchangeId: string) => ({
+export const discoveryDocument = (
+  exchangeId: string,
+  /** The audit log's checkpoint origin and the note verifier key its checkpoints are signed with (offline checks). */
+  audit: { readonly origin: string; readonly checkpointKey: string },
+) => ({
   exchangeId,
   authorizationScheme,
   tokenType: requestTokenType,
@@ -69,4 +73,5 @@ export const discoveryDocument = (exchangeId: string) => ({
   maxSignedBodyBytes,
   registry: '/v1/registry',
   protocol: 'docs/PROTOCOL.md',
+  audit: { origin: audit.origin, checkpointKey: audit.checkpointKey },
 });
