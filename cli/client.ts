@@ -239,12 +239,27 @@ export class PbxClient {
     );
   }
 
+  /** Sends a witness's cosignature of the checkpoint of `size`: the note with its line added, and its key. */
+  auditCosign(size: number, body: { note: string; witnessKey: string }) {
+    return this.call<{ size: number; rootHash: string; witness: string; witnessKey: string }>(
+      'POST',
+      `/v1/audit/checkpoints/${size}/cosignatures`,
+      body,
+    );
+  }
+
   /** Up to `limit` (at most 1,000) sequenced audit leaves from index `from`, with the index to ask for next. */
   auditLeaves(from: number, limit: number) {
     return this.call<{ leaves: { index: number; leafHash: string; entry: unknown }[]; next?: number }>(
       'GET',
       `/v1/audit/leaves?from=${from}&limit=${limit}`,
     );
+  }
+
+  /** One page of a scoped audit search; `query` holds the filters, `cursor` and `limit` as query parameters. */
+  auditSearch(query: URLSearchParams) {
+    const search = query.toString();
+    return this.call<unknown>('GET', `/v1/audit/search${search === '' ? '' : `?${search}`}`);
   }
 
   async #send<T>(method: string, pathAndQuery: string, body?: Uint8Array, authorization?: string) {

@@ -223,11 +223,31 @@ export const routes: readonly RouteDefinition[] = [
     buckets: {},
   }),
   signed({
+    method: 'POST',
+    path: '/v1/audit/checkpoints/{size}/cosignatures',
+    id: 'CosignAuditCheckpoint',
+    entry: 'audit/cosign-checkpoint.ts',
+    // Reads the checkpoint of that size, and writes the witness's line with its audit entry in one transaction.
+    tables: { audit: 'readwrite' },
+    buckets: {},
+    // Verifies the exchange's own signature on the note, with the key derived from the signing key's secret.
+    checkpointKey: true,
+  }),
+  signed({
     method: 'GET',
     path: '/v1/audit/leaves',
     id: 'ListAuditLeaves',
     entry: 'audit/list-leaves.ts',
     // Reading pages of the log, and recording each read as an `audit.export` entry.
+    tables: { audit: 'readwrite' },
+    buckets: {},
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/audit/search',
+    id: 'SearchAudit',
+    entry: 'audit/search.ts',
+    // Scoped search of the sequenced log (shared/domain/audit/search.ts), each search recorded as `audit.search`.
     tables: { audit: 'readwrite' },
     buckets: {},
   }),

@@ -269,4 +269,50 @@ export const commands: readonly Command[] = [
     signed: false,
     run: async (input) => (await import('./audit.ts')).runAuditVerify(input),
   },
+  {
+    words: ['audit', 'witness'],
+    synopsis:
+      'audit witness --init --key-out FILE --name NAME | audit witness --witness-key FILE --state FILE',
+    summary:
+      'Witnesses the audit log (c2sp.org/tlog-cosignature). With --init, writes a new cosignature key to FILE\n' +
+      'and prints its verifier key. Otherwise fetches the latest checkpoint, verifies it with the exchange key\n' +
+      'from discovery and, if the state file holds a checkpoint seen before, a consistency proof from it; then\n' +
+      'cosigns, sends the cosignature and saves the checkpoint as the new state. Two roots for one size (a split\n' +
+      'view) print the evidence and exit 1. Sign with the --sub of an IG lead, Caldicott guardian, DPO or operator.',
+    operands: [],
+    options: [
+      { name: 'init', text: 'generate a witness key instead of witnessing' },
+      { name: 'key-out', arg: 'FILE', text: 'with --init: where to write the private key (not overwritten)' },
+      { name: 'name', arg: 'NAME', text: 'with --init: the key name, e.g. lb-brent-witness' },
+      { name: 'witness-key', arg: 'FILE', text: "the witness's private key file (from --init)" },
+      { name: 'state', arg: 'FILE', text: 'the last checkpoint witnessed (read if present, then written)' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./witness.ts')).runAuditWitness(input),
+  },
+  {
+    words: ['audit', 'search'],
+    synopsis:
+      'audit search [--organisation O] [--from ISO] [--to ISO] [--subject REF] [--action A] [--outcome O]\n' +
+      '  [--agreement ID] [--purpose P] [--format json|jsonl|csv] [--out FILE]',
+    summary:
+      'Searches the sequenced audit log, following pages until done (progress on stderr every 1000 entries).\n' +
+      'An IG lead, Caldicott guardian or DPO sees entries concerning their organisation, the operator all, a\n' +
+      'scrutineer counts by action and outcome only. Every search is itself audited.',
+    operands: [],
+    options: [
+      { name: 'organisation', arg: 'O', text: 'entries where this organisation acted or was the target' },
+      { name: 'from', arg: 'ISO', text: 'entries at or after this time' },
+      { name: 'to', arg: 'ISO', text: 'entries before this time' },
+      { name: 'subject', arg: 'REF', text: 'the pseudonymous subject reference' },
+      { name: 'action', arg: 'A', text: 'e.g. request.authenticate' },
+      { name: 'outcome', arg: 'O', text: 'allowed, refused or failed' },
+      { name: 'agreement', arg: 'ID', text: 'the agreement id' },
+      { name: 'purpose', arg: 'P', text: 'the purpose' },
+      { name: 'format', arg: 'F', text: 'json, jsonl (default) or csv' },
+      { name: 'out', arg: 'FILE', text: 'write here instead of stdout' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./audit-search.ts')).runAuditSearch(input),
+  },
 ];

@@ -10,7 +10,9 @@ export type CliErrorCode =
   | 'EXCHANGE_UNREACHABLE'
   | 'UNTRUSTED_ANSWER'
   /** An audit evidence pack that does not verify (pbx audit verify): exit 1, naming the first bad entry. */
-  | 'BAD_EVIDENCE';
+  | 'BAD_EVIDENCE'
+  /** pbx audit witness would not cosign: a split view, a rollback, or a checkpoint inconsistent with the last. */
+  | 'WITNESS_REFUSED';
 
 export class CliError extends Error {
   constructor(

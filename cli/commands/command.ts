@@ -41,6 +41,16 @@ const optionsConfig = {
   origin: { type: 'string' },
   'previous-size': { type: 'string' },
   'previous-root': { type: 'string' },
+  init: { type: 'boolean' },
+  'key-out': { type: 'string' },
+  name: { type: 'string' },
+  'witness-key': { type: 'string' },
+  state: { type: 'string' },
+  organisation: { type: 'string' },
+  subject: { type: 'string' },
+  action: { type: 'string' },
+  outcome: { type: 'string' },
+  format: { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';

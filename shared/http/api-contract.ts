@@ -5,8 +5,9 @@ import {
   agreementVersionSchema,
 } from '../domain/agreements/agreement.ts';
 import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/decide.ts';
-import { auditEntrySchema } from '../domain/audit/audit-entry.ts';
+import { auditEntrySchema, auditOutcomes } from '../domain/audit/audit-entry.ts';
 import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';
+import { maxSearchResultsPerPage } from '../domain/audit/search.ts';
 import { clientKeySchema } from '../domain/registry/client-key.ts';
 
 /**
@@ -96,11 +97,86 @@ export const auditLeavesQuery = z.strictObject({
     .describe(`at most ${maxLeavesPerPage}; 100 when omitted`),
 });
 
+const isoTime = z.iso.datetime({ offset: true });
+export const auditSearchQuery = z.strictObject({
+  organisation: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('entries where this organisation acted or was the target'),
+  from: isoTime.optional().describe('entries at or after this ISO 8601 time'),
+  to: isoTime.optional().describe('entries before this ISO 8601 time'),
+  subjectRef: z.string().min(1).optional().describe('the pseudonymous subject reference'),
+  action: z.string().min(1).optional(),
+  outcome: z.enum(auditOutcomes).optional(),
+  agreementId: z.string().min(1).optional(),
+  purpose: z.string().min(1).optional(),
+  cursor: treeNumber
+    .optional()
+    .describe("the leaf index to search from (a previous page's `next`); 0 when omitted"),
+  limit: treeNumber
+    .refine((n) => n >= 1 && n <= maxSearchResultsPerPage, `1 to ${maxSearchResultsPerPage}`)
+    .optional()
+    .describe(`the most entries per page, at most ${maxSearchResultsPerPage}; 100 when omitted`),
+});
+export const auditSearchAnswerSchema = z.union([
+  z.object({
+    entries: z.array(z.object({ index: z.number().int().nonnegative(), entry: auditEntrySchema })),
+    next: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('the `cursor` of the next page, while the search goes on (a page may hold no entries)'),
+  }),
+  z.object({
+    counts: z
+      .array(
+        z.object({
+          action: z.string(),
+          outcome: z.enum(auditOutcomes),
+          count: z.union([z.number().int().positive(), z.literal('<5')]),
+        }),
+      )
+      .describe('for scrutineers: counts by action and outcome, numbers under 5 given as "<5"'),
+  }),
+]);
+
 export const auditCheckpointSchema = z.object({
   note: z.string().describe('the C2SP signed note (tlog-checkpoint text and signature lines)'),
   size: z.number().int().nonnegative(),
   rootHash: base64Hash,
   origin: z.string().describe('the log origin, `<exchangeId>/audit`'),
+  cosignatures: z
+    .array(
+      z.object({
+        name: z.string().describe("the witness key name of one of the note's cosignature lines"),
+        witnessKey: z.string().describe('the verifier key the line verified with when it was stored'),
+        recordedAt: z.iso.datetime(),
+      }),
+    )
+    .optional()
+    .describe('the witnesses whose cosignature lines the note carries (their keys are not yet registered)'),
+});
+
+/** A witness's cosignature of a published checkpoint (c2sp.org/tlog-cosignature). */
+export const cosignCheckpointBody = z.strictObject({
+  note: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .describe("the exchange's checkpoint note with the witness's line added"),
+  witnessKey: z
+    .string()
+    .min(1)
+    .max(1024)
+    .describe("the witness's note verifier key (name+hash+base64), to check its line with"),
+});
+export const cosignCheckpointAnswer = z.object({
+  size: z.number().int().nonnegative(),
+  rootHash: base64Hash,
+  witness: z.string(),
+  witnessKey: z.string(),
 });
 export const inclusionProofSchema = z.object({
   index: z.number().int().nonnegative(),
@@ -147,6 +223,7 @@ export const namedSchemas = {
   InclusionProof: inclusionProofSchema,
   ConsistencyProof: consistencyProofSchema,
   AuditLeaves: auditLeavesSchema,
+  AuditSearchAnswer: auditSearchAnswerSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiOperation = {
@@ -252,10 +329,25 @@ export const apiOperations = {
     query: consistencyProofQuery,
     answer: consistencyProofSchema,
   },
+  CosignAuditCheckpoint: {
+    summary:
+      "Stores a witness's cosignature of a published checkpoint (IG lead, Caldicott guardian, DPO or operator)",
+    status: 201,
+    body: cosignCheckpointBody,
+    answer: cosignCheckpointAnswer,
+  },
   ListAuditLeaves: {
     summary: 'Sequenced audit entries with their leaf hashes, paginated (audited as an export)',
     status: 200,
     query: auditLeavesQuery,
     answer: auditLeavesSchema,
+  },
+  SearchAudit: {
+    summary:
+      'Searches the sequenced audit log: IG lead, Caldicott guardian or DPO (their organisation), operator (all), ' +
+      'scrutineer (suppressed counts only); audited',
+    status: 200,
+    query: auditSearchQuery,
+    answer: auditSearchAnswerSchema,
   },
 } as const satisfies Record<string, ApiOperation>;

@@ -1,11 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { checkpointOrigin } from '../adapters/crypto/checkpoint-key.ts';
+import { checkpointOrigin, lazyCheckpointKey } from '../adapters/crypto/checkpoint-key.ts';
+import { noteVerifierFromKey } from '../adapters/crypto/note-keys.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoMerkleLogStore } from '../adapters/dynamodb/merkle-log-store.ts';
+import { checkpointKeySourceFromEnvironment } from '../adapters/secrets/checkpoint-key-source.ts';
 import { loadConfig } from '../config.ts';
 import type { AuditReadDeps } from '../domain/audit/audit-proofs.ts';
+import type { CosignDeps } from '../domain/audit/cosign-checkpoint.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import { InputError } from '../domain/errors.ts';
 
@@ -23,6 +26,34 @@ export const auditReadsFromEnvironment = (auth: AuthenticationDeps): AuditReadDe
     clock: auth.clock,
     origin: checkpointOrigin(config.EXCHANGE_ID),
   };
+};
+
+/**
+ * What cosigning a checkpoint needs: the checkpoint store, and the exchange's own checkpoint verifier (derived from
+ * the signing key's secret, which the route is granted for that) to check the log's signature on the note.
+ */
+export const cosignFromEnvironment = (auth: AuthenticationDeps): CosignDeps => {
+  const config = loadConfig(['AUDIT_TABLE_NAME', 'EXCHANGE_ID']);
+  const key = lazyCheckpointKey(config.EXCHANGE_ID, checkpointKeySourceFromEnvironment());
+  return {
+    checkpoints: new DynamoCheckpointStore(createDocumentClient(), config.AUDIT_TABLE_NAME),
+    audit: auth.audit,
+    clock: auth.clock,
+    origin: checkpointOrigin(config.EXCHANGE_ID),
+    logVerifier: async () => noteVerifierFromKey((await key()).verifierKey),
+    witnessVerifier: noteVerifierFromKey,
+  };
+};
+
+/** The tree size in a path (`{size}`): 400 INVALID_INPUT if it is not a canonical whole number. */
+export const sizeParameter = (parameters: Record<string, string | undefined> | undefined): number => {
+  const value = parameters?.size;
+  if (value === undefined) throw new TypeError('route has no path parameter size');
+  const size = Number(value);
+  if (!/^(?:0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(size)) {
+    throw new InputError('INVALID_INPUT', 'the size in the path is not a tree size');
+  }
+  return size;
 };
 
 /** Parses the query string against the route's schema (shared/http/api-contract.ts): 400 INVALID_INPUT if not. */

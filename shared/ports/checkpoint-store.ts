@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../domain/audit/audit-entry.ts';
+
 /** A signed checkpoint as the exchange published it. */
 export type PublishedCheckpoint = {
   readonly size: number;
@@ -27,4 +29,35 @@ export type CheckpointStore = {
  */
 export type CheckpointArchive = {
   putOnce(size: number, note: string): Promise<{ created: true } | { created: false; existing: string }>;
+};
+
+/**
+ * A witness's cosignature of one published checkpoint (c2sp.org/tlog-cosignature): its signature line as it
+ * appears in the note, and the verifier key it verified with, kept beside it so readers can check it too. Which
+ * witness keys to trust is not recorded here: registering witness keys in the registry is a later step.
+ */
+export type StoredCosignature = {
+  readonly size: number;
+  /** Base64 of the root hash the witness cosigned, equal to the published checkpoint's of that size. */
+  readonly rootHash: string;
+  /** The witness key name (one line per name: a re-cosign replaces the older line). */
+  readonly keyName: string;
+  /** `name+hash+base64(type || public key)`. */
+  readonly witnessKey: string;
+  /** The whole signature line, `— name base64(key ID || signature)` and its newline. */
+  readonly line: string;
+  readonly recordedAt: string;
+};
+
+/** The cosignatures of published checkpoints, beside them in the audit table. */
+export type CosignatureStore = {
+  /** The published checkpoint of `size`, if any. */
+  readBySize(size: number): Promise<PublishedCheckpoint | undefined>;
+  /** Every witness's stored line for the checkpoint of `size`, by key name. */
+  readCosignatures(size: number): Promise<StoredCosignature[]>;
+  /**
+   * Stores (or replaces) the witness's line together with `audit`, in one transaction, provided the checkpoint of
+   * that size is still published with that root; false otherwise.
+   */
+  recordCosignature(cosignature: StoredCosignature, audit: AuditEntry): Promise<boolean>;
 };

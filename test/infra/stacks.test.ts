@@ -210,7 +210,11 @@ describe('the API stack', () => {
         grant: expected,
       });
     }
-    expect(routes.filter((route) => route.checkpointKey).map((route) => route.id)).toEqual(['GetDiscovery']);
+    expect(routes.filter((route) => route.checkpointKey).map((route) => route.id)).toEqual([
+      'GetDiscovery',
+      // Verifies the exchange's own signature on a cosigned checkpoint note.
+      'CosignAuditCheckpoint',
+    ]);
   });
 
   it('runs every scheduled function on its EventBridge schedule, granted only its tables and buckets', () => {

@@ -37,6 +37,8 @@ export const auditEntrySchema = z.object({
   dataCategories: z.array(z.string()).optional(),
   /** Unpadded base64url SHA-256 of the signed request (its compact JWS), binding the entry to what was asked. */
   requestHash: z.string().optional(),
+  /** For `audit.search`: the filter's non-personal fields (a subject reference only as `given`). */
+  search: z.record(z.string(), z.string()).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type AuditActor = z.infer<typeof auditActorSchema>;

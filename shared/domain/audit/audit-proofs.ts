@@ -1,5 +1,5 @@
 import type { AuditLog } from '../../ports/audit-log.ts';
-import type { CheckpointStore } from '../../ports/checkpoint-store.ts';
+import type { CheckpointStore, CosignatureStore, StoredCosignature } from '../../ports/checkpoint-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { MerkleLogStore } from '../../ports/merkle-log-store.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
@@ -27,7 +27,7 @@ import { decodeCanonicalBase64, encodeBase64 } from './signed-note.ts';
  */
 export type AuditReadDeps = {
   readonly log: MerkleLogStore;
-  readonly checkpoints: CheckpointStore;
+  readonly checkpoints: CheckpointStore & Pick<CosignatureStore, 'readCosignatures'>;
   readonly audit: AuditLog;
   readonly clock: Clock;
   /** The log's checkpoint origin, `<exchangeId>/audit`. */
@@ -107,11 +107,36 @@ const requireWithin = (name: string, value: number, size: number) => {
   }
 };
 
+/**
+ * The published note with every stored cosignature line appended (c2sp.org/signed-note allows any number of
+ * signature lines; c2sp.org/tlog-cosignature lines sit beside the log's). Lines of another root are dropped:
+ * the store's conditional write makes them impossible, and this keeps a damaged table from showing one.
+ */
+export const withCosignatures = (
+  published: { readonly note: string; readonly rootHash: string },
+  cosignatures: readonly StoredCosignature[],
+): string =>
+  published.note +
+  cosignatures
+    .filter((cosignature) => cosignature.rootHash === published.rootHash)
+    .sort((a, b) => a.keyName.localeCompare(b.keyName))
+    .map((cosignature) => cosignature.line)
+    .join('');
+
 export const getLatestCheckpoint = (deps: AuditReadDeps, input: { readonly principal: Principal }) =>
   asReader(deps, input.principal, 'audit.checkpoint.read', async () => {
     const latest = await deps.checkpoints.readLatest();
     if (latest === undefined) throw new NotFoundError('NOT_FOUND', 'no checkpoint has been published yet');
-    return { note: latest.note, size: latest.size, rootHash: latest.rootHash, origin: deps.origin };
+    const cosignatures = await deps.checkpoints.readCosignatures(latest.size);
+    return {
+      note: withCosignatures(latest, cosignatures),
+      size: latest.size,
+      rootHash: latest.rootHash,
+      origin: deps.origin,
+      cosignatures: cosignatures
+        .filter((cosignature) => cosignature.rootHash === latest.rootHash)
+        .map(({ keyName, witnessKey, recordedAt }) => ({ name: keyName, witnessKey, recordedAt })),
+    };
   });
 
 export const getInclusionProof = (

@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
+import { concernsOrganisation } from '#shared/domain/audit/search.ts';
+import { auditSearchAnswerSchema, errorBodySchema } from '#shared/http/api-contract.ts';
+
+const launcher = fileURLToPath(new URL('../../cli/pbx.js', import.meta.url));
+const run = promisify(execFile);
+
+// One ephemeral exchange; the sequencer runs only when a test asks (runSchedule).
+let exchange: RunningExchange;
+
+beforeAll(async () => {
+  exchange = await startExchange({ schedules: false });
+  await exchange.runSchedule('SequenceAuditLog');
+});
+
+afterAll(async () => {
+  await exchange?.stop();
+});
+
+/** A signed GET by `<org>-system` acting for `user` (`<org>.<name>`). */
+const get = async (user: string, pathAndQuery: string) => {
+  const organisationId = user.split('.')[0] ?? user;
+  const clientId = `${organisationId}-system`;
+  const client = new PbxClient({
+    url: exchange.url,
+    clientId,
+    key: await readPrivateKey(localKeyFile(exchange.keysDir, clientId)),
+    audience: exchange.exchangeId,
+    subject: user,
+  });
+  return client.call('GET', pathAndQuery);
+};
+
+/** Every entry a user's search finds, following `next`. */
+const searchAll = async (user: string, filter: string): Promise<AuditEntry[]> => {
+  const found: AuditEntry[] = [];
+  let cursor: number | undefined = 0;
+  while (cursor !== undefined) {
+    const answer = await get(user, `/v1/audit/search?${filter}&limit=500&cursor=${cursor}`);
+    expect(answer.status).toBe(200);
+    const page = auditSearchAnswerSchema.parse(answer.body);
+    if (!('entries' in page)) throw new Error('expected entries');
+    found.push(...page.entries.map((e) => e.entry));
+    cursor = page.next;
+  }
+  return found;
+};
+
+const operator = 'pbx-operations.operator';
+
+describe('GET /v1/audit/search', () => {
+  it('shows an IG lead only entries concerning their organisation', async () => {
+    const found = await searchAll('lb-brent.ig-lead', 'outcome=allowed');
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((entry) => concernsOrganisation(entry, 'lb-brent'))).toBe(true);
+    expect(found.every((entry) => entry.outcome === 'allowed')).toBe(true);
+  });
+
+  it('shows the operator entries of other organisations', async () => {
+    const brent = await searchAll(operator, 'organisation=lb-brent');
+    expect(brent.length).toBeGreaterThan(0);
+    expect(brent.every((entry) => concernsOrganisation(entry, 'lb-brent'))).toBe(true);
+    const all = await searchAll(operator, '');
+    expect(all.length).toBeGreaterThan(brent.length);
+    expect(all.some((entry) => !concernsOrganisation(entry, 'pbx-operations'))).toBe(true);
+  });
+
+  it('refuses a practitioner (403 NOT_PERMITTED) and a bad query (400 INVALID_INPUT)', async () => {
+    const refused = await get('lb-brent.practitioner', '/v1/audit/search');
+    expect({ status: refused.status, error: errorBodySchema.parse(refused.body).error }).toEqual({
+      status: 403,
+      error: 'NOT_PERMITTED',
+    });
+    for (const query of ['limit=501', 'from=yesterday', 'outcome=maybe', 'cursor=-1', 'nonsense=1']) {
+      const bad = await get(operator, `/v1/audit/search?${query}`);
+      expect({ query, status: bad.status, error: errorBodySchema.parse(bad.body).error }).toEqual({
+        query,
+        status: 400,
+        error: 'INVALID_INPUT',
+      });
+    }
+  });
+
+  it('audits each search without the subject reference itself', async () => {
+    await get('lb-brent.ig-lead', '/v1/audit/search?subjectRef=child-secret-ref&purpose=cdop-review');
+    await exchange.runSchedule('SequenceAuditLog');
+    const searches = await searchAll(operator, 'action=audit.search');
+    const mine = searches.find(
+      (entry) => entry.actor.userId === 'lb-brent.ig-lead' && entry.search?.purpose === 'cdop-review',
+    );
+    expect(mine).toMatchObject({
+      outcome: 'allowed',
+      search: { purpose: 'cdop-review', subjectRef: 'given' },
+    });
+    expect(JSON.stringify(searches)).not.toContain('child-secret-ref');
+    expect(searches.some((e) => e.outcome === 'refused' && e.actor.userId === 'lb-brent.practitioner')).toBe(
+      true,
+    );
+    expect(auditEntrySchema.parse(mine)).toEqual(mine);
+  });
+});
+
+describe('pbx audit search', () => {
+  it('prints a CSV header and rows', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PBX_URL: exchange.url, PBX_KEYS_DIR: exchange.keysDir };
+    delete env.PBX_SUB;
+    const { stdout } = await run(
+      process.execPath,
+      [
+        launcher,
+        'audit',
+        'search',
+        '--as',
+        'lb-brent-system',
+        '--sub',
+        'lb-brent.ig-lead',
+        '--outcome',
+        'allowed',
+        '--format',
+        'csv',
+      ],
+      { env },
+    );
+    const lines = stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'time,index,action,outcome,reasonCodes,actorClient,actorUser,actorOrganisation,target,agreement,purpose,subjectRef',
+    );
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((line) => line.split(',')[3] === 'allowed')).toBe(true);
+  });
+});
