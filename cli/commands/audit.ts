@@ -14,7 +14,7 @@ import {
 } from '#shared/domain/audit/verify-evidence.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, errnoOf, type Io, printJson, showPath } from './command.ts';
-import { type Connection, connect, reach, successBody } from './connect.ts';
+import { type Connection, connect, fetchAuditTrust, reach, successBody, untrusted } from './connect.ts';
 
 /**
  * `pbx audit export` and `pbx audit verify`: evidence packs of the audit log (shared/domain/audit/verify-evidence.ts).
@@ -31,17 +31,12 @@ const proofConcurrency = 8;
 /** Progress goes to stderr every this many entries, for exports at least this large. */
 const progressEvery = 1000;
 
-const discoverySchema = z.looseObject({
-  audit: z.object({ origin: z.string().min(1), checkpointKey: z.string().min(1) }),
-});
 const checkpointSchema = z.looseObject({ note: z.string().min(1) });
 const leavesSchema = z.object({
   leaves: z.array(z.object({ index: z.number().int().nonnegative(), entry: z.unknown() })),
   next: z.number().int().nonnegative().optional(),
 });
 const inclusionSchema = z.looseObject({ proof: z.array(z.string()) });
-
-const untrusted = (message: string) => new CliError('UNTRUSTED_ANSWER', message);
 
 const parseCount = (option: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
@@ -125,12 +120,8 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
 
   const connection = await connect(values, io);
   const { client, url } = connection;
-  const discovery = discoverySchema.safeParse((await reach(url, () => client.discovery())).body);
-  if (!discovery.success) {
-    throw untrusted('the exchange does not publish its audit log (no audit in /.well-known/pbx-exchange)');
-  }
-  const { origin, checkpointKey } = discovery.data.audit;
-  const trust = { origin, verifier: verifierOf(checkpointKey, 'the exchange key') };
+  const { origin, checkpointKey, verifier } = await fetchAuditTrust(connection);
+  const trust = { origin, verifier };
 
   const answer = checkpointSchema.safeParse(
     successBody(await reach(url, () => client.auditCheckpoint()), {}, io),

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
+import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
+import type { NoteVerifier } from '#shared/domain/audit/signed-note.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { defaultUrl, envValue, errnoOf, type Io, type OptionValues, printJson, showPath } from './command.ts';
 
@@ -142,4 +144,32 @@ export const successBody = (response: PbxResponse, values: OptionValues, io: Io)
   if (values.json && response.body !== undefined) printJson(io, response.body);
   if (!isSuccess(response.status)) throw refusalOf(response);
   return response.body;
+};
+
+const auditDiscoverySchema = z.looseObject({
+  audit: z.object({ origin: z.string().min(1), checkpointKey: z.string().min(1) }),
+});
+
+/** An answer from the exchange that does not have the form the protocol promises. */
+export const untrusted = (message: string) => new CliError('UNTRUSTED_ANSWER', message);
+
+/**
+ * The audit log's origin and checkpoint key, as the exchange publishes them in discovery, with the key parsed into
+ * a verifier: what `audit export` and `audit witness` check checkpoints against.
+ */
+export const fetchAuditTrust = async (
+  connection: Pick<Connection, 'client' | 'url'>,
+): Promise<{ origin: string; checkpointKey: string; verifier: NoteVerifier }> => {
+  const discovery = auditDiscoverySchema.safeParse(
+    (await reach(connection.url, () => connection.client.discovery())).body,
+  );
+  if (!discovery.success) {
+    throw untrusted('the exchange does not publish its audit log (no audit in /.well-known/pbx-exchange)');
+  }
+  const { origin, checkpointKey } = discovery.data.audit;
+  try {
+    return { origin, checkpointKey, verifier: noteVerifierFromKey(checkpointKey) };
+  } catch {
+    throw untrusted('the exchange publishes a checkpoint key that is not a note verifier key');
+  }
 };

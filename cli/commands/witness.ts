@@ -6,7 +6,6 @@ import {
   encodeNoteVerifierKey,
   generateNoteKey,
   noteSignerFromPrivateKey,
-  noteVerifierFromKey,
 } from '#shared/adapters/crypto/note-keys.ts';
 import {
   CheckpointError,
@@ -20,7 +19,7 @@ import { MerkleProofError, verifyConsistency } from '#shared/domain/audit/merkle
 import { decodeCanonicalBase64, encodeBase64, NoteError } from '#shared/domain/audit/signed-note.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, errnoOf, type Io, printJson, showPath } from './command.ts';
-import { type Connection, connect, reach, successBody } from './connect.ts';
+import { type Connection, connect, fetchAuditTrust, reach, successBody, untrusted } from './connect.ts';
 
 /**
  * `pbx audit witness`: a witness of the audit log (c2sp.org/tlog-cosignature). It cosigns a checkpoint only after
@@ -29,9 +28,6 @@ import { type Connection, connect, reach, successBody } from './connect.ts';
  * size are a split view: the two notes are the evidence, printed for anyone holding the exchange's key to check.
  */
 
-const discoverySchema = z.looseObject({
-  audit: z.object({ origin: z.string().min(1), checkpointKey: z.string().min(1) }),
-});
 const checkpointSchema = z.looseObject({ note: z.string().min(1) });
 const consistencySchema = z.looseObject({ proof: z.array(z.string()) });
 /** The state file: the last checkpoint witnessed. Its note is what counts; size and root are for people. */
@@ -44,7 +40,6 @@ const stateSchema = z.object({
 
 const refused = (message: string, details: readonly string[] = []) =>
   new CliError('WITNESS_REFUSED', message, details);
-const untrusted = (message: string) => new CliError('UNTRUSTED_ANSWER', message);
 
 const readText = async (io: Io, file: string, what: string): Promise<string | undefined> => {
   try {
@@ -165,17 +160,8 @@ const runWitness = async ({ values, io }: CommandInput): Promise<void> => {
 
   const connection = await connect(values, io);
   const { client, url } = connection;
-  const discovery = discoverySchema.safeParse((await reach(url, () => client.discovery())).body);
-  if (!discovery.success) {
-    throw untrusted('the exchange does not publish its audit log (no audit in /.well-known/pbx-exchange)');
-  }
-  const { origin, checkpointKey } = discovery.data.audit;
-  let trust: CheckpointTrust;
-  try {
-    trust = { origin, verifier: noteVerifierFromKey(checkpointKey) };
-  } catch {
-    throw untrusted('the exchange publishes a checkpoint key that is not a note verifier key');
-  }
+  const { origin, verifier } = await fetchAuditTrust(connection);
+  const trust: CheckpointTrust = { origin, verifier };
   const seen = await readState(io, stateFile, trust);
 
   const answer = checkpointSchema.safeParse(

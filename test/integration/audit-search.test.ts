@@ -1,15 +1,10 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import { auditSearchAnswerSchema, errorBodySchema } from '#shared/http/api-contract.ts';
-
-const launcher = fileURLToPath(new URL('../../cli/pbx.js', import.meta.url));
-const run = promisify(execFile);
+import { runPbx } from '../support/pbx-cli.ts';
 
 // One ephemeral exchange; the sequencer runs only when a test asks (runSchedule).
 let exchange: RunningExchange;
@@ -108,25 +103,19 @@ describe('GET /v1/audit/search', () => {
 
 describe('pbx audit search', () => {
   it('prints a CSV header and rows', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PBX_URL: exchange.url, PBX_KEYS_DIR: exchange.keysDir };
-    delete env.PBX_SUB;
-    const { stdout } = await run(
-      process.execPath,
-      [
-        launcher,
-        'audit',
-        'search',
-        '--as',
-        'lb-brent-system',
-        '--sub',
-        'lb-brent.ig-lead',
-        '--outcome',
-        'allowed',
-        '--format',
-        'csv',
-      ],
-      { env },
-    );
+    const { code, stdout } = await runPbx({ url: exchange.url, keysDir: exchange.keysDir }, [
+      'audit',
+      'search',
+      '--as',
+      'lb-brent-system',
+      '--sub',
+      'lb-brent.ig-lead',
+      '--outcome',
+      'allowed',
+      '--format',
+      'csv',
+    ]);
+    expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
       'time,index,action,outcome,reasonCodes,actorClient,actorUser,actorOrganisation,target,agreement,purpose,subjectRef',

@@ -1,44 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { type AgreementContent, contentHashOf } from '#shared/domain/agreements/agreement.ts';
-
-const launcher = fileURLToPath(new URL('../../cli/pbx.js', import.meta.url));
-const run = promisify(execFile);
+import { runPbx } from '../support/pbx-cli.ts';
 
 let exchange: RunningExchange;
 let workDir: string;
 
-type Outcome = { code: number; stdout: string; stderr: string };
-
-const isExecFailure = (error: unknown): error is Outcome =>
-  typeof error === 'object' &&
-  error !== null &&
-  'code' in error &&
-  typeof error.code === 'number' &&
-  'stdout' in error &&
-  'stderr' in error;
-
 /** Runs `pbx ARGS` as its own process, the way a user does, against the exchange of this test. */
-const pbx = async (args: readonly string[]): Promise<Outcome> => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PBX_URL: exchange.url, PBX_KEYS_DIR: exchange.keysDir };
-  delete env.PBX_SUB;
-  const running = run(process.execPath, [launcher, ...args], { cwd: workDir, env });
-  running.child.stdin?.end();
-  try {
-    const { stdout, stderr } = await running;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (isExecFailure(error)) return { code: error.code, stdout: error.stdout, stderr: error.stderr };
-    throw error;
-  }
-};
+
+/** Runs `pbx ARGS` as its own process against the exchange of this test. */
+const pbx = (args: readonly string[], options: { stdin?: string } = {}) =>
+  runPbx({ url: exchange.url, keysDir: exchange.keysDir, cwd: workDir }, args, options);
 
 const file = (name: string) => join(workDir, name);
 

@@ -1,46 +1,21 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { runPbx } from '../support/pbx-cli.ts';
 
 /**
  * `pbx audit export` then `pbx audit verify`, run as a user runs them against a local exchange: the pack verifies
  * offline, and changing one byte of one entry makes verification fail, naming that entry.
  */
 
-const launcher = fileURLToPath(new URL('../../cli/pbx.js', import.meta.url));
-const run = promisify(execFile);
-
 let exchange: RunningExchange;
 let workDir: string;
 
-type Outcome = { code: number; stdout: string; stderr: string };
-
-const isExecFailure = (error: unknown): error is Outcome =>
-  typeof error === 'object' &&
-  error !== null &&
-  'code' in error &&
-  typeof error.code === 'number' &&
-  'stdout' in error &&
-  'stderr' in error;
-
-const pbx = async (args: readonly string[]): Promise<Outcome> => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PBX_URL: exchange.url, PBX_KEYS_DIR: exchange.keysDir };
-  delete env.PBX_SUB;
-  const running = run(process.execPath, [launcher, ...args], { cwd: workDir, env });
-  running.child.stdin?.end('');
-  try {
-    const { stdout, stderr } = await running;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (isExecFailure(error)) return { code: error.code, stdout: error.stdout, stderr: error.stderr };
-    throw error;
-  }
-};
+/** Runs `pbx ARGS` as its own process against the exchange of this test. */
+const pbx = (args: readonly string[], options: { stdin?: string } = {}) =>
+  runPbx({ url: exchange.url, keysDir: exchange.keysDir, cwd: workDir }, args, options);
 
 const igLead = ['--as', 'lb-brent-system', '--sub', 'lb-brent.ig-lead'];
 

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import type {
@@ -8,7 +8,7 @@ import type {
   StoredCosignature,
 } from '../../ports/checkpoint-store.ts';
 import { appendAudit } from './audit-log.ts';
-import { callDynamo, queryAll, Transaction } from './transaction.ts';
+import { getItem, queryAll, Transaction } from './transaction.ts';
 
 /**
  * Published checkpoints in the audit table, beside the Merkle log (merkle-log-store.ts):
@@ -45,10 +45,7 @@ export class DynamoCheckpointStore implements CheckpointStore, CosignatureStore 
   ) {}
 
   async readLatest(): Promise<PublishedCheckpoint | undefined> {
-    const { Item } = await callDynamo('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: latestKey, ConsistentRead: true })),
-    );
-    return Item === undefined ? undefined : checkpointSchema.parse(Item);
+    return getItem(this.doc, this.tableName, latestKey, checkpointSchema);
   }
 
   async record(checkpoint: PublishedCheckpoint, previousSize: number | undefined): Promise<boolean> {
@@ -64,10 +61,7 @@ export class DynamoCheckpointStore implements CheckpointStore, CosignatureStore 
   }
 
   async readBySize(size: number): Promise<PublishedCheckpoint | undefined> {
-    const { Item } = await callDynamo('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: sizeKey(size), ConsistentRead: true })),
-    );
-    return Item === undefined ? undefined : checkpointSchema.parse(Item);
+    return getItem(this.doc, this.tableName, sizeKey(size), checkpointSchema);
   }
 
   async readCosignatures(size: number): Promise<StoredCosignature[]> {

@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { HASH_SIZE, type NodeId, type NodeSource } from '../../domain/audit/merkle.ts';
@@ -11,7 +6,7 @@ import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { MerkleLogStore, SequencedEntry, TreeHead } from '../../ports/merkle-log-store.ts';
 import { entryKey, pendingKey } from './audit-log.ts';
-import { callDynamo, Transaction } from './transaction.ts';
+import { callDynamo, getItem, Transaction } from './transaction.ts';
 
 /**
  * The Merkle log in the audit table, beside the entries (shared/adapters/dynamodb/audit-log.ts):
@@ -63,10 +58,7 @@ export class DynamoMerkleLogStore implements MerkleLogStore {
   ) {}
 
   async readTreeHead(): Promise<TreeHead | undefined> {
-    const { Item } = await callDynamo('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: headKey, ConsistentRead: true })),
-    );
-    return Item === undefined ? undefined : headSchema.parse(Item);
+    return getItem(this.doc, this.tableName, headKey, headSchema);
   }
 
   async listUnsequenced(limit: number): Promise<AuditEntry[]> {

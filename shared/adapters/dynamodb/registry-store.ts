@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import { type ClientKey, clientKeySchema } from '../../domain/registry/client-key.ts';
@@ -15,7 +15,7 @@ import {
 } from '../../domain/registry/registry.ts';
 import type { CreateOutcome, RegistryReader, RegistryStore } from '../../ports/registry-store.ts';
 import { appendAudit } from './audit-log.ts';
-import { callDynamo, queryAll, Transaction } from './transaction.ts';
+import { getItem, queryAll, Transaction } from './transaction.ts';
 
 /**
  * Item layout (one table, small and read-mostly, so each entity type is one partition read by one query):
@@ -87,10 +87,7 @@ export class DynamoRegistryReader implements RegistryReader {
 
   /** Reads one item, strongly consistent (a revoked key must stop working on the next request). */
   async #get<S extends z.ZodType>(pk: string, sk: string, schema: S): Promise<z.infer<S> | undefined> {
-    const { Item } = await callDynamo('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.registryTable, Key: { pk, sk }, ConsistentRead: true })),
-    );
-    return Item === undefined ? undefined : schema.parse(Item);
+    return getItem(this.doc, this.registryTable, { pk, sk }, schema);
   }
 
   /** Reads a partition and parses every item at the trust boundary: a malformed item fails loudly. */

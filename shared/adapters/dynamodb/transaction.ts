@@ -1,5 +1,6 @@
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
@@ -7,6 +8,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 
@@ -166,3 +168,16 @@ export const scanAll = async (
     } while (startKey !== undefined);
     return items;
   });
+
+/** One item, strongly consistent, parsed at the trust boundary; undefined when there is none. */
+export const getItem = async <S extends z.ZodType>(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, unknown>,
+  schema: S,
+): Promise<z.infer<S> | undefined> => {
+  const { Item } = await callDynamo('GetItem', () =>
+    doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
+  );
+  return Item === undefined ? undefined : schema.parse(Item);
+};
