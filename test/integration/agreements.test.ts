@@ -1,10 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { routes } from '#functions/routes.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { localTableName } from '#local/provision.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
@@ -18,6 +17,7 @@ import { type AuditEntry, newAuditEntry, systemActor } from '#shared/domain/audi
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { agreementViewSchema, decisionSchema, errorBodySchema } from '#shared/http/api-contract.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // One ephemeral exchange for the file. The seeded agreements are only read; the lifecycle test drafts its own.
 let exchange: RunningExchange;
@@ -26,11 +26,7 @@ let audit: DynamoAuditLog;
 
 beforeAll(async () => {
   exchange = await startExchange();
-  dynamo = new DynamoDBClient({
-    endpoint: exchange.dynamoEndpoint,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  dynamo = localDynamoClient(exchange);
   audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
 });
 

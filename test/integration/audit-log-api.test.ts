@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
@@ -29,6 +28,7 @@ import {
   inclusionProofSchema,
 } from '#shared/http/api-contract.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { clientActingFor } from '../support/local-exchange-clients.ts';
 
 // One ephemeral exchange; its scheduled functions run only when a test asks (runSchedule).
 let exchange: RunningExchange;
@@ -56,18 +56,8 @@ afterAll(async () => {
 });
 
 /** A signed GET by `<org>-system` acting for `user` (`<org>.<name>`). */
-const get = async (user: string, pathAndQuery: string) => {
-  const organisationId = user.split('.')[0] ?? user;
-  const clientId = `${organisationId}-system`;
-  const client = new PbxClient({
-    url: exchange.url,
-    clientId,
-    key: await readPrivateKey(localKeyFile(exchange.keysDir, clientId)),
-    audience: exchange.exchangeId,
-    subject: user,
-  });
-  return client.call('GET', pathAndQuery);
-};
+const get = async (user: string, pathAndQuery: string) =>
+  (await clientActingFor(exchange, user)).call('GET', pathAndQuery);
 
 const operator = 'pbx-operations.operator';
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));

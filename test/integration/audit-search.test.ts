@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import { auditSearchAnswerSchema, errorBodySchema } from '#shared/http/api-contract.ts';
+import { clientActingFor } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 // One ephemeral exchange; the sequencer runs only when a test asks (runSchedule).
@@ -19,18 +19,8 @@ afterAll(async () => {
 });
 
 /** A signed GET by `<org>-system` acting for `user` (`<org>.<name>`). */
-const get = async (user: string, pathAndQuery: string) => {
-  const organisationId = user.split('.')[0] ?? user;
-  const clientId = `${organisationId}-system`;
-  const client = new PbxClient({
-    url: exchange.url,
-    clientId,
-    key: await readPrivateKey(localKeyFile(exchange.keysDir, clientId)),
-    audience: exchange.exchangeId,
-    subject: user,
-  });
-  return client.call('GET', pathAndQuery);
-};
+const get = async (user: string, pathAndQuery: string) =>
+  (await clientActingFor(exchange, user)).call('GET', pathAndQuery);
 
 /** Every entry a user's search finds, following `next`. */
 const searchAll = async (user: string, filter: string): Promise<AuditEntry[]> => {

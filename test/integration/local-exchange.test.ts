@@ -1,11 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CompactSign, compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { localTableName } from '#local/provision.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
@@ -15,6 +13,7 @@ import { generateSigningKey, publicJwkOf } from '#shared/adapters/jose/signing-k
 import { newAuditEntry, systemActor } from '#shared/domain/audit/audit-entry.ts';
 import { newClientKey } from '#shared/domain/registry/client-key.ts';
 import type { PublishedRegistry } from '#shared/domain/registry/publish-registry.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 let dataDir: string;
 let exchange: RunningExchange;
@@ -22,13 +21,7 @@ let exchange: RunningExchange;
 const start = () => startExchange({ dataDir, port: 0 });
 
 const stores = () => {
-  const doc = createDocumentClient(
-    new DynamoDBClient({
-      endpoint: exchange.dynamoEndpoint,
-      region: localRegion,
-      credentials: localCredentials,
-    }),
-  );
+  const doc = createDocumentClient(localDynamoClient(exchange));
   return {
     registry: new DynamoRegistryStore(doc, {
       registry: localTableName('registry'),

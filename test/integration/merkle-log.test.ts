@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { localTableName } from '#local/provision.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -19,6 +18,7 @@ import {
 } from '#shared/domain/audit/merkle.ts';
 import { sequenceAuditEntries } from '#shared/domain/audit/sequence-entries.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 let exchange: RunningExchange;
 let dynamo: DynamoDBClient;
@@ -27,11 +27,7 @@ let audit: DynamoAuditLog;
 
 beforeAll(async () => {
   exchange = await startExchange({ schedules: false });
-  dynamo = new DynamoDBClient({
-    endpoint: exchange.dynamoEndpoint,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  dynamo = localDynamoClient(exchange);
   const doc = createDocumentClient(dynamo);
   log = new DynamoMerkleLogStore(doc, localTableName('audit'));
   audit = new DynamoAuditLog(doc, localTableName('audit'));

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { localTableName } from '#local/provision.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
@@ -14,6 +13,7 @@ import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { authenticationErrorCodes } from '#shared/domain/errors.ts';
 import { clientKeySchema } from '#shared/domain/registry/client-key.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // One exchange for the whole file, on an ephemeral data dir. Tests that change keys each use their own seeded
 // client, so they do not depend on one another's order.
@@ -23,11 +23,7 @@ let audit: DynamoAuditLog;
 
 beforeAll(async () => {
   exchange = await startExchange();
-  dynamo = new DynamoDBClient({
-    endpoint: exchange.dynamoEndpoint,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  dynamo = localDynamoClient(exchange);
   audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
 });
 
