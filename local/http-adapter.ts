@@ -180,6 +180,8 @@ export const createHttpAdapter = (options: {
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const path = url.split('?')[0] ?? '/';
+    // API Gateway answers every request with its id in `apigw-requestid`; a routed request's is its event's.
+    let requestId: string = randomUUID();
     let result: APIGatewayProxyStructuredResultV2;
     try {
       const match = compiled
@@ -198,6 +200,7 @@ export const createHttpAdapter = (options: {
         { routeKey: routeKey(match.c.route), pathParameters },
         new Date(),
       );
+      requestId = event.requestContext.requestId;
       const handler = await handlerOf(match.c.route);
       result = await handler(event, lambdaContext(`pbx-${match.c.route.id}`, event.requestContext.requestId));
     } catch (error) {
@@ -210,6 +213,7 @@ export const createHttpAdapter = (options: {
     }
     const statusCode = result.statusCode ?? 200;
     const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    headers['apigw-requestid'] = requestId;
     if (result.cookies !== undefined) response.setHeader('set-cookie', result.cookies);
     response.writeHead(statusCode, headers);
     response.end(

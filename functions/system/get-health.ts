@@ -5,6 +5,7 @@ import { s3HealthProbe } from '#shared/adapters/s3/health-probe.ts';
 import { loadConfig } from '#shared/config.ts';
 import { DependencyError } from '#shared/domain/errors.ts';
 import { checkHealth } from '#shared/domain/health/check-health.ts';
+import { answerAuditFromEnvironment } from '#shared/http/answer-audit.ts';
 import { publicRoute } from '#shared/http/route.ts';
 
 const config = loadConfig(['REGISTRY_TABLE_NAME', 'PAYLOADS_BUCKET_NAME']);
@@ -13,7 +14,7 @@ const probes = [
   s3HealthProbe(createS3Client(), config.PAYLOADS_BUCKET_NAME),
 ];
 
-export const handler = publicRoute(async () => {
+export const handler = publicRoute(answerAuditFromEnvironment(), async () => {
   const report = await checkHealth({ probes }, { timeoutMs: 2_000 });
   if (report.status !== 'ok') {
     const down = Object.entries(report.checks).map(([name, state]) => `${name}: ${state}`);

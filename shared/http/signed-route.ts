@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { type AuthenticationDeps, authenticateRequest } from '../domain/auth/authenticate-request.ts';
 import type { Principal } from '../domain/auth/verify-signed-request.ts';
 import { logger } from '../logger.ts';
-import { httpResponse, middyOptions, type RouteResult } from './route.ts';
+import { answerAudit, httpResponse, inRequestScope, middyOptions, type RouteResult } from './route.ts';
 
 export type SignedContext = Context & { principal: Principal };
 export type SignedRouteHandler = (
@@ -42,10 +42,13 @@ const verifySignedRequest = (
   },
 });
 
-/** A route that requires a signed request (docs/PROTOCOL.md). */
+/** A route that requires a signed request (docs/PROTOCOL.md); each answer is audited once (route.ts). */
 export const signedRoute = (deps: AuthenticationDeps, handler: SignedRouteHandler) =>
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, SignedContext>(middyOptions)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpResponse())
-    .use(verifySignedRequest(deps))
-    .handler(handler as never);
+  inRequestScope(
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, SignedContext>(middyOptions)
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(answerAudit(deps))
+      .use(httpResponse())
+      .use(verifySignedRequest(deps))
+      .handler(handler as never),
+  );

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, type Invoke, lambdaContext, parsed } from '../support/api-event.ts';
@@ -21,6 +21,7 @@ beforeAll(async () => {
     EXCHANGE_ID: 'pbx-test',
     REGISTRY_TABLE_NAME: 'registry',
     PAYLOADS_BUCKET_NAME: 'payloads',
+    AUDIT_TABLE_NAME: 'audit',
   });
   getHealth = (await import('#functions/system/get-health.ts')).handler as unknown as Invoke;
   getRegistry = (await import('#functions/registry/get-registry.ts')).handler as unknown as Invoke;
@@ -59,6 +60,22 @@ describe('GET /v1/health', () => {
     expect(status).toBe(503);
     expect(body.error).toBe('DEPENDENCY_UNAVAILABLE');
     expect(body.details).toContain(down);
+  });
+
+  it('audits each answer once, as api.answer with the outcome of its status', async () => {
+    dynamo.on(DescribeTableCommand).resolves({});
+    s3.on(HeadBucketCommand).resolves({});
+    await health();
+    s3.on(HeadBucketCommand).rejects(new Error('AccessDenied'));
+    await health();
+    const entries = documents
+      .commandCalls(TransactWriteCommand)
+      .flatMap((call) => call.args[0].input.TransactItems ?? [])
+      .flatMap((item) => (item.Put?.Item && item.Put.Item.pk !== 'PENDING' ? [item.Put.Item] : []));
+    expect(entries.map((e) => [e.action, e.target, e.outcome, e.reasonCodes])).toEqual([
+      ['api.answer', { type: 'route', id: 'GET /v1/health' }, 'allowed', []],
+      ['api.answer', { type: 'route', id: 'GET /v1/health' }, 'failed', ['DEPENDENCY_UNAVAILABLE']],
+    ]);
   });
 });
 

@@ -194,6 +194,22 @@ describe('GET /v1/whoami behind the signed-request middleware', () => {
     );
   });
 
+  it('audits the successful read once, as api.answer by the client, bound to the request id and hash', async () => {
+    const { event, requestHash } = await whoamiEvent();
+    expect((await invoke(getWhoami, event)).status).toBe(200);
+    expect(auditedEntries()).toEqual([
+      expect.objectContaining({
+        action: 'api.answer',
+        actor: { kind: 'client', clientId, organisationId },
+        target: { type: 'route', id: 'GET /v1/whoami' },
+        outcome: 'allowed',
+        reasonCodes: [],
+        requestHash,
+        requestId: event.requestContext.requestId,
+      }),
+    ]);
+  });
+
   it('fails closed with 503 when the registry GetItem is throttled, claiming no jti', async () => {
     documents.on(GetCommand).rejects(throttled());
     expectFailedClosed(await invoke(getWhoami, (await whoamiEvent()).event));
@@ -316,8 +332,13 @@ describe('POST /v1/clients/{clientId}/keys behind the signed-request middleware'
   ])('fails closed with 503 when the key transaction is %s, recording no refusal', async (_, fault) => {
     documents.on(TransactWriteCommand).rejects(fault());
     expectFailedClosed(await invoke(addClientKey, (await addKeyEvent()).event));
-    // A store that did not answer decided nothing: one attempt, no refusal written after it.
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    // A store that did not answer decided nothing: no refusal is written after it, only the attempt to audit the
+    // failed answer itself (which fails too here, so the answer stays 503).
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(auditedEntries().map((entry) => [entry.action, entry.outcome, entry.reasonCodes])).toEqual([
+      ['registry.client-key.add', 'allowed', []],
+      ['api.answer', 'failed', ['DEPENDENCY_UNAVAILABLE']],
+    ]);
   });
 
   it('fails closed with 503, not 409, when the KEY_ID_TAKEN refusal cannot be audited', async () => {

@@ -249,7 +249,10 @@ describe('POST /v1/decisions:evaluate', () => {
       purpose: 'GOSSIP',
     });
     expectError(answer, 400, 'INVALID_INPUT');
-    expect(await entriesFor(answer.requestHash)).toEqual([]);
+    // No decision entry: only the answer itself is audited (shared/http/route.ts, answerAudit).
+    expect(await entriesFor(answer.requestHash)).toEqual([
+      expect.objectContaining({ action: 'api.answer', outcome: 'refused', reasonCodes: ['INVALID_INPUT'] }),
+    ]);
   });
 });
 

@@ -2,6 +2,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { DependencyError } from '../../domain/errors.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
+import {
+  currentRequestScope,
+  noteAuditEntryCommitted,
+  noteAuditRecordingFailed,
+} from '../../request-scope.ts';
 import { scanAll, Transaction } from './transaction.ts';
 
 export const entryKey = (id: string) => ({ pk: `ENTRY#${id}`, sk: 'ENTRY' });
@@ -15,12 +20,17 @@ export const pendingKey = (id: string) => ({ pk: 'PENDING', sk: id });
 /**
  * The one way an audit entry is written: appended to the transaction of the action it records, so the state
  * change and its record commit together, with its pending marker. Nothing else writes entries; the sequencer only
- * gives them their index.
+ * gives them their index. Inside a request the entry carries the request's id, and its commit is counted, so the
+ * route can tell whether its answer is already audited (shared/http/route.ts).
  */
-export const appendAudit = (tx: Transaction, auditTableName: string, entry: AuditEntry): Transaction =>
-  tx
-    .put(auditTableName, { ...entryKey(entry.id), ...auditEntrySchema.parse(entry) }, { ifAbsent: true })
-    .put(auditTableName, { ...pendingKey(entry.id), entryId: entry.id }, { ifAbsent: true });
+export const appendAudit = (tx: Transaction, auditTableName: string, entry: AuditEntry): Transaction => {
+  const requestId = currentRequestScope()?.requestId;
+  const stamped = auditEntrySchema.parse(requestId === undefined ? entry : { ...entry, requestId });
+  return tx
+    .put(auditTableName, { ...entryKey(entry.id), ...stamped }, { ifAbsent: true })
+    .put(auditTableName, { ...pendingKey(entry.id), entryId: entry.id }, { ifAbsent: true })
+    .afterCommit(noteAuditEntryCommitted);
+};
 
 export class DynamoAuditLog implements AuditLog {
   constructor(
@@ -30,8 +40,15 @@ export class DynamoAuditLog implements AuditLog {
 
   /** An entry on its own, for actions that change nothing else (refusals, audited reads). */
   async record(entry: AuditEntry): Promise<void> {
-    const outcome = await appendAudit(new Transaction(), this.tableName, entry).commit(this.doc);
+    let outcome: 'committed' | 'condition-failed';
+    try {
+      outcome = await appendAudit(new Transaction(), this.tableName, entry).commit(this.doc);
+    } catch (error) {
+      noteAuditRecordingFailed();
+      throw error;
+    }
     if (outcome !== 'committed') {
+      noteAuditRecordingFailed();
       // Entry ids are ULIDs: a collision means a broken id source, and an unrecorded action must not pass.
       throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the audit entry could not be recorded');
     }

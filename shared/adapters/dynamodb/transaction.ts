@@ -36,6 +36,13 @@ export const callDynamo = async <T>(operation: string, call: () => Promise<T>): 
  */
 export class Transaction {
   readonly #items: TransactItem[] = [];
+  readonly #afterCommit: (() => void)[] = [];
+
+  /** Runs `callback` once the transaction has committed; never when it is cancelled or fails. */
+  afterCommit(callback: () => void): this {
+    this.#afterCommit.push(callback);
+    return this;
+  }
 
   put(tableName: string, item: Record<string, unknown>, options: { ifAbsent?: boolean } = {}): this {
     this.#items.push({
@@ -88,6 +95,12 @@ export class Transaction {
     return this;
   }
 
+  /** Deletes an item if it is there (a marker that only follows another item's state). */
+  delete(tableName: string, key: Record<string, unknown>): this {
+    this.#items.push({ Delete: { TableName: tableName, Key: key } });
+    return this;
+  }
+
   /** Deletes an item, provided it exists (so two transactions cannot both consume it). */
   deleteExisting(tableName: string, key: Record<string, unknown>): this {
     this.#items.push({
@@ -122,12 +135,13 @@ export class Transaction {
     }
     try {
       await doc.send(new TransactWriteCommand({ TransactItems: this.#items }));
-      return 'committed';
     } catch (error) {
       if (isConditionCancellation(error)) return 'condition-failed';
       logger.error('dynamodb transaction failed', { errorName: (error as Error)?.name });
       throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'a data store did not answer; nothing was changed');
     }
+    for (const callback of this.#afterCommit) callback();
+    return 'committed';
   }
 }
 

@@ -37,8 +37,19 @@ export const auditEntrySchema = z.object({
   dataCategories: z.array(z.string()).optional(),
   /** Unpadded base64url SHA-256 of the signed request (its compact JWS), binding the entry to what was asked. */
   requestHash: z.string().optional(),
+  /**
+   * The API Gateway request id of the answer this entry records (the `apigw-requestid` response header), binding
+   * the entry to exactly one answer: every answered request has one entry with its id. Absent for actions outside
+   * a request (seeding, schedules). Part of the leaf like every other field.
+   */
+  requestId: z.string().min(1).optional(),
   /** For `audit.search`: the filter's non-personal fields (a subject reference only as `given`). */
   search: z.record(z.string(), z.string()).optional(),
+  /**
+   * The organisations an action concerns beside its actor (a data request's requester and responder), so each
+   * one's IG lead finds it in a scoped search.
+   */
+  parties: z.array(z.string()).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type AuditActor = z.infer<typeof auditActorSchema>;

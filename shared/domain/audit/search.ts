@@ -58,10 +58,11 @@ export const auditSearchScopeOf = (caller: {
   ]);
 };
 
-/** An entry concerns an organisation that acted in it, or that it was about. */
+/** An entry concerns an organisation that acted in it, that it was about, or that was a party to it. */
 export const concernsOrganisation = (entry: AuditEntry, organisationId: string): boolean =>
   entry.actor.organisationId === organisationId ||
-  (entry.target?.type === 'organisation' && entry.target.id === organisationId);
+  (entry.target?.type === 'organisation' && entry.target.id === organisationId) ||
+  (entry.parties?.includes(organisationId) ?? false);
 
 const timeOf = (iso: string) => Date.parse(iso);
 

@@ -1,0 +1,142 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { newAuditEntry } from '#shared/domain/audit/audit-entry.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { parseJsonBody } from '#shared/http/json-body.ts';
+import { publicRoute, type RouteHandler } from '#shared/http/route.ts';
+import { apiEvent, lambdaContext, parsed } from '../support/api-event.ts';
+import { fixedClock } from '../support/fixed-clock.ts';
+
+// The answer audit through publicRoute, with the real DynamoDB audit adapter behind it; faults are injected at the
+// AWS SDK boundary, so the counting of committed entries (Transaction.afterCommit) runs for real.
+const documents = mockClient(DynamoDBDocumentClient);
+const auditTable = 'audit';
+const clock = fixedClock('2025-03-01T12:00:00Z');
+const audit = new DynamoAuditLog(createDocumentClient(), auditTable);
+const routeKey = 'POST /v1/things';
+
+beforeEach(() => {
+  documents.reset();
+  documents.on(TransactWriteCommand).resolves({});
+});
+
+const throttled = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeded arn:aws:dynamodb:eu-west-2:123456789012:table/audit SDK-DETAIL',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+/** The audit entries every transaction sent carried (not their pending markers). */
+const entriesSent = () =>
+  documents
+    .commandCalls(TransactWriteCommand)
+    .flatMap((call) => call.args[0].input.TransactItems ?? [])
+    .flatMap((item) => (item.Put?.TableName === auditTable && item.Put.Item ? [item.Put.Item] : []))
+    .filter((item) => item.pk !== 'PENDING');
+
+const answer = async (handler: RouteHandler, body = '') => {
+  const event = apiEvent('POST', '/v1/things', routeKey, body);
+  const result = await publicRoute({ audit, clock }, handler)(event, lambdaContext);
+  return { ...parsed(result), raw: result.body ?? '', requestId: event.requestContext.requestId };
+};
+
+describe('the answer audit of a route', () => {
+  it('records one api.answer, allowed, for a successful read that recorded nothing', async () => {
+    const { status, requestId } = await answer(async () => ({ statusCode: 200, body: { ok: true } }));
+    expect(status).toBe(200);
+    expect(entriesSent()).toEqual([
+      expect.objectContaining({
+        action: 'api.answer',
+        actor: { kind: 'anonymous' },
+        target: { type: 'route', id: routeKey },
+        outcome: 'allowed',
+        reasonCodes: [],
+        requestId,
+        time: '2025-03-01T12:00:00.000Z',
+      }),
+    ]);
+  });
+
+  it('records one api.answer, refused with MALFORMED_JSON, for a body that is not JSON', async () => {
+    const { status, body, requestId } = await answer(async (event) => {
+      parseJsonBody(event, z.object({ name: z.string() }));
+      return { statusCode: 201 };
+    }, '{not json');
+    expect({ status, error: body.error }).toEqual({ status: 400, error: 'MALFORMED_JSON' });
+    expect(entriesSent()).toEqual([
+      expect.objectContaining({
+        action: 'api.answer',
+        outcome: 'refused',
+        reasonCodes: ['MALFORMED_JSON'],
+        requestId,
+      }),
+    ]);
+  });
+
+  it.each([
+    ['refused', new NotFoundError('NOT_FOUND', 'no thing'), 404, 'NOT_FOUND'],
+    ['failed', new TypeError('a bug'), 500, 'INTERNAL'],
+  ])(
+    'records the answer as %s with the code the error table gave it',
+    async (outcome, error, status, code) => {
+      const answered = await answer(async () => {
+        throw error;
+      });
+      expect({ status: answered.status, error: answered.body.error }).toEqual({ status, error: code });
+      expect(entriesSent()).toEqual([
+        expect.objectContaining({ action: 'api.answer', outcome, reasonCodes: [code] }),
+      ]);
+    },
+  );
+
+  it('records nothing more when the handler recorded its own entry, which carries the request id', async () => {
+    const { status, requestId } = await answer(async () => {
+      await audit.record(
+        newAuditEntry({ actor: { kind: 'system' }, action: 'thing.read', outcome: 'allowed' }, clock.now()),
+      );
+      return { statusCode: 200, body: {} };
+    });
+    expect(status).toBe(200);
+    expect(entriesSent()).toEqual([expect.objectContaining({ action: 'thing.read', requestId })]);
+  });
+
+  it('answers 503 DEPENDENCY_UNAVAILABLE, not the data, when the answer cannot be audited', async () => {
+    documents.on(TransactWriteCommand).rejects(throttled());
+    const { status, body, raw } = await answer(async () => ({
+      statusCode: 200,
+      body: { secret: 'payload' },
+    }));
+    expect(status).toBe(503);
+    expect(body).toEqual({ error: 'DEPENDENCY_UNAVAILABLE', message: expect.any(String) });
+    expect(raw).not.toMatch(/payload|SDK-DETAIL|arn:aws/);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('does not try a second time when the handler’s own audit write failed', async () => {
+    documents.on(TransactWriteCommand).rejects(throttled());
+    const { status, body } = await answer(async () => {
+      await audit.record(
+        newAuditEntry({ actor: { kind: 'system' }, action: 'thing.read', outcome: 'refused' }, clock.now()),
+      );
+      return { statusCode: 200, body: {} };
+    });
+    expect({ status, error: body.error }).toEqual({ status: 503, error: 'DEPENDENCY_UNAVAILABLE' });
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('keeps concurrent answers apart: each entry carries its own request id', async () => {
+    const slow: RouteHandler = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { statusCode: 200, body: {} };
+    };
+    const answers = await Promise.all([answer(slow), answer(slow), answer(slow)]);
+    const ids = entriesSent().map((entry) => entry.requestId);
+    expect(ids.sort()).toEqual(answers.map((a) => a.requestId).sort());
+    expect(new Set(ids).size).toBe(3);
+  });
+});
