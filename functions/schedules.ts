@@ -19,6 +19,11 @@ export type ScheduleDefinition = {
   readonly exchangeId?: true;
   /** Reads the checkpoint signing key's secret (see RouteDefinition). */
   readonly checkpointKey?: true;
+  /**
+   * Publishes on the exchange's EventBridge bus (infra: `bindEventBus`, events:PutEvents on that bus only; locally
+   * `EVENT_PUBLISHER=local`).
+   */
+  readonly eventBus?: true;
 };
 
 export const schedules: readonly ScheduleDefinition[] = [
@@ -41,5 +46,26 @@ export const schedules: readonly ScheduleDefinition[] = [
     buckets: { auditCheckpoints: 'readwrite' },
     exchangeId: true,
     checkpointKey: true,
+  },
+  {
+    // The outbox relay (shared/domain/events/relay-events.ts): reads the unpublished markers appendEvents wrote,
+    // publishes their events, deletes each marker once the bus accepted it.
+    id: 'RelayEvents',
+    entry: 'events/relay-events.ts',
+    everyMinutes: 1,
+    localEverySeconds: 1,
+    tables: { events: 'readwrite' },
+    buckets: {},
+    eventBus: true,
+  },
+  {
+    // Flags overdue requests, expires shares whose retention ended and deletes their bytes (and those of
+    // withdrawn requests): shared/domain/requests/manage-requests.ts sweepRequests.
+    id: 'SweepRequests',
+    entry: 'requests/sweep-requests.ts',
+    everyMinutes: 1,
+    localEverySeconds: 5,
+    tables: { requests: 'readwrite', agreements: 'read', events: 'write', audit: 'write' },
+    buckets: { payloads: 'readwrite' },
   },
 ];

@@ -26,6 +26,21 @@ export const tables = {
     sortKey: 'sk',
     timeToLiveAttribute: 'expiresAt',
   },
+  /**
+   * Data requests, their signed copies, inbox and outbox listings, idempotency records and work lists
+   * (shared/adapters/dynamodb/request-store.ts).
+   */
+  requests: { envVar: 'REQUESTS_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /**
+   * Domain events (shared/adapters/dynamodb/event-outbox.ts, written only by appendEvents): each organisation's
+   * feed, kept ~30 days by TTL, and the relay's markers of events not yet published on the bus.
+   */
+  events: {
+    envVar: 'EVENTS_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type BucketDefinition = {
@@ -54,3 +69,10 @@ export const exchangeIdEnvVar = 'EXCHANGE_ID';
  */
 export const checkpointKeySecretEnvVar = 'CHECKPOINT_KEY_SECRET';
 export const checkpointKeySecretArnEnvVar = 'CHECKPOINT_KEY_SECRET_ARN';
+
+/**
+ * Where domain events are published (shared/adapters/eventbridge/event-publisher.ts): AWS passes the name of the
+ * EventBridge custom bus, the local exchange passes `EVENT_PUBLISHER=local` (no bus; the feed is read instead).
+ */
+export const eventBusNameEnvVar = 'EVENT_BUS_NAME';
+export const eventPublisherEnvVar = 'EVENT_PUBLISHER';

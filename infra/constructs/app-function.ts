@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +17,7 @@ import {
   type BucketName,
   buckets,
   checkpointKeySecretArnEnvVar,
+  eventBusNameEnvVar,
   exchangeIdEnvVar,
   type TableName,
   tables,
@@ -120,9 +122,7 @@ export class AppFunction extends NodejsFunction {
         new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
       );
     else if (buckets[name].objectLock) this.#bindWriteOnceBucket(bucket, access);
-    else if (access === 'read') bucket.grantRead(this);
-    else if (access === 'write') bucket.grantPut(this);
-    else bucket.grantReadWrite(this);
+    else this.#bindPayloadObjects(bucket, access);
     this.addEnvironment(buckets[name].envVar, bucket.bucketName);
     if (access === 'write' || access === 'readwrite') this.#acknowledgeKmsWriteGrant();
     return this;
@@ -158,11 +158,39 @@ export class AppFunction extends NodejsFunction {
    * GetObject (HeadObject too) and PutObject, on its objects, and the data key to encrypt and decrypt them.
    */
   #bindWriteOnceBucket(bucket: IBucket, access: Exclude<Access, 'probe'>): void {
+    this.#bindObjects(bucket, access, '*', {
+      read: ['s3:GetObject'],
+      write: ['s3:PutObject'],
+      reason: 'Objects of the one write-once bucket: each checkpoint is a new object, none is deleted.',
+    });
+  }
+
+  /**
+   * Share payloads live under `shares/` (shared/domain/requests/manage-requests.ts): objects there are read
+   * (hashing an upload, presigned downloads), put (inline releases, presigned uploads) and deleted (retention,
+   * withdrawal). Nothing lists, re-configures or touches other keys.
+   */
+  #bindPayloadObjects(bucket: IBucket, access: Exclude<Access, 'probe'>): void {
+    this.#bindObjects(bucket, access, 'shares/*', {
+      read: ['s3:GetObject'],
+      write: ['s3:PutObject', 's3:DeleteObject'],
+      reason:
+        'Objects under the one prefix share payloads are kept under; keys are per request and generated.',
+    });
+  }
+
+  /** Object-level actions on one bucket's keys matching `pattern`, with the data key to encrypt and decrypt. */
+  #bindObjects(
+    bucket: IBucket,
+    access: Exclude<Access, 'probe'>,
+    pattern: string,
+    grant: { read: string[]; write: string[]; reason: string },
+  ): void {
     const actions = [
-      ...(access === 'read' || access === 'readwrite' ? ['s3:GetObject'] : []),
-      ...(access === 'write' || access === 'readwrite' ? ['s3:PutObject'] : []),
+      ...(access === 'read' || access === 'readwrite' ? grant.read : []),
+      ...(access === 'write' || access === 'readwrite' ? grant.write : []),
     ];
-    const objects = bucket.arnForObjects('*');
+    const objects = bucket.arnForObjects(pattern);
     this.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
     if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
     else bucket.encryptionKey?.grantEncryptDecrypt(this);
@@ -174,12 +202,19 @@ export class AppFunction extends NodejsFunction {
           const resource = flattenCfnReference(Stack.of(this).resolve(objects));
           Validations.of(this.role).acknowledge({
             id: `AwsSolutions-IAM5[Resource::${resource}]`,
-            reason: 'Objects of the one write-once bucket: each checkpoint is a new object, none is deleted.',
+            reason: grant.reason,
           });
         }
         return [];
       },
     });
+  }
+
+  /** Publishes on the exchange's event bus: events:PutEvents on that bus only, and its name. */
+  bindEventBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(eventBusNameEnvVar, bus.eventBusName);
+    return this;
   }
 
   bindExchangeId(exchangeId: string): this {

@@ -15,7 +15,10 @@ export type ApiStackProps = StackProps & {
   readonly stage: string;
   /** The exchange's identity, the `aud` of every signed request. */
   readonly exchangeId: string;
-  readonly stateful: Pick<StatefulStack, 'tables' | 'buckets' | 'checkpointKeySecret' | 'dataKey'>;
+  readonly stateful: Pick<
+    StatefulStack,
+    'tables' | 'buckets' | 'checkpointKeySecret' | 'dataKey' | 'eventBus'
+  >;
 };
 
 const entries = <K extends string>(record: Partial<Record<K, Access>>) =>
@@ -55,7 +58,7 @@ export class ApiStack extends Stack {
       definition: Pick<
         RouteDefinition,
         'id' | 'entry' | 'tables' | 'buckets' | 'exchangeId' | 'checkpointKey'
-      >,
+      > & { readonly eventBus?: true },
       description: string,
       timeout?: Duration,
     ) => {
@@ -74,6 +77,7 @@ export class ApiStack extends Stack {
       if (definition.checkpointKey) {
         fn.bindCheckpointKeySecret(props.stateful.checkpointKeySecret, props.stateful.dataKey);
       }
+      if (definition.eventBus) fn.bindEventBus(props.stateful.eventBus);
       return fn;
     };
 

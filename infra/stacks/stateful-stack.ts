@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -29,6 +30,11 @@ export class StatefulStack extends Stack {
   readonly buckets: Readonly<Record<BucketName, Bucket>>;
   /** The secret the audit log's checkpoint signing key is derived from (shared/adapters/crypto/checkpoint-key.ts). */
   readonly checkpointKeySecret: Secret;
+  /**
+   * The custom bus domain events are published on (events/README.md). Events carry no personal data, so the
+   * bus keeps EventBridge's default encryption; subscribers add their own rules.
+   */
+  readonly eventBus: EventBus;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -103,6 +109,11 @@ export class StatefulStack extends Stack {
     ) as Record<BucketName, Bucket>;
 
     // 64 random alphanumeric characters (about 380 bits); the functions hash it to the 32-byte Ed25519 seed.
+    this.eventBus = new EventBus(this, 'EventBus', {
+      eventBusName: `pbx-${props.stage}`,
+      description: `pbx ${props.stage}: domain events of the exchange (RequestSubmitted, ShareReleased, ...)`,
+    });
+
     this.checkpointKeySecret = new Secret(this, 'CheckpointKeySecret', {
       description: `pbx ${props.stage}: seed of the audit log's checkpoint signing key`,
       encryptionKey: this.dataKey,

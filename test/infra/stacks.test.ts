@@ -7,7 +7,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
-import { buckets, checkpointKeySecretArnEnvVar, tables } from '#shared/resources.ts';
+import { buckets, checkpointKeySecretArnEnvVar, eventBusNameEnvVar, tables } from '#shared/resources.ts';
 import { synthApp } from './support.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -107,6 +107,24 @@ describe('the stateful stack', () => {
     });
   });
 
+  it('creates one custom event bus for domain events, named for the stage', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'pbx-dev' });
+  });
+
+  it('keeps the event feed and outbox table with a TTL on expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    });
+    expect(
+      Object.keys(template.findResources('AWS::DynamoDB::Table')).some((id) => id.startsWith('EventsTable')),
+    ).toBe(true);
+  });
+
   it('retains tables outside dev and lets dev tables go', () => {
     template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     const prod = Template.fromStack(synthApp({ stage: 'prod' }).stateful);
@@ -157,24 +175,37 @@ describe('the API stack', () => {
     }
   });
 
-  it('lets the health check probe but never read data', () => {
-    const actions = actionsOf(statementsOf(template, 'GetHealth'));
+  /** The statements of a function that touch DynamoDB tables other than the audit table (answers are audited). */
+  const beyondAudit = (statements: Statement[]) =>
+    statements.filter(
+      (s) =>
+        actionsOf([s]).some((a) => a.startsWith('dynamodb:')) &&
+        !/AuditTable/.test(JSON.stringify(s.Resource)),
+    );
+
+  it('lets the health check probe but never read data, writing only its answers to the audit table', () => {
+    const statements = statementsOf(template, 'GetHealth');
+    const actions = actionsOf(statements);
     expect(actions).toContain('dynamodb:DescribeTable');
     expect(actions).toContain('s3:ListBucket');
+    expect(actions.filter((a) => /^dynamodb:(Get|Query|Scan|BatchGet)|^s3:(Get|Put|Delete)/.test(a))).toEqual(
+      [],
+    );
     expect(
-      actions.filter((a) =>
-        /^dynamodb:(Get|Query|Scan|BatchGet|Put|Update|Delete)|^s3:(Get|Put|Delete)|^kms:/.test(a),
-      ),
+      actionsOf(beyondAudit(statements)).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
     ).toEqual([]);
   });
 
-  it('lets the registry function read the registry table and nothing else', () => {
+  it('lets the registry function read the registry table, and write only its answers to the audit table', () => {
     const statements = statementsOf(template, 'GetRegistry');
     const actions = actionsOf(statements);
     expect(actions).toContain('dynamodb:Query');
-    expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)|^s3:/.test(a))).toEqual([]);
-    const dynamoResources = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
-    expect(JSON.stringify(dynamoResources.map((s) => s.Resource))).not.toMatch(/Audit|Nonces/);
+    expect(actions.filter((a) => /^s3:/.test(a))).toEqual([]);
+    const others = beyondAudit(statements);
+    expect(actionsOf(others).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+    expect(JSON.stringify(others.map((s) => s.Resource))).not.toMatch(/Nonces/);
+    const auditActions = actionsOf(statements.filter((s) => /AuditTable/.test(JSON.stringify(s.Resource))));
+    expect(auditActions.filter((a) => /^dynamodb:(Get|Query|Scan|BatchGet)/.test(a))).toEqual([]);
   });
 
   it('lets every function write only the tables its route lists for writing', () => {
@@ -233,6 +264,33 @@ describe('the API stack', () => {
     }
   });
 
+  it('lets only the event relay put events, on the exchange bus only, name and grant together', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const definition of [...routes, ...schedules]) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(definition.id)) ?? [];
+      const variables = Object.keys(fn?.Properties.Environment.Variables ?? {});
+      const statements = statementsOf(template, definition.id);
+      const puts = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('events:')));
+      const expected = 'eventBus' in definition && definition.eventBus === true;
+      expect({ id: definition.id, variable: variables.includes(eventBusNameEnvVar) }).toEqual({
+        id: definition.id,
+        variable: expected,
+      });
+      if (!expected) {
+        expect({ id: definition.id, puts }).toEqual({ id: definition.id, puts: [] });
+        continue;
+      }
+      expect(actionsOf(puts)).toEqual(['events:PutEvents']);
+      // One resource: the bus's ARN, imported from the stateful stack; never a wildcard.
+      for (const statement of puts) {
+        expect(Array.isArray(statement.Resource)).toBe(false);
+        expect(JSON.stringify(statement.Resource)).toMatch(/EventBus/);
+        expect(JSON.stringify(statement.Resource)).not.toContain('*');
+      }
+    }
+    expect(schedules.filter((s) => s.eventBus).map((s) => s.id)).toEqual(['RelayEvents']);
+  });
+
   it('writes access logs without headers or bodies', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const format = stage?.Properties.AccessLogSettings.Format as string;
@@ -267,6 +325,7 @@ describe('bundling', () => {
       Object.assign(process.env, {
         EXCHANGE_ID: 'pbx-bundle-test',
         [checkpointKeySecretArnEnvVar]: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:bundle-test',
+        [eventBusNameEnvVar]: 'pbx-bundle-test',
         AWS_REGION: 'eu-west-2',
         ...Object.fromEntries(
           [...Object.values(tables), ...Object.values(buckets)].map((r) => [r.envVar, 'x']),

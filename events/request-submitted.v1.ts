@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** A requester submitted a data request to a responder under an agreement; the responder's clock starts. */
+export const detailType = 'RequestSubmitted' as const;
+export const source = 'pbx.requests' as const;
+export const version = 1 as const;
+
+export const detailSchema = z.object({
+  requestId: z.string().min(1),
+  requesterOrganisationId: z.string().min(1),
+  responderOrganisationId: z.string().min(1),
+  agreementId: z.string().min(1),
+  agreementVersion: z.number().int().positive(),
+  purpose: z.string().min(1),
+  dataCategories: z.array(z.string().min(1)).min(1),
+  urgency: z.enum(['immediate', 'urgent', 'routine']),
+  dueAt: z.iso.datetime(),
+});
+export type RequestSubmittedV1 = z.infer<typeof detailSchema>;

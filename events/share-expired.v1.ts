@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** A released share's payload was deleted: its retention ended or the request was withdrawn. */
+export const detailType = 'ShareExpired' as const;
+export const source = 'pbx.requests' as const;
+export const version = 1 as const;
+
+export const detailSchema = z.object({
+  requestId: z.string().min(1),
+  requesterOrganisationId: z.string().min(1),
+  responderOrganisationId: z.string().min(1),
+  reason: z.enum(['retention-ended', 'withdrawn']),
+  deletedAt: z.iso.datetime(),
+});
+export type ShareExpiredV1 = z.infer<typeof detailSchema>;

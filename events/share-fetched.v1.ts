@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** The requester fetched a released share (one of at most `maxFetches`). */
+export const detailType = 'ShareFetched' as const;
+export const source = 'pbx.requests' as const;
+export const version = 1 as const;
+
+export const detailSchema = z.object({
+  requestId: z.string().min(1),
+  requesterOrganisationId: z.string().min(1),
+  responderOrganisationId: z.string().min(1),
+  fetchCount: z.number().int().positive(),
+  maxFetches: z.number().int().positive(),
+  fetchedAt: z.iso.datetime(),
+});
+export type ShareFetchedV1 = z.infer<typeof detailSchema>;
