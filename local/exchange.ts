@@ -12,7 +12,7 @@ import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoRegistryReader, DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
 import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
-import { checkpointKeySecretEnvVar, exchangeIdEnvVar } from '#shared/resources.ts';
+import { checkpointKeySecretEnvVar, eventPublisherEnvVar, exchangeIdEnvVar } from '#shared/resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
 import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
@@ -23,6 +23,7 @@ import { startScheduler } from './scheduler.ts';
 import { type AgreementSeedSummary, seedAgreements } from './seed/agreement-seed.ts';
 import { ensureCheckpointKeySecret } from './seed/checkpoint-key.ts';
 import { ensureClientKeys, type KeySummary } from './seed/client-keys.ts';
+import { ensureFootprintKeys } from './seed/footprint-keys.ts';
 import { registrySeed } from './seed/registry-seed.ts';
 
 export const defaultExchangeId = 'pbx-local';
@@ -123,6 +124,8 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       [checkpointKeySecretEnvVar]: await ensureCheckpointKeySecret(keysDir),
       // A checkpoint a few seconds after the log grows, so that a demo sees one (AWS: 1,000 entries or 5 minutes).
       CHECKPOINT_MAX_AGE_SECONDS: String(options.checkpointMaxAgeSeconds ?? 3),
+      // No EventBridge locally: the event relay only counts, and subscribers read the feed (GET /v1/events).
+      [eventPublisherEnvVar]: 'local',
       ...localResourceEnv(),
     };
     // Handlers read their configuration from the process environment at cold start, as in Lambda.
@@ -145,6 +148,8 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
     const registrySummary = await importRegistry({ registry, clock }, registrySeed);
     const clientIds = registrySeed.clients.map((c) => c.id);
     const keySummary = await ensureClientKeys({ registry, clock }, { keysDir, clientIds });
+    // The members' subject-reference keys (docs/SUBJECT-REFERENCES.md); the exchange itself never reads them.
+    await ensureFootprintKeys({ clock }, { keysDir, footprintIds: registrySeed.footprints.map((f) => f.id) });
     const agreementSummary = await seedAgreements({
       agreements: new DynamoAgreementStore(doc, {
         agreements: localTableName('agreements'),
