@@ -6,6 +6,7 @@ import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { AgreementContent, AgreementVersion } from '#shared/domain/agreements/agreement.ts';
 import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import { type PublicJwk, signingAlgorithms } from '#shared/domain/registry/client-key.ts';
+import type { DataRequest, DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { AgreementView, decisionSchema } from '#shared/http/api-contract.ts';
 
 /** A response from the exchange: its status and parsed JSON body (error bodies are `{ error, message, details? }`). */
@@ -114,7 +115,12 @@ export class PbxClient {
   }
 
   /** A signed call. `body` is sent as given (a string or bytes), or as JSON when it is an object. */
-  async call<T = unknown>(method: string, pathAndQuery: string, body?: unknown): Promise<PbxResponse<T>> {
+  async call<T = unknown>(
+    method: string,
+    pathAndQuery: string,
+    body?: unknown,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<PbxResponse<T>> {
     const bytes =
       body === undefined
         ? undefined
@@ -127,6 +133,7 @@ export class PbxClient {
       pathAndQuery,
       bytes === undefined ? undefined : signed.body,
       signed.authorization,
+      options.idempotencyKey === undefined ? {} : { 'idempotency-key': options.idempotencyKey },
     );
   }
 
@@ -262,10 +269,88 @@ export class PbxClient {
     return this.call<unknown>('GET', `/v1/audit/search${search === '' ? '' : `?${search}`}`);
   }
 
-  async #send<T>(method: string, pathAndQuery: string, body?: Uint8Array, authorization?: string) {
+  // Data requests and shares (docs/REQUESTS.md). Steps that change a request take an optional idempotency key.
+
+  submitRequest(request: DataRequestSubmission, idempotencyKey?: string) {
+    return this.call<{ request: DataRequestView }>('POST', '/v1/requests', request, keyed(idempotencyKey));
+  }
+
+  listRequests(query: URLSearchParams) {
+    return this.call<{ requests: DataRequestView[]; next?: string }>(
+      'GET',
+      `/v1/requests?${query.toString()}`,
+    );
+  }
+
+  getRequest(requestId: string) {
+    return this.call<{ request: DataRequestView }>('GET', `/v1/requests/${encodeURIComponent(requestId)}`);
+  }
+
+  decideRequest(requestId: string, decision: RequestDecisionInput, idempotencyKey?: string) {
+    return this.call<{ request: DataRequestView }>(
+      'POST',
+      `/v1/requests/${encodeURIComponent(requestId)}/decision`,
+      decision,
+      keyed(idempotencyKey),
+    );
+  }
+
+  startShareUpload(requestId: string, declared: { size: number; sha256: string; contentType: string }) {
+    return this.call<{
+      upload: {
+        uploadId: string;
+        url: string;
+        method: 'PUT';
+        headers: Record<string, string>;
+        expiresAt: string;
+      };
+    }>('POST', `/v1/requests/${encodeURIComponent(requestId)}/uploads`, declared);
+  }
+
+  releaseShare(
+    requestId: string,
+    release:
+      | { content: string; sha256: string; contentType: string; dataCategories: string[] }
+      | { uploadId: string; dataCategories: string[] },
+    idempotencyKey?: string,
+  ) {
+    return this.call<{ request: DataRequestView }>(
+      'POST',
+      `/v1/requests/${encodeURIComponent(requestId)}/release`,
+      release,
+      keyed(idempotencyKey),
+    );
+  }
+
+  fetchShare(requestId: string, idempotencyKey?: string) {
+    return this.call<ShareGrant>(
+      'POST',
+      `/v1/requests/${encodeURIComponent(requestId)}/fetch`,
+      undefined,
+      keyed(idempotencyKey),
+    );
+  }
+
+  withdrawRequest(requestId: string, idempotencyKey?: string) {
+    return this.call<{ request: DataRequestView }>(
+      'POST',
+      `/v1/requests/${encodeURIComponent(requestId)}/withdraw`,
+      undefined,
+      keyed(idempotencyKey),
+    );
+  }
+
+  async #send<T>(
+    method: string,
+    pathAndQuery: string,
+    body?: Uint8Array,
+    authorization?: string,
+    headers: Record<string, string> = {},
+  ) {
     const response = await this.#fetch(new URL(pathAndQuery, this.#options.url), {
       method,
       headers: {
+        ...headers,
         ...(authorization === undefined ? {} : { authorization }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -281,3 +366,28 @@ export class PbxClient {
     return { status: response.status, body: parsed as T };
   }
 }
+
+const keyed = (idempotencyKey: string | undefined) =>
+  idempotencyKey === undefined ? {} : { idempotencyKey };
+
+/** A request as the exchange shows it (shared/http/api-contract.ts `DataRequest`). */
+export type DataRequestView = DataRequest & { overdue: boolean };
+export type DataRequestSubmission = DataRequestBody;
+export type RequestDecisionInput = {
+  outcome: 'approve' | 'partial' | 'decline';
+  reasons: string;
+  withheld?: { dataCategories?: string[]; description?: string };
+};
+/** What `POST /v1/requests/{id}/fetch` answers: a short-lived download URL and what the bytes must be. */
+export type ShareGrant = {
+  grant: { url: string; expiresAt: string };
+  share: {
+    sha256: string;
+    size: number;
+    contentType: string;
+    dataCategories: string[];
+    expiresAt: string;
+    fetchCount: number;
+    maxFetches: number;
+  };
+};

@@ -34,7 +34,7 @@ const combine = (a: Access | undefined, b: Access): Access =>
 
 /**
  * A route that verifies signed requests: it also reads the registry (keys, clients, users), writes the nonce
- * table (single-use `jti`) and the audit table (refusals), and knows the exchange id (`aud`).
+ * table (single-use `jti`) and the audit table (refusals, and every answer), and knows the exchange id (`aud`).
  */
 const signed = (route: Omit<RouteDefinition, 'auth' | 'exchangeId'>): RouteDefinition => {
   const tables: Partial<Record<TableName, Access>> = { ...route.tables };
@@ -48,6 +48,24 @@ const signed = (route: Omit<RouteDefinition, 'auth' | 'exchangeId'>): RouteDefin
   return { ...route, auth: 'signed', tables, exchangeId: true };
 };
 
+/**
+ * The data request routes: each reads and writes the requests table, reads agreements, writes events (and the
+ * audit table, as every signed route does), and uses the payloads bucket only as far as its step needs.
+ */
+const requestRoutes = (
+  definitions: ReadonlyArray<readonly [RouteDefinition['method'], string, string, string, Access]>,
+): RouteDefinition[] =>
+  definitions.map(([method, path, id, file, payloads]) =>
+    signed({
+      method,
+      path,
+      id,
+      entry: `requests/${file}`,
+      tables: { requests: 'readwrite', agreements: 'read', events: 'write' },
+      buckets: { payloads },
+    }),
+  );
+
 export const routes: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -55,7 +73,8 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetHealth',
     entry: 'system/get-health.ts',
     auth: 'public',
-    tables: { registry: 'probe' },
+    // Every answer is audited (shared/http/route.ts, answerAudit): public routes write the audit table too.
+    tables: { registry: 'probe', audit: 'write' },
     buckets: { payloads: 'probe' },
   },
   {
@@ -64,7 +83,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetDiscovery',
     entry: 'system/get-discovery.ts',
     auth: 'public',
-    tables: {},
+    tables: { audit: 'write' },
     buckets: {},
     exchangeId: true,
     // Publishes the checkpoint verifier key, derived from the signing key's secret.
@@ -76,7 +95,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetRegistry',
     entry: 'registry/get-registry.ts',
     auth: 'public',
-    tables: { registry: 'read' },
+    tables: { registry: 'read', audit: 'write' },
     buckets: {},
     exchangeId: true,
   },
@@ -86,7 +105,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetOpenApi',
     entry: 'system/get-openapi.ts',
     auth: 'public',
-    tables: {},
+    tables: { audit: 'write' },
     buckets: {},
   },
   signed({
@@ -251,6 +270,31 @@ export const routes: readonly RouteDefinition[] = [
     tables: { audit: 'readwrite' },
     buckets: {},
   }),
+  signed({
+    method: 'GET',
+    path: '/v1/events',
+    id: 'ListEvents',
+    entry: 'events/list-events.ts',
+    // The caller's organisation's feed, written by appendEvents with each state change (events/README.md).
+    tables: { events: 'read' },
+    buckets: {},
+  }),
+  // Data requests and shares (shared/domain/requests/manage-requests.ts). Every step commits the request, its
+  // audit entry and its events in one transaction; steps that touch bytes also use the payloads bucket.
+  ...requestRoutes([
+    ['POST', '/v1/requests', 'SubmitRequest', 'submit-request.ts', 'probe'],
+    ['GET', '/v1/requests', 'ListRequests', 'list-requests.ts', 'probe'],
+    ['GET', '/v1/requests/{requestId}', 'GetRequest', 'get-request.ts', 'probe'],
+    ['POST', '/v1/requests/{requestId}/decision', 'DecideRequest', 'decide-request.ts', 'probe'],
+    // Presigns a PUT to a key the exchange chose.
+    ['POST', '/v1/requests/{requestId}/uploads', 'StartShareUpload', 'start-upload.ts', 'write'],
+    // Writes inline payloads, hashes uploads (read) and deletes an upload that does not match (write).
+    ['POST', '/v1/requests/{requestId}/release', 'ReleaseShare', 'release-share.ts', 'readwrite'],
+    // Presigns a GET: the grant carries the function's right to read.
+    ['POST', '/v1/requests/{requestId}/fetch', 'FetchShare', 'fetch-share.ts', 'read'],
+    // Deletes a released share's bytes.
+    ['POST', '/v1/requests/{requestId}/withdraw', 'WithdrawRequest', 'withdraw-request.ts', 'write'],
+  ]),
 ];
 
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>

@@ -9,8 +9,12 @@ export type InputErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_JWK'
   | 'PRIVATE_KEY_MATERIAL'
-  | 'INVALID_AGREEMENT';
-export type TooLargeErrorCode = 'BODY_TOO_LARGE' | 'TOKEN_TOO_LARGE';
+  | 'INVALID_AGREEMENT'
+  | 'INVALID_IDEMPOTENCY_KEY'
+  | 'PAYLOAD_HASH_MISMATCH'
+  | 'PAYLOAD_SIZE_MISMATCH'
+  | 'UPLOAD_MISSING';
+export type TooLargeErrorCode = 'BODY_TOO_LARGE' | 'TOKEN_TOO_LARGE' | 'PAYLOAD_TOO_LARGE';
 export type NotFoundErrorCode = 'ROUTE_NOT_FOUND' | 'NOT_FOUND';
 export type ConflictErrorCode =
   | 'ALREADY_EXISTS'
@@ -19,7 +23,9 @@ export type ConflictErrorCode =
   | 'LAST_ACTIVE_KEY'
   | 'CONTENT_HASH_MISMATCH'
   | 'ALREADY_SIGNED'
-  | 'AGREEMENT_CLOSED';
+  | 'AGREEMENT_CLOSED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'WRONG_STATE';
 
 /** Why a signed request was not authenticated (docs/PROTOCOL.md lists each with its meaning). */
 export const authenticationErrorCodes = [
@@ -60,7 +66,8 @@ export const authenticationErrorCodes = [
   'REPLAYED',
 ] as const;
 export type AuthenticationErrorCode = (typeof authenticationErrorCodes)[number];
-export type AuthorisationErrorCode = 'NOT_PERMITTED';
+export type AuthorisationErrorCode = 'NOT_PERMITTED' | 'REQUEST_REFUSED' | 'FETCH_LIMIT_REACHED';
+export type GoneErrorCode = 'SHARE_EXPIRED' | 'SHARE_WITHDRAWN';
 export type DependencyErrorCode = 'DEPENDENCY_UNAVAILABLE';
 export type RegistryErrorCode = 'REGISTRY_INCONSISTENT';
 
@@ -71,6 +78,7 @@ export type ErrorCode =
   | TooLargeErrorCode
   | NotFoundErrorCode
   | ConflictErrorCode
+  | GoneErrorCode
   | DependencyErrorCode
   | RegistryErrorCode;
 
@@ -96,6 +104,8 @@ export class InputError extends PbxError<InputErrorCode> {}
 export class TooLargeError extends PbxError<TooLargeErrorCode> {}
 export class NotFoundError extends PbxError<NotFoundErrorCode> {}
 export class ConflictError extends PbxError<ConflictErrorCode> {}
+/** What was asked for existed but is no more: a share past its retention or withdrawn (410). */
+export class GoneError extends PbxError<GoneErrorCode> {}
 /** A store or service the exchange depends on did not answer: fail closed (503). */
 export class DependencyError extends PbxError<DependencyErrorCode> {}
 /** Registry data breaks an invariant (dangling member, duplicate id): refuse to load it. */

@@ -3,6 +3,7 @@ import {
   AuthorisationError,
   ConflictError,
   DependencyError,
+  GoneError,
   InputError,
   NotFoundError,
   type PbxError,
@@ -17,6 +18,7 @@ const statusByClass: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [AuthorisationError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [GoneError, 410],
   [TooLargeError, 413],
   [DependencyError, 503],
   // An inconsistent registry is the exchange's fault, not the caller's; refuse to serve rather than guess.

@@ -23,6 +23,17 @@ export const agreementPurposeSchema = z.object({
   rolesAllowedToAnswer: z.array(z.enum(userRoles)).min(1),
   /** How long released data is kept before the exchange deletes it. */
   retentionDays: z.number().int().min(1).max(36_500),
+  /**
+   * Hours the responder has to answer a request, by urgency (calendar hours; no bank-holiday calendar yet).
+   * When absent, the exchange's defaults apply (shared/domain/requests/lifecycle.ts).
+   */
+  responseHours: z
+    .strictObject({
+      immediate: z.number().int().min(1).max(8_760),
+      urgent: z.number().int().min(1).max(8_760),
+      routine: z.number().int().min(1).max(8_760),
+    })
+    .optional(),
 });
 export type AgreementPurpose = z.infer<typeof agreementPurposeSchema>;
 

@@ -2,9 +2,10 @@ import type { AgreementStore } from '../../ports/agreement-store.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
-import { newAuditEntry } from '../audit/audit-entry.ts';
+import { type AuditFacts, newAuditEntry } from '../audit/audit-entry.ts';
 import { actorOf } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
+import type { AgreementRecord } from './agreement.ts';
 import { type Decision, decide, type ShareRequest } from './decide.ts';
 
 export type EvaluationDeps = {
@@ -15,44 +16,66 @@ export type EvaluationDeps = {
 };
 
 /**
- * Judges a share request for the authenticated caller and records the decision, permit or deny, with every
- * reason, the agreement version, purpose, lawful basis, consent state and data categories.
+ * Judges a share request for the authenticated caller at `now`, against the registry and the agreement it
+ * names; returns the agreement too, so a caller acting on a permit reads the terms it was judged by.
  */
-export const evaluateRequest = async (
-  deps: EvaluationDeps,
-  input: { principal: Principal; request: ShareRequest; action?: string },
-): Promise<Decision> => {
+export const judgeShareRequest = async (
+  deps: Pick<EvaluationDeps, 'agreements' | 'registry'>,
+  principal: Principal,
+  request: ShareRequest,
+  now: Date,
+): Promise<{ decision: Decision; agreement: AgreementRecord | undefined }> => {
   const [registry, agreement] = await Promise.all([
     deps.registry.loadRegistry(),
-    deps.agreements.getAgreement(input.request.agreementId),
+    deps.agreements.getAgreement(request.agreementId),
   ]);
-  const now = deps.clock.now();
   const decision = decide(
     {
       requester: {
-        organisationId: input.principal.organisationId,
-        ...(input.principal.user === undefined ? {} : { userId: input.principal.user.id }),
+        organisationId: principal.organisationId,
+        ...(principal.user === undefined ? {} : { userId: principal.user.id }),
       },
-      request: input.request,
+      request,
     },
     { footprints: registry.footprints, users: registry.users, agreement },
     now,
   );
+  return { decision, agreement };
+};
+
+/**
+ * What the audit log records of a judged share request: every reason, the agreement version, purpose, lawful
+ * basis, consent state and data categories, and the hash of the signed request that asked.
+ */
+export const decisionAuditFacts = (
+  principal: Principal,
+  request: ShareRequest,
+  decision: Decision,
+  action: string,
+): AuditFacts => ({
+  actor: actorOf(principal),
+  action,
+  target: { type: 'organisation', id: request.responderOrganisationId },
+  outcome: decision.decision === 'permit' ? 'allowed' : 'refused',
+  reasonCodes: decision.reasons.map((r) => r.code),
+  ...(decision.agreement === undefined ? {} : { agreement: decision.agreement }),
+  purpose: request.purpose,
+  lawfulBasis: [...request.lawfulBasis],
+  consentState: request.consent.state,
+  dataCategories: [...request.dataCategories],
+  requestHash: principal.requestHash,
+});
+
+/** `POST /v1/decisions:evaluate`: judges a share request and records the decision, permit or deny. */
+export const evaluateRequest = async (
+  deps: EvaluationDeps,
+  input: { principal: Principal; request: ShareRequest; action?: string },
+): Promise<Decision> => {
+  const now = deps.clock.now();
+  const { decision } = await judgeShareRequest(deps, input.principal, input.request, now);
   await deps.audit.record(
     newAuditEntry(
-      {
-        actor: actorOf(input.principal),
-        action: input.action ?? 'decision.evaluate',
-        target: { type: 'organisation', id: input.request.responderOrganisationId },
-        outcome: decision.decision === 'permit' ? 'allowed' : 'refused',
-        reasonCodes: decision.reasons.map((r) => r.code),
-        ...(decision.agreement === undefined ? {} : { agreement: decision.agreement }),
-        purpose: input.request.purpose,
-        lawfulBasis: [...input.request.lawfulBasis],
-        consentState: input.request.consent.state,
-        dataCategories: [...input.request.dataCategories],
-        requestHash: input.principal.requestHash,
-      },
+      decisionAuditFacts(input.principal, input.request, decision, input.action ?? 'decision.evaluate'),
       now,
     ),
   );

@@ -1,0 +1,4 @@
+import { fetchShare } from '#shared/domain/requests/manage-requests.ts';
+import { requestStepRoute } from '#shared/http/requests.ts';
+
+export const handler = requestStepRoute((deps, { event: _event, ...input }) => fetchShare(deps, input));

@@ -1,0 +1,163 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type DataRequest, dataRequestSchema } from '../../domain/requests/data-request.ts';
+import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
+import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';
+import type { RequestPage, RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
+import { appendAudit } from './audit-log.ts';
+import { appendEvents } from './event-outbox.ts';
+import { callDynamo, getItem, Transaction } from './transaction.ts';
+
+/**
+ * Item layout of the requests table:
+ *   pk REQUEST#<id>                sk REQUEST        the request, with its `revision`
+ *   pk REQUEST#<id>                sk SIGNED         the compact JWS and body bytes of the call that asked
+ *   pk INBOX#<responder org>       sk <id>           a copy of the request, for the responder's inbox
+ *   pk OUTBOX#<requester org>      sk <id>           a copy of the request, for the requester's outbox
+ *   pk IDEMPOTENCY#<client>#<key>  sk IDEMPOTENCY    the first answer to a call made with that key
+ *   pk WORK#<list>                 sk <due>#<id>     work lists of the sweeper (lifecycle.ts workListsOf)
+ * Request ids are ULIDs, so an inbox or outbox read newest first is a query in reverse. Every write of a request
+ * is conditional on the revision the writer read; the copies and work lists follow it in the same transaction.
+ */
+const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
+const signedKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'SIGNED' });
+const boxKey = (box: 'inbox' | 'outbox', organisationId: string, id: string) => ({
+  pk: `${box.toUpperCase()}#${organisationId}`,
+  sk: id,
+});
+const idempotencyKey = (clientId: string, key: string) => ({
+  pk: `IDEMPOTENCY#${clientId}#${key}`,
+  sk: 'IDEMPOTENCY',
+});
+const workKey = (list: WorkList, dueAt: string, id: string) => ({ pk: `WORK#${list}`, sk: `${dueAt}#${id}` });
+
+const storedRequest = dataRequestSchema.passthrough();
+const workItemSchema = z.object({ requestId: z.string() });
+
+export type RequestTables = { readonly requests: string; readonly audit: string; readonly events: string };
+
+export class DynamoRequestStore implements RequestStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: RequestTables,
+  ) {}
+
+  async getRequest(requestId: string): Promise<DataRequest | undefined> {
+    const item = await getItem(this.doc, this.tables.requests, requestKey(requestId), storedRequest);
+    return item === undefined ? undefined : dataRequestSchema.parse(item);
+  }
+
+  async listRequests(
+    box: 'inbox' | 'outbox',
+    organisationId: string,
+    page: { after?: string; limit: number },
+  ): Promise<RequestPage> {
+    const { pk } = boxKey(box, organisationId, '');
+    const result = await callDynamo('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.requests,
+          KeyConditionExpression: page.after === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :after',
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ...(page.after === undefined ? {} : { ':after': page.after }),
+          },
+          ScanIndexForward: false,
+          Limit: page.limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const requests = (result.Items ?? []).map((item) => dataRequestSchema.parse(item));
+    const last = requests.at(-1);
+    return { requests, ...(result.LastEvaluatedKey !== undefined && last ? { next: last.id } : {}) };
+  }
+
+  async getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return getItem(this.doc, this.tables.requests, idempotencyKey(clientId, key), idempotencyRecordSchema);
+  }
+
+  async create(request: DataRequest, signed: SignedCopy, step: RequestStep): Promise<boolean> {
+    const record = dataRequestSchema.parse(request);
+    const tx = new Transaction()
+      .put(this.tables.requests, { ...requestKey(record.id), ...record }, { ifAbsent: true })
+      .put(this.tables.requests, { ...signedKey(record.id), ...signed }, { ifAbsent: true });
+    this.#putCopies(tx, record);
+    this.#followWorkLists(tx, undefined, record);
+    return this.#commit(tx, step);
+  }
+
+  async refuse(step: RequestStep): Promise<boolean> {
+    return this.#commit(new Transaction(), step);
+  }
+
+  async update(previous: DataRequest, next: DataRequest, step: RequestStep): Promise<boolean> {
+    const record = dataRequestSchema.parse(next);
+    if (record.id !== previous.id || record.revision !== previous.revision + 1) {
+      throw new TypeError('an update is the next revision of the same request');
+    }
+    const tx = new Transaction().replace(
+      this.tables.requests,
+      { ...requestKey(record.id), ...record },
+      { attribute: 'revision', equals: previous.revision },
+    );
+    this.#putCopies(tx, record);
+    this.#followWorkLists(tx, previous, record);
+    return this.#commit(tx, step);
+  }
+
+  async listWork(list: WorkList, now: Date, limit: number): Promise<string[]> {
+    const result = await callDynamo('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.requests,
+          // `<due>#<id>` sorts by due instant; every key of an instant before now sorts below `now`.
+          KeyConditionExpression: 'pk = :pk AND sk < :now',
+          ExpressionAttributeValues: { ':pk': workKey(list, '', '').pk, ':now': now.toISOString() },
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (result.Items ?? []).map((item) => workItemSchema.parse(item).requestId);
+  }
+
+  #putCopies(tx: Transaction, record: DataRequest): void {
+    tx.put(this.tables.requests, {
+      ...boxKey('outbox', record.requester.organisationId, record.id),
+      ...record,
+    });
+    tx.put(this.tables.requests, {
+      ...boxKey('inbox', record.responderOrganisationId, record.id),
+      ...record,
+    });
+  }
+
+  /** Takes the request off the work lists its previous state was on and puts it on those its next state needs. */
+  #followWorkLists(tx: Transaction, previous: DataRequest | undefined, next: DataRequest): void {
+    const before = previous === undefined ? {} : workListsOf(previous);
+    const after = workListsOf(next);
+    for (const list of ['due', 'retention', 'purge'] as const) {
+      const was = before[list];
+      const is = after[list];
+      if (was === is) continue;
+      if (was !== undefined) tx.delete(this.tables.requests, workKey(list, was, next.id));
+      if (is !== undefined)
+        tx.put(this.tables.requests, { ...workKey(list, is, next.id), requestId: next.id });
+    }
+  }
+
+  async #commit(tx: Transaction, step: RequestStep): Promise<boolean> {
+    if (step.idempotency !== undefined) {
+      const { clientId, key } = step.idempotency;
+      tx.put(
+        this.tables.requests,
+        { ...idempotencyKey(clientId, key), ...step.idempotency },
+        { ifAbsent: true },
+      );
+    }
+    appendAudit(tx, this.tables.audit, step.audit);
+    appendEvents(tx, this.tables.events, step.events);
+    return (await tx.commit(this.doc)) === 'committed';
+  }
+}

@@ -1,0 +1,738 @@
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import type { AgreementStore } from '../../ports/agreement-store.ts';
+import type { AuditLog } from '../../ports/audit-log.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { PayloadStore } from '../../ports/payload-store.ts';
+import type { RegistryReader } from '../../ports/registry-store.ts';
+import type { RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
+import { decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
+import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
+import { actorOf } from '../audit/audited-action.ts';
+import type { Principal } from '../auth/verify-signed-request.ts';
+import {
+  AuthorisationError,
+  ConflictError,
+  DependencyError,
+  InputError,
+  NotFoundError,
+  PbxError,
+} from '../errors.ts';
+import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
+import { type DataRequest, type DataRequestBody, isOverdue, type RequestStatus } from './data-request.ts';
+import { type IdempotentCall, idempotencyRecord, replay } from './idempotency.ts';
+import {
+  assertActsFor,
+  assertParty,
+  assertReleasable,
+  assertSize,
+  type DecisionInput,
+  decideTransition,
+  dueAtOf,
+  expireTransition,
+  fetchTransition,
+  overdueTransition,
+  purgedTransition,
+  purposeOfRequest,
+  releaseTransition,
+  sharePolicy,
+  withdrawTransition,
+} from './lifecycle.ts';
+
+export type RequestDeps = {
+  readonly requests: RequestStore;
+  readonly payloads: PayloadStore;
+  readonly agreements: Pick<AgreementStore, 'getAgreement'>;
+  readonly registry: Pick<RegistryReader, 'loadRegistry'>;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+};
+
+/** What the scheduled sweep needs: no registry and no agreements, only the requests, their bytes and the log. */
+export type SweepDeps = Pick<RequestDeps, 'requests' | 'payloads' | 'audit' | 'clock'>;
+
+/** A request as the API shows it to its parties: the record, and whether it is overdue now. */
+export type RequestView = DataRequest & { readonly overdue: boolean };
+export const requestView = (request: DataRequest, now: Date): RequestView => ({
+  ...request,
+  overdue: isOverdue(request, now),
+});
+
+type Answer = { statusCode: 200 | 201; body: unknown };
+
+/** What every audit entry about a request says of it; never the justification or any payload. */
+const requestFacts = (request: DataRequest) => ({
+  target: { type: 'request', id: request.id },
+  agreement: request.agreement,
+  purpose: request.purpose,
+  lawfulBasis: [...request.lawfulBasis],
+  consentState: request.consent.state,
+  subjectRef: request.subjectRef,
+  dataCategories: [...request.dataCategories],
+  parties: [request.requester.organisationId, request.responderOrganisationId],
+});
+
+const parties = (request: DataRequest) => [request.requester.organisationId, request.responderOrganisationId];
+
+const eventParties = (request: DataRequest) => ({
+  requestId: request.id,
+  requesterOrganisationId: request.requester.organisationId,
+  responderOrganisationId: request.responderOrganisationId,
+});
+
+const changedConcurrently = () =>
+  new ConflictError('CONFLICT', 'the request changed while this step was taken; read it again and retry');
+
+/**
+ * Runs a step under the caller's Idempotency-Key: a call made before is answered as it was, without running again;
+ * a step that lost a race for its key answers what the winner stored.
+ */
+const idempotently = async (
+  deps: Pick<RequestDeps, 'requests'>,
+  call: IdempotentCall | undefined,
+  step: () => Promise<Answer>,
+): Promise<Answer> => {
+  if (call !== undefined) {
+    const stored = await deps.requests.getIdempotency(call.clientId, call.key);
+    if (stored !== undefined) return replay(stored, call);
+  }
+  try {
+    return await step();
+  } catch (error) {
+    if (call !== undefined && error instanceof ConflictError && error.code === 'CONFLICT') {
+      const stored = await deps.requests.getIdempotency(call.clientId, call.key);
+      if (stored !== undefined) return replay(stored, call);
+    }
+    throw error;
+  }
+};
+
+/**
+ * Runs a step on one request for a caller: loads it (404 if there is none) and records a refusal with the coded
+ * reason if the step refuses. The step itself commits its own entry with its change.
+ */
+const onRequest = async (
+  deps: RequestDeps,
+  input: { principal: Principal; requestId: string; action: string },
+  step: (request: DataRequest) => Promise<Answer>,
+): Promise<Answer> => {
+  let facts: Omit<AuditFacts, 'outcome'> = {
+    actor: actorOf(input.principal),
+    action: input.action,
+    target: { type: 'request', id: input.requestId },
+    requestHash: input.principal.requestHash,
+  };
+  try {
+    const request = await deps.requests.getRequest(input.requestId);
+    if (request === undefined) throw new NotFoundError('NOT_FOUND', `no request ${input.requestId}`);
+    facts = { ...facts, ...requestFacts(request) };
+    return await step(request);
+  } catch (error) {
+    if (error instanceof PbxError && !(error instanceof DependencyError)) {
+      await deps.audit.record(
+        newAuditEntry({ ...facts, outcome: 'refused', reasonCodes: [error.code] }, deps.clock.now()),
+      );
+    }
+    throw error;
+  }
+};
+
+/**
+ * Commits one step of a request: its next state, an `allowed` audit entry, its events and the idempotency record
+ * of the answer. A lost race is a 409 (or, under an idempotency key, the answer of the call that won).
+ */
+const commitStep = async (
+  deps: Pick<RequestDeps, 'requests'>,
+  input: {
+    previous: DataRequest;
+    next: DataRequest;
+    actor: AuditActor;
+    action: string;
+    requestHash?: string;
+    events: readonly ExchangeEvent[];
+    call?: IdempotentCall | undefined;
+    answer: Answer;
+    now: Date;
+  },
+): Promise<Answer> => {
+  const step: RequestStep = {
+    audit: newAuditEntry(
+      {
+        actor: input.actor,
+        action: input.action,
+        outcome: 'allowed',
+        ...requestFacts(input.next),
+        ...(input.requestHash === undefined ? {} : { requestHash: input.requestHash }),
+      },
+      input.now,
+    ),
+    events: input.events,
+    ...(input.call === undefined
+      ? {}
+      : { idempotency: idempotencyRecord(input.call, input.answer, input.now) }),
+  };
+  if (!(await deps.requests.update(input.previous, input.next, step))) throw changedConcurrently();
+  return input.answer;
+};
+
+const byCaller = (principal: Principal) => ({
+  actor: actorOf(principal),
+  requestHash: principal.requestHash,
+});
+
+// ---- Submitting -------------------------------------------------------------------------------------------
+
+/**
+ * `POST /v1/requests`: the decision engine judges the request; a refusal is a 403 naming every reason, recorded;
+ * an accepted request gets its due date from its urgency and the agreement purpose, and is stored with the signed
+ * request that asked.
+ */
+export const submitRequest = async (
+  deps: RequestDeps,
+  input: {
+    principal: Principal;
+    body: DataRequestBody;
+    signed: SignedCopy;
+    call?: IdempotentCall | undefined;
+  },
+): Promise<Answer> =>
+  idempotently(deps, input.call, async () => {
+    const { principal, body, call } = input;
+    const now = deps.clock.now();
+    const { decision, agreement } = await judgeShareRequest(deps, principal, body, now);
+    const facts = {
+      ...decisionAuditFacts(principal, body, decision, 'request.submit'),
+      subjectRef: body.subjectRef,
+    };
+    if (decision.decision === 'deny') {
+      const refusal = {
+        code: 'REQUEST_REFUSED' as const,
+        message: 'the request is refused: it does not meet the agreement it names',
+        details: decision.reasons.map((r) => `${r.code}: ${r.message}`),
+      };
+      const step: RequestStep = {
+        audit: newAuditEntry(
+          { ...facts, parties: [principal.organisationId, body.responderOrganisationId] },
+          now,
+        ),
+        events: [],
+        ...(call === undefined ? {} : { idempotency: idempotencyRecord(call, { refused: refusal }, now) }),
+      };
+      if (!(await deps.requests.refuse(step))) throw changedConcurrently();
+      throw new AuthorisationError(refusal.code, refusal.message, refusal.details);
+    }
+    const user = principal.user;
+    if (decision.agreement === undefined || user === undefined) {
+      throw new Error('a permit names its agreement version and a user');
+    }
+    const request: DataRequest = {
+      id: ulid(now.getTime()),
+      status: 'submitted',
+      requester: { organisationId: principal.organisationId, clientId: principal.clientId, userId: user.id },
+      responderOrganisationId: body.responderOrganisationId,
+      agreement: decision.agreement,
+      purpose: body.purpose,
+      dataCategories: body.dataCategories,
+      lawfulBasis: body.lawfulBasis,
+      consent: body.consent,
+      subjectRef: body.subjectRef,
+      urgency: body.urgency,
+      justification: body.justification,
+      requestHash: principal.requestHash,
+      submittedAt: now.toISOString(),
+      dueAt: '',
+      revision: 1,
+    };
+    request.dueAt = dueAtOf(purposeOfRequest(agreement, request), body.urgency, now);
+    const answer: Answer = { statusCode: 201, body: { request: requestView(request, now) } };
+    const step: RequestStep = {
+      audit: newAuditEntry({ ...facts, ...requestFacts(request) }, now),
+      events: [
+        newExchangeEvent(
+          'RequestSubmitted',
+          {
+            ...eventParties(request),
+            agreementId: request.agreement.id,
+            agreementVersion: request.agreement.version,
+            purpose: request.purpose,
+            dataCategories: [...request.dataCategories],
+            urgency: request.urgency,
+            dueAt: request.dueAt,
+          },
+          parties(request),
+          now,
+        ),
+      ],
+      ...(call === undefined ? {} : { idempotency: idempotencyRecord(call, answer, now) }),
+    };
+    if (!(await deps.requests.create(request, input.signed, step))) throw changedConcurrently();
+    return answer;
+  });
+
+// ---- Reading ----------------------------------------------------------------------------------------------
+
+export type RequestListFilter = {
+  readonly box: 'inbox' | 'outbox';
+  readonly status?: RequestStatus | undefined;
+  /** Only requests due before this instant. */
+  readonly dueBefore?: string | undefined;
+  readonly overdue?: boolean | undefined;
+  readonly after?: string | undefined;
+  readonly limit: number;
+};
+
+/**
+ * `GET /v1/requests?box=inbox|outbox`: the caller's organisation's requests, newest first, filtered; the read
+ * is recorded (`request.list`). A page may hold fewer than `limit` requests after filtering: follow `next`.
+ */
+export const listRequests = async (
+  deps: RequestDeps,
+  input: { principal: Principal; filter: RequestListFilter },
+): Promise<{ requests: RequestView[]; next?: string }> => {
+  const { principal, filter } = input;
+  const page = await deps.requests.listRequests(filter.box, principal.organisationId, {
+    limit: filter.limit,
+    ...(filter.after === undefined ? {} : { after: filter.after }),
+  });
+  const now = deps.clock.now();
+  const requests = page.requests
+    .filter(
+      (r) =>
+        (filter.status === undefined || r.status === filter.status) &&
+        (filter.dueBefore === undefined || r.dueAt < filter.dueBefore) &&
+        (filter.overdue === undefined || isOverdue(r, now) === filter.overdue),
+    )
+    .map((r) => requestView(r, now));
+  await deps.audit.record(
+    newAuditEntry(
+      {
+        ...byCaller(principal),
+        action: 'request.list',
+        target: { type: 'organisation', id: principal.organisationId },
+        outcome: 'allowed',
+        search: Object.fromEntries(
+          Object.entries({ ...filter, limit: String(filter.limit) })
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, String(v)]),
+        ),
+      },
+      now,
+    ),
+  );
+  return { requests, ...(page.next === undefined ? {} : { next: page.next }) };
+};
+
+/** `GET /v1/requests/{requestId}`: one request, for its two parties only; the read is recorded. */
+export const showRequest = (deps: RequestDeps, input: { principal: Principal; requestId: string }) =>
+  onRequest(deps, { ...input, action: 'request.view' }, async (request) => {
+    assertParty(input.principal, request);
+    const now = deps.clock.now();
+    await deps.audit.record(
+      newAuditEntry(
+        {
+          ...byCaller(input.principal),
+          action: 'request.view',
+          outcome: 'allowed',
+          ...requestFacts(request),
+        },
+        now,
+      ),
+    );
+    return { statusCode: 200, body: { request: requestView(request, now) } };
+  });
+
+// ---- Deciding ---------------------------------------------------------------------------------------------
+
+const termsOf = async (deps: RequestDeps, request: DataRequest) =>
+  purposeOfRequest(await deps.agreements.getAgreement(request.agreement.id), request);
+
+/** `POST /v1/requests/{id}/decision`: the responder approves, approves in part or declines, always with reasons. */
+export const decideRequest = (
+  deps: RequestDeps,
+  input: {
+    principal: Principal;
+    requestId: string;
+    decision: DecisionInput;
+    call?: IdempotentCall | undefined;
+  },
+) =>
+  idempotently(deps, input.call, () =>
+    onRequest(deps, { ...input, action: 'request.decide' }, async (request) => {
+      const terms = await termsOf(deps, request);
+      const by = assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
+      const now = deps.clock.now();
+      const next = decideTransition(request, input.decision, by, now);
+      return commitStep(deps, {
+        previous: request,
+        next,
+        ...byCaller(input.principal),
+        action: 'request.decide',
+        events: [
+          newExchangeEvent(
+            'RequestDecided',
+            { ...eventParties(next), outcome: input.decision.outcome, decidedAt: now.toISOString() },
+            parties(next),
+            now,
+          ),
+        ],
+        call: input.call,
+        answer: { statusCode: 200, body: { request: requestView(next, now) } },
+        now,
+      });
+    }),
+  );
+
+// ---- Releasing --------------------------------------------------------------------------------------------
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const shareKey = (requestId: string, now: Date) => `shares/${requestId}/${ulid(now.getTime())}`;
+
+export type UploadDeclaration = {
+  readonly size: number;
+  readonly sha256: string;
+  readonly contentType: string;
+};
+
+/**
+ * `POST /v1/requests/{id}/uploads`: for a payload too large to travel in a signed body, a presigned PUT URL to a
+ * key the exchange chose; the release then names the upload, and the exchange hashes what arrived.
+ */
+export const startUpload = (
+  deps: RequestDeps,
+  input: {
+    principal: Principal;
+    requestId: string;
+    declared: UploadDeclaration;
+    call?: IdempotentCall | undefined;
+  },
+) =>
+  idempotently(deps, input.call, () =>
+    onRequest(deps, { ...input, action: 'share.upload' }, async (request) => {
+      const terms = await termsOf(deps, request);
+      assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
+      assertReleasable(request, []);
+      assertSize(input.declared.size, sharePolicy.maxUploadBytes);
+      const now = deps.clock.now();
+      const upload = {
+        uploadId: ulid(now.getTime()),
+        objectKey: shareKey(request.id, now),
+        ...input.declared,
+        expiresAt: new Date(now.getTime() + sharePolicy.uploadSeconds * 1000).toISOString(),
+      };
+      const url = await deps.payloads.presignUpload(
+        upload.objectKey,
+        input.declared,
+        sharePolicy.uploadSeconds,
+      );
+      const next = { ...request, upload, revision: request.revision + 1 };
+      return commitStep(deps, {
+        previous: request,
+        next,
+        ...byCaller(input.principal),
+        action: 'share.upload',
+        events: [],
+        call: input.call,
+        answer: {
+          statusCode: 201,
+          body: {
+            upload: {
+              uploadId: upload.uploadId,
+              url,
+              method: 'PUT',
+              headers: { 'content-type': upload.contentType },
+              expiresAt: upload.expiresAt,
+            },
+          },
+        },
+        now,
+      });
+    }),
+  );
+
+export type Release =
+  | {
+      readonly kind: 'inline';
+      readonly content: Uint8Array;
+      readonly sha256: string;
+      readonly contentType: string;
+      readonly dataCategories: readonly string[];
+    }
+  | { readonly kind: 'upload'; readonly uploadId: string; readonly dataCategories: readonly string[] };
+
+/**
+ * `POST /v1/requests/{id}/release`: the responder releases the payload of an approved request, inline or from an
+ * upload. The exchange checks the SHA-256 and size itself; the share is kept until the purpose's retention ends.
+ */
+export const releaseShare = (
+  deps: RequestDeps,
+  input: { principal: Principal; requestId: string; release: Release; call?: IdempotentCall | undefined },
+) =>
+  idempotently(deps, input.call, () =>
+    onRequest(deps, { ...input, action: 'share.release' }, async (request) => {
+      const terms = await termsOf(deps, request);
+      const by = assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
+      const { release } = input;
+      assertReleasable(request, release.dataCategories);
+      const now = deps.clock.now();
+      let stored: { objectKey: string; sha256: string; size: number; contentType: string };
+      let written: string | undefined;
+      if (release.kind === 'inline') {
+        assertSize(release.content.byteLength, sharePolicy.maxInlineBytes);
+        const sha256 = sha256Hex(release.content);
+        if (sha256 !== release.sha256) {
+          throw new InputError('PAYLOAD_HASH_MISMATCH', 'the content does not have the SHA-256 declared');
+        }
+        written = shareKey(request.id, now);
+        await deps.payloads.put(written, release.content, release.contentType);
+        stored = {
+          objectKey: written,
+          sha256,
+          size: release.content.byteLength,
+          contentType: release.contentType,
+        };
+      } else {
+        const upload = request.upload;
+        if (upload === undefined || upload.uploadId !== release.uploadId) {
+          throw new InputError('UPLOAD_MISSING', 'there is no such upload for this request');
+        }
+        const arrived = await deps.payloads.digest(upload.objectKey);
+        if (arrived === undefined)
+          throw new InputError('UPLOAD_MISSING', 'nothing was uploaded to the upload URL');
+        if (arrived.size !== upload.size || arrived.sha256 !== upload.sha256) {
+          await deps.payloads.delete(upload.objectKey);
+          throw arrived.size !== upload.size
+            ? new InputError('PAYLOAD_SIZE_MISMATCH', 'the upload does not have the size declared')
+            : new InputError('PAYLOAD_HASH_MISMATCH', 'the upload does not have the SHA-256 declared');
+        }
+        stored = {
+          objectKey: upload.objectKey,
+          sha256: arrived.sha256,
+          size: arrived.size,
+          contentType: upload.contentType,
+        };
+      }
+      const next = releaseTransition(
+        request,
+        { ...stored, dataCategories: [...release.dataCategories] as never, releasedBy: by.userId },
+        terms,
+        now,
+      );
+      const share = next.share;
+      if (share === undefined) throw new Error('a release makes a share');
+      try {
+        return await commitStep(deps, {
+          previous: request,
+          next,
+          ...byCaller(input.principal),
+          action: 'share.release',
+          events: [
+            newExchangeEvent(
+              'ShareReleased',
+              {
+                ...eventParties(next),
+                dataCategories: [...share.dataCategories],
+                size: share.size,
+                sha256: share.sha256,
+                releasedAt: share.releasedAt,
+                expiresAt: share.expiresAt,
+              },
+              parties(next),
+              now,
+            ),
+          ],
+          call: input.call,
+          answer: { statusCode: 200, body: { request: requestView(next, now) } },
+          now,
+        });
+      } catch (error) {
+        // Bytes no record points to must not stay: best effort here (the failure itself is what is answered).
+        if (written !== undefined) await deps.payloads.delete(written).catch(() => undefined);
+        throw error;
+      }
+    }),
+  );
+
+// ---- Fetching ---------------------------------------------------------------------------------------------
+
+/**
+ * `POST /v1/requests/{id}/fetch`: a short-lived grant (a presigned GET URL) to the share, for the requester only;
+ * every fetch is counted and recorded, and refused after withdrawal, after expiry or over the limit.
+ */
+export const fetchShare = (
+  deps: RequestDeps,
+  input: { principal: Principal; requestId: string; call?: IdempotentCall | undefined },
+) =>
+  idempotently(deps, input.call, () =>
+    onRequest(deps, { ...input, action: 'share.fetch' }, async (request) => {
+      const terms = await termsOf(deps, request);
+      assertActsFor(input.principal, request, 'requester', terms.rolesAllowedToRequest);
+      const now = deps.clock.now();
+      const next = fetchTransition(request, now);
+      const share = next.share;
+      if (share === undefined) throw new Error('a fetched request has a share');
+      const url = await deps.payloads.presignDownload(share.objectKey, sharePolicy.grantSeconds);
+      return commitStep(deps, {
+        previous: request,
+        next,
+        ...byCaller(input.principal),
+        action: 'share.fetch',
+        events: [
+          newExchangeEvent(
+            'ShareFetched',
+            {
+              ...eventParties(next),
+              fetchCount: share.fetchCount,
+              maxFetches: share.maxFetches,
+              fetchedAt: now.toISOString(),
+            },
+            parties(next),
+            now,
+          ),
+        ],
+        call: input.call,
+        answer: {
+          statusCode: 200,
+          body: {
+            grant: {
+              url,
+              expiresAt: new Date(now.getTime() + sharePolicy.grantSeconds * 1000).toISOString(),
+            },
+            share: {
+              sha256: share.sha256,
+              size: share.size,
+              contentType: share.contentType,
+              dataCategories: share.dataCategories,
+              expiresAt: share.expiresAt,
+              fetchCount: share.fetchCount,
+              maxFetches: share.maxFetches,
+            },
+          },
+        },
+        now,
+      });
+    }),
+  );
+
+// ---- Withdrawing, expiring, purging -----------------------------------------------------------------------
+
+/**
+ * Deletes the bytes of an expired or withdrawn share and records it; the request and its audit entries remain.
+ * Safe to repeat: deleting an absent object succeeds, and a request already purged is left alone.
+ */
+export const purgeShare = async (deps: SweepDeps, requestId: string): Promise<boolean> => {
+  const request = await deps.requests.getRequest(requestId);
+  if (request?.share === undefined || request.share.deletedAt !== undefined) return false;
+  if (request.status !== 'expired' && request.status !== 'withdrawn') return false;
+  await deps.payloads.delete(request.share.objectKey);
+  const now = deps.clock.now();
+  const next = purgedTransition(request, now);
+  await commitStep(deps, {
+    previous: request,
+    next,
+    actor: systemActor,
+    action: 'share.delete',
+    events: [
+      newExchangeEvent(
+        'ShareExpired',
+        {
+          ...eventParties(next),
+          reason: request.status === 'withdrawn' ? 'withdrawn' : 'retention-ended',
+          deletedAt: now.toISOString(),
+        },
+        parties(next),
+        now,
+      ),
+    ],
+    answer: { statusCode: 200, body: undefined },
+    now,
+  });
+  return true;
+};
+
+/**
+ * `POST /v1/requests/{id}/withdraw`: the requester withdraws; no fetch succeeds after, and a released share's
+ * bytes go on the purge work list, which the sweeper deletes on its next run (within a minute in AWS) as a system
+ * action of its own: one answer, one audit entry.
+ */
+export const withdrawRequest = (
+  deps: RequestDeps,
+  input: { principal: Principal; requestId: string; call?: IdempotentCall | undefined },
+): Promise<Answer> =>
+  idempotently(deps, input.call, () =>
+    onRequest(deps, { ...input, action: 'request.withdraw' }, async (request) => {
+      const terms = await termsOf(deps, request);
+      const by = assertActsFor(input.principal, request, 'requester', [
+        ...terms.rolesAllowedToRequest,
+        'ig-lead',
+      ]);
+      const now = deps.clock.now();
+      const next = withdrawTransition(request, by, now);
+      return commitStep(deps, {
+        previous: request,
+        next,
+        ...byCaller(input.principal),
+        action: 'request.withdraw',
+        events: [
+          newExchangeEvent(
+            'RequestWithdrawn',
+            { ...eventParties(next), withdrawnAt: now.toISOString() },
+            parties(next),
+            now,
+          ),
+        ],
+        call: input.call,
+        answer: { statusCode: 200, body: { request: requestView(next, now) } },
+        now,
+      });
+    }),
+  );
+
+export type SweepReport = { overdue: number; expired: number; purged: number };
+
+const sweepBatch = 100;
+
+/**
+ * The scheduled sweep: flags requests that passed their due date (RequestOverdue, once), expires shares whose
+ * retention ended, and deletes the bytes of expired and withdrawn shares. Each request is its own step; one that
+ * fails is retried on the next run.
+ */
+export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
+  const report: SweepReport = { overdue: 0, expired: 0, purged: 0 };
+  const now = deps.clock.now();
+  for (const id of await deps.requests.listWork('due', now, sweepBatch)) {
+    const request = await deps.requests.getRequest(id);
+    const next = request && overdueTransition(request, now);
+    if (request === undefined || next === undefined) continue;
+    await commitStep(deps, {
+      previous: request,
+      next,
+      actor: systemActor,
+      action: 'request.overdue',
+      events: [
+        newExchangeEvent('RequestOverdue', { ...eventParties(next), dueAt: next.dueAt }, parties(next), now),
+      ],
+      answer: { statusCode: 200, body: undefined },
+      now,
+    });
+    report.overdue += 1;
+  }
+  for (const id of await deps.requests.listWork('retention', now, sweepBatch)) {
+    const request = await deps.requests.getRequest(id);
+    const next = request && expireTransition(request, now);
+    if (request === undefined || next === undefined) continue;
+    await commitStep(deps, {
+      previous: request,
+      next,
+      actor: systemActor,
+      action: 'share.expire',
+      events: [],
+      answer: { statusCode: 200, body: undefined },
+      now,
+    });
+    report.expired += 1;
+  }
+  for (const id of await deps.requests.listWork('purge', now, sweepBatch)) {
+    if (await purgeShare(deps, id)) report.purged += 1;
+  }
+  return report;
+};

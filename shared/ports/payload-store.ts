@@ -1,0 +1,17 @@
+/**
+ * Where released share payloads live (the payloads bucket; KMS-encrypted in AWS). Keys are always chosen by the
+ * exchange. Large uploads and every download go straight between the caller and the store through presigned
+ * URLs; the exchange only hashes what arrived.
+ */
+export type PayloadStore = {
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** SHA-256 (hex) and size of a stored object, read by streaming it; undefined when there is none. */
+  digest(key: string): Promise<{ sha256: string; size: number } | undefined>;
+  delete(key: string): Promise<void>;
+  presignUpload(
+    key: string,
+    declared: { contentType: string; size: number },
+    expiresInSeconds: number,
+  ): Promise<string>;
+  presignDownload(key: string, expiresInSeconds: number): Promise<string>;
+};

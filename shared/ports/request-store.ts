@@ -1,0 +1,43 @@
+import type { AuditEntry } from '../domain/audit/audit-entry.ts';
+import type { ExchangeEvent } from '../domain/events/exchange-event.ts';
+import type { DataRequest } from '../domain/requests/data-request.ts';
+import type { IdempotencyRecord } from '../domain/requests/idempotency.ts';
+import type { WorkList } from '../domain/requests/lifecycle.ts';
+
+/** The signed request that asked, kept with the request: the compact JWS and the exact body bytes it binds. */
+export type SignedCopy = { readonly token: string; readonly body: string };
+
+/**
+ * What one step of a request's life writes, all in one transaction: the request's new state, its audit entry, its
+ * events, and the idempotency record of the call (when the caller sent a key). The step commits whole or not at
+ * all; `false` means a condition failed (someone changed the request first, or the idempotency key was taken).
+ */
+export type RequestStep = {
+  readonly audit: AuditEntry;
+  readonly events: readonly ExchangeEvent[];
+  readonly idempotency?: IdempotencyRecord;
+};
+
+export type RequestPage = { readonly requests: DataRequest[]; readonly next?: string };
+
+export type RequestStore = {
+  getRequest(requestId: string): Promise<DataRequest | undefined>;
+  /** The requests an organisation received (`inbox`) or sent (`outbox`), newest first. */
+  listRequests(
+    box: 'inbox' | 'outbox',
+    organisationId: string,
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<RequestPage>;
+  getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** A new request with the signed copy of what asked for it. */
+  create(request: DataRequest, signed: SignedCopy, step: RequestStep): Promise<boolean>;
+  /** A refusal: nothing but its audit entry and, with a key, the idempotency record of the refusal. */
+  refuse(step: RequestStep): Promise<boolean>;
+  /**
+   * The next state of a request, if the stored one is still `previous` (same revision). The work lists follow
+   * (shared/domain/requests/lifecycle.ts workListsOf).
+   */
+  update(previous: DataRequest, next: DataRequest, step: RequestStep): Promise<boolean>;
+  /** Ids of requests on a work list that became due before `now`, soonest first. */
+  listWork(list: WorkList, now: Date, limit: number): Promise<string[]>;
+};
