@@ -48,7 +48,10 @@ const requireAuditReader = (principal: Principal): void => {
   }
 };
 
-/** A refused read is a record too (audited-action.ts); an allowed proof read changes nothing and is not logged. */
+/**
+ * A refused read is a record too (audited-action.ts); an allowed proof read changes nothing and is recorded by the
+ * route middleware as `api.answer`, like every answer.
+ */
 const asReader = <T>(
   deps: AuditReadDeps,
   principal: Principal,
