@@ -107,6 +107,7 @@ const processIo: Io = {
   stdin: process.stdin,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTty: process.stderr.isTTY === true,
   setExitStatus: (status) => {
     process.exitCode = status;
   },

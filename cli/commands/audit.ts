@@ -15,6 +15,7 @@ import {
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, errnoOf, type Io, printJson, showPath } from './command.ts';
 import { type Connection, connect, fetchAuditTrust, reach, successBody, untrusted } from './connect.ts';
+import { countProgress } from './progress.ts';
 
 /**
  * `pbx audit export` and `pbx audit verify`: evidence packs of the audit log (shared/domain/audit/verify-evidence.ts).
@@ -28,8 +29,6 @@ import { type Connection, connect, fetchAuditTrust, reach, successBody, untruste
 const pageSize = 1000;
 /** Proof requests in flight at once. */
 const proofConcurrency = 8;
-/** Progress goes to stderr every this many entries, for exports at least this large. */
-const progressEvery = 1000;
 
 const checkpointSchema = z.looseObject({ note: z.string().min(1) });
 const leavesSchema = z.object({
@@ -71,16 +70,6 @@ const mapLimited = async <T, R>(
   return results;
 };
 
-const progress = (io: Io, what: string, total: number) => {
-  let done = 0;
-  return () => {
-    done += 1;
-    if (total >= progressEvery && (done % progressEvery === 0 || done === total)) {
-      io.stderr(`${what}: ${done}/${total} (${Math.floor((done * 100) / total)}%)\n`);
-    }
-  };
-};
-
 const fetchLeaves = async (
   { client, url }: Connection,
   io: Io,
@@ -88,7 +77,7 @@ const fetchLeaves = async (
   to: number,
 ): Promise<{ index: number; entry: unknown }[]> => {
   const leaves: { index: number; entry: unknown }[] = [];
-  const tick = progress(io, 'entries', to - from);
+  const tick = countProgress(io, 'entries', to - from);
   let cursor: number | undefined = from;
   while (cursor !== undefined && cursor < to) {
     const at: number = cursor;
@@ -138,7 +127,7 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
   }
 
   const leaves = await fetchLeaves(connection, io, from, to);
-  const tick = progress(io, 'proofs', leaves.length);
+  const tick = countProgress(io, 'proofs', leaves.length);
   const entries = await mapLimited(leaves, proofConcurrency, async ({ index, entry }) => {
     const response = await reach(url, () => client.auditInclusionProof(index, size));
     const parsed = inclusionSchema.safeParse(successBody(response, {}, io));

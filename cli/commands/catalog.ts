@@ -42,6 +42,144 @@ const standingChange = (change: 'suspend' | 'resume' | 'revoke', summary: string
   run: async (input) => (await import('./agreement.ts')).runAgreementStandingChange(change)(input),
 });
 
+const idempotencyKeyOption: OptionHelp = {
+  name: 'idempotency-key',
+  arg: 'K',
+  text: 'retry a step safely: the same key and call get the first answer (8-128 of A-Z a-z 0-9 _ . : -)',
+};
+
+/** `pbx request …`: data requests and shares (docs/REQUESTS.md). */
+const requestCommands: readonly Command[] = [
+  {
+    words: ['request', 'create'],
+    synopsis:
+      'request create --to ORG --agreement ID --purpose CODE --categories A,B --basis X,Y --consent STATE\n' +
+      '  [consent details] (--subject REF | --nhs-number N|-) --urgency U --justification TEXT | --file REQUEST',
+    summary:
+      'Asks another organisation for information about a child, under an agreement and purpose (as pbx check,\n' +
+      'plus the subject, urgency and justification). --nhs-number derives the subject reference here with the\n' +
+      "footprint's key (default: the agreement's footprint): the number is never sent or printed. The request is\n" +
+      'sent with an Idempotency-Key: --idempotency-key, or a new one printed on stderr to retry with. A refusal\n' +
+      'prints every reason (exit 1).',
+    operands: [],
+    options: [
+      { name: 'to', arg: 'ORG', text: 'the organisation asked, e.g. lb-harrow' },
+      { name: 'agreement', arg: 'ID', text: 'the agreement the request is made under, isa-…' },
+      { name: 'purpose', arg: 'CODE', text: 'the purpose, e.g. SAFEGUARDING_REFERRAL_MASH' },
+      { name: 'categories', arg: 'A,B', text: 'data categories asked for, comma-separated' },
+      { name: 'basis', arg: 'X,Y', text: 'lawful bases claimed, comma-separated' },
+      { name: 'consent', arg: 'STATE', text: 'obtained, refused, not-sought or not-applicable' },
+      { name: 'exemption', arg: 'E', text: 'with refused or not-sought: why consent is not relied on' },
+      { name: 'rationale', arg: 'TEXT', text: 'why the exemption applies' },
+      { name: 'obtained-by', arg: 'WHO', text: 'with obtained: who obtained consent' },
+      { name: 'obtained-from', arg: 'WHOM', text: 'child, parent or carer' },
+      { name: 'obtained-at', arg: 'ISO', text: 'when consent was obtained' },
+      { name: 'subject', arg: 'REF', text: 'the subject reference (pbx subject ref), sr1.…' },
+      { name: 'nhs-number', arg: 'N', text: 'derive the reference from this NHS number; - reads stdin' },
+      { name: 'footprint', arg: 'ID', text: "with --nhs-number: the footprint (default: the agreement's)" },
+      { name: 'key-file', arg: 'FILE', text: "with --nhs-number: the footprint's key file" },
+      { name: 'urgency', arg: 'U', text: 'immediate (4 h), urgent (24 h) or routine (120 h) by default' },
+      { name: 'justification', arg: 'TEXT', text: 'why the information is needed (the responder reads it)' },
+      {
+        name: 'file',
+        arg: 'FILE',
+        text: 'the whole request as JSON, as POST /v1/requests takes it (- reads stdin)',
+      },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestCreate(input),
+  },
+  {
+    words: ['request', 'list'],
+    synopsis: 'request list --box inbox|outbox [--status S] [--overdue] [--due-before ISO] [--all]',
+    summary:
+      "Lists your organisation's requests received (inbox) or sent (outbox), newest first: id, status, the\n" +
+      'other party, purpose, due date and OVERDUE. One page of up to 100 unless --all, which follows every page.',
+    operands: [],
+    options: [
+      { name: 'box', arg: 'BOX', text: 'inbox (received) or outbox (sent)' },
+      {
+        name: 'status',
+        arg: 'S',
+        text: 'submitted, approved, partially-approved, declined, released, expired or withdrawn',
+      },
+      { name: 'overdue', text: 'only requests still awaiting a decision past their due date' },
+      { name: 'due-before', arg: 'ISO', text: 'only requests due before this time' },
+      { name: 'all', text: 'follow every page' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestList(input),
+  },
+  {
+    words: ['request', 'show'],
+    synopsis: 'request show ID',
+    summary: 'Shows a request to one of its two parties: what was asked and why, the decision, the share.',
+    operands: ['ID'],
+    options: [],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestShow(input),
+  },
+  {
+    words: ['request', 'decide'],
+    synopsis:
+      'request decide ID --outcome approve|partial|decline --reasons TEXT [--withhold A,B] [--withheld-description TEXT]',
+    summary:
+      "The responder's decision, with its reasons (a decision not to share is a record too). A partial approval\n" +
+      'says what is withheld: categories, a description, or both; never the withheld data itself.',
+    operands: ['ID'],
+    options: [
+      { name: 'outcome', arg: 'O', text: 'approve, partial or decline' },
+      { name: 'reasons', arg: 'TEXT', text: 'why (required; recorded)' },
+      { name: 'withhold', arg: 'A,B', text: 'with partial: the requested categories withheld' },
+      { name: 'withheld-description', arg: 'TEXT', text: 'with partial: what is withheld, in words' },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestDecide(input),
+  },
+  {
+    words: ['request', 'release'],
+    synopsis: 'request release ID --file PATH --content-type TYPE --categories A,B',
+    summary:
+      'Releases the payload of an approved request. Its SHA-256 is computed here; a file that fits in a signed\n' +
+      'body (about 768 KiB) goes inline, a larger one (up to 200 MiB) is streamed to a presigned upload URL first.\n' +
+      'The exchange checks the bytes against the hash. Progress goes to stderr for files over 1 MiB.',
+    operands: ['ID'],
+    options: [
+      { name: 'file', arg: 'PATH', text: 'the payload' },
+      { name: 'content-type', arg: 'TYPE', text: 'its media type, e.g. application/pdf' },
+      { name: 'categories', arg: 'A,B', text: 'the data categories it carries (requested, not withheld)' },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestRelease(input),
+  },
+  {
+    words: ['request', 'fetch'],
+    synopsis: 'request fetch ID --out PATH',
+    summary:
+      "Downloads a released share (requester only). Each fetch is counted against the share's limit; the bytes\n" +
+      'reach PATH only once their size and SHA-256 match the release (never a partial or unverified file), and an\n' +
+      'existing PATH is not replaced. Prints how many fetches are used. Progress on stderr over 1 MiB.',
+    operands: ['ID'],
+    options: [{ name: 'out', arg: 'PATH', text: 'where to write the share' }, idempotencyKeyOption],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestFetch(input),
+  },
+  {
+    words: ['request', 'withdraw'],
+    synopsis: 'request withdraw ID',
+    summary:
+      'The requester withdraws a request (submitted, approved or released); a released share is deleted and no\n' +
+      'fetch succeeds after. The request and its audit entries remain.',
+    operands: ['ID'],
+    options: [idempotencyKeyOption],
+    signed: true,
+    run: async (input) => (await import('./request.ts')).runRequestWithdraw(input),
+  },
+];
+
 export const commands: readonly Command[] = [
   {
     words: ['keygen'],
@@ -315,4 +453,51 @@ export const commands: readonly Command[] = [
     signed: true,
     run: async (input) => (await import('./audit-search.ts')).runAuditSearch(input),
   },
+  {
+    words: ['subject', 'ref'],
+    synopsis:
+      'subject ref --footprint ID (--nhs-number N|- | --local-id ID --organisation ORG) [--key-file FILE]',
+    summary:
+      "Prints a child's pseudonymous subject reference in a footprint (docs/SUBJECT-REFERENCES.md): an HMAC of\n" +
+      "the NHS number under the footprint's key, the same for every member of the footprint; the exchange never\n" +
+      'sees the number. --nhs-number - reads it from stdin (kept out of the process list and shell history). A\n' +
+      'local identifier gives a reference of that organisation only. Works offline; the number is never printed.',
+    operands: [],
+    options: [
+      { name: 'footprint', arg: 'ID', text: 'the footprint, e.g. north-west-bcu (required)' },
+      { name: 'nhs-number', arg: 'N', text: '10 digits, or 3-3-4 with spaces or hyphens; - reads stdin' },
+      { name: 'local-id', arg: 'ID', text: "the organisation's own identifier, when no NHS number is known" },
+      { name: 'organisation', arg: 'ORG', text: 'with --local-id: the organisation whose identifier it is' },
+      {
+        name: 'key-file',
+        arg: 'FILE',
+        text: "the footprint's key (default: <keys-dir>/<ID>.footprint-key.json)",
+      },
+      {
+        name: 'keys',
+        arg: 'DIR',
+        text: 'the keys dir: $PBX_KEYS_DIR, else .local/keys (where npm start writes)',
+      },
+    ],
+    signed: false,
+    run: async (input) => (await import('./subject.ts')).runSubjectRef(input),
+  },
+  {
+    words: ['events', 'tail'],
+    synopsis: 'events tail [--after ID] [--follow] [--interval-ms N]',
+    summary:
+      "Prints your organisation's domain events (RequestSubmitted, ShareReleased, ...; events/README.md), one\n" +
+      'JSON line each, oldest first, from the start of the feed (kept 30 days) or after event ID. With --follow\n' +
+      'it keeps polling for new events until interrupted (Ctrl-C). Delivery is at least once elsewhere: dedupe\n' +
+      'by event id.',
+    operands: [],
+    options: [
+      { name: 'after', arg: 'ID', text: 'print only events after this event id (the last one you saw)' },
+      { name: 'follow', text: 'keep polling for new events until interrupted' },
+      { name: 'interval-ms', arg: 'N', text: 'with --follow: milliseconds between polls (default 2000)' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./events.ts')).runEventsTail(input),
+  },
+  ...requestCommands,
 ];

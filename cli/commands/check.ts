@@ -20,7 +20,7 @@ const optionOfField: Record<string, OptionName> = {
   'consent.obtainedAt': 'obtained-at',
 };
 
-const requestOptions: readonly OptionName[] = Object.values(optionOfField);
+export const requestOptions: readonly OptionName[] = Object.values(optionOfField);
 const requiredOptions: readonly OptionName[] = [
   'to',
   'agreement',
@@ -36,13 +36,13 @@ const consentDetail: Record<string, readonly OptionName[]> = {
   'not-applicable': [],
 };
 
-const listOf = (value: string): string[] =>
+export const listOf = (value: string): string[] =>
   value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
-const optionNameOf = (path: string): string => {
+export const optionNameOf = (path: string): string => {
   const [field, index] = /^(.*?)(?:\.(\d+))?$/.exec(path)?.slice(1) ?? [path];
   const option = field === undefined ? undefined : optionOfField[field];
   if (option === undefined) return path;
@@ -50,7 +50,7 @@ const optionNameOf = (path: string): string => {
 };
 
 /** The request as the options state it; a detail that does not belong to the consent state given is refused. */
-const requestFromOptions = (values: OptionValues): unknown => {
+export const requestFromOptions = (values: OptionValues): unknown => {
   const missing = requiredOptions.filter((o) => values[o] === undefined);
   if (missing.length > 0) {
     throw usageError(

@@ -51,6 +51,25 @@ const optionsConfig = {
   action: { type: 'string' },
   outcome: { type: 'string' },
   format: { type: 'string' },
+  footprint: { type: 'string' },
+  'nhs-number': { type: 'string' },
+  'local-id': { type: 'string' },
+  'key-file': { type: 'string' },
+  after: { type: 'string' },
+  follow: { type: 'boolean' },
+  'interval-ms': { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  box: { type: 'string' },
+  status: { type: 'string' },
+  overdue: { type: 'boolean' },
+  'due-before': { type: 'string' },
+  all: { type: 'boolean' },
+  urgency: { type: 'string' },
+  justification: { type: 'string' },
+  reasons: { type: 'string' },
+  withhold: { type: 'string' },
+  'withheld-description': { type: 'string' },
+  'content-type': { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';
@@ -86,6 +105,8 @@ export type Io = {
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal: progress bars are redrawn in place there, and written as lines elsewhere. */
+  readonly stderrIsTty?: boolean;
   /** The exit status once the command returns without an error: how `pbx check` says "deny" (1) to a script. */
   readonly setExitStatus: (status: 0 | 1) => void;
 };

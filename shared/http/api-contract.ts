@@ -293,7 +293,9 @@ const uploadAnswer = z.object({
 });
 const releaseShareBody = z.union([
   z.strictObject({
-    content: z.base64().describe('the payload, standard base64 (at most 4 MiB decoded)'),
+    content: z
+      .base64()
+      .describe('the payload, standard base64 (at most 768 KiB decoded: the signed body is at most 1 MiB)'),
     sha256: sha256Hex,
     contentType,
     dataCategories: z.array(z.enum(dataCategoryCodes)).min(1),

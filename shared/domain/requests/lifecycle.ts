@@ -28,8 +28,11 @@ export const sharePolicy = {
   grantSeconds: 300,
   /** How long a presigned upload URL lives. */
   uploadSeconds: 900,
-  /** Inline releases travel in a signed request body (base64): Lambda's 6 MB payload limit bounds them. */
-  maxInlineBytes: 4 * 1024 * 1024,
+  /**
+   * Inline releases travel base64-encoded in a signed request body, which is at most 1 MiB
+   * (protocol.ts maxSignedBodyBytes): 768 KiB of payload fills it, so larger payloads go by upload.
+   */
+  maxInlineBytes: 768 * 1024,
   /** Presigned uploads; a single S3 PUT takes up to 5 GB, this keeps a Lambda's hashing pass short. */
   maxUploadBytes: 200 * 1024 * 1024,
 } as const;
