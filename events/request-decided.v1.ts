@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestPartiesShape } from './request-parties.ts';
 
 /** The responder decided a data request: approved it, approved part of it, or declined it. */
 export const detailType = 'RequestDecided' as const;
@@ -6,9 +7,7 @@ export const source = 'pbx.requests' as const;
 export const version = 1 as const;
 
 export const detailSchema = z.object({
-  requestId: z.string().min(1),
-  requesterOrganisationId: z.string().min(1),
-  responderOrganisationId: z.string().min(1),
+  ...requestPartiesShape,
   outcome: z.enum(['approve', 'partial', 'decline']),
   decidedAt: z.iso.datetime(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestPartiesShape } from './request-parties.ts';
 
 /** A requester submitted a data request to a responder under an agreement; the responder's clock starts. */
 export const detailType = 'RequestSubmitted' as const;
@@ -6,9 +7,7 @@ export const source = 'pbx.requests' as const;
 export const version = 1 as const;
 
 export const detailSchema = z.object({
-  requestId: z.string().min(1),
-  requesterOrganisationId: z.string().min(1),
-  responderOrganisationId: z.string().min(1),
+  ...requestPartiesShape,
   agreementId: z.string().min(1),
   agreementVersion: z.number().int().positive(),
   purpose: z.string().min(1),

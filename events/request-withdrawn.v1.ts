@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestPartiesShape } from './request-parties.ts';
 
 /** The requester withdrew a data request. */
 export const detailType = 'RequestWithdrawn' as const;
@@ -6,9 +7,7 @@ export const source = 'pbx.requests' as const;
 export const version = 1 as const;
 
 export const detailSchema = z.object({
-  requestId: z.string().min(1),
-  requesterOrganisationId: z.string().min(1),
-  responderOrganisationId: z.string().min(1),
+  ...requestPartiesShape,
   withdrawnAt: z.iso.datetime(),
 });
 export type RequestWithdrawnV1 = z.infer<typeof detailSchema>;

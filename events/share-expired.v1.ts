@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestPartiesShape } from './request-parties.ts';
 
 /** A released share's payload was deleted: its retention ended or the request was withdrawn. */
 export const detailType = 'ShareExpired' as const;
@@ -6,9 +7,7 @@ export const source = 'pbx.requests' as const;
 export const version = 1 as const;
 
 export const detailSchema = z.object({
-  requestId: z.string().min(1),
-  requesterOrganisationId: z.string().min(1),
-  responderOrganisationId: z.string().min(1),
+  ...requestPartiesShape,
   reason: z.enum(['retention-ended', 'withdrawn']),
   deletedAt: z.iso.datetime(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestPartiesShape } from './request-parties.ts';
 
 /** The responder released a share for an approved request; the requester may fetch it until it expires. */
 export const detailType = 'ShareReleased' as const;
@@ -6,9 +7,7 @@ export const source = 'pbx.requests' as const;
 export const version = 1 as const;
 
 export const detailSchema = z.object({
-  requestId: z.string().min(1),
-  requesterOrganisationId: z.string().min(1),
-  responderOrganisationId: z.string().min(1),
+  ...requestPartiesShape,
   dataCategories: z.array(z.string().min(1)).min(1),
   /** Payload size in bytes. */
   size: z.number().int().nonnegative(),

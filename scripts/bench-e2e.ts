@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { DataRequestSubmission } from '#cli/client.ts';
+import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 
 /**
  * `npm run bench:e2e`: end-to-end signed data request submissions (POST /v1/requests, each freshly signed with
@@ -99,21 +99,7 @@ try {
     subject: 'lb-brent.practitioner',
   });
   const subjectRef = `sr1.north-west-bcu.${'A'.repeat(43)}`;
-  const submission: DataRequestSubmission = {
-    responderOrganisationId: 'lb-harrow',
-    agreementId: 'isa-nw-bcu-mash',
-    purpose: 'SAFEGUARDING_REFERRAL_MASH',
-    dataCategories: ['identity-residence', 'protection-status', 'education-attendance'],
-    lawfulBasis: ['UKGDPR-6-1-e', 'CA1989-s47', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18'],
-    consent: {
-      state: 'not-sought',
-      exemption: 'would-prejudice-protection',
-      rationale: 'seeking consent would put the child at risk of significant harm',
-    },
-    subjectRef,
-    urgency: 'urgent',
-    justification: 'MASH referral: concerns raised by the school about a Brent child with family in Harrow',
-  };
+  const submission = brentAsksHarrow(subjectRef);
   const bodyBytes = Buffer.byteLength(JSON.stringify(submission));
 
   // One end-to-end submission: signed afresh (a new jti), sent, and it must be accepted.

@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeTime } from 'ulid';
 import { z } from 'zod';
 import {
-  type DataRequestSubmission,
   type DataRequestView,
   localKeyFile,
   PbxClient,
@@ -17,6 +16,7 @@ import { runAuditExport, runAuditVerify } from '#cli/commands/audit.ts';
 import { CliError } from '#cli/commands/cli-error.ts';
 import { type Io, parseCommandLine } from '#cli/commands/command.ts';
 import { loadSubjectReferencer, localFootprintKeyFile } from '#cli/subject-reference.ts';
+import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import { type ExchangeEvent, exchangeEventSchema } from '#shared/domain/events/exchange-event.ts';
 import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
@@ -149,21 +149,7 @@ console.log(`pbx demo against ${url} (exchange "${discovery.exchangeId}"), run $
 
 // ---- 1. Brent asks Harrow -----------------------------------------------------------------------------------
 
-const mashRequest = (subjectRef: string): DataRequestSubmission => ({
-  responderOrganisationId: 'lb-harrow',
-  agreementId: 'isa-nw-bcu-mash',
-  purpose: 'SAFEGUARDING_REFERRAL_MASH',
-  dataCategories: ['identity-residence', 'protection-status', 'education-attendance'],
-  lawfulBasis: ['UKGDPR-6-1-e', 'CA1989-s47', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18'],
-  consent: {
-    state: 'not-sought',
-    exemption: 'would-prejudice-protection',
-    rationale: 'seeking consent would put the child at risk of significant harm',
-  },
-  subjectRef,
-  urgency: 'urgent',
-  justification: 'MASH referral: the school raised concerns about a Brent child with family in Harrow',
-});
+const mashRequest = (subjectRef: string) => brentAsksHarrow(subjectRef);
 
 const { request, subjectRef } = await step(
   'Brent practitioner asks Harrow for a child’s records under isa-nw-bcu-mash (urgent, consent not sought)',

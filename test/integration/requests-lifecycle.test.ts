@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, PbxClient } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 
 // The whole life of a data request against DynamoDB Local and the S3 emulator, through the local HTTP adapter.
@@ -23,22 +24,8 @@ afterAll(async () => {
 
 const subjectRef = `sr1.north-west-bcu.${'A'.repeat(43)}`;
 
-const mashRequest = (overrides: Partial<DataRequestSubmission> = {}): DataRequestSubmission => ({
-  responderOrganisationId: 'lb-harrow',
-  agreementId: 'isa-nw-bcu-mash',
-  purpose: 'SAFEGUARDING_REFERRAL_MASH',
-  dataCategories: ['identity-residence', 'protection-status', 'education-attendance'],
-  lawfulBasis: ['UKGDPR-6-1-e', 'CA1989-s47', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18'],
-  consent: {
-    state: 'not-sought',
-    exemption: 'would-prejudice-protection',
-    rationale: 'seeking consent would put the child at risk of significant harm',
-  },
-  subjectRef,
-  urgency: 'urgent',
-  justification: 'MASH referral: concerns raised by the school about a Brent child with family in Harrow',
-  ...overrides,
-});
+const mashRequest = (overrides: Partial<DataRequestSubmission> = {}) =>
+  brentAsksHarrow(subjectRef, overrides);
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
