@@ -25,6 +25,7 @@ export const handler = middy()
   .use(injectLambdaContext(logger))
   .handler(async () => {
     const report = await sweepRequests(deps);
-    if (report.overdue + report.expired + report.purged > 0) logger.info('requests swept', report);
+    if (report.failed > 0) logger.error('requests left for the next sweep', report);
+    else if (report.overdue + report.expired + report.purged > 0) logger.info('requests swept', report);
     return report;
   });

@@ -36,6 +36,7 @@ import {
   purposeOfRequest,
   releaseTransition,
   sharePolicy,
+  type WorkList,
   withdrawTransition,
 } from './lifecycle.ts';
 
@@ -449,6 +450,17 @@ export const startUpload = (
     }),
   );
 
+/** Deletes bytes of a failed release (best effort) unless the stored request points to them, or cannot be read. */
+const discardUnreferenced = async (
+  deps: RequestDeps,
+  requestId: string,
+  objectKey: string,
+): Promise<void> => {
+  const stored = await deps.requests.getRequest(requestId).catch(() => 'unknown' as const);
+  if (stored === 'unknown' || stored?.share?.objectKey === objectKey) return;
+  await deps.payloads.delete(objectKey).catch(() => undefined);
+};
+
 export type Release =
   | {
       readonly kind: 'inline';
@@ -482,8 +494,13 @@ export const releaseShare = (
         if (sha256 !== release.sha256) {
           throw new InputError('PAYLOAD_HASH_MISMATCH', 'the content does not have the SHA-256 declared');
         }
-        written = shareKey(request.id, now);
-        await deps.payloads.put(written, release.content, release.contentType);
+        const key = shareKey(request.id, now);
+        written = key;
+        await deps.payloads.put(key, release.content, release.contentType).catch(async (error: unknown) => {
+          // S3 may have stored the bytes and lost its answer: none may stay behind a release that failed.
+          await deps.payloads.delete(key).catch(() => undefined);
+          throw error;
+        });
         stored = {
           objectKey: written,
           sha256,
@@ -545,8 +562,10 @@ export const releaseShare = (
           now,
         });
       } catch (error) {
-        // Bytes no record points to must not stay: best effort here (the failure itself is what is answered).
-        if (written !== undefined) await deps.payloads.delete(written).catch(() => undefined);
+        // Bytes no record points to must not stay: best effort here (the failure itself is what is answered). A
+        // commit whose answer was lost (a timeout) may have been applied: keep bytes the stored request points to,
+        // or that it cannot be read to tell.
+        if (written !== undefined) await discardUnreferenced(deps, request.id, written);
         throw error;
       }
     }),
@@ -687,52 +706,64 @@ export const withdrawRequest = (
     }),
   );
 
-export type SweepReport = { overdue: number; expired: number; purged: number };
+export type SweepReport = { overdue: number; expired: number; purged: number; failed: number };
 
 const sweepBatch = 100;
 
 /**
  * The scheduled sweep: flags requests that passed their due date (RequestOverdue, once), expires shares whose
- * retention ended, and deletes the bytes of expired and withdrawn shares. Each request is its own step; one that
- * fails is retried on the next run.
+ * retention ended, and deletes the bytes of expired and withdrawn shares. Each request is its own step: one that
+ * fails is counted and retried on the next run, and does not hold up the others.
  */
 export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
-  const report: SweepReport = { overdue: 0, expired: 0, purged: 0 };
+  const report: SweepReport = { overdue: 0, expired: 0, purged: 0, failed: 0 };
   const now = deps.clock.now();
-  for (const id of await deps.requests.listWork('due', now, sweepBatch)) {
-    const request = await deps.requests.getRequest(id);
-    const next = request && overdueTransition(request, now);
-    if (request === undefined || next === undefined) continue;
+  const sweep = async (
+    list: WorkList,
+    done: Exclude<keyof SweepReport, 'failed'>,
+    step: (request: DataRequest) => Promise<boolean>,
+  ) => {
+    for (const id of await deps.requests.listWork(list, now, sweepBatch)) {
+      try {
+        const request = await deps.requests.getRequest(id);
+        if (request !== undefined && (await step(request))) report[done] += 1;
+      } catch {
+        report.failed += 1;
+      }
+    }
+  };
+  const commitSystemStep = async (
+    request: DataRequest,
+    next: DataRequest | undefined,
+    action: string,
+    events: readonly ExchangeEvent[],
+  ) => {
+    if (next === undefined) return false;
     await commitStep(deps, {
       previous: request,
       next,
       actor: systemActor,
-      action: 'request.overdue',
-      events: [
-        newExchangeEvent('RequestOverdue', { ...eventParties(next), dueAt: next.dueAt }, parties(next), now),
-      ],
+      action,
+      events,
       answer: { statusCode: 200, body: undefined },
       now,
     });
-    report.overdue += 1;
-  }
-  for (const id of await deps.requests.listWork('retention', now, sweepBatch)) {
-    const request = await deps.requests.getRequest(id);
-    const next = request && expireTransition(request, now);
-    if (request === undefined || next === undefined) continue;
-    await commitStep(deps, {
-      previous: request,
-      next,
-      actor: systemActor,
-      action: 'share.expire',
-      events: [],
-      answer: { statusCode: 200, body: undefined },
-      now,
-    });
-    report.expired += 1;
-  }
-  for (const id of await deps.requests.listWork('purge', now, sweepBatch)) {
-    if (await purgeShare(deps, id)) report.purged += 1;
-  }
+    return true;
+  };
+  await sweep('due', 'overdue', (request) => {
+    const next = overdueTransition(request, now);
+    return commitSystemStep(request, next, 'request.overdue', [
+      newExchangeEvent(
+        'RequestOverdue',
+        { ...eventParties(request), dueAt: request.dueAt },
+        parties(request),
+        now,
+      ),
+    ]);
+  });
+  await sweep('retention', 'expired', (request) =>
+    commitSystemStep(request, expireTransition(request, now), 'share.expire', []),
+  );
+  await sweep('purge', 'purged', (request) => purgeShare(deps, request.id));
   return report;
 };
