@@ -89,6 +89,10 @@ export const searchAuditEntries = <E extends IndexedEntry>(
 /** Below this a count is published as `<5` (small-number suppression). */
 export const smallNumberThreshold = 5;
 
+/** A count as published: 1 to 4 become `<5`; none (0) and counts from the threshold up are shown as they are. */
+export const suppressSmallCount = (n: number): number | '<5' =>
+  n > 0 && n < smallNumberThreshold ? '<5' : n;
+
 /** Counts of matching entries by action and outcome, sorted, with small numbers suppressed. */
 export const countAuditEntries = (
   entries: readonly IndexedEntry[],
@@ -103,7 +107,7 @@ export const countAuditEntries = (
   }
   return [...counts.values()]
     .sort((a, b) => a.action.localeCompare(b.action) || a.outcome.localeCompare(b.outcome))
-    .map(({ action, outcome, n }) => ({ action, outcome, count: n < smallNumberThreshold ? '<5' : n }));
+    .map(({ action, outcome, n }) => ({ action, outcome, count: suppressSmallCount(n) }));
 };
 
 /** What an `audit.search` entry records of the filter: never a subject reference, only that one was given. */

@@ -1,0 +1,4 @@
+export * from './case.ts';
+export * from './fan-out.ts';
+export * from './notification.ts';
+export * from './tracking.ts';
