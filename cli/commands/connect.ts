@@ -84,6 +84,10 @@ export const reach = async <T>(url: string, request: () => Promise<T>): Promise<
 
 const discoverySchema = z.object({ exchangeId: z.string().min(1) });
 
+/** The keys dir: --keys, else $PBX_KEYS_DIR, else .local/keys (where npm start writes keys), from the cwd. */
+export const keysDirOf = (values: OptionValues, io: Io): string =>
+  resolve(io.cwd, values.keys ?? envValue(io, 'PBX_KEYS_DIR') ?? '.local/keys');
+
 /**
  * Everything a signed command needs: the exchange's URL and id (`aud`, from discovery), the client id (`iss`)
  * and its private key, and the user it acts for (`sub`), from the options, then the environment, then defaults.
@@ -96,7 +100,7 @@ export const connect = async (values: OptionValues, io: Io): Promise<Connection>
       'missing --as <client-id>: the client that signs the request (e.g. --as lb-brent-system)',
     );
   }
-  const keysDir = resolve(io.cwd, values.keys ?? envValue(io, 'PBX_KEYS_DIR') ?? '.local/keys');
+  const keysDir = keysDirOf(values, io);
   const keyFile = resolve(io.cwd, values.key ?? localKeyFile(keysDir, clientId));
   const key = await readSigningKey(io, keyFile, clientId, values.key !== undefined);
   // `--sub ''` acts for nobody even when PBX_SUB is set.

@@ -18,7 +18,6 @@ import { requestViewSchema } from '#shared/http/api-contract.ts';
 import {
   FootprintKeyFileError,
   loadSubjectReferencer,
-  localFootprintKeyFile,
   normaliseNhsNumber,
   SubjectReferenceError,
 } from '../subject-reference.ts';
@@ -26,7 +25,6 @@ import { listOf, optionNameOf, requestFromOptions, requestOptions } from './chec
 import { CliError, usageError } from './cli-error.ts';
 import {
   type CommandInput,
-  envValue,
   errnoOf,
   type Io,
   type OptionName,
@@ -39,6 +37,7 @@ import { type Connection, connect, reach, successBody, untrusted } from './conne
 import { problemsOf, readJsonInput } from './json-input.ts';
 import { byteProgress, formatBytes } from './progress.ts';
 import { hashFile, sha256Hex, uploadFile, writeVerified } from './share-transfer.ts';
+import { footprintKeyFileOf } from './subject.ts';
 
 /**
  * `pbx request …`: data requests and shares (docs/REQUESTS.md). A requester creates a request, fetches the share
@@ -195,13 +194,7 @@ const deriveSubjectRef = async (
     throw error;
   }
   const footprintId = await footprintOf();
-  const keyFile =
-    values['key-file'] === undefined
-      ? localFootprintKeyFile(
-          resolve(io.cwd, values.keys ?? envValue(io, 'PBX_KEYS_DIR') ?? '.local/keys'),
-          footprintId,
-        )
-      : resolve(io.cwd, values['key-file']);
+  const keyFile = footprintKeyFileOf(values, io, footprintId);
   try {
     const referenceOf = await loadSubjectReferencer(keyFile, footprintId);
     return referenceOf({ kind: 'nhs-number', nhsNumber });

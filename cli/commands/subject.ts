@@ -8,7 +8,8 @@ import {
   SubjectReferenceError,
 } from '../subject-reference.ts';
 import { CliError, usageError } from './cli-error.ts';
-import { type CommandInput, envValue, type Io, printJson, showPath } from './command.ts';
+import { type CommandInput, type Io, type OptionValues, printJson, showPath } from './command.ts';
+import { keysDirOf } from './connect.ts';
 
 /** The first line of stdin: `--nhs-number -` keeps the number out of the process list and shell history. */
 const readStdinLine = async (io: Io): Promise<string> => {
@@ -49,13 +50,7 @@ export const runSubjectRef = async (input: CommandInput): Promise<void> => {
     throw usageError('--footprint ID is required, e.g. --footprint north-west-bcu');
   const subject = await subjectOf(input);
 
-  const keyFile =
-    values['key-file'] === undefined
-      ? localFootprintKeyFile(
-          resolve(io.cwd, values.keys ?? envValue(io, 'PBX_KEYS_DIR') ?? '.local/keys'),
-          footprintId,
-        )
-      : resolve(io.cwd, values['key-file']);
+  const keyFile = footprintKeyFileOf(values, io, footprintId);
 
   let reference: string;
   try {
@@ -83,3 +78,9 @@ export const runSubjectRef = async (input: CommandInput): Promise<void> => {
   if (values.json) printJson(io, { reference, footprintId, kind: subject.kind });
   else io.stdout(`${reference}\n`);
 };
+
+/** The footprint key file: --key-file, else the local exchange's key for the footprint in the keys dir. */
+export const footprintKeyFileOf = (values: OptionValues, io: Io, footprintId: string): string =>
+  values['key-file'] === undefined
+    ? localFootprintKeyFile(keysDirOf(values, io), footprintId)
+    : resolve(io.cwd, values['key-file']);

@@ -31,7 +31,6 @@ const idempotencyKey = (clientId: string, key: string) => ({
 });
 const workKey = (list: WorkList, dueAt: string, id: string) => ({ pk: `WORK#${list}`, sk: `${dueAt}#${id}` });
 
-const storedRequest = dataRequestSchema.passthrough();
 const workItemSchema = z.object({ requestId: z.string() });
 
 export type RequestTables = { readonly requests: string; readonly audit: string; readonly events: string };
@@ -43,8 +42,8 @@ export class DynamoRequestStore implements RequestStore {
   ) {}
 
   async getRequest(requestId: string): Promise<DataRequest | undefined> {
-    const item = await getItem(this.doc, this.tables.requests, requestKey(requestId), storedRequest);
-    return item === undefined ? undefined : dataRequestSchema.parse(item);
+    // The schema strips the item's keys (pk, sk) as it parses.
+    return getItem(this.doc, this.tables.requests, requestKey(requestId), dataRequestSchema);
   }
 
   async listRequests(

@@ -17,6 +17,9 @@ export const actorOf = (principal: Principal): AuditActor => ({
       }),
 });
 
+/** What a refusal's entry says; a function when the action learns more about its target as it runs. */
+export type RefusalFacts = Omit<AuditFacts, 'outcome' | 'reasonCodes'>;
+
 /**
  * Runs an action that commits its own audit entry with its state change, and records a refusal if it throws a
  * coded error: a decision not to act is a record too. A failing dependency is not a refusal (nothing was decided)
@@ -24,15 +27,16 @@ export const actorOf = (principal: Principal): AuditActor => ({
  */
 export const auditedAction = async <T>(
   deps: { audit: AuditLog; clock: Clock },
-  facts: Omit<AuditFacts, 'outcome' | 'reasonCodes'>,
+  facts: RefusalFacts | (() => RefusalFacts),
   action: () => Promise<T>,
 ): Promise<T> => {
   try {
     return await action();
   } catch (error) {
     if (error instanceof PbxError && !(error instanceof DependencyError)) {
+      const known = typeof facts === 'function' ? facts() : facts;
       await deps.audit.record(
-        newAuditEntry({ ...facts, outcome: 'refused', reasonCodes: [error.code] }, deps.clock.now()),
+        newAuditEntry({ ...known, outcome: 'refused', reasonCodes: [error.code] }, deps.clock.now()),
       );
     }
     throw error;

@@ -2,7 +2,14 @@ import type { AgreementPurpose, AgreementRecord } from '../agreements/agreement.
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, GoneError, InputError, TooLargeError } from '../errors.ts';
 import type { UserRole } from '../registry/registry.ts';
-import type { DataRequest, RequestDecision, RequestStatus, Share, Urgency } from './data-request.ts';
+import type {
+  DataRequest,
+  PendingUpload,
+  RequestDecision,
+  RequestStatus,
+  Share,
+  Urgency,
+} from './data-request.ts';
 
 /**
  * The pure rules of a request's life: who may take each step, from which state, and what state follows. The use
@@ -172,6 +179,12 @@ export const assertSize = (size: number, limit: number): void => {
   if (size > limit) {
     throw new TooLargeError('PAYLOAD_TOO_LARGE', `the payload is larger than ${limit} bytes`);
   }
+};
+
+/** A presigned upload awaiting its release; a later upload replaces an earlier one that was never released. */
+export const uploadTransition = (request: DataRequest, upload: PendingUpload): DataRequest => {
+  assertStatus(request, ['approved', 'partially-approved'], 'uploaded to');
+  return next(request, { upload });
 };
 
 export const releaseTransition = (

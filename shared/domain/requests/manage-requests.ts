@@ -7,17 +7,10 @@ import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import { decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
-import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
-import { actorOf } from '../audit/audited-action.ts';
+import { type AuditActor, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
+import { actorOf, auditedAction, type RefusalFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
-import {
-  AuthorisationError,
-  ConflictError,
-  DependencyError,
-  InputError,
-  NotFoundError,
-  PbxError,
-} from '../errors.ts';
+import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
 import { type DataRequest, type DataRequestBody, isOverdue, type RequestStatus } from './data-request.ts';
 import { type IdempotentCall, idempotencyRecord, replay } from './idempotency.ts';
@@ -36,6 +29,7 @@ import {
   purposeOfRequest,
   releaseTransition,
   sharePolicy,
+  uploadTransition,
   type WorkList,
   withdrawTransition,
 } from './lifecycle.ts';
@@ -61,6 +55,8 @@ export const requestView = (request: DataRequest, now: Date): RequestView => ({
 
 type Answer = { statusCode: 200 | 201; body: unknown };
 
+const parties = (request: DataRequest) => [request.requester.organisationId, request.responderOrganisationId];
+
 /** What every audit entry about a request says of it; never the justification or any payload. */
 const requestFacts = (request: DataRequest) => ({
   target: { type: 'request', id: request.id },
@@ -70,10 +66,8 @@ const requestFacts = (request: DataRequest) => ({
   consentState: request.consent.state,
   subjectRef: request.subjectRef,
   dataCategories: [...request.dataCategories],
-  parties: [request.requester.organisationId, request.responderOrganisationId],
+  parties: parties(request),
 });
-
-const parties = (request: DataRequest) => [request.requester.organisationId, request.responderOrganisationId];
 
 const eventParties = (request: DataRequest) => ({
   requestId: request.id,
@@ -108,34 +102,35 @@ const idempotently = async (
   }
 };
 
+const byCaller = (principal: Principal) => ({
+  actor: actorOf(principal),
+  requestHash: principal.requestHash,
+});
+
 /**
  * Runs a step on one request for a caller: loads it (404 if there is none) and records a refusal with the coded
- * reason if the step refuses. The step itself commits its own entry with its change.
+ * reason, and what is known of the request by then, if the step refuses. The step commits its own entry.
  */
-const onRequest = async (
+const onRequest = (
   deps: RequestDeps,
   input: { principal: Principal; requestId: string; action: string },
   step: (request: DataRequest) => Promise<Answer>,
 ): Promise<Answer> => {
-  let facts: Omit<AuditFacts, 'outcome'> = {
-    actor: actorOf(input.principal),
+  let facts: RefusalFacts = {
+    ...byCaller(input.principal),
     action: input.action,
     target: { type: 'request', id: input.requestId },
-    requestHash: input.principal.requestHash,
   };
-  try {
-    const request = await deps.requests.getRequest(input.requestId);
-    if (request === undefined) throw new NotFoundError('NOT_FOUND', `no request ${input.requestId}`);
-    facts = { ...facts, ...requestFacts(request) };
-    return await step(request);
-  } catch (error) {
-    if (error instanceof PbxError && !(error instanceof DependencyError)) {
-      await deps.audit.record(
-        newAuditEntry({ ...facts, outcome: 'refused', reasonCodes: [error.code] }, deps.clock.now()),
-      );
-    }
-    throw error;
-  }
+  return auditedAction(
+    deps,
+    () => facts,
+    async () => {
+      const request = await deps.requests.getRequest(input.requestId);
+      if (request === undefined) throw new NotFoundError('NOT_FOUND', `no request ${input.requestId}`);
+      facts = { ...facts, ...requestFacts(request) };
+      return step(request);
+    },
+  );
 };
 
 /**
@@ -175,11 +170,6 @@ const commitStep = async (
   if (!(await deps.requests.update(input.previous, input.next, step))) throw changedConcurrently();
   return input.answer;
 };
-
-const byCaller = (principal: Principal) => ({
-  actor: actorOf(principal),
-  requestHash: principal.requestHash,
-});
 
 // ---- Submitting -------------------------------------------------------------------------------------------
 
@@ -241,10 +231,13 @@ export const submitRequest = async (
       justification: body.justification,
       requestHash: principal.requestHash,
       submittedAt: now.toISOString(),
-      dueAt: '',
+      dueAt: dueAtOf(
+        purposeOfRequest(agreement, { agreement: decision.agreement, purpose: body.purpose }),
+        body.urgency,
+        now,
+      ),
       revision: 1,
     };
-    request.dueAt = dueAtOf(purposeOfRequest(agreement, request), body.urgency, now);
     const answer: Answer = { statusCode: 201, body: { request: requestView(request, now) } };
     const step: RequestStep = {
       audit: newAuditEntry({ ...facts, ...requestFacts(request) }, now),
@@ -411,7 +404,6 @@ export const startUpload = (
     onRequest(deps, { ...input, action: 'share.upload' }, async (request) => {
       const terms = await termsOf(deps, request);
       assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
-      assertReleasable(request, []);
       assertSize(input.declared.size, sharePolicy.maxUploadBytes);
       const now = deps.clock.now();
       const upload = {
@@ -420,12 +412,12 @@ export const startUpload = (
         ...input.declared,
         expiresAt: new Date(now.getTime() + sharePolicy.uploadSeconds * 1000).toISOString(),
       };
+      const next = uploadTransition(request, upload);
       const url = await deps.payloads.presignUpload(
         upload.objectKey,
         input.declared,
         sharePolicy.uploadSeconds,
       );
-      const next = { ...request, upload, revision: request.revision + 1 };
       return commitStep(deps, {
         previous: request,
         next,
