@@ -66,6 +66,24 @@ const requestRoutes = (
     }),
   );
 
+/**
+ * The CDOP case workspace routes (shared/domain/cdop/manage-cases.ts): each reads and writes the cases table, reads
+ * the requests it links and the agreements, writes events, and uses the payloads bucket as far as its step needs.
+ */
+const cdopRoutes = (
+  definitions: ReadonlyArray<readonly [RouteDefinition['method'], string, string, string, Access]>,
+): RouteDefinition[] =>
+  definitions.map(([method, path, id, file, payloads]) =>
+    signed({
+      method,
+      path,
+      id,
+      entry: `cdop/${file}`,
+      tables: { cdopCases: 'readwrite', requests: 'read', agreements: 'read', events: 'write' },
+      buckets: { payloads },
+    }),
+  );
+
 export const routes: readonly RouteDefinition[] = [
   {
     method: 'GET',
@@ -294,6 +312,20 @@ export const routes: readonly RouteDefinition[] = [
     ['POST', '/v1/requests/{requestId}/fetch', 'FetchShare', 'fetch-share.ts', 'read'],
     // Deletes a released share's bytes.
     ['POST', '/v1/requests/{requestId}/withdraw', 'WithdrawRequest', 'withdraw-request.ts', 'write'],
+  ]),
+  // The CDOP case workspace (docs/CDOP.md). Agencies answer through the data requests a case sends them.
+  ...cdopRoutes([
+    ['POST', '/v1/cdop/cases', 'OpenCdopCase', 'open-case.ts', 'probe'],
+    ['GET', '/v1/cdop/cases', 'ListCdopCases', 'list-cases.ts', 'probe'],
+    ['GET', '/v1/cdop/cases/{caseId}', 'GetCdopCase', 'get-case.ts', 'probe'],
+    ['POST', '/v1/cdop/cases/{caseId}/requests', 'RequestCdopReports', 'request-reports.ts', 'probe'],
+    // Reads the reports released on the case and writes the pack.
+    ['POST', '/v1/cdop/cases/{caseId}/pack', 'AssemblePanelPack', 'assemble-pack.ts', 'readwrite'],
+    ['GET', '/v1/cdop/cases/{caseId}/pack', 'GetPanelPack', 'get-pack.ts', 'read'],
+    ['POST', '/v1/cdop/cases/{caseId}/close', 'CloseCdopCase', 'close-case.ts', 'probe'],
+    // Reads the reports, whole, for the national child mortality database.
+    ['GET', '/v1/cdop/cases/{caseId}/ncmd-export', 'ExportCdopCase', 'export-case.ts', 'read'],
+    ['GET', '/v1/cdop/figures', 'GetCdopFigures', 'get-figures.ts', 'probe'],
   ]),
 ];
 

@@ -68,4 +68,20 @@ export const schedules: readonly ScheduleDefinition[] = [
     tables: { requests: 'readwrite', agreements: 'read', events: 'write', audit: 'write' },
     buckets: { payloads: 'readwrite' },
   },
+  {
+    // Creates the data requests CDOP cases asked for, announces reports received and sends reminders
+    // (shared/domain/cdop/manage-cases.ts trackCases).
+    id: 'TrackCdopCases',
+    entry: 'cdop/track-cases.ts',
+    everyMinutes: 1,
+    localEverySeconds: 2,
+    tables: {
+      cdopCases: 'readwrite',
+      requests: 'readwrite',
+      agreements: 'read',
+      events: 'write',
+      audit: 'write',
+    },
+    buckets: { payloads: 'probe' },
+  },
 ];

@@ -323,7 +323,9 @@ const eventsOf = async (client: PbxClient): Promise<ExchangeEvent[]> => {
     );
     const page = feedSchema.safeParse(answer);
     check(page.success, 'the exchange answered /v1/events with something else');
-    events.push(...page.data.events.filter((e) => e.detail.requestId === request.id));
+    events.push(
+      ...page.data.events.filter((e) => 'requestId' in e.detail && e.detail.requestId === request.id),
+    );
     if (page.data.next === undefined) return events;
     after = page.data.next;
   }

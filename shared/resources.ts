@@ -32,6 +32,11 @@ export const tables = {
    */
   requests: { envVar: 'REQUESTS_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
   /**
+   * CDOP child death review cases, their lists and the signed calls that asked agencies for reports
+   * (shared/adapters/dynamodb/case-store.ts).
+   */
+  cdopCases: { envVar: 'CDOP_CASES_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /**
    * Domain events (shared/adapters/dynamodb/event-outbox.ts, written only by appendEvents): each organisation's
    * feed, kept ~30 days by TTL, and the relay's markers of events not yet published on the bus.
    */

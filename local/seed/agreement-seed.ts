@@ -132,7 +132,7 @@ export const agreementSeed: readonly AgreementSeed[] = [
     id: 'isa-bhr-cdop',
     content: {
       title: 'BHR CDOP: child death review across Barking and Dagenham, Havering and Redbridge',
-      parties: ['bhr-cdop', 'lb-barking-dagenham', 'lb-havering', 'lb-redbridge'],
+      parties: ['bhr-cdop', 'lb-barking-dagenham', 'lb-havering', 'lb-redbridge', 'met-ea-bcu'],
       footprintId: 'bhr-cdop-area',
       purposes: cdrPurposes('BHR CDOP'),
       ...term,

@@ -80,7 +80,14 @@ const footprints: Footprint[] = [
     name: 'BHR CDOP',
     kind: 'cdop',
     validFrom: '2021-03-01',
-    memberships: members('2021-03-01', ['bhr-cdop', 'lb-barking-dagenham', 'lb-havering', 'lb-redbridge']),
+    // The police BCU covering the three boroughs takes part in child death review (joint agency response).
+    memberships: members('2021-03-01', [
+      'bhr-cdop',
+      'lb-barking-dagenham',
+      'lb-havering',
+      'lb-redbridge',
+      'met-ea-bcu',
+    ]),
     note: 'monthly BHR CDOP panels since March 2021 across the three boroughs (003:503)',
   },
   {

@@ -20,7 +20,9 @@ import { pathAndQueryOf, rawBodyOf, type SignedRouteHandler, signedRoute } from 
  * The request stores: the requests table (writing audit entries and events with each step), the payloads bucket
  * and the agreements (read).
  */
-export const requestStoresFromEnvironment = (): Pick<RequestDeps, 'requests' | 'payloads' | 'agreements'> => {
+export const requestStoresFromEnvironment = (): Pick<RequestDeps, 'requests' | 'payloads'> & {
+  agreements: DynamoAgreementStore;
+} => {
   const config = loadConfig([
     'REQUESTS_TABLE_NAME',
     'AGREEMENTS_TABLE_NAME',

@@ -7,6 +7,11 @@ export type PayloadStore = {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** SHA-256 (hex) and size of a stored object, read by streaming it; undefined when there is none. */
   digest(key: string): Promise<{ sha256: string; size: number } | undefined>;
+  /**
+   * The bytes of a stored object, for the exchange's own use (assembling a CDOP panel pack); undefined when there
+   * is none, PAYLOAD_TOO_LARGE past `maxBytes` (nothing larger is held in memory).
+   */
+  read(key: string, maxBytes: number): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
   presignUpload(
     key: string,

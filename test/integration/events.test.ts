@@ -129,7 +129,11 @@ describe('GET /v1/events', () => {
 
     const harrowFeed = await feedOf('lb-harrow.practitioner', 100);
     expect(harrowFeed.events.map((e) => e.id)).toEqual(idsFor(harrow));
-    expect(harrowFeed.events.some((e) => e.detail.requesterOrganisationId === brent)).toBe(false);
+    expect(
+      harrowFeed.events.some(
+        (e) => 'requesterOrganisationId' in e.detail && e.detail.requesterOrganisationId === brent,
+      ),
+    ).toBe(false);
 
     const policeFeed = await feedOf('met-nw-bcu.practitioner', 3);
     expect(policeFeed.events.map((e) => e.id)).toEqual(idsFor(police));

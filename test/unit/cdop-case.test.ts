@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registrySeed } from '#local/seed/registry-seed.ts';
+import { parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import {
   type CaseActor,
   type CdopCase,
@@ -16,6 +17,7 @@ import {
   remindersDue,
 } from '#shared/domain/cdop/tracking.ts';
 import { AuthorisationError, ConflictError, InputError } from '#shared/domain/errors.ts';
+import { dayOf } from '#shared/domain/registry/registry.ts';
 import type { DataRequest } from '#shared/domain/requests/data-request.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 
@@ -188,26 +190,40 @@ describe('opening a case', () => {
     expect(codeOf(again)?.code).toBe('ALREADY_EXISTS');
   });
 
-  it('closes once, by the CDOP that holds the case', () => {
+  it('closes once, by the CDOP that holds the case, with the analysis of that case', () => {
     const c = opened();
+    const analysis = parseAnalysis('2026', {
+      schemaVersion: '2026',
+      caseId: c.id,
+      panelDate: dayOf(now),
+      categoryOfDeath: 'infection',
+      modifiableFactors: { identified: false },
+      learningThemes: [],
+    });
     expect(
       codeOf(() =>
         closeCase(
           c,
-          { reason: 'x' },
+          analysis,
           registrySeed,
           { organisationId: 'brent-harrow-cdop', userId: 'brent-harrow-cdop.manager' },
           now,
         ),
       ),
     ).toEqual({ type: 'AuthorisationError', code: 'NOT_PERMITTED' });
-    const closed = closeCase(c, { reason: 'reviewed at panel' }, registrySeed, bhrManager, now);
+    expect(
+      codeOf(() =>
+        closeCase(c, { ...analysis, caseId: '01JD00000000000000000000X1' }, registrySeed, bhrManager, now),
+      ),
+    ).toEqual({ type: 'ConflictError', code: 'WRONG_STATE' });
+    const closed = closeCase(c, analysis, registrySeed, bhrManager, now);
     expect(closed).toMatchObject({
       status: 'closed',
-      closure: { closedBy: 'bhr-cdop.manager', reason: 'reviewed at panel' },
+      closure: { closedBy: 'bhr-cdop.manager', analysis: { categoryOfDeath: 'infection' } },
+      revision: c.revision + 1,
     });
     expect(closed.timeline.at(-1)?.kind).toBe('case-closed');
-    expect(codeOf(() => closeCase(closed, { reason: 'again' }, registrySeed, bhrManager, now))).toEqual({
+    expect(codeOf(() => closeCase(closed, analysis, registrySeed, bhrManager, now))).toEqual({
       type: 'ConflictError',
       code: 'WRONG_STATE',
     });

@@ -144,49 +144,46 @@ describe('planning the fan-out of a BHR case', () => {
     expect(dataRequestBodySchema.safeParse(havering.body).success).toBe(true);
   });
 
-  it('refuses the East Area BCU under the seeded agreement (not a party, not in the CDOP footprint)', () => {
+  it('permits the East Area BCU, a member of the BHR CDOP footprint and a party to the seeded agreement', () => {
     const plan = planFanOut(haveringCase(), ['met-ea-bcu'], world, bhrCoordinator, now);
-    const police = item(plan.items, 'met-ea-bcu');
-    expect(police.outcome).toBe('refused');
-    if (police.outcome !== 'refused') return;
-    expect(police.reasons.map((r) => r.code)).toEqual([
-      'RESPONDER_NOT_A_PARTY',
-      'RESPONDER_NOT_IN_FOOTPRINT',
-    ]);
-    expect(police.agreementNeeded).toMatchObject({ footprintId: 'bhr-cdop-area', agencyInFootprint: false });
+    expect(item(plan.items, 'met-ea-bcu')).toMatchObject({
+      outcome: 'permitted',
+      agreement: { id: 'isa-bhr-cdop', version: 1 },
+    });
   });
 
-  it('permits the East Area BCU once the footprint includes it and a signed version names it', () => {
-    const withPolice: Registry = {
+  it('refuses the police once a version drops it and the footprint ends its membership', () => {
+    const withoutPolice: Registry = {
       ...registrySeed,
       footprints: registrySeed.footprints.map((f) =>
         f.id === 'bhr-cdop-area'
-          ? { ...f, memberships: [...f.memberships, { organisationId: 'met-ea-bcu', from: '2026-10-01' }] }
+          ? { ...f, memberships: f.memberships.filter((m) => m.organisationId !== 'met-ea-bcu') }
           : f,
       ),
     };
     const v2 = versionOf(
       'isa-bhr-cdop',
-      { ...bhrContent, parties: [...bhrContent.parties, 'met-ea-bcu'] },
+      { ...bhrContent, parties: bhrContent.parties.filter((p) => p !== 'met-ea-bcu') },
       2,
     );
     const agreements = seededAgreements.map((a) =>
       a.id === 'isa-bhr-cdop' ? { ...a, latestVersion: 2, versions: [...a.versions, v2] } : a,
     );
     const plan = planFanOut(
-      openFor(bhrCoordinator, 'bhr-cdop-area', 'lb-havering', withPolice),
-      ['lb-barking-dagenham', 'lb-havering', 'lb-redbridge', 'met-ea-bcu'],
-      { ...withPolice, agreements, settings },
+      openFor(bhrCoordinator, 'bhr-cdop-area', 'lb-havering', withoutPolice),
+      ['lb-havering', 'met-ea-bcu'],
+      { ...withoutPolice, agreements, settings },
       bhrCoordinator,
       now,
     );
-    expect(outcomes(plan.items).map(([, o]) => o)).toEqual([
-      'permitted',
-      'permitted',
-      'permitted',
-      'permitted',
+    expect(outcomes(plan.items).map(([, o]) => o)).toEqual(['permitted', 'refused']);
+    const police = item(plan.items, 'met-ea-bcu');
+    if (police.outcome !== 'refused') throw new Error('refused');
+    expect(police.reasons.map((r) => r.code)).toEqual([
+      'RESPONDER_NOT_A_PARTY',
+      'RESPONDER_NOT_IN_FOOTPRINT',
     ]);
-    expect(item(plan.items, 'met-ea-bcu')).toMatchObject({ agreement: { id: 'isa-bhr-cdop', version: 2 } });
+    expect(police.agreementNeeded).toMatchObject({ footprintId: 'bhr-cdop-area', agencyInFootprint: false });
   });
 
   it('refuses a Barnet agency under the BHR agreement, with its reasons and the agreement needed', () => {
@@ -347,7 +344,7 @@ describe('suggesting agencies', () => {
       ['lb-havering', 'council-of-residence', true],
       ['lb-barking-dagenham', 'council-in-footprint', true],
       ['lb-redbridge', 'council-in-footprint', true],
-      ['met-ea-bcu', 'police-bcu-of-residence', false],
+      ['met-ea-bcu', 'police-bcu-of-residence', true],
     ]);
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closeCase, closureProblems, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
+import { closureProblems, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import { exportForNcmd, type NcmdCase, parseNcmdExport } from '#shared/domain/cdop/ncmd-export.ts';
 import {
   ageBandAt,
@@ -182,6 +182,9 @@ describe('panel pack', () => {
           leak: fc.boolean(),
         }),
         (ids) => {
+          // Distinct values, none inside another: otherwise one redaction can cover two fields.
+          const values = Object.values(ids).filter((v): v is string => typeof v === 'string');
+          fc.pre(values.every((v, i) => values.every((w, j) => i === j || !w.includes(v))));
           const value = reportValue('lb-havering');
           value.partA.child.givenNames = ids.given;
           value.partA.child.familyName = ids.family;
@@ -241,16 +244,12 @@ describe('analysis and closure', () => {
     const analysis = parseAnalysis('2026', analysisValue);
     const open = { caseId: 'case-01', status: 'open' as const };
     expect(closureProblems(open, undefined, '2025-03-20')).toEqual(['ANALYSIS_MISSING']);
-    expect(() => closeCase(open, undefined, '2025-03-20')).toThrow(ConflictError);
     expect(closureProblems({ caseId: 'case-02', status: 'open' }, analysis, '2025-03-20')).toEqual([
       'ANALYSIS_FOR_ANOTHER_CASE',
     ]);
     expect(closureProblems({ ...open, status: 'closed' }, analysis, '2025-03-20')).toEqual(['CASE_NOT_OPEN']);
     expect(closureProblems(open, analysis, '2025-03-01')).toEqual(['PANEL_DATE_AFTER_CLOSURE']);
-    expect(closeCase(open, analysis, '2025-03-20')).toMatchObject({
-      status: 'closed',
-      closedOn: '2025-03-20',
-    });
+    expect(closureProblems(open, analysis, '2025-03-20')).toEqual([]);
   });
 });
 

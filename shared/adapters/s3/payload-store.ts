@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError } from '../../domain/errors.ts';
+import { DependencyError, TooLargeError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { PayloadStore } from '../../ports/payload-store.ts';
 
@@ -37,17 +37,29 @@ export class S3PayloadStore implements PayloadStore {
     );
   }
 
+  async read(key: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const body = await this.#open(key);
+    if (body === undefined) return undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    await callS3('GetObject', async () => {
+      for await (const chunk of body) {
+        size += (chunk as Buffer).byteLength;
+        if (size > maxBytes) break;
+        chunks.push(chunk as Buffer);
+      }
+    });
+    if (size > maxBytes) {
+      body.destroy();
+      throw new TooLargeError('PAYLOAD_TOO_LARGE', `the stored object is larger than ${maxBytes} bytes`);
+    }
+    return new Uint8Array(Buffer.concat(chunks));
+  }
+
   /** Streams the object through SHA-256, so a large payload is never held in memory whole. */
   async digest(key: string): Promise<{ sha256: string; size: number } | undefined> {
-    let body: Readable;
-    try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
-      body = object.Body as Readable;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      logger.error('s3 call failed', { operation: 'GetObject', errorName: (error as Error)?.name });
-      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
-    }
+    const body = await this.#open(key);
+    if (body === undefined) return undefined;
     return callS3('GetObject', async () => {
       const hash = createHash('sha256');
       let size = 0;
@@ -57,6 +69,18 @@ export class S3PayloadStore implements PayloadStore {
       }
       return { sha256: hash.digest('hex'), size };
     });
+  }
+
+  /** The object's body as a stream; undefined when there is none. */
+  async #open(key: string): Promise<Readable | undefined> {
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
+      return object.Body as Readable;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      logger.error('s3 call failed', { operation: 'GetObject', errorName: (error as Error)?.name });
+      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+    }
   }
 
   /** Deleting an absent object succeeds, so a purge can be repeated. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConflictError, InputError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { issuePaths } from './reporting-form.ts';
 
 /**
@@ -133,27 +133,4 @@ export const closureProblems = (
     if (analysis.panelDate > closedOn) problems.push('PANEL_DATE_AFTER_CLOSURE');
   }
   return problems;
-};
-
-export type ClosedCase = {
-  readonly caseId: string;
-  readonly status: 'closed';
-  readonly closedOn: string;
-  readonly analysis: AnalysisForm;
-};
-
-/**
- * Closes a case with its analysis on a day (YYYY-MM-DD): 409 WRONG_STATE, with every problem as a detail, if it
- * may not close.
- */
-export const closeCase = (
-  caseState: ClosableCase,
-  analysis: AnalysisForm | undefined,
-  closedOn: string,
-): ClosedCase => {
-  const problems = closureProblems(caseState, analysis, closedOn);
-  if (problems.length > 0 || analysis === undefined) {
-    throw new ConflictError('WRONG_STATE', 'the case cannot be closed', problems);
-  }
-  return { caseId: caseState.caseId, status: 'closed', closedOn, analysis };
 };

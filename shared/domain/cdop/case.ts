@@ -11,6 +11,7 @@ import {
   userId,
 } from '../registry/registry.ts';
 import { parseSubjectReference } from '../subjects/subject-reference.ts';
+import { type AnalysisForm, analysisFormSchemas, closureProblems } from './analysis.ts';
 import { type CdopNotification, notificationSchemas, parseNotification } from './notification.ts';
 
 /**
@@ -31,11 +32,17 @@ export const caseRoles: readonly UserRole[] = ['cdop-manager', 'cdop-coordinator
 /** One agency asked for its report: the data request that carries the ask, and when the CDOP wants it by. */
 export const caseAgencySchema = z.object({
   organisationId: registryId,
-  /** The data request, once submitted; absent while the ask is recorded but not yet sent. */
+  /** The data request carrying the ask: its id is given when the ask is recorded, before the request exists. */
   requestId: z.string().min(1).optional(),
+  /** The signed call that asked (ports/case-store.ts ReportAsk), from which the case tracker creates the request. */
+  askId: z.string().min(1).optional(),
   requestedAt: instant,
   /** The CDOP's own due date (its `reportDueDays`), which may differ from the request's response time. */
   dueAt: instant,
+  /** The report status the case tracker last saw (functions/cdop/track-cases.ts), to announce each change once. */
+  lastSeenStatus: z.enum(['requested', 'overdue', 'answered', 'declined', 'withdrawn']).optional(),
+  /** When the last reminder about this report went out. */
+  lastRemindedAt: instant.optional(),
 });
 export type CaseAgency = z.infer<typeof caseAgencySchema>;
 
@@ -52,6 +59,8 @@ export const timelineKinds = [
   'report-withdrawn',
   'report-overdue',
   'reminder-sent',
+  'report-refused',
+  'panel-pack-ready',
   'case-closed',
 ] as const;
 export type TimelineKind = (typeof timelineKinds)[number];
@@ -70,8 +79,43 @@ export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export const caseClosureSchema = z.object({
   closedAt: instant,
   closedBy: userId,
-  reason: z.string().trim().min(1).max(2000),
+  /** The panel's analysis form: the case closes only with it (analysis.ts `closureProblems`). */
+  analysis: z.discriminatedUnion('schemaVersion', [analysisFormSchemas['2026']]),
 });
+
+/**
+ * An ask the decision engine refused (fan-out.ts): kept on the case, so the CDOP sees why and which agreement
+ * would be needed. The reasons are the engine's codes and messages: no case data.
+ */
+export const refusedAskSchema = z.object({
+  organisationId: registryId,
+  at: instant,
+  by: userId,
+  reasons: z.array(z.object({ code: z.string(), message: z.string() })),
+  agreementNeeded: z.object({
+    purpose: z.string(),
+    footprintId: registryId,
+    agencyInFootprint: z.boolean(),
+    description: z.string(),
+    coveredElsewhere: z.array(
+      z.object({ agreementId: z.string(), title: z.string(), footprintId: registryId }),
+    ),
+  }),
+});
+export type RefusedAsk = z.infer<typeof refusedAskSchema>;
+
+/** The panel pack last assembled (panel-pack.ts): where its bytes are, and what it held. */
+export const casePackSchema = z.object({
+  packHash: z.string().regex(/^[0-9a-f]{64}$/),
+  objectKey: z.string().min(1),
+  assembledAt: instant,
+  assembledBy: userId,
+  reports: z.number().int().min(0),
+  agenciesOutstanding: z.array(registryId),
+  /** Agencies whose released share was not a reporting form of this case: left out of the pack. */
+  unreadable: z.array(z.object({ organisationId: registryId, problems: z.array(z.string()) })),
+});
+export type CasePack = z.infer<typeof casePackSchema>;
 export type CaseClosure = z.infer<typeof caseClosureSchema>;
 
 export const cdopCaseSchema = z.object({
@@ -84,8 +128,12 @@ export const cdopCaseSchema = z.object({
   createdAt: instant,
   createdBy: userId,
   agencies: z.array(caseAgencySchema),
+  refusals: z.array(refusedAskSchema),
   timeline: z.array(timelineEntrySchema),
+  pack: casePackSchema.optional(),
   closure: caseClosureSchema.optional(),
+  /** Bumped by every change; a store writes only over the revision it read. */
+  revision: z.number().int().positive(),
 });
 export type CdopCase = z.infer<typeof cdopCaseSchema>;
 
@@ -255,6 +303,8 @@ export const openCase = (
       createdAt: at,
       createdBy: by.userId,
       agencies: [],
+      refusals: [],
+      revision: 1,
       timeline: [
         { at, kind: 'case-opened', by: by.userId, organisationId: notification.notifyingOrganisationId },
       ],
@@ -276,10 +326,16 @@ const assertOpen = (cdopCase: CdopCase, step: string): void => {
  */
 export const recordAgencyRequests = (
   cdopCase: CdopCase,
-  asked: readonly { readonly organisationId: string; readonly requestId?: string; readonly dueAt: string }[],
+  asked: readonly {
+    readonly organisationId: string;
+    readonly requestId?: string;
+    readonly askId?: string;
+    readonly dueAt: string;
+  }[],
   world: Pick<Registry, 'organisations' | 'footprints' | 'users'>,
   by: CaseActor,
   now: Date,
+  refused: readonly Omit<RefusedAsk, 'at' | 'by'>[] = [],
 ): CdopCase => {
   assertRunsCase(world, cdopCase, by, now);
   assertOpen(cdopCase, 'added to');
@@ -295,34 +351,55 @@ export const recordAgencyRequests = (
     }
     seen.add(a.organisationId);
     const link = a.requestId === undefined ? {} : { requestId: a.requestId };
-    agencies.push({ organisationId: a.organisationId, ...link, requestedAt: at, dueAt: a.dueAt });
+    const ask = a.askId === undefined ? {} : { askId: a.askId };
+    agencies.push({ organisationId: a.organisationId, ...link, ...ask, requestedAt: at, dueAt: a.dueAt });
     entries.push({ at, kind: 'report-requested', by: by.userId, organisationId: a.organisationId, ...link });
   }
+  const refusals: RefusedAsk[] = refused.map((r) => ({ ...r, at, by: by.userId }));
+  const refusalEntries: TimelineEntry[] = refused.map((r) => ({
+    at,
+    kind: 'report-refused',
+    by: by.userId,
+    organisationId: r.organisationId,
+    detail: r.agreementNeeded.description,
+  }));
   return {
     ...cdopCase,
     agencies: [...cdopCase.agencies, ...agencies],
-    timeline: [...cdopCase.timeline, ...entries],
+    refusals: [...cdopCase.refusals, ...refusals],
+    timeline: [...cdopCase.timeline, ...entries, ...refusalEntries],
+    revision: cdopCase.revision + 1,
   };
 };
 
-/** Closes an open case (after the panel's review); a closed case cannot be closed again (WRONG_STATE). */
+/**
+ * Closes an open case with the panel's analysis (after its review). 409 WRONG_STATE, every problem a detail, for a
+ * closed case, an analysis of another case or a panel date after today.
+ */
 export const closeCase = (
   cdopCase: CdopCase,
-  input: { readonly reason: string },
+  analysis: AnalysisForm,
   world: Pick<Registry, 'organisations' | 'footprints' | 'users'>,
   by: CaseActor,
   now: Date,
 ): CdopCase => {
   assertRunsCase(world, cdopCase, by, now);
-  assertOpen(cdopCase, 'closed');
-  const reason = input.reason.trim();
-  if (reason.length === 0 || reason.length > 2000)
-    invalid('a closure gives a reason', 'reason: 1 to 2000 characters');
+  const problems = closureProblems({ caseId: cdopCase.id, status: cdopCase.status }, analysis, dayOf(now));
+  if (problems.length > 0) throw new ConflictError('WRONG_STATE', 'the case cannot be closed', problems);
   const at = now.toISOString();
   return {
     ...cdopCase,
     status: 'closed',
-    closure: { closedAt: at, closedBy: by.userId, reason },
-    timeline: [...cdopCase.timeline, { at, kind: 'case-closed', by: by.userId, detail: reason }],
+    closure: { closedAt: at, closedBy: by.userId, analysis },
+    timeline: [...cdopCase.timeline, { at, kind: 'case-closed', by: by.userId }],
+    revision: cdopCase.revision + 1,
   };
 };
+
+/** Records the panel pack just assembled, with its `panel-pack-ready` entry. */
+export const recordPack = (cdopCase: CdopCase, pack: CasePack, now: Date): CdopCase => ({
+  ...cdopCase,
+  pack,
+  timeline: [...cdopCase.timeline, { at: now.toISOString(), kind: 'panel-pack-ready', by: pack.assembledBy }],
+  revision: cdopCase.revision + 1,
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { isoDate, registryId } from '../registry/registry.ts';
 import { subjectReferenceSchema } from '../subjects/subject-reference.ts';
+import { placeCategories } from './panel-pack.ts';
 
 /**
  * The notification of a child's death to a CDOP, as the case records it. The national forms are revised yearly, so
@@ -32,6 +33,8 @@ const notification2026 = z.strictObject({
   /** Whether the death was expected (an unexpected death starts the joint agency response). */
   expected: z.boolean(),
   place: placeSchema,
+  /** What kind of place, never an address (the panel pack shows it); unknown when not given. */
+  placeCategory: z.enum(placeCategories).optional(),
   notifyingOrganisationId: registryId,
 });
 

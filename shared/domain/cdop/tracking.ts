@@ -252,3 +252,61 @@ export const remindersDue = (
   }
   return intents;
 };
+
+/** What one run of the case tracker changes on a case, and what it announces. */
+export type CaseTrackingChange = {
+  readonly next: CdopCase;
+  /** Agencies whose report arrived since the tracker last looked. */
+  readonly received: readonly AgencyTracking[];
+  readonly reminders: readonly ReminderIntent[];
+};
+
+/**
+ * One tracker pass over an open case (functions/cdop/track-cases.ts): notes each agency's status, picks out the
+ * reports that arrived since the last pass, and the reminders due, each recorded on the agency and the timeline.
+ * Undefined when nothing changed, so the tracker writes nothing.
+ */
+export const trackCase = (
+  cdopCase: CdopCase,
+  requests: readonly DataRequest[],
+  now: Date,
+  policy: ReminderPolicy = defaultReminderPolicy,
+): CaseTrackingChange | undefined => {
+  if (cdopCase.status !== 'open') return undefined;
+  const lastReminded = new Map(
+    cdopCase.agencies.flatMap((a) =>
+      a.lastRemindedAt === undefined ? [] : [[reminderKey(cdopCase.id, a.organisationId), a.lastRemindedAt]],
+    ),
+  ) as ReadonlyMap<string, string>;
+  const reminders = remindersDue([cdopCase], requests, now, lastReminded, policy);
+  const reminded = new Set(reminders.map((r) => r.organisationId));
+  const statuses = agencyStatuses(cdopCase, requests, now);
+  const received = statuses.filter(
+    (t, i) => t.status === 'answered' && cdopCase.agencies[i]?.lastSeenStatus !== 'answered',
+  );
+  const changed = statuses.some((t, i) => cdopCase.agencies[i]?.lastSeenStatus !== t.status);
+  if (!changed && reminders.length === 0) return undefined;
+  const at = now.toISOString();
+  const agencies = cdopCase.agencies.map((a, i) => ({
+    ...a,
+    lastSeenStatus: statuses[i]?.status ?? a.lastSeenStatus,
+    ...(reminded.has(a.organisationId) ? { lastRemindedAt: at } : {}),
+  }));
+  const entries: TimelineEntry[] = reminders.map((r) => ({
+    at,
+    kind: 'reminder-sent',
+    organisationId: r.organisationId,
+    ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
+    detail: r.kind,
+  }));
+  return {
+    next: {
+      ...cdopCase,
+      agencies,
+      timeline: [...cdopCase.timeline, ...entries],
+      revision: cdopCase.revision + 1,
+    },
+    received,
+    reminders,
+  };
+};

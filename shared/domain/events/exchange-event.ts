@@ -1,5 +1,12 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
+import * as caseClosedV1 from '#events/case-closed.v1.ts';
+import * as caseOpenedV1 from '#events/case-opened.v1.ts';
+import * as deathNotificationForwardedV1 from '#events/death-notification-forwarded.v1.ts';
+import * as panelPackReadyV1 from '#events/panel-pack-ready.v1.ts';
+import * as reportReceivedV1 from '#events/report-received.v1.ts';
+import * as reportReminderV1 from '#events/report-reminder.v1.ts';
+import * as reportRequestedV1 from '#events/report-requested.v1.ts';
 import * as requestDecidedV1 from '#events/request-decided.v1.ts';
 import * as requestOverdueV1 from '#events/request-overdue.v1.ts';
 import * as requestSubmittedV1 from '#events/request-submitted.v1.ts';
@@ -21,6 +28,13 @@ export const exchangeEventTypes = [
   'ShareReleased',
   'ShareFetched',
   'ShareExpired',
+  'CaseOpened',
+  'ReportRequested',
+  'ReportReceived',
+  'ReportReminder',
+  'PanelPackReady',
+  'CaseClosed',
+  'DeathNotificationForwarded',
 ] as const;
 export type ExchangeEventType = (typeof exchangeEventTypes)[number];
 
@@ -40,6 +54,13 @@ export const eventModules = {
   ShareReleased: shareReleasedV1,
   ShareFetched: shareFetchedV1,
   ShareExpired: shareExpiredV1,
+  CaseOpened: caseOpenedV1,
+  ReportRequested: reportRequestedV1,
+  ReportReceived: reportReceivedV1,
+  ReportReminder: reportReminderV1,
+  PanelPackReady: panelPackReadyV1,
+  CaseClosed: caseClosedV1,
+  DeathNotificationForwarded: deathNotificationForwardedV1,
 } as const satisfies { readonly [T in ExchangeEventType]: EventModule & { readonly detailType: T } };
 
 export type DetailOf<T extends ExchangeEventType> = z.infer<(typeof eventModules)[T]['detailSchema']>;

@@ -81,3 +81,32 @@ export const replay = (
   }
   return { statusCode: stored.answer.statusCode, body: stored.answer.body };
 };
+
+/** Where the idempotency records of a kind of step are kept. */
+export type IdempotencyReader = {
+  getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
+};
+
+/**
+ * Runs a step under the caller's Idempotency-Key: a call made before is answered as it was, without running again;
+ * a step that lost a race for its key (409 CONFLICT) answers what the winner stored.
+ */
+export const idempotently = async (
+  records: IdempotencyReader,
+  call: IdempotentCall | undefined,
+  step: () => Promise<{ statusCode: 200 | 201; body: unknown }>,
+): Promise<{ statusCode: 200 | 201; body: unknown }> => {
+  if (call !== undefined) {
+    const stored = await records.getIdempotency(call.clientId, call.key);
+    if (stored !== undefined) return replay(stored, call);
+  }
+  try {
+    return await step();
+  } catch (error) {
+    if (call !== undefined && error instanceof ConflictError && error.code === 'CONFLICT') {
+      const stored = await records.getIdempotency(call.clientId, call.key);
+      if (stored !== undefined) return replay(stored, call);
+    }
+    throw error;
+  }
+};

@@ -7,13 +7,13 @@ import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import { decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
-import { type AuditActor, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
+import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
 import { actorOf, auditedAction, type RefusalFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
 import { type DataRequest, type DataRequestBody, isOverdue, type RequestStatus } from './data-request.ts';
-import { type IdempotentCall, idempotencyRecord, replay } from './idempotency.ts';
+import { type IdempotentCall, idempotencyRecord, idempotently } from './idempotency.ts';
 import {
   assertActsFor,
   assertParty,
@@ -77,30 +77,6 @@ const eventParties = (request: DataRequest) => ({
 
 const changedConcurrently = () =>
   new ConflictError('CONFLICT', 'the request changed while this step was taken; read it again and retry');
-
-/**
- * Runs a step under the caller's Idempotency-Key: a call made before is answered as it was, without running again;
- * a step that lost a race for its key answers what the winner stored.
- */
-const idempotently = async (
-  deps: Pick<RequestDeps, 'requests'>,
-  call: IdempotentCall | undefined,
-  step: () => Promise<Answer>,
-): Promise<Answer> => {
-  if (call !== undefined) {
-    const stored = await deps.requests.getIdempotency(call.clientId, call.key);
-    if (stored !== undefined) return replay(stored, call);
-  }
-  try {
-    return await step();
-  } catch (error) {
-    if (call !== undefined && error instanceof ConflictError && error.code === 'CONFLICT') {
-      const stored = await deps.requests.getIdempotency(call.clientId, call.key);
-      if (stored !== undefined) return replay(stored, call);
-    }
-    throw error;
-  }
-};
 
 const byCaller = (principal: Principal) => ({
   actor: actorOf(principal),
@@ -187,7 +163,7 @@ export const submitRequest = async (
     call?: IdempotentCall | undefined;
   },
 ): Promise<Answer> =>
-  idempotently(deps, input.call, async () => {
+  idempotently(deps.requests, input.call, async () => {
     const { principal, body, call } = input;
     const now = deps.clock.now();
     const { decision, agreement } = await judgeShareRequest(deps, principal, body, now);
@@ -216,52 +192,82 @@ export const submitRequest = async (
     if (decision.agreement === undefined || user === undefined) {
       throw new Error('a permit names its agreement version and a user');
     }
-    const request: DataRequest = {
+    const request = newRequestRecord({
       id: ulid(now.getTime()),
-      status: 'submitted',
       requester: { organisationId: principal.organisationId, clientId: principal.clientId, userId: user.id },
-      responderOrganisationId: body.responderOrganisationId,
+      body,
       agreement: decision.agreement,
-      purpose: body.purpose,
-      dataCategories: body.dataCategories,
-      lawfulBasis: body.lawfulBasis,
-      consent: body.consent,
-      subjectRef: body.subjectRef,
-      urgency: body.urgency,
-      justification: body.justification,
       requestHash: principal.requestHash,
-      submittedAt: now.toISOString(),
       dueAt: dueAtOf(
         purposeOfRequest(agreement, { agreement: decision.agreement, purpose: body.purpose }),
         body.urgency,
         now,
       ),
-      revision: 1,
-    };
+      now,
+    });
     const answer: Answer = { statusCode: 201, body: { request: requestView(request, now) } };
     const step: RequestStep = {
-      audit: newAuditEntry({ ...facts, ...requestFacts(request) }, now),
-      events: [
-        newExchangeEvent(
-          'RequestSubmitted',
-          {
-            ...eventParties(request),
-            agreementId: request.agreement.id,
-            agreementVersion: request.agreement.version,
-            purpose: request.purpose,
-            dataCategories: [...request.dataCategories],
-            urgency: request.urgency,
-            dueAt: request.dueAt,
-          },
-          parties(request),
-          now,
-        ),
-      ],
+      ...submissionStep(request, facts, now),
       ...(call === undefined ? {} : { idempotency: idempotencyRecord(call, answer, now) }),
     };
     if (!(await deps.requests.create(request, input.signed, step))) throw changedConcurrently();
     return answer;
   });
+
+/** A new request as submitted, from a permitted body: revision 1, due when the caller says. */
+export const newRequestRecord = (input: {
+  id: string;
+  requester: DataRequest['requester'];
+  body: DataRequestBody;
+  agreement: { id: string; version: number };
+  requestHash: string;
+  dueAt: string;
+  now: Date;
+}): DataRequest => {
+  const { body } = input;
+  return {
+    id: input.id,
+    status: 'submitted',
+    requester: input.requester,
+    responderOrganisationId: body.responderOrganisationId,
+    agreement: input.agreement,
+    purpose: body.purpose,
+    dataCategories: body.dataCategories,
+    lawfulBasis: body.lawfulBasis,
+    consent: body.consent,
+    subjectRef: body.subjectRef,
+    urgency: body.urgency,
+    justification: body.justification,
+    requestHash: input.requestHash,
+    submittedAt: input.now.toISOString(),
+    dueAt: input.dueAt,
+    revision: 1,
+  };
+};
+
+/** What creating a request writes with it: its allowed `request.submit` entry and its RequestSubmitted event. */
+export const submissionStep = (request: DataRequest, facts: AuditFacts, now: Date): RequestStep => ({
+  audit: newAuditEntry(
+    { ...facts, action: 'request.submit', outcome: 'allowed', ...requestFacts(request) },
+    now,
+  ),
+  events: [
+    newExchangeEvent(
+      'RequestSubmitted',
+      {
+        ...eventParties(request),
+        agreementId: request.agreement.id,
+        agreementVersion: request.agreement.version,
+        purpose: request.purpose,
+        dataCategories: [...request.dataCategories],
+        urgency: request.urgency,
+        dueAt: request.dueAt,
+      },
+      parties(request),
+      now,
+    ),
+  ],
+});
 
 // ---- Reading ----------------------------------------------------------------------------------------------
 
@@ -350,7 +356,7 @@ export const decideRequest = (
     call?: IdempotentCall | undefined;
   },
 ) =>
-  idempotently(deps, input.call, () =>
+  idempotently(deps.requests, input.call, () =>
     onRequest(deps, { ...input, action: 'request.decide' }, async (request) => {
       const terms = await termsOf(deps, request);
       const by = assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
@@ -400,7 +406,7 @@ export const startUpload = (
     call?: IdempotentCall | undefined;
   },
 ) =>
-  idempotently(deps, input.call, () =>
+  idempotently(deps.requests, input.call, () =>
     onRequest(deps, { ...input, action: 'share.upload' }, async (request) => {
       const terms = await termsOf(deps, request);
       assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
@@ -471,7 +477,7 @@ export const releaseShare = (
   deps: RequestDeps,
   input: { principal: Principal; requestId: string; release: Release; call?: IdempotentCall | undefined },
 ) =>
-  idempotently(deps, input.call, () =>
+  idempotently(deps.requests, input.call, () =>
     onRequest(deps, { ...input, action: 'share.release' }, async (request) => {
       const terms = await termsOf(deps, request);
       const by = assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
@@ -573,7 +579,7 @@ export const fetchShare = (
   deps: RequestDeps,
   input: { principal: Principal; requestId: string; call?: IdempotentCall | undefined },
 ) =>
-  idempotently(deps, input.call, () =>
+  idempotently(deps.requests, input.call, () =>
     onRequest(deps, { ...input, action: 'share.fetch' }, async (request) => {
       const terms = await termsOf(deps, request);
       assertActsFor(input.principal, request, 'requester', terms.rolesAllowedToRequest);
@@ -669,7 +675,7 @@ export const withdrawRequest = (
   deps: RequestDeps,
   input: { principal: Principal; requestId: string; call?: IdempotentCall | undefined },
 ): Promise<Answer> =>
-  idempotently(deps, input.call, () =>
+  idempotently(deps.requests, input.call, () =>
     onRequest(deps, { ...input, action: 'request.withdraw' }, async (request) => {
       const terms = await termsOf(deps, request);
       const by = assertActsFor(input.principal, request, 'requester', [

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/**
+ * The fields every CDOP case event starts with: which case, and the CDOP that holds it. Shared by the event modules
+ * so that every event names them the same way (a field added here is added to every event's schema).
+ */
+export const cdopCasePartiesShape = {
+  caseId: z.string().min(1),
+  cdopOrganisationId: z.string().min(1),
+};

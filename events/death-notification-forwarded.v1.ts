@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * A CDOP was notified of the death of a child resident in another CDOP's area, and the exchange passed the
+ * notification on to the CDOP responsible (`cdopOrganisationId`), without the subject reference, which is
+ * footprint-specific.
+ */
+export const detailType = 'DeathNotificationForwarded' as const;
+export const source = 'pbx.cdop' as const;
+export const version = 1 as const;
+
+export const detailSchema = z.object({
+  forwardedByOrganisationId: z.string().min(1),
+  /** The CDOP responsible for the child's borough of residence: the one notified. */
+  cdopOrganisationId: z.string().min(1),
+  footprintId: z.string().min(1),
+  boroughOfResidence: z.string().min(1),
+  notifyingOrganisationId: z.string().min(1),
+  expected: z.boolean(),
+});
+export type DeathNotificationForwardedV1 = z.infer<typeof detailSchema>;

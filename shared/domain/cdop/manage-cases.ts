@@ -1,0 +1,924 @@
+import { ulid } from 'ulid';
+import type { AgreementStore } from '../../ports/agreement-store.ts';
+import type { AuditLog } from '../../ports/audit-log.ts';
+import type { CaseStep, CaseStore, ReportAsk } from '../../ports/case-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { PayloadStore } from '../../ports/payload-store.ts';
+import type { RegistryReader } from '../../ports/registry-store.ts';
+import type { RequestStore, SignedCopy } from '../../ports/request-store.ts';
+import { standingOf } from '../agreements/agreement.ts';
+import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
+import { actorOf, auditedAction, type RefusalFacts } from '../audit/audited-action.ts';
+import type { Principal } from '../auth/verify-signed-request.ts';
+import { AuthorisationError, ConflictError, NotFoundError } from '../errors.ts';
+import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
+import { membersOf, type Registry } from '../registry/registry.ts';
+import type { DataRequest } from '../requests/data-request.ts';
+import { type IdempotentCall, idempotencyRecord, idempotently } from '../requests/idempotency.ts';
+import { newRequestRecord, submissionStep } from '../requests/manage-requests.ts';
+import { type AnalysisForm, parseAnalysis } from './analysis.ts';
+import {
+  assertCaseRunner,
+  assertRunsCase,
+  type CaseActor,
+  type CasePack,
+  type CdopCase,
+  closeCase,
+  openCase,
+  recordAgencyRequests,
+  recordPack,
+} from './case.ts';
+import {
+  caseReviewPurpose,
+  cdrAgreementOf,
+  type PlannedRequest,
+  planFanOut,
+  suggestAgencies,
+} from './fan-out.ts';
+import { annualFigures, type FiguresCase, forPublication, learningThemesForNeighbour } from './figures.ts';
+import { exportForNcmd, ncmdExportVersionList } from './ncmd-export.ts';
+import { assemblePanelPack, type PanelPack, panelMayFetch } from './panel-pack.ts';
+import { parseReport, type ReportingForm, reportingFormVersions } from './reporting-form.ts';
+import { agencyStatuses, caseTimeline, outstandingAcrossCases, trackCase } from './tracking.ts';
+
+/**
+ * The CDOP case workspace's use cases (issue 7; docs/CDOP.md): thin steps over the pure core in this folder. Each
+ * step loads what it needs, lets the core decide, and commits the case, its audit entry, its events and the
+ * idempotency record of the call together (ports/case-store.ts). Agencies answer through the data requests the
+ * case sends them, so everything an agency does is a request step with its own record.
+ */
+
+export type CaseDeps = {
+  readonly cases: CaseStore;
+  readonly requests: Pick<RequestStore, 'getRequest' | 'create'>;
+  readonly payloads: Pick<PayloadStore, 'read' | 'put'>;
+  readonly agreements: Pick<AgreementStore, 'listAgreements'>;
+  readonly registry: Pick<RegistryReader, 'loadRegistry'>;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+};
+
+/** What the case tracker needs: no registry and no agreements. */
+export type TrackDeps = Pick<CaseDeps, 'cases' | 'requests' | 'audit' | 'clock'>;
+
+type Answer = { statusCode: 200 | 201; body: unknown };
+
+/** Days an agency has to send its report when the CDOP's agreement sets no response time for case review. */
+export const defaultReportDueDays = 28;
+
+/** The largest report the exchange reads back to assemble a pack (a reporting form is a few tens of KiB). */
+const maxReportBytes = 2 * 1024 * 1024;
+/** The largest pack read back to answer a fetch. */
+const maxPackBytes = 64 * 1024 * 1024;
+
+const changedConcurrently = () =>
+  new ConflictError('CONFLICT', 'the case changed while this step was taken; read it again and retry');
+
+/** The case runner a principal stands for: a user of its organisation (a system client with no user is none). */
+const actingUser = (principal: Principal): CaseActor => {
+  if (principal.user === undefined) {
+    throw new AuthorisationError('NOT_PERMITTED', 'a CDOP step is taken by a user', [
+      'the signed request names no user (sub)',
+    ]);
+  }
+  return { organisationId: principal.organisationId, userId: principal.user.id };
+};
+
+const byCaller = (principal: Principal) => ({
+  actor: actorOf(principal),
+  requestHash: principal.requestHash,
+});
+
+/** What every audit entry about a case says of it: never the notification's details, only its pseudonym. */
+const caseFacts = (c: CdopCase) => ({
+  target: { type: 'cdop-case', id: c.id },
+  purpose: caseReviewPurpose,
+  subjectRef: c.notification.subjectRef,
+  parties: [c.cdopOrganisationId, ...c.agencies.map((a) => a.organisationId)],
+});
+
+/** The case as the API shows it: the record, each agency's report status, and the timeline. */
+const caseView = (c: CdopCase, requests: readonly DataRequest[], now: Date) => ({
+  case: c,
+  agencies: agencyStatuses(c, requests, now),
+  timeline: caseTimeline(c, requests, now),
+});
+
+/** The linked data requests of cases (each read once), for tracking. */
+const requestsOf = async (deps: Pick<CaseDeps, 'requests'>, cases: readonly CdopCase[]) => {
+  const ids = [...new Set(cases.flatMap((c) => c.agencies.flatMap((a) => a.requestId ?? [])))];
+  const found = await Promise.all(ids.map((id) => deps.requests.getRequest(id)));
+  return found.filter((r): r is DataRequest => r !== undefined);
+};
+
+/**
+ * Runs a step on one case for a caller: loads it (404 if there is none) and records a refusal with the coded reason
+ * if the step refuses. What the step returns is committed by the caller (outside, so a refusal it commits itself
+ * is not recorded twice).
+ */
+const onCase = <T>(
+  deps: CaseDeps,
+  input: { principal: Principal; caseId: string; action: string },
+  step: (c: CdopCase) => Promise<T>,
+): Promise<T> => {
+  let facts: RefusalFacts = {
+    ...byCaller(input.principal),
+    action: input.action,
+    target: { type: 'cdop-case', id: input.caseId },
+  };
+  return auditedAction(
+    deps,
+    () => facts,
+    async () => {
+      const c = await deps.cases.getCase(input.caseId);
+      if (c === undefined) throw new NotFoundError('NOT_FOUND', `no case ${input.caseId}`);
+      facts = { ...facts, ...caseFacts(c) };
+      return step(c);
+    },
+  );
+};
+
+/** One step's record: its audit entry (allowed unless said), its events, and the idempotency record of `answer`. */
+const caseStep = (input: {
+  facts: Omit<AuditFacts, 'outcome'> & { outcome?: AuditFacts['outcome'] };
+  events: readonly ExchangeEvent[];
+  call: IdempotentCall | undefined;
+  answer: Parameters<typeof idempotencyRecord>[1];
+  now: Date;
+}): CaseStep => ({
+  audit: newAuditEntry({ outcome: 'allowed', ...input.facts }, input.now),
+  events: input.events,
+  ...(input.call === undefined
+    ? {}
+    : { idempotency: idempotencyRecord(input.call, input.answer, input.now) }),
+});
+
+// ---- Opening --------------------------------------------------------------------------------------------------
+
+/**
+ * `POST /v1/cdop/cases`: opens a case on notification of a death (201), or, for a child resident in another CDOP's
+ * area, passes the notification on to that CDOP as an event without its subject reference (200, notify-instead).
+ */
+export const openCdopCase = (
+  deps: CaseDeps,
+  input: { principal: Principal; notification: unknown; call?: IdempotentCall | undefined },
+): Promise<Answer> =>
+  idempotently(deps.cases, input.call, async () => {
+    const { principal, call } = input;
+    const now = deps.clock.now();
+    const facts = {
+      ...byCaller(principal),
+      action: 'cdop.case.open',
+      target: { type: 'organisation', id: principal.organisationId },
+      purpose: caseReviewPurpose,
+    };
+    const { registry, result } = await auditedAction(deps, facts, async () => {
+      const by = actingUser(principal);
+      const registry = await deps.registry.loadRegistry();
+      const cases = await deps.cases.listCases(principal.organisationId);
+      return {
+        registry,
+        result: openCase(
+          { id: ulid(now.getTime()), notification: input.notification },
+          { ...registry, cases },
+          by,
+          now,
+        ),
+      };
+    });
+
+    if (result.outcome === 'notify-instead') {
+      const n = input.notification as {
+        boroughOfResidence: string;
+        notifyingOrganisationId: string;
+        expected: boolean;
+      };
+      const answer: Answer = {
+        statusCode: 200,
+        body: { outcome: 'notify-instead', notifyInstead: result.notifyInstead, reason: result.reason },
+      };
+      const step = caseStep({
+        facts: {
+          ...facts,
+          action: 'cdop.notification.forward',
+          target: { type: 'organisation', id: result.notifyInstead.cdopOrganisationId },
+          parties: [principal.organisationId, result.notifyInstead.cdopOrganisationId],
+        },
+        events: [
+          newExchangeEvent(
+            'DeathNotificationForwarded',
+            {
+              forwardedByOrganisationId: principal.organisationId,
+              cdopOrganisationId: result.notifyInstead.cdopOrganisationId,
+              footprintId: result.notifyInstead.footprintId,
+              boroughOfResidence: n.boroughOfResidence,
+              notifyingOrganisationId: n.notifyingOrganisationId,
+              expected: n.expected,
+            },
+            [result.notifyInstead.cdopOrganisationId, principal.organisationId],
+            now,
+          ),
+        ],
+        call,
+        answer,
+        now,
+      });
+      if (!(await deps.cases.record(step))) throw changedConcurrently();
+      return answer;
+    }
+
+    const opened = result.case;
+    const answer: Answer = {
+      statusCode: 201,
+      body: {
+        outcome: 'opened',
+        ...caseView(opened, [], now),
+        suggestions: suggestAgencies(opened, registry, now),
+      },
+    };
+    const step = caseStep({
+      facts: { ...facts, ...caseFacts(opened) },
+      events: [
+        newExchangeEvent(
+          'CaseOpened',
+          {
+            caseId: opened.id,
+            cdopOrganisationId: opened.cdopOrganisationId,
+            footprintId: opened.footprintId,
+            boroughOfResidence: opened.notification.boroughOfResidence,
+            notifyingOrganisationId: opened.notification.notifyingOrganisationId,
+            expected: opened.notification.expected,
+            notificationSchemaVersion: opened.notification.schemaVersion,
+          },
+          [opened.cdopOrganisationId, opened.notification.notifyingOrganisationId],
+          now,
+        ),
+      ],
+      call,
+      answer,
+      now,
+    });
+    if (!(await deps.cases.create(opened, step))) throw changedConcurrently();
+    return answer;
+  });
+
+// ---- Reading --------------------------------------------------------------------------------------------------
+
+/**
+ * `GET /v1/cdop/cases`: the caller's CDOP's cases, newest first (optionally by status), each with its report
+ * counts, and who is outstanding across its open cases. For the CDOP's managers and coordinators; audited.
+ */
+export const listCdopCases = async (
+  deps: CaseDeps,
+  input: { principal: Principal; status?: 'open' | 'closed' | undefined },
+): Promise<Answer> => {
+  const { principal } = input;
+  const now = deps.clock.now();
+  const facts = {
+    ...byCaller(principal),
+    action: 'cdop.case.list',
+    target: { type: 'organisation', id: principal.organisationId },
+  };
+  return auditedAction(deps, facts, async () => {
+    assertCaseRunner(await deps.registry.loadRegistry(), actingUser(principal), now);
+    const all = await deps.cases.listCases(principal.organisationId);
+    const cases = all.filter((c) => input.status === undefined || c.status === input.status);
+    const requests = await requestsOf(deps, cases);
+    const summaries = cases.map((c) => {
+      const statuses = agencyStatuses(c, requests, now);
+      const count = (status: string) => statuses.filter((s) => s.status === status).length;
+      return {
+        id: c.id,
+        status: c.status,
+        footprintId: c.footprintId,
+        boroughOfResidence: c.notification.boroughOfResidence,
+        dateOfDeath: c.notification.dateOfDeath,
+        expected: c.notification.expected,
+        createdAt: c.createdAt,
+        agencies: statuses.length,
+        answered: count('answered'),
+        overdue: count('overdue'),
+        declined: count('declined'),
+        ...(c.closure === undefined ? {} : { closedAt: c.closure.closedAt }),
+      };
+    });
+    await deps.audit.record(
+      newAuditEntry(
+        { ...facts, outcome: 'allowed', search: input.status === undefined ? {} : { status: input.status } },
+        now,
+      ),
+    );
+    return {
+      statusCode: 200,
+      body: { cases: summaries, outstanding: outstandingAcrossCases(cases, requests, now) },
+    };
+  });
+};
+
+/** `GET /v1/cdop/cases/{caseId}`: one case with its agencies' report statuses, timeline and suggestions; audited. */
+export const showCdopCase = (deps: CaseDeps, input: { principal: Principal; caseId: string }) =>
+  onCase(deps, { ...input, action: 'cdop.case.view' }, async (c): Promise<Answer> => {
+    const now = deps.clock.now();
+    const registry = await deps.registry.loadRegistry();
+    assertRunsCase(registry, c, actingUser(input.principal), now);
+    const requests = await requestsOf(deps, [c]);
+    await deps.audit.record(
+      newAuditEntry(
+        { ...byCaller(input.principal), action: 'cdop.case.view', outcome: 'allowed', ...caseFacts(c) },
+        now,
+      ),
+    );
+    return {
+      statusCode: 200,
+      body: { ...caseView(c, requests, now), suggestions: suggestAgencies(c, registry, now) },
+    };
+  });
+
+// ---- Asking agencies ------------------------------------------------------------------------------------------
+
+const day = 86_400_000;
+
+/**
+ * The CDOP's report due time, set per CDOP by its child death review agreement: the routine response time of its
+ * case-review purpose, in whole days, else `defaultReportDueDays`.
+ */
+export const reportDueDaysOf = (
+  c: CdopCase,
+  agreements: Parameters<typeof cdrAgreementOf>[1],
+  now: Date,
+): { reportDueDays: number; agreementId?: string } => {
+  const agreement = cdrAgreementOf(c, agreements, { reportDueDays: defaultReportDueDays }, now);
+  const standing = agreement === undefined ? undefined : standingOf(agreement, now);
+  const hours = standing?.version?.content.purposes.find((p) => p.code === caseReviewPurpose)?.responseHours
+    ?.routine;
+  return {
+    reportDueDays:
+      hours === undefined ? defaultReportDueDays : Math.max(1, Math.ceil((hours * 3_600_000) / day)),
+    ...(agreement === undefined ? {} : { agreementId: agreement.id }),
+  };
+};
+
+/**
+ * `POST /v1/cdop/cases/{caseId}/requests`: asks agencies for their reports. The decision engine judges each ask
+ * under the CDOP's child death review agreement. The case records the permitted asks (each with the id its data
+ * request will have) and the refused ones (with the agreement that would be needed); the case tracker then creates
+ * the data requests from the signed call kept with them, so an ask is never half made. Every ask refused: 403
+ * REQUEST_REFUSED, the refusals still recorded on the case.
+ */
+export const requestCdopReports = (
+  deps: CaseDeps,
+  input: {
+    principal: Principal;
+    caseId: string;
+    agencies: readonly string[];
+    signed: SignedCopy;
+    call?: IdempotentCall | undefined;
+  },
+): Promise<Answer> =>
+  idempotently(deps.cases, input.call, async () => {
+    const { principal, call } = input;
+    const now = deps.clock.now();
+    const prepared = await onCase(deps, { ...input, action: 'cdop.report.request' }, async (c) => {
+      const by = actingUser(principal);
+      const registry = await deps.registry.loadRegistry();
+      const agreements = await deps.agreements.listAgreements();
+      const settings = reportDueDaysOf(c, agreements, now);
+      const plan = planFanOut(c, input.agencies, { ...registry, agreements, settings }, by, now);
+      return { c, by, registry, plan };
+    });
+    const { c, by, registry, plan } = prepared;
+    const askId = ulid(now.getTime());
+    const permitted = plan.items
+      .filter((i): i is PlannedRequest => i.outcome === 'permitted')
+      .map((i) => ({ ...i, requestId: ulid(now.getTime()) }));
+    const refused = plan.items.flatMap((i) => (i.outcome === 'refused' ? [i] : []));
+    const next = recordAgencyRequests(
+      c,
+      permitted.map((p) => ({
+        organisationId: p.organisationId,
+        requestId: p.requestId,
+        askId,
+        dueAt: p.dueAt,
+      })),
+      registry,
+      by,
+      now,
+      refused.map(({ organisationId, reasons, agreementNeeded }) => ({
+        organisationId,
+        reasons: [...reasons],
+        agreementNeeded: { ...agreementNeeded, coveredElsewhere: [...agreementNeeded.coveredElsewhere] },
+      })),
+    );
+    const items = plan.items.map((i) => {
+      switch (i.outcome) {
+        case 'permitted': {
+          const p = permitted.find((x) => x.organisationId === i.organisationId);
+          return {
+            outcome: i.outcome,
+            organisationId: i.organisationId,
+            requestId: p?.requestId,
+            dueAt: i.dueAt,
+          };
+        }
+        case 'refused':
+          return i;
+        default:
+          return {
+            ...i,
+            requestId: c.agencies.find((a) => a.organisationId === i.organisationId)?.requestId,
+          };
+      }
+    });
+    const refusalCodes = [...new Set(refused.flatMap((r) => r.reasons.map((reason) => reason.code)))];
+    const facts = {
+      ...byCaller(principal),
+      action: 'cdop.report.request',
+      ...caseFacts(next),
+      parties: [c.cdopOrganisationId, ...plan.items.map((i) => i.organisationId)],
+      reasonCodes: refusalCodes,
+      ...(plan.agreementId === undefined ? {} : { agreement: permitted[0]?.agreement }),
+    };
+    const events = permitted.map((p) =>
+      newExchangeEvent(
+        'ReportRequested',
+        {
+          caseId: c.id,
+          cdopOrganisationId: c.cdopOrganisationId,
+          agencyOrganisationId: p.organisationId,
+          requestId: p.requestId,
+          dueAt: p.dueAt,
+          reportingFormVersion: reportingFormVersions.at(-1) ?? '2026',
+        },
+        [c.cdopOrganisationId, p.organisationId],
+        now,
+      ),
+    );
+
+    if (permitted.length === 0 && refused.length > 0) {
+      const refusal = {
+        code: 'REQUEST_REFUSED' as const,
+        message: 'every agency asked was refused under the CDOP agreement',
+        details: refused.map(
+          (r) =>
+            `${r.organisationId}: ${r.reasons.map((x) => x.code).join(', ')}; needs ${r.agreementNeeded.description}`,
+        ),
+      };
+      const step = caseStep({
+        facts: { ...facts, outcome: 'refused' },
+        events: [],
+        call,
+        answer: { refused: refusal },
+        now,
+      });
+      if (!(await deps.cases.update(c, next, step))) throw changedConcurrently();
+      throw new AuthorisationError(refusal.code, refusal.message, refusal.details);
+    }
+
+    const answer: Answer = { statusCode: 200, body: { items, ...caseView(next, [], now) } };
+    if (next === c || (permitted.length === 0 && refused.length === 0)) {
+      // Every agency had been asked already: nothing changes, the call is still recorded.
+      await deps.audit.record(newAuditEntry({ ...facts, ...caseFacts(c), outcome: 'allowed' }, now));
+      return { statusCode: 200, body: { items, ...caseView(c, await requestsOf(deps, [c]), now) } };
+    }
+    const user = principal.user;
+    if (user === undefined) throw new Error('actingUser checked the user');
+    const ask: ReportAsk | undefined =
+      permitted.length === 0
+        ? undefined
+        : {
+            askId,
+            caseId: c.id,
+            requester: {
+              organisationId: principal.organisationId,
+              clientId: principal.clientId,
+              userId: user.id,
+            },
+            requestHash: principal.requestHash,
+            signed: input.signed,
+            requests: permitted.map((p) => ({
+              requestId: p.requestId,
+              agreement: p.agreement,
+              body: p.body,
+              dueAt: p.dueAt,
+            })),
+          };
+    const step = caseStep({ facts, events, call, answer, now });
+    if (!(await deps.cases.update(c, next, step, ask))) throw changedConcurrently();
+    return answer;
+  });
+
+// ---- Reports, the panel pack and the NCMD export -------------------------------------------------------------
+
+type ReadReports = {
+  readonly reports: ReportingForm[];
+  readonly unreadable: { organisationId: string; problems: string[] }[];
+};
+
+/**
+ * The reports received on a case: each released share read back and parsed as a reporting form of this case and
+ * this agency. A share that is not one is listed as unreadable, with the problem (never a value from it).
+ */
+const readReports = async (deps: CaseDeps, c: CdopCase): Promise<ReadReports> => {
+  const requests = await requestsOf(deps, [c]);
+  const reports: ReportingForm[] = [];
+  const unreadable: { organisationId: string; problems: string[] }[] = [];
+  for (const agency of c.agencies) {
+    const request = requests.find((r) => r.id === agency.requestId);
+    const share = request?.share;
+    if (request?.status !== 'released' || share === undefined || share.deletedAt !== undefined) continue;
+    const bytes = await deps.payloads.read(share.objectKey, maxReportBytes);
+    if (bytes === undefined) {
+      unreadable.push({ organisationId: agency.organisationId, problems: ['the released bytes are gone'] });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      unreadable.push({ organisationId: agency.organisationId, problems: ['not UTF-8 JSON'] });
+      continue;
+    }
+    const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+    try {
+      const report = parseReport(typeof version === 'string' ? version : '', value);
+      const problems = [
+        ...(report.caseId === c.id ? [] : ['caseId: another case']),
+        ...(report.agencyId === agency.organisationId ? [] : ['agencyId: another agency']),
+      ];
+      if (problems.length > 0) unreadable.push({ organisationId: agency.organisationId, problems });
+      else reports.push(report);
+    } catch (error) {
+      const details = (error as { details?: string[] }).details ?? [];
+      unreadable.push({
+        organisationId: agency.organisationId,
+        problems: details.length > 0 ? details : ['not a reporting form'],
+      });
+    }
+  }
+  return { reports, unreadable };
+};
+
+const packObjectKey = (caseId: string, packHash: string) => `shares/cdop/${caseId}/pack-${packHash}.json`;
+
+/**
+ * `POST /v1/cdop/cases/{caseId}/pack`: assembles the panel pack from the reports received (identifying parts left
+ * out, identifying values repeated in the text redacted), stores it, and announces PanelPackReady. For the case's
+ * own CDOP managers and coordinators; 409 WRONG_STATE until a report has been received.
+ */
+export const assembleCasePack = (
+  deps: CaseDeps,
+  input: { principal: Principal; caseId: string; call?: IdempotentCall | undefined },
+): Promise<Answer> =>
+  idempotently(deps.cases, input.call, () =>
+    onCase(deps, { ...input, action: 'cdop.pack.assemble' }, async (c) => {
+      const now = deps.clock.now();
+      const by = actingUser(input.principal);
+      assertRunsCase(await deps.registry.loadRegistry(), c, by, now);
+      const { reports, unreadable } = await readReports(deps, c);
+      const [first] = [...reports].sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+      if (first === undefined) {
+        throw new ConflictError('WRONG_STATE', 'no report has been received on this case yet', [
+          `agencies asked: ${c.agencies.length}`,
+          ...unreadable.map((u) => `${u.organisationId}: ${u.problems.join('; ')}`),
+        ]);
+      }
+      const pack = assemblePanelPack(
+        {
+          caseId: c.id,
+          cdopFootprintId: c.footprintId,
+          boroughOfResidence: c.notification.boroughOfResidence,
+          dateOfBirth: first.partA.child.dateOfBirth,
+          dateOfDeath: c.notification.dateOfDeath,
+          expected: c.notification.expected,
+          placeCategory: c.notification.placeCategory ?? 'unknown',
+          diedInFootprint: c.notification.place.kind === 'in-footprint',
+          agenciesRequested: c.agencies.map((a) => a.organisationId),
+        },
+        reports,
+      );
+      const objectKey = packObjectKey(c.id, pack.packHash);
+      await deps.payloads.put(objectKey, new TextEncoder().encode(JSON.stringify(pack)), 'application/json');
+      const casePack: CasePack = {
+        packHash: pack.packHash,
+        objectKey,
+        assembledAt: now.toISOString(),
+        assembledBy: by.userId,
+        reports: pack.reports.length,
+        agenciesOutstanding: [...pack.agenciesOutstanding],
+        unreadable,
+      };
+      const next = recordPack(c, casePack, now);
+      const answer: Answer = { statusCode: 201, body: { pack: casePack } };
+      const step = caseStep({
+        facts: { ...byCaller(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
+        events: [
+          newExchangeEvent(
+            'PanelPackReady',
+            {
+              caseId: c.id,
+              cdopOrganisationId: c.cdopOrganisationId,
+              packHash: pack.packHash,
+              reports: pack.reports.length,
+              agenciesOutstanding: pack.agenciesOutstanding.length,
+            },
+            [c.cdopOrganisationId],
+            now,
+          ),
+        ],
+        call: input.call,
+        answer,
+        now,
+      });
+      if (!(await deps.cases.update(c, next, step))) throw changedConcurrently();
+      return answer;
+    }),
+  );
+
+/**
+ * `GET /v1/cdop/cases/{caseId}/pack`: the latest panel pack, for the panel of the case's CDOP only; every fetch is
+ * recorded with the pack's hash, so who read which pack can be shown.
+ */
+export const fetchCasePack = (deps: CaseDeps, input: { principal: Principal; caseId: string }) =>
+  onCase(deps, { ...input, action: 'cdop.pack.fetch' }, async (c): Promise<Answer> => {
+    const now = deps.clock.now();
+    const roles = input.principal.user?.roles ?? [];
+    if (
+      !panelMayFetch(
+        { organisationId: input.principal.organisationId, roles },
+        { footprintId: c.footprintId, secretariatOrganisationId: c.cdopOrganisationId },
+      )
+    ) {
+      throw new AuthorisationError('NOT_PERMITTED', "only the panel of the case's CDOP may read its pack", [
+        `panel of ${c.cdopOrganisationId}: CDOP manager or coordinator`,
+      ]);
+    }
+    if (c.pack === undefined) throw new NotFoundError('NOT_FOUND', 'no panel pack has been assembled yet');
+    const bytes = await deps.payloads.read(c.pack.objectKey, maxPackBytes);
+    if (bytes === undefined) throw new NotFoundError('NOT_FOUND', 'the panel pack is gone');
+    const pack = JSON.parse(new TextDecoder().decode(bytes)) as PanelPack;
+    await deps.audit.record(
+      newAuditEntry(
+        {
+          ...byCaller(input.principal),
+          action: 'cdop.pack.fetch',
+          outcome: 'allowed',
+          ...caseFacts(c),
+          target: { type: 'cdop-panel-pack', id: `${c.id}/${c.pack.packHash}` },
+        },
+        now,
+      ),
+    );
+    return { statusCode: 200, body: { pack } };
+  });
+
+// ---- Closing, exporting, figures ------------------------------------------------------------------------------
+
+/** `POST /v1/cdop/cases/{caseId}/close`: closes a case with the panel's analysis; announces CaseClosed. */
+export const closeCdopCase = (
+  deps: CaseDeps,
+  input: {
+    principal: Principal;
+    caseId: string;
+    analysis: Record<string, unknown>;
+    call?: IdempotentCall | undefined;
+  },
+): Promise<Answer> =>
+  idempotently(deps.cases, input.call, () =>
+    onCase(deps, { ...input, action: 'cdop.case.close' }, async (c) => {
+      const now = deps.clock.now();
+      const version = input.analysis.schemaVersion;
+      const analysis: AnalysisForm = parseAnalysis(
+        typeof version === 'string' ? version : '',
+        input.analysis,
+      );
+      const next = closeCase(
+        c,
+        analysis,
+        await deps.registry.loadRegistry(),
+        actingUser(input.principal),
+        now,
+      );
+      const answer: Answer = { statusCode: 200, body: caseView(next, await requestsOf(deps, [next]), now) };
+      const step = caseStep({
+        facts: { ...byCaller(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
+        events: [
+          newExchangeEvent(
+            'CaseClosed',
+            {
+              caseId: c.id,
+              cdopOrganisationId: c.cdopOrganisationId,
+              closedAt: now.toISOString(),
+              analysisFormVersion: analysis.schemaVersion,
+            },
+            [c.cdopOrganisationId, ...c.agencies.map((a) => a.organisationId)],
+            now,
+          ),
+        ],
+        call: input.call,
+        answer,
+        now,
+      });
+      if (!(await deps.cases.update(c, next, step))) throw changedConcurrently();
+      return answer;
+    }),
+  );
+
+/**
+ * `GET /v1/cdop/cases/{caseId}/ncmd-export`: a closed case in the national child mortality database's shape, with
+ * every report whole (part A included: this export goes to the NCMD alone). Case runners only; audited.
+ */
+export const exportCdopCase = (
+  deps: CaseDeps,
+  input: { principal: Principal; caseId: string; version?: string | undefined },
+) =>
+  onCase(deps, { ...input, action: 'cdop.case.export' }, async (c): Promise<Answer> => {
+    const now = deps.clock.now();
+    assertRunsCase(await deps.registry.loadRegistry(), c, actingUser(input.principal), now);
+    if (c.closure === undefined) {
+      throw new ConflictError('WRONG_STATE', 'only a closed case is exported to the NCMD', [
+        `status: ${c.status}`,
+      ]);
+    }
+    const { reports } = await readReports(deps, c);
+    const exported = exportForNcmd(
+      {
+        caseId: c.id,
+        cdopFootprintId: c.footprintId,
+        status: c.status,
+        closedOn: c.closure.closedAt.slice(0, 10),
+        notification: c.notification,
+      },
+      reports,
+      c.closure.analysis,
+      input.version ?? ncmdExportVersionList.at(-1) ?? '2026',
+    );
+    await deps.audit.record(
+      newAuditEntry(
+        { ...byCaller(input.principal), action: 'cdop.case.export', outcome: 'allowed', ...caseFacts(c) },
+        now,
+      ),
+    );
+    return { statusCode: 200, body: { export: exported } };
+  });
+
+/** The councils (boroughs of residence) of a CDOP's footprints, so a borough with no deaths still shows. */
+const boroughsOf = (registry: Registry, cdopOrganisationId: string, now: Date): string[] =>
+  registry.footprints
+    .filter((f) => f.kind === 'cdop' && membersOf(f, now).includes(cdopOrganisationId))
+    .flatMap((f) => membersOf(f, now))
+    .filter((id) => registry.organisations.find((o) => o.id === id)?.kind === 'local-authority');
+
+/**
+ * `GET /v1/cdop/figures?year=…&for=publication|internal`: the CDOP's figures for a financial year and its quarters
+ * by borough of residence, small numbers suppressed unless asked for internal use, and the de-identified learning
+ * themes a neighbouring CDOP may be given. The CDOP's managers and coordinators; audited.
+ */
+export const cdopFigures = async (
+  deps: CaseDeps,
+  input: { principal: Principal; year: number; for: 'publication' | 'internal' },
+): Promise<Answer> => {
+  const { principal } = input;
+  const now = deps.clock.now();
+  const facts = {
+    ...byCaller(principal),
+    action: 'cdop.figures',
+    target: { type: 'organisation', id: principal.organisationId },
+    search: { year: String(input.year), for: input.for },
+  };
+  return auditedAction(deps, facts, async () => {
+    const registry = await deps.registry.loadRegistry();
+    assertCaseRunner(registry, actingUser(principal), now);
+    const cases = await deps.cases.listCases(principal.organisationId);
+    const figuresCases: FiguresCase[] = cases.map((c) => ({
+      caseId: c.id,
+      boroughOfResidence: c.notification.boroughOfResidence,
+      notifiedOn: c.createdAt.slice(0, 10),
+      reviewedOn: c.closure?.analysis.panelDate,
+      closedOn: c.closure?.closedAt.slice(0, 10),
+      categoryOfDeath: c.closure?.analysis.categoryOfDeath,
+      modifiableFactors: c.closure?.analysis.modifiableFactors.identified,
+    }));
+    const exact = annualFigures(
+      figuresCases,
+      input.year,
+      boroughsOf(registry, principal.organisationId, now),
+    );
+    const learningThemes = learningThemesForNeighbour(
+      cases.map((c) => ({
+        closedOn: c.closure?.closedAt.slice(0, 10),
+        learningThemes: c.closure?.analysis.learningThemes ?? [],
+      })),
+    );
+    await deps.audit.record(newAuditEntry({ ...facts, outcome: 'allowed' }, now));
+    return {
+      statusCode: 200,
+      body: {
+        for: input.for,
+        figures: input.for === 'publication' ? forPublication(exact) : exact,
+        learningThemes,
+      },
+    };
+  });
+};
+
+// ---- The case tracker -----------------------------------------------------------------------------------------
+
+export type TrackSummary = { readonly cases: number; readonly created: number; readonly changed: number };
+
+/**
+ * The case tracker (functions/cdop/track-cases.ts, on a schedule): for every open case, creates the data requests
+ * its recorded asks permit and that do not exist yet (each with its own `request.submit` entry, as the user who
+ * asked, and the signed call kept with the ask); then notes each agency's report status, announcing each report
+ * received (ReportReceived) and each reminder due (ReportReminder), recorded on the case as a system action.
+ */
+export const trackCases = async (deps: TrackDeps): Promise<TrackSummary> => {
+  const now = deps.clock.now();
+  const cases = await deps.cases.listOpenCases();
+  let created = 0;
+  let changed = 0;
+  for (const c of cases) {
+    created += await createAskedRequests(deps, c, now);
+    const requests = await requestsOf(deps, [c]);
+    const change = trackCase(c, requests, now);
+    if (change === undefined) continue;
+    const events = [
+      ...change.received.map((r) =>
+        newExchangeEvent(
+          'ReportReceived',
+          {
+            caseId: c.id,
+            cdopOrganisationId: c.cdopOrganisationId,
+            agencyOrganisationId: r.organisationId,
+            requestId: r.requestId ?? '',
+            receivedAt: r.answeredAt ?? now.toISOString(),
+          },
+          [c.cdopOrganisationId, r.organisationId],
+          now,
+        ),
+      ),
+      ...change.reminders.map((r) =>
+        newExchangeEvent(
+          'ReportReminder',
+          {
+            caseId: c.id,
+            cdopOrganisationId: c.cdopOrganisationId,
+            agencyOrganisationId: r.organisationId,
+            ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
+            dueAt: r.dueAt,
+            kind: r.kind,
+            daysOverdue: r.daysOverdue,
+          },
+          [c.cdopOrganisationId, r.organisationId],
+          now,
+        ),
+      ),
+    ];
+    const step: CaseStep = {
+      audit: newAuditEntry(
+        {
+          actor: systemActor,
+          action: 'cdop.case.track',
+          outcome: 'allowed',
+          ...caseFacts(c),
+          reasonCodes: change.reminders.map((r) => r.kind),
+        },
+        now,
+      ),
+      events,
+    };
+    // A lost race means someone changed the case meanwhile: the next run looks again.
+    if (await deps.cases.update(c, change.next, step)) changed += 1;
+  }
+  return { cases: cases.length, created, changed };
+};
+
+/** Creates the asked requests of a case that do not exist yet; returns how many it created. */
+const createAskedRequests = async (deps: TrackDeps, c: CdopCase, now: Date): Promise<number> => {
+  const asks = new Map<string, ReportAsk | undefined>();
+  let created = 0;
+  for (const agency of c.agencies) {
+    if (agency.requestId === undefined || agency.askId === undefined) continue;
+    if ((await deps.requests.getRequest(agency.requestId)) !== undefined) continue;
+    if (!asks.has(agency.askId)) asks.set(agency.askId, await deps.cases.getAsk(c.id, agency.askId));
+    const ask = asks.get(agency.askId);
+    const asked = ask?.requests.find((r) => r.requestId === agency.requestId);
+    if (ask === undefined || asked === undefined) continue;
+    const request = newRequestRecord({
+      id: asked.requestId,
+      requester: ask.requester,
+      body: asked.body,
+      agreement: asked.agreement,
+      requestHash: ask.requestHash,
+      dueAt: asked.dueAt,
+      now,
+    });
+    const actor: AuditActor = { kind: 'client', ...ask.requester };
+    const step = submissionStep(
+      request,
+      { actor, action: 'request.submit', outcome: 'allowed', requestHash: ask.requestHash },
+      now,
+    );
+    if (await deps.requests.create(request, ask.signed, step)) created += 1;
+  }
+  return created;
+};

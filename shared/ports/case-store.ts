@@ -1,0 +1,54 @@
+import type { AuditEntry } from '../domain/audit/audit-entry.ts';
+import type { CdopCase } from '../domain/cdop/case.ts';
+import type { ExchangeEvent } from '../domain/events/exchange-event.ts';
+import type { DataRequestBody } from '../domain/requests/data-request.ts';
+import type { IdempotencyRecord } from '../domain/requests/idempotency.ts';
+import type { SignedCopy } from './request-store.ts';
+
+/**
+ * What one step of a case writes with it, in one transaction: its audit entry, its events and the idempotency
+ * record of the call (as a request step does, ports/request-store.ts).
+ */
+export type CaseStep = {
+  readonly audit: AuditEntry;
+  readonly events: readonly ExchangeEvent[];
+  readonly idempotency?: IdempotencyRecord;
+};
+
+/**
+ * One signed call that asked agencies for their reports: the data requests it permitted, each with the id it was
+ * given, kept until the case tracker has created them (functions/cdop/track-cases.ts). The signed copy becomes
+ * each request's record of what asked for it.
+ */
+export type ReportAsk = {
+  readonly askId: string;
+  readonly caseId: string;
+  readonly requester: { readonly organisationId: string; readonly clientId: string; readonly userId: string };
+  readonly requestHash: string;
+  readonly signed: SignedCopy;
+  readonly requests: readonly {
+    readonly requestId: string;
+    readonly agreement: { readonly id: string; readonly version: number };
+    readonly body: DataRequestBody;
+    readonly dueAt: string;
+  }[];
+};
+
+export type CaseStore = {
+  getCase(caseId: string): Promise<CdopCase | undefined>;
+  /** Every case a CDOP holds, newest first. */
+  listCases(cdopOrganisationId: string): Promise<CdopCase[]>;
+  /** Every open case of every CDOP (the tracker's work). */
+  listOpenCases(): Promise<CdopCase[]>;
+  getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  getAsk(caseId: string, askId: string): Promise<ReportAsk | undefined>;
+  /** A new case; false if one with its id exists (or the idempotency key was taken). */
+  create(cdopCase: CdopCase, step: CaseStep): Promise<boolean>;
+  /**
+   * The next revision of a case, if the stored one is still `previous`, with the ask that led to it (if any);
+   * false if a condition failed.
+   */
+  update(previous: CdopCase, next: CdopCase, step: CaseStep, ask?: ReportAsk): Promise<boolean>;
+  /** A step that changes no case (a notification passed on to another CDOP): its entry, events and key. */
+  record(step: CaseStep): Promise<boolean>;
+};
