@@ -15,6 +15,7 @@ import {
   outstandingAcrossCases,
   reminderKey,
   remindersDue,
+  trackCase,
 } from '#shared/domain/cdop/tracking.ts';
 import { AuthorisationError, ConflictError, InputError } from '#shared/domain/errors.ts';
 import { dayOf } from '#shared/domain/registry/registry.ts';
@@ -501,5 +502,38 @@ describe('tracking reports', () => {
       organisationId: 'lb-redbridge',
     });
     expect(remindersDue([{ ...c, status: 'closed' }], requests, now, new Map())).toEqual([]);
+  });
+});
+
+describe('one pass of the case tracker', () => {
+  it('announces each report received once, reminds once per period, and changes nothing when nothing changed', () => {
+    const first = trackCase(trackedCase(), requests, now);
+    if (first === undefined) throw new Error('the first pass changes the case');
+    expect(first.received.map((r) => r.organisationId)).toEqual(['lb-havering']);
+    expect(first.reminders.map((r) => [r.kind, r.organisationId])).toEqual([
+      ['report-overdue', 'lb-redbridge'],
+      ['report-due-soon', 'met-ea-bcu'],
+    ]);
+    expect(first.next.agencies.map((a) => a.lastSeenStatus)).toEqual([
+      'answered',
+      'declined',
+      'overdue',
+      'requested',
+    ]);
+    expect(first.next.timeline.filter((e) => e.kind === 'reminder-sent')).toHaveLength(2);
+    expect(first.next.revision).toBe(trackedCase().revision + 1);
+
+    // The same day again: nothing new to announce, no reminder repeated, so nothing to write.
+    expect(trackCase(first.next, requests, now)).toBeUndefined();
+
+    // A week on, the overdue report is reminded again; the answered one is not announced again.
+    const weekOn = new Date(now.getTime() + 7 * 86_400_000);
+    const later = trackCase(first.next, requests, weekOn);
+    expect(later?.received).toEqual([]);
+    expect(later?.reminders.map((r) => [r.kind, r.organisationId])).toEqual([
+      ['report-overdue', 'lb-redbridge'],
+      ['report-overdue', 'met-ea-bcu'],
+    ]);
+    expect(trackCase({ ...first.next, status: 'closed' }, requests, weekOn)).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import {
   planFanOut,
   suggestAgencies,
 } from '#shared/domain/cdop/fan-out.ts';
+import { defaultReportDueDays, reportDueDaysOf } from '#shared/domain/cdop/manage-cases.ts';
 import type { Registry } from '#shared/domain/registry/registry.ts';
 import { dataRequestBodySchema } from '#shared/domain/requests/data-request.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
@@ -371,5 +372,25 @@ describe('suggesting agencies', () => {
       ['luton-ccg', 'health-in-footprint', true],
       ['bedfordshire-ccg', 'health-in-footprint', true],
     ]);
+  });
+});
+
+describe('the report due time, set per CDOP by its agreement', () => {
+  it('is 28 days by default, and the routine response time of the case-review purpose when the agreement sets one', () => {
+    expect(reportDueDaysOf(haveringCase(), seededAgreements, now)).toEqual({
+      reportDueDays: defaultReportDueDays,
+      agreementId: 'isa-bhr-cdop',
+    });
+    const purposes = bhrContent.purposes.map((p) =>
+      p.code === 'CDR_CASE_REVIEW'
+        ? { ...p, responseHours: { immediate: 24, urgent: 72, routine: 21 * 24 - 1 } }
+        : p,
+    );
+    const agreements = seededAgreements.map((a) =>
+      a.id === 'isa-bhr-cdop'
+        ? { ...a, versions: [versionOf('isa-bhr-cdop', { ...bhrContent, purposes })] }
+        : a,
+    );
+    expect(reportDueDaysOf(haveringCase(), agreements, now).reportDueDays).toBe(21);
   });
 });

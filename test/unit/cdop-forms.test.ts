@@ -200,7 +200,11 @@ describe('panel pack', () => {
           const json = JSON.stringify(pack).toLowerCase();
           for (const v of Object.values(ids))
             if (typeof v === 'string') expect(json).not.toContain(v.toLowerCase());
-          expect(pack.reports[0]?.redactions.length ?? 0).toBe(ids.leak ? 6 : 0);
+          // Six leaks were planted (given, family, street, case number, carer, the carer's relationship); a random
+          // token may also happen to contain another part A word (a street word, a postcode part) and be redacted.
+          const redactions = pack.reports[0]?.redactions.length ?? 0;
+          if (ids.leak) expect(redactions).toBeGreaterThanOrEqual(6);
+          else expect(redactions).toBe(0);
         },
       ),
       { numRuns: 200 },

@@ -28,7 +28,12 @@ describe('the seeded registry', () => {
     ['east-area-bcu', 'police-bcu', ['lb-barking-dagenham', 'lb-havering', 'lb-redbridge', 'met-ea-bcu']],
     ['brent-harrow-cdop-area', 'cdop', ['brent-harrow-cdop', 'lb-brent', 'lb-harrow']],
     ['barnet-cdop-area', 'cdop', ['barnet-cdop', 'lb-barnet']],
-    ['bhr-cdop-area', 'cdop', ['bhr-cdop', 'lb-barking-dagenham', 'lb-havering', 'lb-redbridge']],
+    // The East Area BCU takes part in BHR child death reviews (the joint agency response).
+    [
+      'bhr-cdop-area',
+      'cdop',
+      ['bhr-cdop', 'lb-barking-dagenham', 'lb-havering', 'lb-redbridge', 'met-ea-bcu'],
+    ],
     [
       'beds-luton-cdop-area',
       'cdop',
@@ -74,7 +79,7 @@ describe('the seeded registry', () => {
 
   it('has no BHR CDOP before its panels began in March 2021', () => {
     expect(membersOf(footprint('bhr-cdop-area'), new Date('2021-02-28T23:59:59Z'))).toEqual([]);
-    expect(membersOf(footprint('bhr-cdop-area'), new Date('2021-03-01T00:00:00Z'))).toHaveLength(4);
+    expect(membersOf(footprint('bhr-cdop-area'), new Date('2021-03-01T00:00:00Z'))).toHaveLength(5);
   });
 });
 

@@ -162,6 +162,8 @@ export type OpenCaseResult =
       readonly outcome: 'notify-instead';
       readonly notifyInstead: ResponsibleCdop;
       readonly reason: string;
+      /** The notification as parsed, to pass on. */
+      readonly notification: CdopNotification;
     };
 
 /** The CDOP footprints (in force at `now`) that contain a borough, each with its secretariat. */
@@ -267,6 +269,7 @@ export const openCase = (
     return {
       outcome: 'notify-instead',
       notifyInstead: responsible,
+      notification,
       reason: `${notification.boroughOfResidence} is in ${responsible.footprintName}, not in a footprint of ${by.organisationId}: notify ${responsible.cdopOrganisationId}`,
     };
   }

@@ -188,11 +188,7 @@ export const openCdopCase = (
     });
 
     if (result.outcome === 'notify-instead') {
-      const n = input.notification as {
-        boroughOfResidence: string;
-        notifyingOrganisationId: string;
-        expected: boolean;
-      };
+      const n = result.notification;
       const answer: Answer = {
         statusCode: 200,
         body: { outcome: 'notify-instead', notifyInstead: result.notifyInstead, reason: result.reason },
@@ -475,7 +471,7 @@ export const requestCdopReports = (
     }
 
     const answer: Answer = { statusCode: 200, body: { items, ...caseView(next, [], now) } };
-    if (next === c || (permitted.length === 0 && refused.length === 0)) {
+    if (permitted.length === 0 && refused.length === 0) {
       // Every agency had been asked already: nothing changes, the call is still recorded.
       await deps.audit.record(newAuditEntry({ ...facts, ...caseFacts(c), outcome: 'allowed' }, now));
       return { statusCode: 200, body: { items, ...caseView(c, await requestsOf(deps, [c]), now) } };
