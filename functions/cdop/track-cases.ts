@@ -25,6 +25,7 @@ export const handler = middy()
   .use(injectLambdaContext(logger))
   .handler(async () => {
     const summary = await trackCases(deps);
-    if (summary.created + summary.changed > 0) logger.info('cdop cases tracked', summary);
+    if (summary.failed > 0) logger.error('cdop cases left for the next run', summary);
+    else if (summary.created + summary.changed > 0) logger.info('cdop cases tracked', summary);
     return summary;
   });

@@ -17,8 +17,8 @@ export type CaseStep = {
 
 /**
  * One signed call that asked agencies for their reports: the data requests it permitted, each with the id it was
- * given, kept until the case tracker has created them (functions/cdop/track-cases.ts). The signed copy becomes
- * each request's record of what asked for it.
+ * given, from which the case tracker creates them (functions/cdop/track-cases.ts). The signed copy becomes each
+ * request's record of what asked for it; the ask stays with the case as the record of the call.
  */
 export type ReportAsk = {
   readonly askId: string;
@@ -42,7 +42,7 @@ export type CaseStore = {
   listOpenCases(): Promise<CdopCase[]>;
   getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
   getAsk(caseId: string, askId: string): Promise<ReportAsk | undefined>;
-  /** A new case; false if one with its id exists (or the idempotency key was taken). */
+  /** A new case; false if one with its id exists, the CDOP has the child's case open, or the key was taken. */
   create(cdopCase: CdopCase, step: CaseStep): Promise<boolean>;
   /**
    * The next revision of a case, if the stored one is still `previous`, with the ask that led to it (if any);

@@ -119,6 +119,14 @@ describe('a BHR CDOP case for a Havering child', () => {
     const second = await coordinator.call('POST', '/v1/cdop/cases', { notification });
     expect(second.status).toBe(409);
 
+    // Two notifications of one child at the same moment: one case opens, the other is a 409.
+    const twin = exampleNotification(bhrRef('9434765935'));
+    const racing = await Promise.all([
+      coordinator.call('POST', '/v1/cdop/cases', { notification: twin }),
+      (await as('bhr-cdop.manager')).call('POST', '/v1/cdop/cases', { notification: twin }),
+    ]);
+    expect(racing.map((a) => a.status).sort()).toEqual([201, 409]);
+
     const practitioner = await as('lb-havering.practitioner');
     const refused = await practitioner.call('POST', '/v1/cdop/cases', {
       notification: exampleNotification(bhrRef('9434765927')),

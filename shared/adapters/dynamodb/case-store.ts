@@ -14,6 +14,7 @@ import { getItem, queryAll, Transaction } from './transaction.ts';
  *   pk CASE#<id>                   sk ASK#<askId>    a signed call that asked agencies, with the requests it permits
  *   pk CDOP#<cdop org>             sk CASE#<id>      a copy of the case, for the CDOP's list
  *   pk OPEN                        sk CASE#<id>      a copy of each open case, for the case tracker
+ *   pk OPEN#<cdop org>#<subject>   sk CHILD          the open case of a child: a CDOP opens one per child at a time
  *   pk IDEMPOTENCY#<client>#<key>  sk IDEMPOTENCY    the first answer to a call made with that key
  * Case ids are ULIDs, so a CDOP's list read in reverse is newest first. Every write of a case is conditional on
  * the revision the writer read; the copies follow it in the same transaction. A CDOP holds tens of cases a year,
@@ -26,6 +27,10 @@ const listKey = (cdopOrganisationId: string, id: string) => ({
   sk: `CASE#${id}`,
 });
 const openKey = (id: string) => ({ pk: 'OPEN', sk: `CASE#${id}` });
+const openChildKey = (c: CdopCase) => ({
+  pk: `OPEN#${c.cdopOrganisationId}#${c.notification.subjectRef}`,
+  sk: 'CHILD',
+});
 const idempotencyKey = (clientId: string, key: string) => ({
   pk: `IDEMPOTENCY#${clientId}#${key}`,
   sk: 'IDEMPOTENCY',
@@ -77,11 +82,10 @@ export class DynamoCaseStore implements CaseStore {
 
   async create(cdopCase: CdopCase, step: CaseStep): Promise<boolean> {
     const record = cdopCaseSchema.parse(cdopCase);
-    const tx = new Transaction().put(
-      this.tables.cases,
-      { ...caseKey(record.id), ...record },
-      { ifAbsent: true },
-    );
+    const tx = new Transaction()
+      .put(this.tables.cases, { ...caseKey(record.id), ...record }, { ifAbsent: true })
+      // Two notifications of one child opened at once: only one commits.
+      .put(this.tables.cases, { ...openChildKey(record), caseId: record.id }, { ifAbsent: true });
     this.#putCopies(tx, record);
     return this.#commit(tx, step);
   }
@@ -122,7 +126,7 @@ export class DynamoCaseStore implements CaseStore {
   #putCopies(tx: Transaction, record: CdopCase): void {
     tx.put(this.tables.cases, { ...listKey(record.cdopOrganisationId, record.id), ...record });
     if (record.status === 'open') tx.put(this.tables.cases, { ...openKey(record.id), ...record });
-    else tx.delete(this.tables.cases, openKey(record.id));
+    else tx.delete(this.tables.cases, openKey(record.id)).delete(this.tables.cases, openChildKey(record));
   }
 
   async #commit(tx: Transaction, step: CaseStep): Promise<boolean> {

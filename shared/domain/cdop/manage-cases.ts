@@ -819,7 +819,13 @@ export const cdopFigures = async (
 
 // ---- The case tracker -----------------------------------------------------------------------------------------
 
-export type TrackSummary = { readonly cases: number; readonly created: number; readonly changed: number };
+export type TrackSummary = {
+  readonly cases: number;
+  readonly created: number;
+  readonly changed: number;
+  /** Cases whose pass failed (a store not answering): left for the next run, the others tracked meanwhile. */
+  readonly failed: number;
+};
 
 /**
  * The case tracker (functions/cdop/track-cases.ts, on a schedule): for every open case, creates the data requests
@@ -832,60 +838,77 @@ export const trackCases = async (deps: TrackDeps): Promise<TrackSummary> => {
   const cases = await deps.cases.listOpenCases();
   let created = 0;
   let changed = 0;
+  let failed = 0;
   for (const c of cases) {
-    created += await createAskedRequests(deps, c, now);
-    const requests = await requestsOf(deps, [c]);
-    const change = trackCase(c, requests, now);
-    if (change === undefined) continue;
-    const events = [
-      ...change.received.map((r) =>
-        newExchangeEvent(
-          'ReportReceived',
-          {
-            caseId: c.id,
-            cdopOrganisationId: c.cdopOrganisationId,
-            agencyOrganisationId: r.organisationId,
-            requestId: r.requestId ?? '',
-            receivedAt: r.answeredAt ?? now.toISOString(),
-          },
-          [c.cdopOrganisationId, r.organisationId],
-          now,
-        ),
-      ),
-      ...change.reminders.map((r) =>
-        newExchangeEvent(
-          'ReportReminder',
-          {
-            caseId: c.id,
-            cdopOrganisationId: c.cdopOrganisationId,
-            agencyOrganisationId: r.organisationId,
-            ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
-            dueAt: r.dueAt,
-            kind: r.kind,
-            daysOverdue: r.daysOverdue,
-          },
-          [c.cdopOrganisationId, r.organisationId],
-          now,
-        ),
-      ),
-    ];
-    const step: CaseStep = {
-      audit: newAuditEntry(
+    try {
+      const pass = await trackOne(deps, c, now);
+      created += pass.created;
+      if (pass.changed) changed += 1;
+    } catch {
+      // The handler logs the count; the case is tracked again on the next run.
+      failed += 1;
+    }
+  }
+  return { cases: cases.length, created, changed, failed };
+};
+
+/** One case's tracker pass: its missing requests created, then its statuses noted and announced. */
+const trackOne = async (
+  deps: TrackDeps,
+  c: CdopCase,
+  now: Date,
+): Promise<{ created: number; changed: boolean }> => {
+  const created = await createAskedRequests(deps, c, now);
+  const requests = await requestsOf(deps, [c]);
+  const change = trackCase(c, requests, now);
+  if (change === undefined) return { created, changed: false };
+  const events = [
+    ...change.received.map((r) =>
+      newExchangeEvent(
+        'ReportReceived',
         {
-          actor: systemActor,
-          action: 'cdop.case.track',
-          outcome: 'allowed',
-          ...caseFacts(c),
-          reasonCodes: change.reminders.map((r) => r.kind),
+          caseId: c.id,
+          cdopOrganisationId: c.cdopOrganisationId,
+          agencyOrganisationId: r.organisationId,
+          requestId: r.requestId ?? '',
+          receivedAt: r.answeredAt ?? now.toISOString(),
         },
+        [c.cdopOrganisationId, r.organisationId],
         now,
       ),
-      events,
-    };
-    // A lost race means someone changed the case meanwhile: the next run looks again.
-    if (await deps.cases.update(c, change.next, step)) changed += 1;
-  }
-  return { cases: cases.length, created, changed };
+    ),
+    ...change.reminders.map((r) =>
+      newExchangeEvent(
+        'ReportReminder',
+        {
+          caseId: c.id,
+          cdopOrganisationId: c.cdopOrganisationId,
+          agencyOrganisationId: r.organisationId,
+          ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
+          dueAt: r.dueAt,
+          kind: r.kind,
+          daysOverdue: r.daysOverdue,
+        },
+        [c.cdopOrganisationId, r.organisationId],
+        now,
+      ),
+    ),
+  ];
+  const step: CaseStep = {
+    audit: newAuditEntry(
+      {
+        actor: systemActor,
+        action: 'cdop.case.track',
+        outcome: 'allowed',
+        ...caseFacts(c),
+        reasonCodes: change.reminders.map((r) => r.kind),
+      },
+      now,
+    ),
+    events,
+  };
+  // A lost race means someone changed the case meanwhile: the next run looks again.
+  return { created, changed: await deps.cases.update(c, change.next, step) };
 };
 
 /** Creates the asked requests of a case that do not exist yet; returns how many it created. */
