@@ -48,41 +48,36 @@ const signed = (route: Omit<RouteDefinition, 'auth' | 'exchangeId'>): RouteDefin
   return { ...route, auth: 'signed', tables, exchangeId: true };
 };
 
+type StepRoute = readonly [RouteDefinition['method'], string, string, string, Access];
+
 /**
- * The data request routes: each reads and writes the requests table, reads agreements, writes events (and the
- * audit table, as every signed route does), and uses the payloads bucket only as far as its step needs.
+ * Routes of one capability whose functions all touch the same tables, each using the payloads bucket only as far
+ * as its step needs: `[method, path, id, handler file in the folder, payloads access]`.
  */
-const requestRoutes = (
-  definitions: ReadonlyArray<readonly [RouteDefinition['method'], string, string, string, Access]>,
-): RouteDefinition[] =>
-  definitions.map(([method, path, id, file, payloads]) =>
-    signed({
-      method,
-      path,
-      id,
-      entry: `requests/${file}`,
-      tables: { requests: 'readwrite', agreements: 'read', events: 'write' },
-      buckets: { payloads },
-    }),
-  );
+const capabilityRoutes =
+  (folder: string, tables: RouteDefinition['tables']) =>
+  (definitions: readonly StepRoute[]): RouteDefinition[] =>
+    definitions.map(([method, path, id, file, payloads]) =>
+      signed({ method, path, id, entry: `${folder}/${file}`, tables, buckets: { payloads } }),
+    );
+
+/** The data request routes: each reads and writes the requests table, reads agreements and writes events. */
+const requestRoutes = capabilityRoutes('requests', {
+  requests: 'readwrite',
+  agreements: 'read',
+  events: 'write',
+});
 
 /**
  * The CDOP case workspace routes (shared/domain/cdop/manage-cases.ts): each reads and writes the cases table, reads
- * the requests it links and the agreements, writes events, and uses the payloads bucket as far as its step needs.
+ * the requests it links and the agreements, and writes events.
  */
-const cdopRoutes = (
-  definitions: ReadonlyArray<readonly [RouteDefinition['method'], string, string, string, Access]>,
-): RouteDefinition[] =>
-  definitions.map(([method, path, id, file, payloads]) =>
-    signed({
-      method,
-      path,
-      id,
-      entry: `cdop/${file}`,
-      tables: { cdopCases: 'readwrite', requests: 'read', agreements: 'read', events: 'write' },
-      buckets: { payloads },
-    }),
-  );
+const cdopRoutes = capabilityRoutes('cdop', {
+  cdopCases: 'readwrite',
+  requests: 'read',
+  agreements: 'read',
+  events: 'write',
+});
 
 export const routes: readonly RouteDefinition[] = [
   {

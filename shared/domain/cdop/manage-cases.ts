@@ -153,6 +153,20 @@ const caseStep = (input: {
     : { idempotency: idempotencyRecord(input.call, input.answer, input.now) }),
 });
 
+/** Commits a step's next revision of a case with its record; a lost race is a 409 CONFLICT. */
+const commitCase = async (
+  deps: Pick<CaseDeps, 'cases'>,
+  previous: CdopCase,
+  next: CdopCase,
+  record: Parameters<typeof caseStep>[0],
+  ask?: ReportAsk,
+): Promise<void> => {
+  if (!(await deps.cases.update(previous, next, caseStep(record), ask))) throw changedConcurrently();
+};
+
+/** The fields every case event starts with (events/cdop-case-parties.ts). */
+const eventCase = (c: CdopCase) => ({ caseId: c.id, cdopOrganisationId: c.cdopOrganisationId });
+
 // ---- Opening --------------------------------------------------------------------------------------------------
 
 /**
@@ -438,8 +452,7 @@ export const requestCdopReports = (
       newExchangeEvent(
         'ReportRequested',
         {
-          caseId: c.id,
-          cdopOrganisationId: c.cdopOrganisationId,
+          ...eventCase(c),
           agencyOrganisationId: p.organisationId,
           requestId: p.requestId,
           dueAt: p.dueAt,
@@ -459,14 +472,13 @@ export const requestCdopReports = (
             `${r.organisationId}: ${r.reasons.map((x) => x.code).join(', ')}; needs ${r.agreementNeeded.description}`,
         ),
       };
-      const step = caseStep({
+      await commitCase(deps, c, next, {
         facts: { ...facts, outcome: 'refused' },
         events: [],
         call,
         answer: { refused: refusal },
         now,
       });
-      if (!(await deps.cases.update(c, next, step))) throw changedConcurrently();
       throw new AuthorisationError(refusal.code, refusal.message, refusal.details);
     }
 
@@ -498,8 +510,7 @@ export const requestCdopReports = (
               dueAt: p.dueAt,
             })),
           };
-    const step = caseStep({ facts, events, call, answer, now });
-    if (!(await deps.cases.update(c, next, step, ask))) throw changedConcurrently();
+    await commitCase(deps, c, next, { facts, events, call, answer, now }, ask);
     return answer;
   });
 
@@ -605,14 +616,13 @@ export const assembleCasePack = (
       };
       const next = recordPack(c, casePack, now);
       const answer: Answer = { statusCode: 201, body: { pack: casePack } };
-      const step = caseStep({
+      await commitCase(deps, c, next, {
         facts: { ...byCaller(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
         events: [
           newExchangeEvent(
             'PanelPackReady',
             {
-              caseId: c.id,
-              cdopOrganisationId: c.cdopOrganisationId,
+              ...eventCase(c),
               packHash: pack.packHash,
               reports: pack.reports.length,
               agenciesOutstanding: pack.agenciesOutstanding.length,
@@ -625,7 +635,6 @@ export const assembleCasePack = (
         answer,
         now,
       });
-      if (!(await deps.cases.update(c, next, step))) throw changedConcurrently();
       return answer;
     }),
   );
@@ -695,14 +704,13 @@ export const closeCdopCase = (
         now,
       );
       const answer: Answer = { statusCode: 200, body: caseView(next, await requestsOf(deps, [next]), now) };
-      const step = caseStep({
+      await commitCase(deps, c, next, {
         facts: { ...byCaller(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
         events: [
           newExchangeEvent(
             'CaseClosed',
             {
-              caseId: c.id,
-              cdopOrganisationId: c.cdopOrganisationId,
+              ...eventCase(c),
               closedAt: now.toISOString(),
               analysisFormVersion: analysis.schemaVersion,
             },
@@ -714,7 +722,6 @@ export const closeCdopCase = (
         answer,
         now,
       });
-      if (!(await deps.cases.update(c, next, step))) throw changedConcurrently();
       return answer;
     }),
   );
@@ -867,8 +874,7 @@ const trackOne = async (
       newExchangeEvent(
         'ReportReceived',
         {
-          caseId: c.id,
-          cdopOrganisationId: c.cdopOrganisationId,
+          ...eventCase(c),
           agencyOrganisationId: r.organisationId,
           requestId: r.requestId ?? '',
           receivedAt: r.answeredAt ?? now.toISOString(),
@@ -881,8 +887,7 @@ const trackOne = async (
       newExchangeEvent(
         'ReportReminder',
         {
-          caseId: c.id,
-          cdopOrganisationId: c.cdopOrganisationId,
+          ...eventCase(c),
           agencyOrganisationId: r.organisationId,
           ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
           dueAt: r.dueAt,
