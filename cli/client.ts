@@ -340,6 +340,68 @@ export class PbxClient {
     );
   }
 
+  // Child death overview panel cases (docs/CDOP.md). The answers are the exchange's; parse them before use.
+  // Steps that change a case take an optional idempotency key.
+
+  /** The public registry (organisations, footprints, clients and their keys): unsigned, like discovery. */
+  registry() {
+    return this.#send<unknown>('GET', '/v1/registry');
+  }
+
+  /** Opens a case on notification of a death (201), or names the CDOP to notify instead (200). */
+  openCdopCase(notification: CdopNotificationInput, idempotencyKey?: string) {
+    return this.call<unknown>('POST', '/v1/cdop/cases', { notification }, keyed(idempotencyKey));
+  }
+
+  /** The caller's CDOP's cases, and who is outstanding across its open cases. */
+  listCdopCases(status?: 'open' | 'closed') {
+    return this.call<unknown>('GET', `/v1/cdop/cases${status === undefined ? '' : `?status=${status}`}`);
+  }
+
+  /** One case: its agencies with their report status, its timeline and the agencies to ask. */
+  getCdopCase(caseId: string) {
+    return this.call<unknown>('GET', cdopCasePath(caseId));
+  }
+
+  /** Asks agencies for their reports: one data request each, or a refusal with the agreement needed. */
+  requestCdopReports(caseId: string, agencies: readonly string[], idempotencyKey?: string) {
+    return this.call<unknown>(
+      'POST',
+      `${cdopCasePath(caseId)}/requests`,
+      { agencies },
+      keyed(idempotencyKey),
+    );
+  }
+
+  /** Assembles the panel pack from the reports received so far. */
+  assembleCdopPanelPack(caseId: string, idempotencyKey?: string) {
+    return this.call<unknown>('POST', `${cdopCasePath(caseId)}/pack`, undefined, keyed(idempotencyKey));
+  }
+
+  /** The latest panel pack (the CDOP's case runners only). */
+  getCdopPanelPack(caseId: string) {
+    return this.call<unknown>('GET', `${cdopCasePath(caseId)}/pack`);
+  }
+
+  /** Closes a case with the panel's analysis form. */
+  closeCdopCase(caseId: string, analysis: unknown, idempotencyKey?: string) {
+    return this.call<unknown>('POST', `${cdopCasePath(caseId)}/close`, { analysis }, keyed(idempotencyKey));
+  }
+
+  /** A closed case in the shape of the national child mortality database's forms (the newest version if none). */
+  exportCdopCase(caseId: string, version?: string) {
+    const query = version === undefined ? '' : `?${new URLSearchParams({ version }).toString()}`;
+    return this.call<unknown>('GET', `${cdopCasePath(caseId)}/ncmd-export${query}`);
+  }
+
+  /** The CDOP's figures for the financial year starting in April of `year`. */
+  getCdopFigures(year: string, audience: 'publication' | 'internal' = 'publication') {
+    return this.call<unknown>(
+      'GET',
+      `/v1/cdop/figures?${new URLSearchParams({ year, for: audience }).toString()}`,
+    );
+  }
+
   async #send<T>(
     method: string,
     pathAndQuery: string,
@@ -367,6 +429,8 @@ export class PbxClient {
   }
 }
 
+const cdopCasePath = (caseId: string) => `/v1/cdop/cases/${encodeURIComponent(caseId)}`;
+
 const keyed = (idempotencyKey: string | undefined) =>
   idempotencyKey === undefined ? {} : { idempotencyKey };
 
@@ -390,4 +454,15 @@ export type ShareGrant = {
     fetchCount: number;
     maxFetches: number;
   };
+};
+/** The notification form `POST /v1/cdop/cases` takes (shared/domain/cdop/notification.ts, version 2026). */
+export type CdopNotificationInput = {
+  schemaVersion: '2026';
+  subjectRef: string;
+  boroughOfResidence: string;
+  dateOfDeath: string;
+  expected: boolean;
+  place: { kind: 'in-footprint' } | { kind: 'out-of-footprint'; area: string };
+  placeCategory?: 'hospital' | 'home' | 'public-place' | 'other-residence' | 'other' | 'unknown';
+  notifyingOrganisationId: string;
 };

@@ -180,6 +180,171 @@ const requestCommands: readonly Command[] = [
   },
 ];
 
+/** `pbx cdop …`: the child death overview panel's case workspace (docs/CDOP.md). */
+const caseOperand = ['CASE'];
+const cdopCommands: readonly Command[] = [
+  {
+    words: ['cdop', 'open'],
+    synopsis:
+      'cdop open --borough COUNCIL --date-of-death YYYY-MM-DD --expected|--unexpected\n' +
+      '  (--place in-footprint | --place-area AREA) [--place-category C] --notifying ORG\n' +
+      '  (--nhs-number N|- [--footprint ID] [--key-file FILE] | --subject-ref REF)',
+    summary:
+      "A CDOP manager or coordinator opens a case on notification of a child's death; prints the case id and the\n" +
+      'agencies to ask. --nhs-number derives the subject reference here with the key of the CDOP footprint that\n' +
+      'contains the borough (read from the registry, or --footprint): the number is never sent or printed. A child\n' +
+      "who lived in another CDOP's area is not opened: the answer names the CDOP to notify. Sent with an\n" +
+      'Idempotency-Key: --idempotency-key, or a new one printed on stderr to retry with.',
+    operands: [],
+    options: [
+      {
+        name: 'borough',
+        arg: 'COUNCIL',
+        text: 'the council of the borough the child lived in, e.g. lb-havering',
+      },
+      { name: 'date-of-death', arg: 'DATE', text: 'YYYY-MM-DD' },
+      { name: 'expected', text: 'the death was expected' },
+      { name: 'unexpected', text: 'the death was unexpected (the joint agency response applies)' },
+      { name: 'place', arg: 'in-footprint', text: "the child died within the CDOP's footprint" },
+      { name: 'place-area', arg: 'AREA', text: 'or: the area the child died in, outside the footprint' },
+      {
+        name: 'place-category',
+        arg: 'C',
+        text: 'hospital, home, public-place, other-residence, other or unknown',
+      },
+      { name: 'notifying', arg: 'ORG', text: 'the organisation that notified the death' },
+      { name: 'nhs-number', arg: 'N', text: "the child's NHS number; - reads stdin (never sent or printed)" },
+      {
+        name: 'footprint',
+        arg: 'ID',
+        text: 'with --nhs-number: the CDOP footprint (default: from the registry)',
+      },
+      { name: 'key-file', arg: 'FILE', text: "with --nhs-number: the footprint's key file" },
+      { name: 'subject-ref', arg: 'REF', text: 'or: the reference already derived (pbx subject ref), sr1.…' },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopOpen(input),
+  },
+  {
+    words: ['cdop', 'list'],
+    synopsis: 'cdop list [--status open|closed]',
+    summary:
+      "Lists your CDOP's cases (id, status, borough, date of death), then the reports outstanding on open cases\n" +
+      'by agency, the most overdue first.',
+    operands: [],
+    options: [{ name: 'status', arg: 'S', text: 'open or closed (default: both)' }],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopList(input),
+  },
+  {
+    words: ['cdop', 'status'],
+    synopsis: 'cdop status CASE',
+    summary:
+      'Shows a case: each agency asked with its report status, days overdue and reasons if declined; asks\n' +
+      'refused with the agreement needed; the agencies still to ask; the timeline.',
+    operands: caseOperand,
+    options: [],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopStatus(input),
+  },
+  {
+    words: ['cdop', 'request'],
+    synopsis: 'cdop request CASE --agency ORG [--agency ORG …] [--strict]',
+    summary:
+      "Asks agencies for their reports: a data request to each under the CDOP's child death review agreement.\n" +
+      'Prints each ask permitted (request id, due date) or refused (every reason, and the agreement needed).\n' +
+      'Exit 0 when the call succeeds, refusals or not; --strict exits 1 if any ask was refused.',
+    operands: caseOperand,
+    options: [
+      { name: 'agency', arg: 'ORG', text: 'an agency to ask (repeat it, or A,B)' },
+      { name: 'strict', text: 'exit 1 when any ask is refused' },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopRequest(input),
+  },
+  {
+    words: ['cdop', 'report'],
+    synopsis: 'cdop report REQUEST --file FORM | --decline --reasons TEXT',
+    summary:
+      "An agency answers a CDOP's report request. The reporting form (JSON) is checked here against its version's\n" +
+      'schema (problems named by path, never by value); then the request is approved, if still submitted, and\n' +
+      'the form released as its share (as pbx request decide and release). --decline declines it instead.',
+    operands: ['REQUEST'],
+    options: [
+      {
+        name: 'file',
+        arg: 'FORM',
+        text: 'the reporting form as JSON (shared/domain/cdop/reporting-form.ts)',
+      },
+      { name: 'decline', text: 'decline the request instead (with --reasons)' },
+      { name: 'reasons', arg: 'TEXT', text: 'why (default on approval: "report attached")' },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopReport(input),
+  },
+  {
+    words: ['cdop', 'pack'],
+    synopsis: 'cdop pack CASE [--assemble] [--out FILE]',
+    summary:
+      'Shows the latest panel pack (the de-identified reports, the facts, who is outstanding), its hash checked\n' +
+      'here; --assemble assembles it anew from the reports received first. --out writes the pack as JSON.',
+    operands: caseOperand,
+    options: [
+      { name: 'assemble', text: 'assemble the pack from the reports received, then show it' },
+      { name: 'out', arg: 'FILE', text: 'write the pack here (readable by you only; never replaced)' },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopPack(input),
+  },
+  {
+    words: ['cdop', 'close'],
+    synopsis: 'cdop close CASE --analysis FILE',
+    summary:
+      "Closes a case with the panel's analysis form (category of death, modifiable factors, learning themes),\n" +
+      "checked here against its version's schema first.",
+    operands: caseOperand,
+    options: [
+      { name: 'analysis', arg: 'FILE', text: "the panel's analysis form as JSON; - reads stdin" },
+      idempotencyKeyOption,
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopClose(input),
+  },
+  {
+    words: ['cdop', 'export'],
+    synopsis: 'cdop export CASE [--version V] [--out FILE]',
+    summary:
+      "A closed case in the shape of the national child mortality database's forms, checked against its\n" +
+      "version's schema. It holds identifying details: write it with --out, for the NCMD only.",
+    operands: caseOperand,
+    options: [
+      { name: 'version', arg: 'V', text: 'the NCMD export version (default: the newest)' },
+      { name: 'out', arg: 'FILE', text: 'write the export here (readable by you only; never replaced)' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopExport(input),
+  },
+  {
+    words: ['cdop', 'figures'],
+    synopsis: 'cdop figures --year YYYY [--internal]',
+    summary:
+      "The CDOP's figures for the financial year from 1 April YYYY, by borough of residence: deaths notified,\n" +
+      'reviewed, closed, with modifiable factors, by category, by quarter; and the learning themes. Small numbers\n' +
+      'are suppressed for publication (<5, c) unless --internal.',
+    operands: [],
+    options: [
+      { name: 'year', arg: 'YYYY', text: 'the year the financial year starts in' },
+      { name: 'internal', text: 'exact counts, not for publication' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./cdop.ts')).runCdopFigures(input),
+  },
+];
+
 export const commands: readonly Command[] = [
   {
     words: ['keygen'],
@@ -500,4 +665,5 @@ export const commands: readonly Command[] = [
     run: async (input) => (await import('./events.ts')).runEventsTail(input),
   },
   ...requestCommands,
+  ...cdopCommands,
 ];

@@ -70,6 +70,22 @@ const optionsConfig = {
   withhold: { type: 'string' },
   'withheld-description': { type: 'string' },
   'content-type': { type: 'string' },
+  borough: { type: 'string' },
+  'date-of-death': { type: 'string' },
+  expected: { type: 'boolean' },
+  unexpected: { type: 'boolean' },
+  place: { type: 'string' },
+  'place-area': { type: 'string' },
+  'place-category': { type: 'string' },
+  notifying: { type: 'string' },
+  'subject-ref': { type: 'string' },
+  agency: { type: 'string', multiple: true },
+  strict: { type: 'boolean' },
+  decline: { type: 'boolean' },
+  assemble: { type: 'boolean' },
+  analysis: { type: 'string' },
+  year: { type: 'string' },
+  internal: { type: 'boolean' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { DataRequestView, RequestDecisionInput } from '#cli/client.ts';
+import type { DataRequestView, PbxResponse, RequestDecisionInput } from '#cli/client.ts';
 import { dataCategoryCodes } from '#shared/domain/agreements/catalogue.ts';
 import { maxSignedBodyBytes } from '#shared/domain/auth/protocol.ts';
 import {
@@ -48,7 +48,7 @@ import { footprintKeyFileOf } from './subject.ts';
 const requestIdPattern = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** The ID operand, checked here so that a typo is a usage error rather than a round trip. */
-const requestIdOf = (operands: readonly string[], verb: string): string => {
+export const requestIdOf = (operands: readonly string[], verb: string): string => {
   const [id] = operands;
   if (id === undefined) {
     throw usageError(`missing ID: the request to ${verb} (pbx request list --box inbox|outbox shows them)`);
@@ -59,7 +59,7 @@ const requestIdOf = (operands: readonly string[], verb: string): string => {
   return id;
 };
 
-const idempotencyKeyOf = (values: OptionValues): string | undefined => {
+export const idempotencyKeyOf = (values: OptionValues): string | undefined => {
   const key = values['idempotency-key'];
   if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
     throw usageError('--idempotency-key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -');
@@ -69,7 +69,7 @@ const idempotencyKeyOf = (values: OptionValues): string | undefined => {
 
 const requestAnswerSchema = z.object({ request: requestViewSchema });
 
-const parseRequestAnswer = (body: unknown): DataRequestView => {
+export const parseRequestAnswer = (body: unknown): DataRequestView => {
   const parsed = requestAnswerSchema.safeParse(body);
   if (!parsed.success) {
     throw new CliError(
@@ -180,7 +180,7 @@ const readStdinLine = async (io: Io): Promise<string> => {
  * The subject reference from --nhs-number, derived here with the footprint's key: the number is never sent, and
  * never printed, even in an error.
  */
-const deriveSubjectRef = async (
+export const deriveSubjectRef = async (
   values: OptionValues,
   io: Io,
   nhsNumberGiven: string,
@@ -498,6 +498,47 @@ const inlineRelease = async (
 };
 
 /**
+ * Releases the file at `path` as request `id`'s share: inline when it fits a signed body, otherwise streamed to a
+ * presigned upload first. Answers the release's response as it came (`pbx request release`, `pbx cdop report`).
+ */
+export const releaseFile = async (
+  { client, url }: Pick<Connection, 'client' | 'url'>,
+  io: Io,
+  id: string,
+  payload: { path: string; size: number; contentType: string; dataCategories: string[] },
+  key: string | undefined,
+): Promise<PbxResponse> => {
+  const { path, size, contentType, dataCategories } = payload;
+  const shown = showPath(io, path);
+  const inline = await inlineRelease(path, size, { contentType, dataCategories });
+  if (inline !== undefined) {
+    const progress = byteProgress(io, `releasing ${shown}`, size);
+    const response = await reach(url, () => client.releaseShare(id, inline, key));
+    if (response.status >= 200 && response.status < 300) {
+      progress.advance(size);
+      progress.done();
+    } else progress.abort();
+    return response;
+  }
+  const declared = { ...(await hashFile(path)), contentType };
+  if (declared.size !== size) throw new CliError('LOCAL_INPUT', `${shown} changed while it was read`);
+  const started = await reach(url, () => client.startShareUpload(id, declared));
+  const answer = z
+    .object({
+      upload: z.object({
+        uploadId: z.string(),
+        url: z.string(),
+        headers: z.record(z.string(), z.string()),
+      }),
+    })
+    .safeParse(successBody(started, {}, io));
+  if (!answer.success) throw untrusted('the exchange answered the upload request with something else');
+  const { upload } = answer.data;
+  await uploadFile(path, size, upload, byteProgress(io, `uploading ${shown}`, size));
+  return reach(url, () => client.releaseShare(id, { uploadId: upload.uploadId, dataCategories }, key));
+};
+
+/**
  * `pbx request release`: the SHA-256 is computed here; a file that fits a signed body (up to 768 KiB) travels inline,
  * a larger one is streamed to a presigned upload URL and released by its upload id. The exchange hashes what it
  * received either way and refuses bytes that are not what was declared.
@@ -524,38 +565,8 @@ export const runRequestRelease = async ({ values, operands, io }: CommandInput):
       `${showPath(io, path)} is ${formatBytes(size)}: the exchange takes shares of up to ${formatBytes(sharePolicy.maxUploadBytes)}`,
     );
   }
-  const shown = showPath(io, path);
-  const { client, url } = await connect(values, io);
-
-  let response: Awaited<ReturnType<typeof client.releaseShare>> | undefined;
-  const inline = await inlineRelease(path, size, { contentType, dataCategories });
-  if (inline !== undefined) {
-    const progress = byteProgress(io, `releasing ${shown}`, size);
-    response = await reach(url, () => client.releaseShare(id, inline, key));
-    if (response.status >= 200 && response.status < 300) {
-      progress.advance(size);
-      progress.done();
-    } else progress.abort();
-  } else {
-    const declared = { ...(await hashFile(path)), contentType };
-    if (declared.size !== size) throw new CliError('LOCAL_INPUT', `${shown} changed while it was read`);
-    const started = await reach(url, () => client.startShareUpload(id, declared));
-    const answer = z
-      .object({
-        upload: z.object({
-          uploadId: z.string(),
-          url: z.string(),
-          headers: z.record(z.string(), z.string()),
-        }),
-      })
-      .safeParse(successBody(started, { ...values, json: false }, io));
-    if (!answer.success) throw untrusted('the exchange answered the upload request with something else');
-    const { upload } = answer.data;
-    await uploadFile(path, size, upload, byteProgress(io, `uploading ${shown}`, size));
-    response = await reach(url, () =>
-      client.releaseShare(id, { uploadId: upload.uploadId, dataCategories }, key),
-    );
-  }
+  const connection = await connect(values, io);
+  const response = await releaseFile(connection, io, id, { path, size, contentType, dataCategories }, key);
   const request = parseRequestAnswer(successBody(response, values, io));
   if (values.json) return;
   const share = request.share;

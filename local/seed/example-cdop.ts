@@ -24,7 +24,7 @@ export const exampleChild = {
   dateOfBirth: '2024-02-10',
   nhsNumber: '9434765919',
   address: { lines: ['12 Elm Row', 'Romford'], postcode: 'RM1 9ZZ' },
-} as const;
+};
 
 /** An agency's 2026 reporting form for a case: part A identifies, part B is its account. */
 export const exampleReport = (caseId: string, agencyId: string, overrides: Record<string, unknown> = {}) => ({

@@ -581,6 +581,11 @@ export const assembleCasePack = (
       const now = deps.clock.now();
       const by = actingUser(input.principal);
       assertRunsCase(await deps.registry.loadRegistry(), c, by, now);
+      if (c.status !== 'open') {
+        throw new ConflictError('WRONG_STATE', 'the panel pack of a closed case stays as it was', [
+          `status: ${c.status}`,
+        ]);
+      }
       const { reports, unreadable } = await readReports(deps, c);
       const [first] = [...reports].sort((a, b) => a.agencyId.localeCompare(b.agencyId));
       if (first === undefined) {
