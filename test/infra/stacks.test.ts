@@ -5,7 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { routes } from '#functions/routes.ts';
+import { type Access, routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
 import { buckets, checkpointKeySecretArnEnvVar, eventBusNameEnvVar, tables } from '#shared/resources.ts';
 import { synthApp } from './support.ts';
@@ -125,6 +125,28 @@ describe('the stateful stack', () => {
     ).toBe(true);
   });
 
+  it('keeps the CDOP cases table like the others: pk/sk, point-in-time recovery, the data key, no TTL', () => {
+    const cases = Object.entries(template.findResources('AWS::DynamoDB::Table')).filter(([id]) =>
+      id.startsWith('CdopCasesTable'),
+    );
+    expect(cases).toHaveLength(1);
+    const [[, table] = ['', undefined]] = cases;
+    expect(table?.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      },
+    });
+    expect(table?.Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+
   it('retains tables outside dev and lets dev tables go', () => {
     template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     const prod = Template.fromStack(synthApp({ stage: 'prod' }).stateful);
@@ -219,7 +241,9 @@ describe('the API stack', () => {
         .map((s) => JSON.stringify(s.Resource));
       // Each write grant names one of the writable tables (by its logical id in the stateful stack's exports).
       for (const resource of granted) {
-        expect(writable.some((name) => resource.toLowerCase().includes(`${name}table`))).toBe(true);
+        expect(writable.some((name) => resource.toLowerCase().includes(`${name.toLowerCase()}table`))).toBe(
+          true,
+        );
       }
       expect(granted).toHaveLength(writable.length);
     }
@@ -258,9 +282,120 @@ describe('the API stack', () => {
       });
       const actions = actionsOf(statementsOf(template, schedule.id));
       expect(actions).toContain('dynamodb:Query');
+      const objectWrites = Object.values(schedule.buckets).some((a) => a === 'write' || a === 'readwrite');
       if (Object.keys(schedule.buckets).length === 0) {
         expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([]);
-      } else expect(actions).toContain('s3:PutObject');
+      } else if (objectWrites) expect(actions).toContain('s3:PutObject');
+      else expect(actions).not.toContain('s3:PutObject');
+    }
+  });
+
+  const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+  const tableReads =
+    /^dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|GetRecords|GetShardIterator)$/;
+  const tableWrites = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
+  /** The access (as routes.ts names it) that a table's granted actions amount to; `none` when nothing is granted. */
+  const tableAccessOf = (actions: string[]): string => {
+    if (actions.length === 0) return 'none';
+    const reads = actions.some((a) => tableReads.test(a));
+    const writes = actions.some((a) => tableWrites.test(a));
+    if (reads && writes) return 'readwrite';
+    if (reads) return 'read';
+    if (writes) return 'write';
+    return actions.every((a) => a === 'dynamodb:DescribeTable') ? 'probe' : actions.join();
+  };
+
+  /**
+   * What a function may do with each table and bucket, read off its role's statements: a table or bucket is named
+   * by its logical id in the stateful stack (`CdopCasesTable`, `PayloadsBucket`), which its imported ARN carries.
+   */
+  const grantsOf = (functionId: string) => {
+    const statements = statementsOf(template, functionId);
+    const on = (logicalId: string) =>
+      actionsOf(statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId)));
+    return {
+      tables: Object.fromEntries(
+        Object.keys(tables).map((name) => [name, tableAccessOf(on(`${pascal(name)}Table`))]),
+      ),
+      buckets: Object.fromEntries(
+        Object.keys(buckets).map((name) => [name, [...new Set(on(`${pascal(name)}Bucket`))].sort()]),
+      ),
+    };
+  };
+
+  it('grants every route and schedule exactly the access it lists, table by table and bucket by bucket', () => {
+    const bucketActions = (name: keyof typeof buckets, access: Access | undefined): string[] => {
+      if (access === undefined) return [];
+      if (access === 'probe') return ['s3:ListBucket'];
+      const write = buckets[name].objectLock ? ['s3:PutObject'] : ['s3:DeleteObject', 's3:PutObject'];
+      return [
+        ...(access === 'read' || access === 'readwrite' ? ['s3:GetObject'] : []),
+        ...(access === 'write' || access === 'readwrite' ? write : []),
+      ].sort();
+    };
+    for (const definition of [...routes, ...schedules]) {
+      const listedTables: Partial<Record<string, Access>> = definition.tables;
+      const listedBuckets: Partial<Record<string, Access>> = definition.buckets;
+      expect({ id: definition.id, ...grantsOf(definition.id) }).toEqual({
+        id: definition.id,
+        tables: Object.fromEntries(Object.keys(tables).map((name) => [name, listedTables[name] ?? 'none'])),
+        buckets: Object.fromEntries(
+          (Object.keys(buckets) as (keyof typeof buckets)[]).map((name) => [
+            name,
+            bucketActions(name, listedBuckets[name]),
+          ]),
+        ),
+      });
+    }
+  });
+
+  it('names the resources of every scheduled function as it grants them', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const schedule of schedules) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(schedule.id)) ?? [];
+      const variables = Object.keys(fn?.Properties.Environment.Variables ?? {});
+      const expected = [
+        ...Object.keys(schedule.tables).map((t) => tables[t as keyof typeof tables].envVar),
+        ...Object.keys(schedule.buckets).map((b) => buckets[b as keyof typeof buckets].envVar),
+        ...(schedule.exchangeId ? ['EXCHANGE_ID'] : []),
+      ];
+      expect({
+        id: schedule.id,
+        variables: variables.filter((v) => /_(TABLE|BUCKET)_NAME$|^EXCHANGE_ID$/.test(v)).sort(),
+      }).toEqual({ id: schedule.id, variables: expected.sort() });
+    }
+  });
+
+  it('gives the CDOP case workspace its routes and its tracker, on the cases table', () => {
+    const cdop = routes.filter((route) => route.path.startsWith('/v1/cdop/'));
+    expect(cdop.map((route) => route.id)).toEqual([
+      'OpenCdopCase',
+      'ListCdopCases',
+      'GetCdopCase',
+      'RequestCdopReports',
+      'AssemblePanelPack',
+      'GetPanelPack',
+      'CloseCdopCase',
+      'ExportCdopCase',
+      'GetCdopFigures',
+    ]);
+    for (const route of cdop) {
+      expect({ id: route.id, cdopCases: grantsOf(route.id).tables.cdopCases }).toEqual({
+        id: route.id,
+        cdopCases: 'readwrite',
+      });
+    }
+    expect(grantsOf('TrackCdopCases').tables).toMatchObject({
+      cdopCases: 'readwrite',
+      requests: 'readwrite',
+    });
+    // No other function touches the cases table.
+    for (const definition of [...routes, ...schedules]) {
+      if (cdop.includes(definition as (typeof cdop)[number]) || definition.id === 'TrackCdopCases') continue;
+      expect({ id: definition.id, cdopCases: grantsOf(definition.id).tables.cdopCases }).toEqual({
+        id: definition.id,
+        cdopCases: 'none',
+      });
     }
   });
 

@@ -6,6 +6,7 @@ import { localKeyFile, readPrivateKey } from '#cli/client.ts';
 import { routeKey, routes } from '#functions/routes.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
+import { exampleAnalysis, exampleNotification, exampleReport } from '#local/seed/example-cdop.ts';
 import {
   generateNoteKey,
   noteSignerFromPrivateKey,
@@ -19,6 +20,7 @@ import { type AgreementContent, contentHashOf } from '#shared/domain/agreements/
 import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { cosignCheckpoint } from '#shared/domain/audit/checkpoint.ts';
+import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
@@ -661,6 +663,191 @@ const runCorpus = async () => {
     path: `${requestPath}/withdraw`,
     user: practitioner,
     status: 200,
+  });
+
+  // The CDOP case workspace: a case from notification to the NCMD export, each step with a refusal beside it.
+  const coordinator = 'bhr-cdop.coordinator';
+  const manager = 'bhr-cdop.manager';
+  const havering = 'lb-havering.practitioner';
+  const notification = exampleNotification(
+    deriveSubjectReference(
+      { footprintId: 'bhr-cdop-area', key: new Uint8Array(32).fill(7) },
+      { kind: 'nhs-number', nhsNumber: '9434765919' },
+    ),
+  );
+  await ask({
+    route: 'OpenCdopCase',
+    method: 'POST',
+    path: '/v1/cdop/cases',
+    user: havering,
+    body: { notification },
+    status: 403,
+  });
+  const opened = await ask({
+    route: 'OpenCdopCase',
+    method: 'POST',
+    path: '/v1/cdop/cases',
+    user: coordinator,
+    body: { notification },
+    status: 201,
+  });
+  const caseId = (opened.json as { case: { id: string } }).case.id;
+  const casePath = `/v1/cdop/cases/${caseId}`;
+  await ask({
+    route: 'ListCdopCases',
+    method: 'GET',
+    path: '/v1/cdop/cases?status=open',
+    user: coordinator,
+    status: 200,
+  });
+  await ask({
+    route: 'ListCdopCases',
+    method: 'GET',
+    path: '/v1/cdop/cases?status=sideways',
+    user: coordinator,
+    status: 400,
+  });
+  await ask({ route: 'GetCdopCase', method: 'GET', path: casePath, user: coordinator, status: 200 });
+  await ask({ route: 'GetCdopCase', method: 'GET', path: casePath, user: havering, status: 403 });
+  await ask({
+    route: 'GetCdopCase',
+    method: 'GET',
+    path: '/v1/cdop/cases/no-such-case',
+    user: coordinator,
+    status: 404,
+  });
+  await ask({
+    route: 'RequestCdopReports',
+    method: 'POST',
+    path: `${casePath}/requests`,
+    user: coordinator,
+    body: { agencies: ['lb-barnet'] },
+    status: 403,
+  });
+  const asked = await ask({
+    route: 'RequestCdopReports',
+    method: 'POST',
+    path: `${casePath}/requests`,
+    user: coordinator,
+    body: { agencies: ['lb-havering'] },
+    status: 200,
+  });
+  const [item] = (asked.json as { items: { requestId?: string }[] }).items;
+  // The tracker creates the data request the case asked for; the agency answers it with its reporting form.
+  await exchange.runSchedule('TrackCdopCases');
+  const reportPath = `/v1/requests/${item?.requestId ?? ''}`;
+  await ask({
+    route: 'DecideRequest',
+    method: 'POST',
+    path: `${reportPath}/decision`,
+    user: havering,
+    body: { outcome: 'approve', reasons: 'our report is attached' },
+    status: 200,
+  });
+  const report = Buffer.from(JSON.stringify(exampleReport(caseId, 'lb-havering')));
+  await ask({
+    route: 'ReleaseShare',
+    method: 'POST',
+    path: `${reportPath}/release`,
+    user: havering,
+    body: {
+      content: report.toString('base64'),
+      sha256: createHash('sha256').update(report).digest('hex'),
+      contentType: 'application/json',
+      dataCategories: ['identity-residence', 'child-death-details'],
+    },
+    status: 200,
+  });
+  await exchange.runSchedule('TrackCdopCases');
+  await ask({
+    route: 'AssemblePanelPack',
+    method: 'POST',
+    path: `${casePath}/pack`,
+    user: havering,
+    status: 403,
+  });
+  await ask({
+    route: 'AssemblePanelPack',
+    method: 'POST',
+    path: '/v1/cdop/cases/no-such-case/pack',
+    user: manager,
+    status: 404,
+  });
+  await ask({
+    route: 'AssemblePanelPack',
+    method: 'POST',
+    path: `${casePath}/pack`,
+    user: manager,
+    status: 201,
+  });
+  await ask({ route: 'GetPanelPack', method: 'GET', path: `${casePath}/pack`, user: manager, status: 200 });
+  await ask({
+    route: 'GetPanelPack',
+    method: 'GET',
+    path: `${casePath}/pack`,
+    user: 'bhr-cdop.ig-lead',
+    status: 403,
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  await ask({
+    route: 'ExportCdopCase',
+    method: 'GET',
+    path: `${casePath}/ncmd-export`,
+    user: coordinator,
+    status: 409,
+  });
+  await ask({
+    route: 'CloseCdopCase',
+    method: 'POST',
+    path: `${casePath}/close`,
+    user: coordinator,
+    body: { analysis: exampleAnalysis(caseId, today, { categoryOfDeath: 'misadventure' }) },
+    status: 400,
+  });
+  await ask({
+    route: 'CloseCdopCase',
+    method: 'POST',
+    path: `${casePath}/close`,
+    user: coordinator,
+    body: { analysis: exampleAnalysis(caseId, today) },
+    status: 200,
+  });
+  await ask({
+    route: 'CloseCdopCase',
+    method: 'POST',
+    path: `${casePath}/close`,
+    user: coordinator,
+    body: { analysis: exampleAnalysis(caseId, today) },
+    status: 409,
+  });
+  await ask({
+    route: 'ExportCdopCase',
+    method: 'GET',
+    path: `${casePath}/ncmd-export?version=2026`,
+    user: coordinator,
+    status: 200,
+  });
+  const year = Number(today.slice(0, 4)) - (today.slice(5) < '04-01' ? 1 : 0);
+  await ask({
+    route: 'GetCdopFigures',
+    method: 'GET',
+    path: `/v1/cdop/figures?year=${year}`,
+    user: coordinator,
+    status: 200,
+  });
+  await ask({
+    route: 'GetCdopFigures',
+    method: 'GET',
+    path: `/v1/cdop/figures?year=${year}`,
+    user: havering,
+    status: 403,
+  });
+  await ask({
+    route: 'GetCdopFigures',
+    method: 'GET',
+    path: '/v1/cdop/figures?year=last',
+    user: coordinator,
+    status: 400,
   });
 };
 

@@ -1,28 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
-import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
-import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
-import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
-import { DynamoRequestStore, type RequestTables } from '#shared/adapters/dynamodb/request-store.ts';
-import { S3PayloadStore } from '#shared/adapters/s3/payload-store.ts';
+import { randomBytes } from 'node:crypto';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
-import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
-import { ConflictError, DependencyError } from '#shared/domain/errors.ts';
-import type { ExchangeEvent } from '#shared/domain/events/exchange-event.ts';
-import type { UserRole } from '#shared/domain/registry/registry.ts';
 import type { DataRequest, DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
 import {
@@ -36,10 +16,27 @@ import {
   sweepRequests,
   withdrawRequest,
 } from '#shared/domain/requests/manage-requests.ts';
-import { type Clock, systemClock } from '#shared/ports/clock.ts';
-import { CallTap, type FaultKind, faultKinds, type TappedCall } from '../support/fault-injection.ts';
+import { CallTap, type TappedCall } from '../support/fault-injection.ts';
+import {
+  type Answer,
+  allowed,
+  answerLost,
+  everyFault,
+  everyFaultOfStep,
+  expectRefusedSafely,
+  expectReplayed,
+  type FaultStep,
+  type Item,
+  newCall,
+  principal,
+  type Scenario,
+  sha256,
+  stripKeys,
+  transactItemsOf,
+  useFaultRig,
+  withFault,
+} from '../support/fault-scenarios.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
-import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // Fault injection at every AWS call of the request, decision, release, fetch, withdrawal and sweep paths. The
 // use cases run with the real stores on DynamoDB Local and the S3 emulator, behind a tap that numbers their calls
@@ -48,79 +45,16 @@ import { localDynamoClient } from '../support/local-exchange-clients.ts';
 // idempotency record, its audit entry, its events and feed items, the S3 object) are all there or none are. Then
 // a retry with the same idempotency key completes it exactly once, and a replay answers the same.
 
-let exchange: RunningExchange;
-let dynamo: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
-let s3: S3Client;
-
-const tables: RequestTables = {
-  requests: localTableName('requests'),
-  audit: localTableName('audit'),
-  events: localTableName('events'),
-};
-const bucket = localBucketName('payloads');
-
-beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
-  dynamo = localDynamoClient(exchange);
-  doc = createDocumentClient(dynamo);
-  s3 = new S3Client({
-    region: localRegion,
-    credentials: localCredentials,
-    endpoint: exchange.s3Endpoint,
-    forcePathStyle: true,
-  });
-});
-
-afterAll(async () => {
-  dynamo?.destroy();
-  s3?.destroy();
-  await exchange?.stop();
-});
+const rig = useFaultRig();
+const { tables, bucket } = rig;
 
 // ---- Building the use cases on a tap ----------------------------------------------------------------------
 
-/** Every tap of this file: the last test checks that no audit entry about a request was written around them. */
-const taps: CallTap[] = [];
+/** The request use cases on `tap`'s view of the clients; the rig keeps the tap for the audit table's check. */
+const depsOn = rig.storesOn;
 
-const depsOn = (tap: CallTap, options: { clock?: Clock; requestsTable?: string } = {}): RequestDeps => {
-  if (!taps.includes(tap)) taps.push(tap);
-  const tapped = tap.wrapDocument(doc);
-  return {
-    requests: new DynamoRequestStore(tapped, {
-      ...tables,
-      requests: options.requestsTable ?? tables.requests,
-    }),
-    payloads: new S3PayloadStore(tap.wrap('s3', s3), bucket),
-    agreements: new DynamoAgreementStore(tapped, {
-      agreements: localTableName('agreements'),
-      audit: tables.audit,
-    }),
-    registry: new DynamoRegistryReader(tapped, localTableName('registry')),
-    audit: new DynamoAuditLog(tapped, tables.audit),
-    clock: options.clock ?? systemClock,
-  };
-};
-
-const principal = (user: string, roles: UserRole[] = ['practitioner']): Principal => {
-  const organisationId = user.split('.')[0] ?? user;
-  return {
-    clientId: `${organisationId}-system`,
-    organisationId,
-    kid: 'faults',
-    alg: 'ES256',
-    user: { id: user, roles },
-    jti: ulid(),
-    requestHash: randomBytes(32).toString('base64url'),
-  };
-};
 const brent = () => principal('lb-brent.practitioner');
 const harrow = () => principal('lb-harrow.practitioner');
-
-const newCall = (clientId: string): IdempotentCall => {
-  const key = `faults-${ulid()}`;
-  return { clientId, key, fingerprint: `fingerprint-of-${key}` };
-};
 
 const mashRequest = (): DataRequestBody => ({
   responderOrganisationId: 'lb-harrow',
@@ -139,7 +73,6 @@ const mashRequest = (): DataRequestBody => ({
   justification: 'MASH referral: fault-injection test',
 });
 
-type Answer = { statusCode: 200 | 201; body: unknown };
 const bodyOf = (answer: Answer) => answer.body as { request: DataRequest };
 
 const submit = async (deps: RequestDeps) => {
@@ -160,7 +93,6 @@ const approve = (deps: RequestDeps, requestId: string) =>
   });
 
 const payload = Buffer.from(JSON.stringify({ protectionPlan: 'none', addressHistory: ['HA1'] }));
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const inline = {
   kind: 'inline',
   content: payload,
@@ -174,14 +106,6 @@ const release = (deps: RequestDeps, requestId: string) =>
 
 // ---- What is stored about one request ---------------------------------------------------------------------
 
-type Item = Record<string, unknown>;
-type TransactItem = { Put?: { TableName: string; Item: Item }; Delete?: { TableName: string; Key: Item } };
-
-const transactItemsOf = (calls: readonly TappedCall[]): TransactItem[] =>
-  calls
-    .filter((c) => c.command === 'TransactWriteCommand')
-    .flatMap((c) => (c.input as { TransactItems: TransactItem[] }).TransactItems);
-
 /** Ids of requests a tap saw created (the id of a submitted request is chosen inside the step). */
 const createdIds = (calls: readonly TappedCall[]): string[] => [
   ...new Set(
@@ -190,28 +114,6 @@ const createdIds = (calls: readonly TappedCall[]): string[] => [
       .filter((item): item is Item => item?.sk === 'SIGNED')
       .map((item) => String(item.pk).slice('REQUEST#'.length)),
   ),
-];
-
-const getItem = async (tableName: string, key: Item): Promise<Item | undefined> =>
-  (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
-
-const batchGet = async (tableName: string, keys: Item[]): Promise<Item[]> => {
-  const found: Item[] = [];
-  for (let start = 0; start < keys.length; start += 100) {
-    let request: Item[] = keys.slice(start, start + 100);
-    while (request.length > 0) {
-      const result = await doc.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }),
-      );
-      found.push(...(result.Responses?.[tableName] ?? []));
-      request = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
-    }
-  }
-  return found;
-};
-
-const uniqueKeys = (keys: Item[]): Item[] => [
-  ...new Map(keys.map((k) => [`${String(k.pk)}|${String(k.sk)}`, k])).values(),
 ];
 
 type Snapshot = {
@@ -229,42 +131,28 @@ type Snapshot = {
   objects: string[];
 };
 
-const stripKeys = ({ pk: _pk, sk: _sk, ...rest }: Item): Item => rest;
-
 const snapshot = async (
   requestId: string,
   calls: readonly TappedCall[],
   options: { call?: IdempotentCall; requestsTable?: string } = {},
 ): Promise<Snapshot> => {
   const requestsTable = options.requestsTable ?? tables.requests;
-  const written = transactItemsOf(calls)
-    .map((i) => i.Put)
-    .filter((p) => p !== undefined);
-  const auditKeys = uniqueKeys(
-    written
-      .filter((p) => p.TableName === tables.audit && String(p.Item.pk).startsWith('ENTRY#'))
-      .map((p) => ({ pk: p.Item.pk, sk: p.Item.sk })),
-  );
-  const eventKeys = uniqueKeys(
-    written.filter((p) => p.TableName === tables.events).map((p) => ({ pk: p.Item.pk, sk: p.Item.sk })),
-  );
-  const record = (await getItem(requestsTable, { pk: `REQUEST#${requestId}`, sk: 'REQUEST' })) as
+  const record = (await rig.getItem(requestsTable, { pk: `REQUEST#${requestId}`, sk: 'REQUEST' })) as
     | (DataRequest & Item)
     | undefined;
-  const [inbox, outbox, signed, idempotency, audit, events, work, objects] = await Promise.all([
-    record && getItem(requestsTable, { pk: `INBOX#${record.responderOrganisationId}`, sk: requestId }),
-    record && getItem(requestsTable, { pk: `OUTBOX#${record.requester.organisationId}`, sk: requestId }),
-    getItem(requestsTable, { pk: `REQUEST#${requestId}`, sk: 'SIGNED' }),
+  const [inbox, outbox, signed, idempotency, written, work, objects] = await Promise.all([
+    record && rig.getItem(requestsTable, { pk: `INBOX#${record.responderOrganisationId}`, sk: requestId }),
+    record && rig.getItem(requestsTable, { pk: `OUTBOX#${record.requester.organisationId}`, sk: requestId }),
+    rig.getItem(requestsTable, { pk: `REQUEST#${requestId}`, sk: 'SIGNED' }),
     options.call &&
-      getItem(requestsTable, {
+      rig.getItem(requestsTable, {
         pk: `IDEMPOTENCY#${options.call.clientId}#${options.call.key}`,
         sk: 'IDEMPOTENCY',
       }),
-    batchGet(tables.audit, auditKeys),
-    batchGet(tables.events, eventKeys),
+    rig.writtenBy(calls),
     Promise.all(
       (['due', 'retention', 'purge'] as const).map(async (list) => {
-        const result = await doc.send(
+        const result = await rig.doc.send(
           new QueryCommand({
             TableName: requestsTable,
             KeyConditionExpression: 'pk = :pk',
@@ -276,11 +164,11 @@ const snapshot = async (
         return (result.Items ?? []).map((item) => `${list}@${String(item.sk)}`);
       }),
     ),
-    s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `shares/${requestId}/` })),
+    rig.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `shares/${requestId}/` })),
   ]);
-  const ofRequest = events
-    .map((item) => ({ pk: String(item.pk), event: item.event as ExchangeEvent }))
-    .filter((e) => (e.event.detail as { requestId?: string }).requestId === requestId);
+  const ofRequest = written.events.filter(
+    (e) => (e.event.detail as { requestId?: string }).requestId === requestId,
+  );
   return {
     record: record === undefined ? undefined : (stripKeys(record) as DataRequest),
     inbox: inbox && stripKeys(inbox),
@@ -288,10 +176,7 @@ const snapshot = async (
     signed: signed !== undefined,
     work: work.flat().sort(),
     idempotency: idempotency !== undefined,
-    audit: (audit as AuditEntry[])
-      .map((entry) => stripKeys(entry as Item) as AuditEntry)
-      .filter((entry) => entry.target?.id === requestId)
-      .sort((a, b) => a.id.localeCompare(b.id)),
+    audit: written.audit.filter((entry) => entry.target?.id === requestId),
     feed: ofRequest
       .filter((e) => e.pk.startsWith('ORG#'))
       .map((e) => `${e.pk}:${e.event.type}`)
@@ -303,9 +188,6 @@ const snapshot = async (
     objects: (objects.Contents ?? []).map((o) => o.Key ?? '').sort(),
   };
 };
-
-const allowed = (s: Snapshot, action: string) =>
-  s.audit.filter((e) => e.outcome === 'allowed' && e.action === action);
 
 /** The parts that say whether a step happened; refusal entries (409 CONFLICT) may be added by a failed step. */
 const stepParts = (s: Snapshot) => ({
@@ -324,14 +206,7 @@ const stepParts = (s: Snapshot) => ({
 
 type Ctx = { requestId?: string; uploadId?: string };
 
-type StepSpec = {
-  readonly name: string;
-  readonly action: string;
-  readonly event: ExchangeEvent['type'];
-  readonly caller: () => Principal;
-  /** Puts a fresh request in the state the step starts from. */
-  prepare(deps: RequestDeps): Promise<Ctx>;
-  run(deps: RequestDeps, ctx: Ctx, call: IdempotentCall): Promise<Answer>;
+type StepSpec = FaultStep<RequestDeps, Ctx> & {
   /** What a completed step leaves, beyond its one audit entry, its event and its idempotency record. */
   done(before: Snapshot, after: Snapshot): void;
   /** What follows a completed step, checked once it is done. */
@@ -417,7 +292,7 @@ const steps: readonly StepSpec[] = [
       });
       const { uploadId } = (started.body as { upload: { uploadId: string } }).upload;
       const stored = await deps.requests.getRequest(request.id);
-      await s3.send(
+      await rig.s3.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: stored?.upload?.objectKey,
@@ -494,48 +369,6 @@ const steps: readonly StepSpec[] = [
 
 // ---- Running every fault at every call --------------------------------------------------------------------
 
-type Scenario = { readonly at: number; readonly call: TappedCall; readonly fault: FaultKind };
-
-/** Every (call, fault) pair along a clean run's path. */
-const scenariosOf = (path: readonly TappedCall[]): Scenario[] =>
-  path.flatMap((call, at) =>
-    faultKinds.filter((f) => f.appliesTo(call)).map((fault) => ({ at, call, fault })),
-  );
-
-const describeCall = (call: TappedCall) => {
-  const input = call.input as { TableName?: string; Key?: Item };
-  return `${call.service} ${call.command.replace(/Command$/, '')}${input.TableName ? ` ${input.TableName}` : ''}`;
-};
-
-/** Runs `work` over `items`, `width` at a time (DynamoDB Local answers concurrent calls much faster in total). */
-const pool = async <T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const item = items[next] as T;
-        next += 1;
-        await work(item);
-      }
-    }),
-  );
-};
-
-/** A 503 (DependencyError) or a 409 CONFLICT: never a success with missing parts. */
-const expectRefusedSafely = (outcome: { ok: true; answer: Answer } | { ok: false; error: unknown }) => {
-  if (outcome.ok) throw new Error(`the step succeeded: ${JSON.stringify(outcome.answer).slice(0, 200)}`);
-  const { error } = outcome;
-  const safe =
-    error instanceof DependencyError || (error instanceof ConflictError && error.code === 'CONFLICT');
-  if (!safe) throw error;
-};
-
-const settle = (promise: Promise<Answer>) =>
-  promise.then(
-    (answer) => ({ ok: true as const, answer }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-
 const runScenario = async (step: StepSpec, scenario: Scenario): Promise<void> => {
   const tap = new CallTap();
   const deps = depsOn(tap);
@@ -543,17 +376,12 @@ const runScenario = async (step: StepSpec, scenario: Scenario): Promise<void> =>
   const call = newCall(step.caller().clientId);
   const before = ctx.requestId === undefined ? undefined : await snapshot(ctx.requestId, tap.calls, { call });
 
-  tap.arm(scenario.at, scenario.fault);
-  const failed = await settle(step.run(deps, ctx, call));
-  tap.disarm();
-  expect(tap.fired?.call.command, 'the fault fired at the call enumerated').toBe(scenario.call.command);
-  expectRefusedSafely(failed);
+  expectRefusedSafely(await withFault(tap, scenario, () => step.run(deps, ctx, call)));
 
   // All or nothing: the step's parts either all reflect it (an answer lost after DynamoDB applied the
   // transaction) or none do; for a release, the S3 object only when the step is there.
   const attemptIds = ctx.requestId === undefined ? createdIds(tap.calls) : [ctx.requestId];
-  const stepTransaction = tap.fired?.call.command === 'TransactWriteCommand';
-  const applied = stepTransaction && scenario.fault.when === 'after';
+  const applied = answerLost(tap);
   for (const requestId of attemptIds) {
     const mid = await snapshot(requestId, tap.calls, { call });
     if (applied) {
@@ -595,45 +423,17 @@ const runScenario = async (step: StepSpec, scenario: Scenario): Promise<void> =>
   expectCopies(after);
   if (before !== undefined) expect(record?.revision).toBe((before.record?.revision ?? 0) + 1);
   step.done(before ?? after, after);
-  const calls = tap.calls.length;
-  const replayed = await step.run(deps, ctx, call);
-  expect(replayed).toEqual(retried);
-  expect(tap.since(calls).map((c) => c.command)).toEqual(['GetCommand']);
+  await expectReplayed(tap, () => step.run(deps, ctx, call), retried);
   expect(await snapshot(requestId, tap.calls, { call })).toEqual(after);
   await step.afterwards?.(deps, requestId, tap);
-};
-
-/** Runs every scenario of a step and names each one that failed, with why. */
-const runAll = async (step: StepSpec, width = 8) => {
-  const recorder = new CallTap();
-  const deps = depsOn(recorder);
-  const ctx = await step.prepare(deps);
-  const from = recorder.calls.length;
-  await step.run(deps, ctx, newCall(step.caller().clientId));
-  const path = recorder.since(from);
-  const scenarios = scenariosOf(path);
-  const failures: string[] = [];
-  await pool(scenarios, width, async (scenario) => {
-    try {
-      await runScenario(step, scenario);
-    } catch (error) {
-      failures.push(
-        `${step.name}: call ${scenario.at} (${describeCall(scenario.call)}) with ${scenario.fault.name}: ${(
-          error as Error
-        ).message
-          .split('\n')
-          .slice(0, 12)
-          .join('\n')}`,
-      );
-    }
-  });
-  return { path, scenarios, failures };
 };
 
 describe('every AWS call of a request step failing with every fault', () => {
   for (const step of steps) {
     it(`${step.name}: the step happens whole or not at all, and a keyed retry completes it once`, async () => {
-      const { path, scenarios, failures } = await runAll(step);
+      const { path, scenarios, failures } = await everyFaultOfStep(step, depsOn, (scenario) =>
+        runScenario(step, scenario),
+      );
       // The path is what the enumeration walked: it reads, then commits one transaction (S3 before it for bytes).
       expect(path.filter((c) => c.command === 'TransactWriteCommand')).toHaveLength(1);
       expect(scenarios.length).toBeGreaterThan(path.length);
@@ -644,33 +444,12 @@ describe('every AWS call of a request step failing with every fault', () => {
 
 // ---- The sweeper ------------------------------------------------------------------------------------------
 
-/** A requests table of its own for one sweep scenario, so that its sweep sees only its own work. */
-const freshRequestsTable = async (): Promise<string> => {
-  const tableName = `pbx-requests-sweep-${ulid().toLowerCase()}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
-  return tableName;
-};
-
 /**
- * One overdue request and one released share past its retention, in a table of their own; the sweep at `later`
- * flags the first, expires the second and deletes its bytes.
+ * One overdue request and one released share past its retention, in a requests table of their own (so that the
+ * sweep sees only their work); the sweep at `later` flags the first, expires the second and deletes its bytes.
  */
 const prepareSweep = async (tap: CallTap) => {
-  const requestsTable = await freshRequestsTable();
+  const requestsTable = await rig.freshTable('pbx-requests-sweep-');
   const deps = depsOn(tap, { requestsTable });
   const overdue = await submit(deps);
   const shared = await submit(deps);
@@ -716,35 +495,30 @@ const expectSweepStepsWhole = (parts: SweepParts) => {
 
 describe('the sweeper with every AWS call failing with every fault', () => {
   it('flags, expires and purges step by step, each step whole or not at all, and the next run finishes', async () => {
-    const recorder = new CallTap();
-    const clean = await prepareSweep(recorder);
-    const from = recorder.calls.length;
-    const report = await sweepRequests(
-      depsOn(recorder, { clock: fixedClock(clean.later.toISOString()), requestsTable: clean.requestsTable }),
-    );
-    expect(report).toEqual({ overdue: 1, expired: 1, purged: 1, failed: 0 });
-    const path = recorder.since(from);
-    const scenarios = scenariosOf(path);
-    const failures: string[] = [];
-    await pool(scenarios, 8, async (scenario) => {
-      try {
+    const { path, failures } = await everyFault(
+      'sweep',
+      async (recorder) => {
+        const clean = await prepareSweep(recorder);
+        const deps = depsOn(recorder, {
+          clock: fixedClock(clean.later.toISOString()),
+          requestsTable: clean.requestsTable,
+        });
+        return async () => {
+          expect(await sweepRequests(deps)).toEqual({ overdue: 1, expired: 1, purged: 1, failed: 0 });
+        };
+      },
+      async (scenario) => {
         const tap = new CallTap();
         const prepared = await prepareSweep(tap);
         const deps = depsOn(tap, {
           clock: fixedClock(prepared.later.toISOString()),
           requestsTable: prepared.requestsTable,
         });
-        tap.arm(scenario.at, scenario.fault);
         // A fault in one request's step is counted and leaves the others to go on; a fault reading a work list
         // fails the run.
-        const outcome = await sweepRequests(deps).then(
-          (report) => ({ ok: true as const, report }),
-          (error: unknown) => ({ ok: false as const, error }),
-        );
-        tap.disarm();
-        expect(tap.fired?.call.command).toBe(scenario.call.command);
-        if (outcome.ok) expect(outcome.report.failed).toBe(1);
-        else expectRefusedSafely({ ok: false, error: outcome.error });
+        const outcome = await withFault(tap, scenario, () => sweepRequests(deps));
+        if (outcome.ok) expect(outcome.answer.failed).toBe(1);
+        else expectRefusedSafely(outcome);
         expectSweepStepsWhole(await sweepParts(tap, prepared));
 
         // The next run finishes the work, each step once; the run after finds nothing to do.
@@ -759,17 +533,8 @@ describe('the sweeper with every AWS call failing with every fault', () => {
         expect(after.shared.objects).toEqual([]);
         expect(await sweepRequests(deps)).toEqual({ overdue: 0, expired: 0, purged: 0, failed: 0 });
         expect(await sweepParts(tap, prepared)).toEqual(after);
-      } catch (error) {
-        failures.push(
-          `sweep: call ${scenario.at} (${describeCall(scenario.call)}) with ${scenario.fault.name}: ${(
-            error as Error
-          ).message
-            .split('\n')
-            .slice(0, 12)
-            .join('\n')}`,
-        );
-      }
-    });
+      },
+    );
     expect(path.filter((c) => c.command === 'TransactWriteCommand')).toHaveLength(3);
     expect(failures).toEqual([]);
   }, 90_000);
@@ -777,17 +542,8 @@ describe('the sweeper with every AWS call failing with every fault', () => {
 
 describe('the audit table after every fault', () => {
   it('holds no entry about a request that was not written through a tapped step', async () => {
-    const seen = new Set(
-      taps.flatMap((tap) =>
-        transactItemsOf(tap.calls)
-          .map((i) => i.Put?.Item)
-          .filter((item) => item !== undefined && String(item.pk).startsWith('ENTRY#'))
-          .map((item) => String(item?.id)),
-      ),
-    );
-    const entries = await new DynamoAuditLog(doc, tables.audit).readAll();
-    const aboutRequests = entries.filter((e) => e.target?.type === 'request');
-    expect(aboutRequests.length).toBeGreaterThan(500);
-    expect(aboutRequests.filter((e) => !seen.has(e.id))).toEqual([]);
+    const { about, untapped } = await rig.auditedAround('request');
+    expect(about.length).toBeGreaterThan(500);
+    expect(untapped).toEqual([]);
   });
 });

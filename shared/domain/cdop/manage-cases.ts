@@ -153,7 +153,10 @@ const caseStep = (input: {
     : { idempotency: idempotencyRecord(input.call, input.answer, input.now) }),
 });
 
-/** Commits a step's next revision of a case with its record; a lost race is a 409 CONFLICT. */
+/** The case changed between a step's read and its write (the tracker noted a report, say): the step runs again. */
+class CaseChangedMeanwhile extends Error {}
+
+/** Commits a step's next revision of a case with its record; a lost race throws CaseChangedMeanwhile. */
 const commitCase = async (
   deps: Pick<CaseDeps, 'cases'>,
   previous: CdopCase,
@@ -161,7 +164,24 @@ const commitCase = async (
   record: Parameters<typeof caseStep>[0],
   ask?: ReportAsk,
 ): Promise<void> => {
-  if (!(await deps.cases.update(previous, next, caseStep(record), ask))) throw changedConcurrently();
+  if (!(await deps.cases.update(previous, next, caseStep(record), ask))) throw new CaseChangedMeanwhile();
+};
+
+/**
+ * Runs a step again, from a fresh read of the case, when it lost a race for the case (the tracker writes to open
+ * cases every minute); 409 CONFLICT after three tries. A lost race is not a refusal and records nothing, so the
+ * answer still has exactly one entry. Runs inside `idempotently`: a step that lost to the same call made twice
+ * ends as CONFLICT there, and is answered what the winner stored.
+ */
+const retryingLostRaces = async <T>(step: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof CaseChangedMeanwhile)) throw error;
+      if (attempt >= 3) throw changedConcurrently();
+    }
+  }
 };
 
 /** The fields every case event starts with (events/cdop-case-parties.ts). */
@@ -385,134 +405,136 @@ export const requestCdopReports = (
     call?: IdempotentCall | undefined;
   },
 ): Promise<Answer> =>
-  idempotently(deps.cases, input.call, async () => {
-    const { principal, call } = input;
-    const now = deps.clock.now();
-    const prepared = await onCase(deps, { ...input, action: 'cdop.report.request' }, async (c) => {
-      const by = actingUser(principal);
-      const registry = await deps.registry.loadRegistry();
-      const agreements = await deps.agreements.listAgreements();
-      const settings = reportDueDaysOf(c, agreements, now);
-      const plan = planFanOut(c, input.agencies, { ...registry, agreements, settings }, by, now);
-      return { c, by, registry, plan };
-    });
-    const { c, by, registry, plan } = prepared;
-    const askId = ulid(now.getTime());
-    const permitted = plan.items
-      .filter((i): i is PlannedRequest => i.outcome === 'permitted')
-      .map((i) => ({ ...i, requestId: ulid(now.getTime()) }));
-    const refused = plan.items.flatMap((i) => (i.outcome === 'refused' ? [i] : []));
-    const next = recordAgencyRequests(
-      c,
-      permitted.map((p) => ({
-        organisationId: p.organisationId,
-        requestId: p.requestId,
-        askId,
-        dueAt: p.dueAt,
-      })),
-      registry,
-      by,
-      now,
-      refused.map(({ organisationId, reasons, agreementNeeded }) => ({
-        organisationId,
-        reasons: [...reasons],
-        agreementNeeded: { ...agreementNeeded, coveredElsewhere: [...agreementNeeded.coveredElsewhere] },
-      })),
-    );
-    const items = plan.items.map((i) => {
-      switch (i.outcome) {
-        case 'permitted': {
-          const p = permitted.find((x) => x.organisationId === i.organisationId);
-          return {
-            outcome: i.outcome,
-            organisationId: i.organisationId,
-            requestId: p?.requestId,
-            dueAt: i.dueAt,
-          };
-        }
-        case 'refused':
-          return i;
-        default:
-          return {
-            ...i,
-            requestId: c.agencies.find((a) => a.organisationId === i.organisationId)?.requestId,
-          };
-      }
-    });
-    const refusalCodes = [...new Set(refused.flatMap((r) => r.reasons.map((reason) => reason.code)))];
-    const facts = {
-      ...byCaller(principal),
-      action: 'cdop.report.request',
-      ...caseFacts(next),
-      parties: [c.cdopOrganisationId, ...plan.items.map((i) => i.organisationId)],
-      reasonCodes: refusalCodes,
-      ...(plan.agreementId === undefined ? {} : { agreement: permitted[0]?.agreement }),
-    };
-    const events = permitted.map((p) =>
-      newExchangeEvent(
-        'ReportRequested',
-        {
-          ...eventCase(c),
-          agencyOrganisationId: p.organisationId,
-          requestId: p.requestId,
-          dueAt: p.dueAt,
-          reportingFormVersion: reportingFormVersions.at(-1) ?? '2026',
-        },
-        [c.cdopOrganisationId, p.organisationId],
-        now,
-      ),
-    );
-
-    if (permitted.length === 0 && refused.length > 0) {
-      const refusal = {
-        code: 'REQUEST_REFUSED' as const,
-        message: 'every agency asked was refused under the CDOP agreement',
-        details: refused.map(
-          (r) =>
-            `${r.organisationId}: ${r.reasons.map((x) => x.code).join(', ')}; needs ${r.agreementNeeded.description}`,
-        ),
-      };
-      await commitCase(deps, c, next, {
-        facts: { ...facts, outcome: 'refused' },
-        events: [],
-        call,
-        answer: { refused: refusal },
-        now,
+  idempotently(deps.cases, input.call, () =>
+    retryingLostRaces(async () => {
+      const { principal, call } = input;
+      const now = deps.clock.now();
+      const prepared = await onCase(deps, { ...input, action: 'cdop.report.request' }, async (c) => {
+        const by = actingUser(principal);
+        const registry = await deps.registry.loadRegistry();
+        const agreements = await deps.agreements.listAgreements();
+        const settings = reportDueDaysOf(c, agreements, now);
+        const plan = planFanOut(c, input.agencies, { ...registry, agreements, settings }, by, now);
+        return { c, by, registry, plan };
       });
-      throw new AuthorisationError(refusal.code, refusal.message, refusal.details);
-    }
+      const { c, by, registry, plan } = prepared;
+      const askId = ulid(now.getTime());
+      const permitted = plan.items
+        .filter((i): i is PlannedRequest => i.outcome === 'permitted')
+        .map((i) => ({ ...i, requestId: ulid(now.getTime()) }));
+      const refused = plan.items.flatMap((i) => (i.outcome === 'refused' ? [i] : []));
+      const next = recordAgencyRequests(
+        c,
+        permitted.map((p) => ({
+          organisationId: p.organisationId,
+          requestId: p.requestId,
+          askId,
+          dueAt: p.dueAt,
+        })),
+        registry,
+        by,
+        now,
+        refused.map(({ organisationId, reasons, agreementNeeded }) => ({
+          organisationId,
+          reasons: [...reasons],
+          agreementNeeded: { ...agreementNeeded, coveredElsewhere: [...agreementNeeded.coveredElsewhere] },
+        })),
+      );
+      const items = plan.items.map((i) => {
+        switch (i.outcome) {
+          case 'permitted': {
+            const p = permitted.find((x) => x.organisationId === i.organisationId);
+            return {
+              outcome: i.outcome,
+              organisationId: i.organisationId,
+              requestId: p?.requestId,
+              dueAt: i.dueAt,
+            };
+          }
+          case 'refused':
+            return i;
+          default:
+            return {
+              ...i,
+              requestId: c.agencies.find((a) => a.organisationId === i.organisationId)?.requestId,
+            };
+        }
+      });
+      const refusalCodes = [...new Set(refused.flatMap((r) => r.reasons.map((reason) => reason.code)))];
+      const facts = {
+        ...byCaller(principal),
+        action: 'cdop.report.request',
+        ...caseFacts(next),
+        parties: [c.cdopOrganisationId, ...plan.items.map((i) => i.organisationId)],
+        reasonCodes: refusalCodes,
+        ...(plan.agreementId === undefined ? {} : { agreement: permitted[0]?.agreement }),
+      };
+      const events = permitted.map((p) =>
+        newExchangeEvent(
+          'ReportRequested',
+          {
+            ...eventCase(c),
+            agencyOrganisationId: p.organisationId,
+            requestId: p.requestId,
+            dueAt: p.dueAt,
+            reportingFormVersion: reportingFormVersions.at(-1) ?? '2026',
+          },
+          [c.cdopOrganisationId, p.organisationId],
+          now,
+        ),
+      );
 
-    const answer: Answer = { statusCode: 200, body: { items, ...caseView(next, [], now) } };
-    if (permitted.length === 0 && refused.length === 0) {
-      // Every agency had been asked already: nothing changes, the call is still recorded.
-      await deps.audit.record(newAuditEntry({ ...facts, ...caseFacts(c), outcome: 'allowed' }, now));
-      return { statusCode: 200, body: { items, ...caseView(c, await requestsOf(deps, [c]), now) } };
-    }
-    const user = principal.user;
-    if (user === undefined) throw new Error('actingUser checked the user');
-    const ask: ReportAsk | undefined =
-      permitted.length === 0
-        ? undefined
-        : {
-            askId,
-            caseId: c.id,
-            requester: {
-              organisationId: principal.organisationId,
-              clientId: principal.clientId,
-              userId: user.id,
-            },
-            requestHash: principal.requestHash,
-            signed: input.signed,
-            requests: permitted.map((p) => ({
-              requestId: p.requestId,
-              agreement: p.agreement,
-              body: p.body,
-              dueAt: p.dueAt,
-            })),
-          };
-    await commitCase(deps, c, next, { facts, events, call, answer, now }, ask);
-    return answer;
-  });
+      if (permitted.length === 0 && refused.length > 0) {
+        const refusal = {
+          code: 'REQUEST_REFUSED' as const,
+          message: 'every agency asked was refused under the CDOP agreement',
+          details: refused.map(
+            (r) =>
+              `${r.organisationId}: ${r.reasons.map((x) => x.code).join(', ')}; needs ${r.agreementNeeded.description}`,
+          ),
+        };
+        await commitCase(deps, c, next, {
+          facts: { ...facts, outcome: 'refused' },
+          events: [],
+          call,
+          answer: { refused: refusal },
+          now,
+        });
+        throw new AuthorisationError(refusal.code, refusal.message, refusal.details);
+      }
+
+      const answer: Answer = { statusCode: 200, body: { items, ...caseView(next, [], now) } };
+      if (permitted.length === 0 && refused.length === 0) {
+        // Every agency had been asked already: nothing changes, the call is still recorded.
+        await deps.audit.record(newAuditEntry({ ...facts, ...caseFacts(c), outcome: 'allowed' }, now));
+        return { statusCode: 200, body: { items, ...caseView(c, await requestsOf(deps, [c]), now) } };
+      }
+      const user = principal.user;
+      if (user === undefined) throw new Error('actingUser checked the user');
+      const ask: ReportAsk | undefined =
+        permitted.length === 0
+          ? undefined
+          : {
+              askId,
+              caseId: c.id,
+              requester: {
+                organisationId: principal.organisationId,
+                clientId: principal.clientId,
+                userId: user.id,
+              },
+              requestHash: principal.requestHash,
+              signed: input.signed,
+              requests: permitted.map((p) => ({
+                requestId: p.requestId,
+                agreement: p.agreement,
+                body: p.body,
+                dueAt: p.dueAt,
+              })),
+            };
+      await commitCase(deps, c, next, { facts, events, call, answer, now }, ask);
+      return answer;
+    }),
+  );
 
 // ---- Reports, the panel pack and the NCMD export -------------------------------------------------------------
 
@@ -577,71 +599,77 @@ export const assembleCasePack = (
   input: { principal: Principal; caseId: string; call?: IdempotentCall | undefined },
 ): Promise<Answer> =>
   idempotently(deps.cases, input.call, () =>
-    onCase(deps, { ...input, action: 'cdop.pack.assemble' }, async (c) => {
-      const now = deps.clock.now();
-      const by = actingUser(input.principal);
-      assertRunsCase(await deps.registry.loadRegistry(), c, by, now);
-      if (c.status !== 'open') {
-        throw new ConflictError('WRONG_STATE', 'the panel pack of a closed case stays as it was', [
-          `status: ${c.status}`,
-        ]);
-      }
-      const { reports, unreadable } = await readReports(deps, c);
-      const [first] = [...reports].sort((a, b) => a.agencyId.localeCompare(b.agencyId));
-      if (first === undefined) {
-        throw new ConflictError('WRONG_STATE', 'no report has been received on this case yet', [
-          `agencies asked: ${c.agencies.length}`,
-          ...unreadable.map((u) => `${u.organisationId}: ${u.problems.join('; ')}`),
-        ]);
-      }
-      const pack = assemblePanelPack(
-        {
-          caseId: c.id,
-          cdopFootprintId: c.footprintId,
-          boroughOfResidence: c.notification.boroughOfResidence,
-          dateOfBirth: first.partA.child.dateOfBirth,
-          dateOfDeath: c.notification.dateOfDeath,
-          expected: c.notification.expected,
-          placeCategory: c.notification.placeCategory ?? 'unknown',
-          diedInFootprint: c.notification.place.kind === 'in-footprint',
-          agenciesRequested: c.agencies.map((a) => a.organisationId),
-        },
-        reports,
-      );
-      const objectKey = packObjectKey(c.id, pack.packHash);
-      await deps.payloads.put(objectKey, new TextEncoder().encode(JSON.stringify(pack)), 'application/json');
-      const casePack: CasePack = {
-        packHash: pack.packHash,
-        objectKey,
-        assembledAt: now.toISOString(),
-        assembledBy: by.userId,
-        reports: pack.reports.length,
-        agenciesOutstanding: [...pack.agenciesOutstanding],
-        unreadable,
-      };
-      const next = recordPack(c, casePack, now);
-      const answer: Answer = { statusCode: 201, body: { pack: casePack } };
-      await commitCase(deps, c, next, {
-        facts: { ...byCaller(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
-        events: [
-          newExchangeEvent(
-            'PanelPackReady',
-            {
-              ...eventCase(c),
-              packHash: pack.packHash,
-              reports: pack.reports.length,
-              agenciesOutstanding: pack.agenciesOutstanding.length,
-            },
-            [c.cdopOrganisationId],
-            now,
-          ),
-        ],
-        call: input.call,
-        answer,
-        now,
-      });
-      return answer;
-    }),
+    retryingLostRaces(() =>
+      onCase(deps, { ...input, action: 'cdop.pack.assemble' }, async (c) => {
+        const now = deps.clock.now();
+        const by = actingUser(input.principal);
+        assertRunsCase(await deps.registry.loadRegistry(), c, by, now);
+        if (c.status !== 'open') {
+          throw new ConflictError('WRONG_STATE', 'the panel pack of a closed case stays as it was', [
+            `status: ${c.status}`,
+          ]);
+        }
+        const { reports, unreadable } = await readReports(deps, c);
+        const [first] = [...reports].sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+        if (first === undefined) {
+          throw new ConflictError('WRONG_STATE', 'no report has been received on this case yet', [
+            `agencies asked: ${c.agencies.length}`,
+            ...unreadable.map((u) => `${u.organisationId}: ${u.problems.join('; ')}`),
+          ]);
+        }
+        const pack = assemblePanelPack(
+          {
+            caseId: c.id,
+            cdopFootprintId: c.footprintId,
+            boroughOfResidence: c.notification.boroughOfResidence,
+            dateOfBirth: first.partA.child.dateOfBirth,
+            dateOfDeath: c.notification.dateOfDeath,
+            expected: c.notification.expected,
+            placeCategory: c.notification.placeCategory ?? 'unknown',
+            diedInFootprint: c.notification.place.kind === 'in-footprint',
+            agenciesRequested: c.agencies.map((a) => a.organisationId),
+          },
+          reports,
+        );
+        const objectKey = packObjectKey(c.id, pack.packHash);
+        await deps.payloads.put(
+          objectKey,
+          new TextEncoder().encode(JSON.stringify(pack)),
+          'application/json',
+        );
+        const casePack: CasePack = {
+          packHash: pack.packHash,
+          objectKey,
+          assembledAt: now.toISOString(),
+          assembledBy: by.userId,
+          reports: pack.reports.length,
+          agenciesOutstanding: [...pack.agenciesOutstanding],
+          unreadable,
+        };
+        const next = recordPack(c, casePack, now);
+        const answer: Answer = { statusCode: 201, body: { pack: casePack } };
+        await commitCase(deps, c, next, {
+          facts: { ...byCaller(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
+          events: [
+            newExchangeEvent(
+              'PanelPackReady',
+              {
+                ...eventCase(c),
+                packHash: pack.packHash,
+                reports: pack.reports.length,
+                agenciesOutstanding: pack.agenciesOutstanding.length,
+              },
+              [c.cdopOrganisationId],
+              now,
+            ),
+          ],
+          call: input.call,
+          answer,
+          now,
+        });
+        return answer;
+      }),
+    ),
   );
 
 /**
@@ -694,41 +722,43 @@ export const closeCdopCase = (
   },
 ): Promise<Answer> =>
   idempotently(deps.cases, input.call, () =>
-    onCase(deps, { ...input, action: 'cdop.case.close' }, async (c) => {
-      const now = deps.clock.now();
-      const version = input.analysis.schemaVersion;
-      const analysis: AnalysisForm = parseAnalysis(
-        typeof version === 'string' ? version : '',
-        input.analysis,
-      );
-      const next = closeCase(
-        c,
-        analysis,
-        await deps.registry.loadRegistry(),
-        actingUser(input.principal),
-        now,
-      );
-      const answer: Answer = { statusCode: 200, body: caseView(next, await requestsOf(deps, [next]), now) };
-      await commitCase(deps, c, next, {
-        facts: { ...byCaller(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
-        events: [
-          newExchangeEvent(
-            'CaseClosed',
-            {
-              ...eventCase(c),
-              closedAt: now.toISOString(),
-              analysisFormVersion: analysis.schemaVersion,
-            },
-            [c.cdopOrganisationId, ...c.agencies.map((a) => a.organisationId)],
-            now,
-          ),
-        ],
-        call: input.call,
-        answer,
-        now,
-      });
-      return answer;
-    }),
+    retryingLostRaces(() =>
+      onCase(deps, { ...input, action: 'cdop.case.close' }, async (c) => {
+        const now = deps.clock.now();
+        const version = input.analysis.schemaVersion;
+        const analysis: AnalysisForm = parseAnalysis(
+          typeof version === 'string' ? version : '',
+          input.analysis,
+        );
+        const next = closeCase(
+          c,
+          analysis,
+          await deps.registry.loadRegistry(),
+          actingUser(input.principal),
+          now,
+        );
+        const answer: Answer = { statusCode: 200, body: caseView(next, await requestsOf(deps, [next]), now) };
+        await commitCase(deps, c, next, {
+          facts: { ...byCaller(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
+          events: [
+            newExchangeEvent(
+              'CaseClosed',
+              {
+                ...eventCase(c),
+                closedAt: now.toISOString(),
+                analysisFormVersion: analysis.schemaVersion,
+              },
+              [c.cdopOrganisationId, ...c.agencies.map((a) => a.organisationId)],
+              now,
+            ),
+          ],
+          call: input.call,
+          answer,
+          now,
+        });
+        return answer;
+      }),
+    ),
   );
 
 /**
