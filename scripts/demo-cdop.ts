@@ -1,9 +1,7 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
-import { CliError } from '#cli/commands/cli-error.ts';
+import type { PbxClient } from '#cli/client.ts';
 import { loadSubjectReferencer, localFootprintKeyFile } from '#cli/subject-reference.ts';
 import {
   exampleAnalysis,
@@ -11,7 +9,20 @@ import {
   exampleNotification,
   exampleReport,
 } from '#local/seed/example-cdop.ts';
-import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
+import {
+  check,
+  demoClientFor,
+  demoKeysDir,
+  demoUrl,
+  discoverExchange,
+  expectStatus,
+  minimalDiscoverySchema,
+  StepFailure,
+  sha256,
+  short,
+  storySteps,
+  testNhsNumber,
+} from './demo-support.ts';
 
 /**
  * `npm run demo:cdop`: the story of issue 7, a child death review in the BHR CDOP's case workspace, told against a
@@ -31,30 +42,14 @@ import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.t
  * every 2 seconds.
  */
 
-const url = process.env.PBX_URL || 'http://127.0.0.1:8787';
-const keysDir = resolve(process.env.PBX_KEYS_DIR || '.local/keys');
+const url = demoUrl;
+const keysDir = demoKeysDir;
 const waitMs = Math.max(1, Number(process.env.PBX_DEMO_WAIT_SECONDS) || 30) * 1000;
 const footprintId = 'bhr-cdop-area';
 const agencies = ['lb-barking-dagenham', 'lb-havering', 'lb-redbridge', 'met-ea-bcu'] as const;
 const outsider = 'lb-barnet';
 const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 const keyOf = (name: string) => `demo-cdop-${runId}-${name}`;
-
-class StepFailure extends Error {}
-
-const check: (condition: unknown, message: string) => asserts condition = (condition, message) => {
-  if (!condition) throw new StepFailure(message);
-};
-
-const expectStatus = <T>(response: PbxResponse<T>, status: number, what: string): T => {
-  if (response.status !== status) {
-    const body = response.body as { error?: string; message?: string; details?: unknown } | undefined;
-    const why = body?.error === undefined ? '' : `: ${body.error} ${body.message ?? ''}`.trimEnd();
-    const details = Array.isArray(body?.details) ? ` (${body.details.join('; ')})` : '';
-    throw new StepFailure(`${what}: expected HTTP ${status}, got ${response.status}${why}${details}`);
-  }
-  return response.body;
-};
 
 /** The exchange's answer read with `schema`, or a step failure saying what did not fit. */
 const parse = <S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> => {
@@ -66,30 +61,7 @@ const parse = <S extends z.ZodType>(schema: S, body: unknown, what: string): z.i
   return parsed.data;
 };
 
-let stepNumber = 0;
-
-/** Runs one step: its line (✓ with the facts it returns, or ✗ with what went wrong), or the end of the story. */
-const step = async <T>(title: string, run: () => Promise<{ facts: string[]; value: T }>): Promise<T> => {
-  stepNumber += 1;
-  const started = performance.now();
-  try {
-    const { facts, value } = await run();
-    const ms = Math.round(performance.now() - started);
-    console.log(`${stepNumber}. ✓ ${title} (${ms} ms)`);
-    for (const fact of facts) console.log(`     ${fact}`);
-    return value;
-  } catch (error) {
-    console.log(`${stepNumber}. ✗ ${title}`);
-    const message =
-      error instanceof StepFailure || error instanceof CliError
-        ? error.message
-        : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
-    console.log(`     ${message}`);
-    if (error instanceof CliError) for (const detail of error.details) console.log(`       ${detail}`);
-    console.log(`\ndemo:cdop failed at step ${stepNumber}`);
-    process.exit(1);
-  }
-};
+const step = storySteps('demo:cdop');
 
 /**
  * Polls `probe` every half second until it returns a value, printing its progress (an indented `…` line) when it
@@ -118,18 +90,6 @@ const waitFor = async <T>(
   }
 };
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const short = (text: string, n = 12) => (text.length > n ? `${text.slice(0, n)}…` : text);
-
-/** A valid NHS number from the 999 test range, new each run: never issued to a person. */
-const testNhsNumber = (): string => {
-  for (;;) {
-    const firstNine = `999${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
-    const digit = nhsNumberCheckDigit(firstNine);
-    if (digit !== undefined && !/^(\d)\1{9}$/.test(`${firstNine}${digit}`)) return `${firstNine}${digit}`;
-  }
-};
-
 /** Today and a day `days` before it, as UTC ISO dates (the exchange's own days). */
 const dayBefore = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 const today = dayBefore(0);
@@ -138,39 +98,9 @@ const financialYear = Number(today.slice(0, 4)) - (today.slice(5) < '04-01' ? 1 
 
 // ---- Before the story: is there an exchange, and are its keys here? ----------------------------------------
 
-const discoverySchema = z.looseObject({ exchangeId: z.string().min(1) });
+const discovery = await discoverExchange('demo:cdop', minimalDiscoverySchema);
 
-const discover = async () => {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/.well-known/pbx-exchange', url), { signal: AbortSignal.timeout(5_000) });
-  } catch {
-    console.error(`pbx demo:cdop: no exchange answers at ${url}; start the exchange first: npm start`);
-    process.exit(1);
-  }
-  const parsed = discoverySchema.safeParse(await response.json().catch(() => undefined));
-  if (!response.ok || !parsed.success) {
-    console.error(
-      `pbx demo:cdop: ${url} is not a pbx exchange (HTTP ${response.status}); start the exchange first: npm start`,
-    );
-    process.exit(1);
-  }
-  return parsed.data;
-};
-
-const discovery = await discover();
-
-const clientFor = async (user: string): Promise<PbxClient> => {
-  const clientId = `${user.split('.')[0]}-system`;
-  const file = localKeyFile(keysDir, clientId);
-  const key = await readPrivateKey(file).catch(() => {
-    console.error(
-      `pbx demo:cdop: no private key for ${clientId} in ${keysDir}; point PBX_KEYS_DIR at the keys of the running exchange (<PBX_DATA_DIR>/keys)`,
-    );
-    process.exit(1);
-  });
-  return new PbxClient({ url, clientId, key, subject: user, audience: discovery.exchangeId });
-};
+const clientFor = (user: string) => demoClientFor('demo:cdop', discovery.exchangeId, user);
 
 const coordinator = await clientFor('bhr-cdop.coordinator');
 const manager = await clientFor('bhr-cdop.manager');
@@ -632,4 +562,4 @@ await step(
   },
 );
 
-console.log(`\ndemo:cdop complete: ${stepNumber} steps, all as expected`);
+console.log(`\ndemo:cdop complete: ${step.taken()} steps, all as expected`);

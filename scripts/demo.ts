@@ -1,25 +1,29 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeTime } from 'ulid';
 import { z } from 'zod';
-import {
-  type DataRequestView,
-  localKeyFile,
-  PbxClient,
-  type PbxResponse,
-  readPrivateKey,
-} from '#cli/client.ts';
+import type { DataRequestView, PbxClient } from '#cli/client.ts';
 import { runAuditExport, runAuditVerify } from '#cli/commands/audit.ts';
-import { CliError } from '#cli/commands/cli-error.ts';
 import { type Io, parseCommandLine } from '#cli/commands/command.ts';
 import { loadSubjectReferencer, localFootprintKeyFile } from '#cli/subject-reference.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import { type ExchangeEvent, exchangeEventSchema } from '#shared/domain/events/exchange-event.ts';
-import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
+import {
+  check,
+  demoClientFor,
+  demoKeysDir,
+  demoUrl,
+  discoverExchange,
+  expectStatus,
+  sha256,
+  short,
+  storySteps,
+  testNhsNumber,
+} from './demo-support.ts';
 
 /**
  * `npm run demo`: the story of one data request told against a running `npm start`, with real signed requests,
@@ -33,52 +37,14 @@ import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.t
  * keys are; the evidence pack is kept in PBX_DEMO_DIR, or a new temporary folder.
  */
 
-const url = process.env.PBX_URL || 'http://127.0.0.1:8787';
-const keysDir = resolve(process.env.PBX_KEYS_DIR || '.local/keys');
+const url = demoUrl;
+const keysDir = demoKeysDir;
 const footprintId = 'north-west-bcu';
 const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 /** A little before the run, so that the feeds and the audit search start from it (clocks on one machine). */
 const runStart = new Date(Date.now() - 2_000);
 
-class StepFailure extends Error {}
-
-const check: (condition: unknown, message: string) => asserts condition = (condition, message) => {
-  if (!condition) throw new StepFailure(message);
-};
-
-const expectStatus = <T>(response: PbxResponse<T>, status: number, what: string): T => {
-  if (response.status !== status) {
-    const body = response.body as { error?: string; message?: string } | undefined;
-    const why = body?.error === undefined ? '' : `: ${body.error} ${body.message ?? ''}`.trimEnd();
-    throw new StepFailure(`${what}: expected HTTP ${status}, got ${response.status}${why}`);
-  }
-  return response.body;
-};
-
-let stepNumber = 0;
-
-/** Runs one step: its line (✓ with the facts it returns, or ✗ with what went wrong), or the end of the story. */
-const step = async <T>(title: string, run: () => Promise<{ facts: string[]; value: T }>): Promise<T> => {
-  stepNumber += 1;
-  const started = performance.now();
-  try {
-    const { facts, value } = await run();
-    const ms = Math.round(performance.now() - started);
-    console.log(`${stepNumber}. ✓ ${title} (${ms} ms)`);
-    for (const fact of facts) console.log(`     ${fact}`);
-    return value;
-  } catch (error) {
-    console.log(`${stepNumber}. ✗ ${title}`);
-    const message =
-      error instanceof StepFailure || error instanceof CliError
-        ? error.message
-        : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
-    console.log(`     ${message}`);
-    if (error instanceof CliError) for (const detail of error.details) console.log(`       ${detail}`);
-    console.log(`\ndemo failed at step ${stepNumber}`);
-    process.exit(1);
-  }
-};
+const step = storySteps('demo');
 
 /** Polls `probe` until it returns something, for at most `ms`. */
 const poll = async <T>(ms: number, probe: () => Promise<T | undefined>): Promise<T | undefined> => {
@@ -90,18 +56,6 @@ const poll = async <T>(ms: number, probe: () => Promise<T | undefined>): Promise
   }
 };
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const short = (text: string, n = 12) => (text.length > n ? `${text.slice(0, n)}…` : text);
-
-/** A valid NHS number from the 999 test range, new each run: never issued to a person. */
-const testNhsNumber = (): string => {
-  for (;;) {
-    const firstNine = `999${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
-    const digit = nhsNumberCheckDigit(firstNine);
-    if (digit !== undefined && !/^(\d)\1{9}$/.test(`${firstNine}${digit}`)) return `${firstNine}${digit}`;
-  }
-};
-
 // ---- Before the story: is there an exchange, and are its keys here? ----------------------------------------
 
 const discoverySchema = z.looseObject({
@@ -109,37 +63,9 @@ const discoverySchema = z.looseObject({
   audit: z.object({ origin: z.string().min(1), checkpointKey: z.string().min(1) }),
 });
 
-const discover = async () => {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/.well-known/pbx-exchange', url), { signal: AbortSignal.timeout(5_000) });
-  } catch {
-    console.error(`pbx demo: no exchange answers at ${url}; start the exchange first: npm start`);
-    process.exit(1);
-  }
-  const parsed = discoverySchema.safeParse(await response.json().catch(() => undefined));
-  if (!response.ok || !parsed.success) {
-    console.error(
-      `pbx demo: ${url} is not a pbx exchange (HTTP ${response.status}); start the exchange first: npm start`,
-    );
-    process.exit(1);
-  }
-  return parsed.data;
-};
+const discovery = await discoverExchange('demo', discoverySchema);
 
-const discovery = await discover();
-
-const clientFor = async (user: string): Promise<PbxClient> => {
-  const clientId = `${user.split('.')[0]}-system`;
-  const file = localKeyFile(keysDir, clientId);
-  const key = await readPrivateKey(file).catch(() => {
-    console.error(
-      `pbx demo: no private key for ${clientId} in ${keysDir}; point PBX_KEYS_DIR at the keys of the running exchange (<PBX_DATA_DIR>/keys)`,
-    );
-    process.exit(1);
-  });
-  return new PbxClient({ url, clientId, key, subject: user, audience: discovery.exchangeId });
-};
+const clientFor = (user: string) => demoClientFor('demo', discovery.exchangeId, user);
 
 const brent = await clientFor('lb-brent.practitioner');
 const harrow = await clientFor('lb-harrow.practitioner');
@@ -468,4 +394,4 @@ await step(
   },
 );
 
-console.log(`\ndemo complete: ${stepNumber} steps, all as expected`);
+console.log(`\ndemo complete: ${step.taken()} steps, all as expected`);
