@@ -13,6 +13,7 @@ import {
   identifyingValueWarnings,
   parseReport,
   type ReportingForm,
+  schemaVersionOf,
 } from '#shared/domain/cdop/reporting-form.ts';
 import { InputError } from '#shared/domain/errors.ts';
 import { footprintSchema, organisationSchema } from '#shared/domain/registry/registry.ts';
@@ -747,13 +748,7 @@ const releaseSuffix = '.release';
 const readReportingForm = async (io: Io, file: string): Promise<ReportingForm> => {
   const json = await readJsonInput(io, file);
   const shown = showPath(io, resolve(io.cwd, file));
-  const version =
-    typeof json === 'object' &&
-    json !== null &&
-    'schemaVersion' in json &&
-    typeof json.schemaVersion === 'string'
-      ? json.schemaVersion
-      : '';
+  const version = schemaVersionOf(json);
   try {
     return parseReport(version, json);
   } catch (error) {
@@ -1005,13 +1000,7 @@ export const runCdopClose = async ({ values, operands, io }: CommandInput): Prom
   }
   idempotencyKeyOf(values);
   const json = await readJsonInput(io, values.analysis);
-  const version =
-    typeof json === 'object' &&
-    json !== null &&
-    'schemaVersion' in json &&
-    typeof json.schemaVersion === 'string'
-      ? json.schemaVersion
-      : '';
+  const version = schemaVersionOf(json);
   let caseOfAnalysis: string;
   try {
     caseOfAnalysis = parseAnalysis(version, json).caseId;

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
-import { DependencyError, PbxError } from '../errors.ts';
+import { DependencyError, NotFoundError, PbxError } from '../errors.ts';
 import { type AuditActor, type AuditFacts, newAuditEntry } from './audit-entry.ts';
 
 /** The audit actor of an authenticated principal. */
@@ -41,4 +41,41 @@ export const auditedAction = async <T>(
     }
     throw error;
   }
+};
+
+/** What every entry of a signed caller's action says of the caller: who, and the hash of what they signed. */
+export const callerFacts = (principal: Principal) => ({
+  actor: actorOf(principal),
+  requestHash: principal.requestHash,
+});
+
+/**
+ * Runs a caller's action on one stored thing (a request, a case): loads it, 404 NOT_FOUND when there is none, and
+ * records a refusal with the coded reason and what is known of the thing by then if the action refuses. The
+ * action commits its own entry.
+ */
+export const auditedOn = <E, T>(
+  deps: { audit: AuditLog; clock: Clock },
+  input: {
+    readonly principal: Principal;
+    readonly action: string;
+    readonly target: { readonly type: string; readonly id: string };
+    readonly load: () => Promise<E | undefined>;
+    readonly factsOf: (found: E) => Omit<RefusalFacts, 'actor' | 'action'>;
+  },
+  action: (found: E) => Promise<T>,
+): Promise<T> => {
+  let facts: RefusalFacts = { ...callerFacts(input.principal), action: input.action, target: input.target };
+  return auditedAction(
+    deps,
+    () => facts,
+    async () => {
+      const found = await input.load();
+      if (found === undefined) {
+        throw new NotFoundError('NOT_FOUND', `no ${input.target.type} ${input.target.id}`);
+      }
+      facts = { ...facts, ...input.factsOf(found) };
+      return action(found);
+    },
+  );
 };

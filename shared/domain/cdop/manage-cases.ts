@@ -8,7 +8,7 @@ import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import { standingOf } from '../agreements/agreement.ts';
 import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
-import { actorOf, auditedAction, type RefusalFacts } from '../audit/audited-action.ts';
+import { auditedAction, auditedOn, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, NotFoundError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
@@ -38,7 +38,7 @@ import {
 import { annualFigures, type FiguresCase, forPublication, learningThemesForNeighbour } from './figures.ts';
 import { exportForNcmd, ncmdExportVersionList } from './ncmd-export.ts';
 import { assemblePanelPack, type PanelPack, panelMayFetch } from './panel-pack.ts';
-import { parseReport, type ReportingForm, reportingFormVersions } from './reporting-form.ts';
+import { parseReport, type ReportingForm, reportingFormVersions, schemaVersionOf } from './reporting-form.ts';
 import { agencyStatuses, caseTimeline, outstandingAcrossCases, trackCase } from './tracking.ts';
 
 /**
@@ -68,8 +68,8 @@ export const defaultReportDueDays = 28;
 
 /** The largest report the exchange reads back to assemble a pack (a reporting form is a few tens of KiB). */
 const maxReportBytes = 2 * 1024 * 1024;
-/** The largest pack read back to answer a fetch. */
-const maxPackBytes = 64 * 1024 * 1024;
+/** The largest pack read back to answer a fetch: it goes back inline, and a Lambda answer is at most 6 MB. */
+const maxPackBytes = 5 * 1024 * 1024;
 
 const changedConcurrently = () =>
   new ConflictError('CONFLICT', 'the case changed while this step was taken; read it again and retry');
@@ -83,11 +83,6 @@ const actingUser = (principal: Principal): CaseActor => {
   }
   return { organisationId: principal.organisationId, userId: principal.user.id };
 };
-
-const byCaller = (principal: Principal) => ({
-  actor: actorOf(principal),
-  requestHash: principal.requestHash,
-});
 
 /** What every audit entry about a case says of it: never the notification's details, only its pseudonym. */
 const caseFacts = (c: CdopCase) => ({
@@ -113,30 +108,25 @@ const requestsOf = async (deps: Pick<CaseDeps, 'requests'>, cases: readonly Cdop
 
 /**
  * Runs a step on one case for a caller: loads it (404 if there is none) and records a refusal with the coded reason
- * if the step refuses. What the step returns is committed by the caller (outside, so a refusal it commits itself
- * is not recorded twice).
+ * if the step refuses. A step that commits a refusal itself does so outside (requestCdopReports), so it is not
+ * recorded twice.
  */
 const onCase = <T>(
   deps: CaseDeps,
   input: { principal: Principal; caseId: string; action: string },
   step: (c: CdopCase) => Promise<T>,
-): Promise<T> => {
-  let facts: RefusalFacts = {
-    ...byCaller(input.principal),
-    action: input.action,
-    target: { type: 'cdop-case', id: input.caseId },
-  };
-  return auditedAction(
+): Promise<T> =>
+  auditedOn(
     deps,
-    () => facts,
-    async () => {
-      const c = await deps.cases.getCase(input.caseId);
-      if (c === undefined) throw new NotFoundError('NOT_FOUND', `no case ${input.caseId}`);
-      facts = { ...facts, ...caseFacts(c) };
-      return step(c);
+    {
+      principal: input.principal,
+      action: input.action,
+      target: { type: 'cdop-case', id: input.caseId },
+      load: () => deps.cases.getCase(input.caseId),
+      factsOf: caseFacts,
     },
+    step,
   );
-};
 
 /** One step's record: its audit entry (allowed unless said), its events, and the idempotency record of `answer`. */
 const caseStep = (input: {
@@ -201,7 +191,7 @@ export const openCdopCase = (
     const { principal, call } = input;
     const now = deps.clock.now();
     const facts = {
-      ...byCaller(principal),
+      ...callerFacts(principal),
       action: 'cdop.case.open',
       target: { type: 'organisation', id: principal.organisationId },
       purpose: caseReviewPurpose,
@@ -272,8 +262,7 @@ export const openCdopCase = (
         newExchangeEvent(
           'CaseOpened',
           {
-            caseId: opened.id,
-            cdopOrganisationId: opened.cdopOrganisationId,
+            ...eventCase(opened),
             footprintId: opened.footprintId,
             boroughOfResidence: opened.notification.boroughOfResidence,
             notifyingOrganisationId: opened.notification.notifyingOrganisationId,
@@ -305,7 +294,7 @@ export const listCdopCases = async (
   const { principal } = input;
   const now = deps.clock.now();
   const facts = {
-    ...byCaller(principal),
+    ...callerFacts(principal),
     action: 'cdop.case.list',
     target: { type: 'organisation', id: principal.organisationId },
   };
@@ -354,7 +343,7 @@ export const showCdopCase = (deps: CaseDeps, input: { principal: Principal; case
     const requests = await requestsOf(deps, [c]);
     await deps.audit.record(
       newAuditEntry(
-        { ...byCaller(input.principal), action: 'cdop.case.view', outcome: 'allowed', ...caseFacts(c) },
+        { ...callerFacts(input.principal), action: 'cdop.case.view', outcome: 'allowed', ...caseFacts(c) },
         now,
       ),
     );
@@ -365,8 +354,6 @@ export const showCdopCase = (deps: CaseDeps, input: { principal: Principal; case
   });
 
 // ---- Asking agencies ------------------------------------------------------------------------------------------
-
-const day = 86_400_000;
 
 /**
  * The CDOP's report due time, set per CDOP by its child death review agreement: the routine response time of its
@@ -382,8 +369,7 @@ export const reportDueDaysOf = (
   const hours = standing?.version?.content.purposes.find((p) => p.code === caseReviewPurpose)?.responseHours
     ?.routine;
   return {
-    reportDueDays:
-      hours === undefined ? defaultReportDueDays : Math.max(1, Math.ceil((hours * 3_600_000) / day)),
+    reportDueDays: hours === undefined ? defaultReportDueDays : Math.max(1, Math.ceil(hours / 24)),
     ...(agreement === undefined ? {} : { agreementId: agreement.id }),
   };
 };
@@ -440,29 +426,24 @@ export const requestCdopReports = (
           agreementNeeded: { ...agreementNeeded, coveredElsewhere: [...agreementNeeded.coveredElsewhere] },
         })),
       );
-      const items = plan.items.map((i) => {
-        switch (i.outcome) {
-          case 'permitted': {
-            const p = permitted.find((x) => x.organisationId === i.organisationId);
-            return {
+      // Each agency's request id: the new one of a permitted ask, the earlier one of an agency already asked.
+      const requestIdOf = new Map([
+        ...c.agencies.map((a) => [a.organisationId, a.requestId] as const),
+        ...permitted.map((p) => [p.organisationId, p.requestId] as const),
+      ]);
+      const items = plan.items.map((i) =>
+        i.outcome === 'refused'
+          ? i
+          : {
               outcome: i.outcome,
               organisationId: i.organisationId,
-              requestId: p?.requestId,
-              dueAt: i.dueAt,
-            };
-          }
-          case 'refused':
-            return i;
-          default:
-            return {
-              ...i,
-              requestId: c.agencies.find((a) => a.organisationId === i.organisationId)?.requestId,
-            };
-        }
-      });
+              requestId: requestIdOf.get(i.organisationId),
+              ...(i.outcome === 'permitted' ? { dueAt: i.dueAt } : {}),
+            },
+      );
       const refusalCodes = [...new Set(refused.flatMap((r) => r.reasons.map((reason) => reason.code)))];
       const facts = {
-        ...byCaller(principal),
+        ...callerFacts(principal),
         action: 'cdop.report.request',
         ...caseFacts(next),
         parties: [c.cdopOrganisationId, ...plan.items.map((i) => i.organisationId)],
@@ -509,28 +490,20 @@ export const requestCdopReports = (
         await deps.audit.record(newAuditEntry({ ...facts, ...caseFacts(c), outcome: 'allowed' }, now));
         return { statusCode: 200, body: { items, ...caseView(c, await requestsOf(deps, [c]), now) } };
       }
-      const user = principal.user;
-      if (user === undefined) throw new Error('actingUser checked the user');
-      const ask: ReportAsk | undefined =
-        permitted.length === 0
-          ? undefined
-          : {
-              askId,
-              caseId: c.id,
-              requester: {
-                organisationId: principal.organisationId,
-                clientId: principal.clientId,
-                userId: user.id,
-              },
-              requestHash: principal.requestHash,
-              signed: input.signed,
-              requests: permitted.map((p) => ({
-                requestId: p.requestId,
-                agreement: p.agreement,
-                body: p.body,
-                dueAt: p.dueAt,
-              })),
-            };
+      // Some ask was permitted (none permitted was answered above): kept with the signed call that made them.
+      const ask: ReportAsk = {
+        askId,
+        caseId: c.id,
+        requester: { organisationId: by.organisationId, clientId: principal.clientId, userId: by.userId },
+        requestHash: principal.requestHash,
+        signed: input.signed,
+        requests: permitted.map(({ requestId, agreement, body, dueAt }) => ({
+          requestId,
+          agreement,
+          body,
+          dueAt,
+        })),
+      };
       await commitCase(deps, c, next, { facts, events, call, answer, now }, ask);
       return answer;
     }),
@@ -567,9 +540,8 @@ const readReports = async (deps: CaseDeps, c: CdopCase): Promise<ReadReports> =>
       unreadable.push({ organisationId: agency.organisationId, problems: ['not UTF-8 JSON'] });
       continue;
     }
-    const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
     try {
-      const report = parseReport(typeof version === 'string' ? version : '', value);
+      const report = parseReport(schemaVersionOf(value), value);
       const problems = [
         ...(report.caseId === c.id ? [] : ['caseId: another case']),
         ...(report.agencyId === agency.organisationId ? [] : ['agencyId: another agency']),
@@ -649,7 +621,7 @@ export const assembleCasePack = (
         const next = recordPack(c, casePack, now);
         const answer: Answer = { statusCode: 201, body: { pack: casePack } };
         await commitCase(deps, c, next, {
-          facts: { ...byCaller(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
+          facts: { ...callerFacts(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
           events: [
             newExchangeEvent(
               'PanelPackReady',
@@ -697,7 +669,7 @@ export const fetchCasePack = (deps: CaseDeps, input: { principal: Principal; cas
     await deps.audit.record(
       newAuditEntry(
         {
-          ...byCaller(input.principal),
+          ...callerFacts(input.principal),
           action: 'cdop.pack.fetch',
           outcome: 'allowed',
           ...caseFacts(c),
@@ -725,11 +697,7 @@ export const closeCdopCase = (
     retryingLostRaces(() =>
       onCase(deps, { ...input, action: 'cdop.case.close' }, async (c) => {
         const now = deps.clock.now();
-        const version = input.analysis.schemaVersion;
-        const analysis: AnalysisForm = parseAnalysis(
-          typeof version === 'string' ? version : '',
-          input.analysis,
-        );
+        const analysis: AnalysisForm = parseAnalysis(schemaVersionOf(input.analysis), input.analysis);
         const next = closeCase(
           c,
           analysis,
@@ -739,7 +707,7 @@ export const closeCdopCase = (
         );
         const answer: Answer = { statusCode: 200, body: caseView(next, await requestsOf(deps, [next]), now) };
         await commitCase(deps, c, next, {
-          facts: { ...byCaller(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
+          facts: { ...callerFacts(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
           events: [
             newExchangeEvent(
               'CaseClosed',
@@ -792,7 +760,7 @@ export const exportCdopCase = (
     );
     await deps.audit.record(
       newAuditEntry(
-        { ...byCaller(input.principal), action: 'cdop.case.export', outcome: 'allowed', ...caseFacts(c) },
+        { ...callerFacts(input.principal), action: 'cdop.case.export', outcome: 'allowed', ...caseFacts(c) },
         now,
       ),
     );
@@ -818,7 +786,7 @@ export const cdopFigures = async (
   const { principal } = input;
   const now = deps.clock.now();
   const facts = {
-    ...byCaller(principal),
+    ...callerFacts(principal),
     action: 'cdop.figures',
     target: { type: 'organisation', id: principal.organisationId },
     search: { year: String(input.year), for: input.for },

@@ -134,6 +134,15 @@ export type ReportingForm = z.infer<typeof report2026>;
 export type ReportIdentifying = ReportingForm['partA'];
 export type ReportAccount = ReportingForm['partB'];
 
+/** The `schemaVersion` a form says it was written against; empty when it names none (every parser refuses it). */
+export const schemaVersionOf = (value: unknown): string =>
+  typeof value === 'object' &&
+  value !== null &&
+  'schemaVersion' in value &&
+  typeof value.schemaVersion === 'string'
+    ? value.schemaVersion
+    : '';
+
 export const isReportingFormVersion = (version: string): version is ReportingFormVersion =>
   Object.hasOwn(reportingFormSchemas, version);
 

@@ -8,9 +8,9 @@ import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import { decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
 import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
-import { actorOf, auditedAction, type RefusalFacts } from '../audit/audited-action.ts';
+import { auditedOn, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
-import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { AuthorisationError, ConflictError, InputError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
 import { type DataRequest, type DataRequestBody, isOverdue, type RequestStatus } from './data-request.ts';
 import { type IdempotentCall, idempotencyRecord, idempotently } from './idempotency.ts';
@@ -78,11 +78,6 @@ const eventParties = (request: DataRequest) => ({
 const changedConcurrently = () =>
   new ConflictError('CONFLICT', 'the request changed while this step was taken; read it again and retry');
 
-const byCaller = (principal: Principal) => ({
-  actor: actorOf(principal),
-  requestHash: principal.requestHash,
-});
-
 /**
  * Runs a step on one request for a caller: loads it (404 if there is none) and records a refusal with the coded
  * reason, and what is known of the request by then, if the step refuses. The step commits its own entry.
@@ -91,23 +86,18 @@ const onRequest = (
   deps: RequestDeps,
   input: { principal: Principal; requestId: string; action: string },
   step: (request: DataRequest) => Promise<Answer>,
-): Promise<Answer> => {
-  let facts: RefusalFacts = {
-    ...byCaller(input.principal),
-    action: input.action,
-    target: { type: 'request', id: input.requestId },
-  };
-  return auditedAction(
+): Promise<Answer> =>
+  auditedOn(
     deps,
-    () => facts,
-    async () => {
-      const request = await deps.requests.getRequest(input.requestId);
-      if (request === undefined) throw new NotFoundError('NOT_FOUND', `no request ${input.requestId}`);
-      facts = { ...facts, ...requestFacts(request) };
-      return step(request);
+    {
+      principal: input.principal,
+      action: input.action,
+      target: { type: 'request', id: input.requestId },
+      load: () => deps.requests.getRequest(input.requestId),
+      factsOf: requestFacts,
     },
+    step,
   );
-};
 
 /**
  * Commits one step of a request: its next state, an `allowed` audit entry, its events and the idempotency record
@@ -306,7 +296,7 @@ export const listRequests = async (
   await deps.audit.record(
     newAuditEntry(
       {
-        ...byCaller(principal),
+        ...callerFacts(principal),
         action: 'request.list',
         target: { type: 'organisation', id: principal.organisationId },
         outcome: 'allowed',
@@ -330,7 +320,7 @@ export const showRequest = (deps: RequestDeps, input: { principal: Principal; re
     await deps.audit.record(
       newAuditEntry(
         {
-          ...byCaller(input.principal),
+          ...callerFacts(input.principal),
           action: 'request.view',
           outcome: 'allowed',
           ...requestFacts(request),
@@ -365,7 +355,7 @@ export const decideRequest = (
       return commitStep(deps, {
         previous: request,
         next,
-        ...byCaller(input.principal),
+        ...callerFacts(input.principal),
         action: 'request.decide',
         events: [
           newExchangeEvent(
@@ -427,7 +417,7 @@ export const startUpload = (
       return commitStep(deps, {
         previous: request,
         next,
-        ...byCaller(input.principal),
+        ...callerFacts(input.principal),
         action: 'share.upload',
         events: [],
         call: input.call,
@@ -538,7 +528,7 @@ export const releaseShare = (
         return await commitStep(deps, {
           previous: request,
           next,
-          ...byCaller(input.principal),
+          ...callerFacts(input.principal),
           action: 'share.release',
           events: [
             newExchangeEvent(
@@ -591,7 +581,7 @@ export const fetchShare = (
       return commitStep(deps, {
         previous: request,
         next,
-        ...byCaller(input.principal),
+        ...callerFacts(input.principal),
         action: 'share.fetch',
         events: [
           newExchangeEvent(
@@ -687,7 +677,7 @@ export const withdrawRequest = (
       return commitStep(deps, {
         previous: request,
         next,
-        ...byCaller(input.principal),
+        ...callerFacts(input.principal),
         action: 'request.withdraw',
         events: [
           newExchangeEvent(
