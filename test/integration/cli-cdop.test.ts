@@ -222,6 +222,7 @@ describe('pbx cdop, run as a user runs it', () => {
 
     const again = await pbx(['cdop', 'pack', caseId, ...coordinator, '--out', 'pack.json']);
     expect(again.code).toBe(2);
+    expect(again.stderr).toContain('exists; choose another --out (it is not replaced)');
 
     const agency = await pbx(['cdop', 'pack', caseId, ...havering]);
     expect(agency.code).toBe(1);
@@ -243,6 +244,9 @@ describe('pbx cdop, run as a user runs it', () => {
     );
     const wrongCase = await pbx(['cdop', 'close', caseId, ...coordinator, '--analysis', 'analysis.json']);
     expect(wrongCase.code).toBe(2);
+    expect(wrongCase.stderr).toContain(
+      `is for case 01M841HAYY4G2YKGJ1QXBFEG61, not ${caseId}; nothing was sent`,
+    );
 
     await writeFile(file('analysis.json'), JSON.stringify(analysis));
     const closed = await pbx(['cdop', 'close', caseId, ...coordinator, '--analysis', 'analysis.json']);
@@ -278,5 +282,6 @@ describe('pbx cdop, run as a user runs it', () => {
 
     const noAgency = await pbx(['cdop', 'request', caseId, ...coordinator]);
     expect(noAgency.code).toBe(2);
+    expect(noAgency.stderr).toContain('missing --agency');
   });
 });

@@ -8,7 +8,7 @@ import {
   openCase,
   recordAgencyRequests,
 } from '#shared/domain/cdop/case.ts';
-import { notificationSchemas, parseNotification } from '#shared/domain/cdop/notification.ts';
+import { parseNotification } from '#shared/domain/cdop/notification.ts';
 import {
   agencyStatuses,
   caseTimeline,
@@ -69,7 +69,7 @@ describe('the notification schema', () => {
   it('parses by the version it names', () => {
     const parsed = parseNotification(notification());
     expect(parsed.schemaVersion).toBe('2026');
-    expect(notificationSchemas['2026'].safeParse(parsed).success).toBe(true);
+    expect(parsed).toEqual(notification());
     expect(
       parseNotification(notification({ place: { kind: 'out-of-footprint', area: 'Camden' } })).place,
     ).toEqual({ kind: 'out-of-footprint', area: 'Camden' });

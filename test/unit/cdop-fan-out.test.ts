@@ -14,7 +14,7 @@ import {
   planFanOut,
   suggestAgencies,
 } from '#shared/domain/cdop/fan-out.ts';
-import { defaultReportDueDays, reportDueDaysOf } from '#shared/domain/cdop/manage-cases.ts';
+import { reportDueDaysOf } from '#shared/domain/cdop/manage-cases.ts';
 import type { Registry } from '#shared/domain/registry/registry.ts';
 import { dataRequestBodySchema } from '#shared/domain/requests/data-request.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
@@ -378,7 +378,7 @@ describe('suggesting agencies', () => {
 describe('the report due time, set per CDOP by its agreement', () => {
   it('is 28 days by default, and the routine response time of the case-review purpose when the agreement sets one', () => {
     expect(reportDueDaysOf(haveringCase(), seededAgreements, now)).toEqual({
-      reportDueDays: defaultReportDueDays,
+      reportDueDays: 28,
       agreementId: 'isa-bhr-cdop',
     });
     const purposes = bhrContent.purposes.map((p) =>
