@@ -114,6 +114,39 @@ const practitionerOf = (agency: string): PbxClient => {
 
 console.log(`pbx demo:cdop against ${url} (exchange "${discovery.exchangeId}"), run ${runId}\n`);
 
+const cell = z.union([z.number(), z.string()]);
+const figuresRowSchema = z.looseObject({
+  notified: cell,
+  reviewed: cell,
+  closed: cell,
+  withModifiableFactors: cell,
+});
+const figuresSchema = z.looseObject({
+  figures: z.looseObject({
+    year: z.looseObject({
+      period: z.looseObject({ label: z.string() }),
+      rows: z.array(z.looseObject({ borough: z.string(), figures: figuresRowSchema })),
+      total: figuresRowSchema,
+    }),
+  }),
+  learningThemes: z.array(z.looseObject({ theme: z.string(), cases: cell })),
+});
+
+const figuresOf = async (audience: 'publication' | 'internal') =>
+  parse(
+    figuresSchema,
+    expectStatus(
+      await coordinator.call('GET', `/v1/cdop/figures?year=${financialYear}&for=${audience}`),
+      200,
+      `figures (${audience})`,
+    ),
+    `figures (${audience})`,
+  );
+const rowOf = (figures: z.infer<typeof figuresSchema>, borough: string) =>
+  figures.figures.year.rows.find((r) => r.borough === borough)?.figures;
+/** Havering's exact counts before this run, so that the run's own case is what the figures must add. */
+const haveringBefore = rowOf(await figuresOf('internal'), 'lb-havering');
+
 // ---- 1. The coordinator opens a case ---------------------------------------------------------------------------
 
 const caseSchema = z.looseObject({
@@ -121,6 +154,21 @@ const caseSchema = z.looseObject({
     id: z.string().min(1),
     status: z.string(),
     footprintId: z.string(),
+    notification: z.looseObject({
+      boroughOfResidence: z.string(),
+      expected: z.boolean(),
+      placeCategory: z.string().optional(),
+    }),
+    closure: z
+      .looseObject({
+        analysis: z.looseObject({
+          panelDate: z.string(),
+          categoryOfDeath: z.string(),
+          modifiableFactors: z.looseObject({ identified: z.boolean() }),
+          learningThemes: z.array(z.looseObject({ code: z.string() })),
+        }),
+      })
+      .optional(),
     refusals: z.array(z.unknown()),
     agencies: z.array(z.looseObject({ organisationId: z.string(), lastSeenStatus: z.string().optional() })),
   }),
@@ -162,7 +210,7 @@ const { caseId, nhsNumber } = await step(
     return {
       facts: [
         `subject reference ${short(subjectRef, 30)} (derived locally with the ${footprintId} footprint key; the NHS number never left this process)`,
-        `case ${opened.case.id}: ${opened.case.status}, ${footprintId}, borough of residence lb-havering, unexpected death at home`,
+        `case ${opened.case.id}: ${opened.case.status}, ${opened.case.footprintId}, borough of residence ${opened.case.notification.boroughOfResidence}, ${opened.case.notification.expected ? 'expected' : 'unexpected'} death, place ${opened.case.notification.placeCategory ?? 'unknown'}`,
         `agencies suggested: ${opened.suggestions.map((s) => s.organisationId).join(', ')}`,
         'a second notification of the same child: HTTP 409 (one case per child)',
       ],
@@ -486,59 +534,34 @@ await step('The coordinator closes the case with the panel’s analysis', async 
     'close',
   );
   check(closed.case.status === 'closed', `the case is ${closed.case.status}, not closed`);
-  const analysis = exampleAnalysis(caseId, today);
+  const analysis = closed.case.closure?.analysis;
+  check(analysis !== undefined, 'the closed case holds no analysis');
   return {
     facts: [
-      `case ${caseId}: closed; panel ${today}, category ${analysis.categoryOfDeath}, modifiable factors identified, themes ${analysis.learningThemes.map((t) => t.code).join(', ')}`,
+      `case ${caseId}: closed; panel ${analysis.panelDate}, category ${analysis.categoryOfDeath}, modifiable factors ${analysis.modifiableFactors.identified ? 'identified' : 'none'}, themes ${analysis.learningThemes.map((t) => t.code).join(', ')}`,
     ],
     value: undefined,
   };
 });
 
-const cell = z.union([z.number(), z.string()]);
-const figuresRowSchema = z.looseObject({
-  notified: cell,
-  reviewed: cell,
-  closed: cell,
-  withModifiableFactors: cell,
-});
-const figuresSchema = z.looseObject({
-  figures: z.looseObject({
-    year: z.looseObject({
-      period: z.looseObject({ label: z.string() }),
-      rows: z.array(z.looseObject({ borough: z.string(), figures: figuresRowSchema })),
-      total: figuresRowSchema,
-    }),
-  }),
-  learningThemes: z.array(z.looseObject({ theme: z.string(), cases: cell })),
-});
-
 await step(
   `The coordinator reads the figures of the financial year ${financialYear}/${String((financialYear + 1) % 100).padStart(2, '0')}, small numbers suppressed`,
   async () => {
-    const figuresOf = async (audience: 'publication' | 'internal') =>
-      parse(
-        figuresSchema,
-        expectStatus(
-          await coordinator.call('GET', `/v1/cdop/figures?year=${financialYear}&for=${audience}`),
-          200,
-          `figures (${audience})`,
-        ),
-        `figures (${audience})`,
-      );
     // What the CDOP may publish, and (to know what to expect of it) its exact counts for internal use.
     const published = await figuresOf('publication');
     const internal = await figuresOf('internal');
-    const rowOf = (figures: z.infer<typeof figuresSchema>, borough: string) =>
-      figures.figures.year.rows.find((r) => r.borough === borough)?.figures;
     const exact = rowOf(internal, 'lb-havering');
     const shown = rowOf(published, 'lb-havering');
     check(exact !== undefined && shown !== undefined, 'the figures have no lb-havering row');
+    const count = (cell: unknown) => (typeof cell === 'number' ? cell : Number.NaN);
     check(
-      typeof exact.notified === 'number' && exact.notified >= 1,
-      `lb-havering shows ${String(exact.notified)} deaths notified, not this case`,
+      typeof exact.notified === 'number' && exact.notified === count(haveringBefore?.notified) + 1,
+      `lb-havering shows ${String(exact.notified)} deaths notified, not ${String(haveringBefore?.notified)} and this case`,
     );
-    check(typeof exact.closed === 'number' && exact.closed >= 1, 'lb-havering shows no case closed');
+    check(
+      exact.closed === count(haveringBefore?.closed) + 1,
+      `lb-havering shows ${String(exact.closed)} cases closed, not ${String(haveringBefore?.closed)} and this case`,
+    );
     // 1 to 4 become <5; from 5 on (after many runs on one exchange) a number, or c where a <5 could be worked out.
     const expected = exact.notified <= 4 ? ['<5'] : [exact.notified, 'c'];
     check(

@@ -1,14 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { CdopNotificationInput, DataRequestView, PbxResponse } from '#cli/client.ts';
-import { canonicalJson } from '#shared/domain/canonical-json.ts';
 import { deathCategories, deathCategoryCodes, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import { caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';
 import { caseReviewPurpose } from '#shared/domain/cdop/fan-out.ts';
 import { parseNcmdExport } from '#shared/domain/cdop/ncmd-export.ts';
-import { type PlaceCategory, placeCategories } from '#shared/domain/cdop/panel-pack.ts';
+import {
+  type PanelPackContent,
+  type PlaceCategory,
+  panelPackHash,
+  placeCategories,
+} from '#shared/domain/cdop/panel-pack.ts';
 import {
   identifyingValueWarnings,
   parseReport,
@@ -916,10 +920,10 @@ const packAnswerSchema = z.object({
  * The pack's hash, computed here as panel-pack.ts `panelPackHash` does (SHA-256 of the canonical JSON of the content,
  * everything but the hash), over the content as it came: the pack read is the pack that was assembled.
  */
+/** The hash of a pack read from the exchange, computed as the exchange computes it (panel-pack.ts). */
 const computedPackHash = (pack: Record<string, unknown>): string => {
   const { caseId, cdopFootprintId, facts, reports, agenciesOutstanding } = pack;
-  const content = { caseId, cdopFootprintId, facts, reports, agenciesOutstanding };
-  return createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
+  return panelPackHash({ caseId, cdopFootprintId, facts, reports, agenciesOutstanding } as PanelPackContent);
 };
 
 export const runCdopPack = async ({ values, operands, io }: CommandInput): Promise<void> => {
