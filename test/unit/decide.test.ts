@@ -202,6 +202,7 @@ describe('decide', () => {
       decision: 'permit',
       reasons: [],
       agreement: { id: agreementId, version: 1 },
+      standing: 'in-force',
     });
   });
 
@@ -376,6 +377,7 @@ describe('review overdue', () => {
       reasons: [],
       agreement: { id: agreementId, version: 1 },
       reviewOverdue: true,
+      standing: 'in-force',
     });
   });
 

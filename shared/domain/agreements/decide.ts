@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Footprint, membersOf, registryId, type User } from '../registry/registry.ts';
-import { type AgreementRecord, standingOf } from './agreement.ts';
+import { type AgreementRecord, type AgreementStanding, standingOf } from './agreement.ts';
 import {
   consentExemptions,
   type DataCategory,
@@ -77,6 +77,8 @@ export type Decision = {
   readonly agreement?: { readonly id: string; readonly version: number };
   /** The version in force is past its review date (a refusal only if the agreement says so). */
   readonly reviewOverdue?: boolean;
+  /** The agreement's standing when judged (`in-force`, `suspended`, …), absent when there is no such agreement. */
+  readonly standing?: AgreementStanding['state'];
 };
 
 export type DecisionWorld = {
@@ -138,7 +140,7 @@ export const decide = (
   // every other problem is named too.
   const newestFirst = [...agreement.versions].sort((a, b) => b.version - a.version);
   const version = standing.version ?? newestFirst.find((v) => v.activatedAt !== undefined) ?? newestFirst[0];
-  if (version === undefined) return { decision: 'deny', reasons };
+  if (version === undefined) return { decision: 'deny', reasons, standing: standing.state };
   const content = version.content;
   const reviewOverdue = standing.state === 'in-force' && standing.reviewOverdue;
   if (reviewOverdue && content.blockWhenReviewOverdue) {
@@ -211,6 +213,7 @@ export const decide = (
     reasons,
     ...(standing.state === 'in-force' ? { agreement: { id: agreement.id, version: version.version } } : {}),
     ...(reviewOverdue ? { reviewOverdue } : {}),
+    standing: standing.state,
   };
 };
 

@@ -2,11 +2,11 @@ import type { AgreementStore } from '../../ports/agreement-store.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
-import { type AuditFacts, newAuditEntry } from '../audit/audit-entry.ts';
+import { type AuditFacts, newAuditEntry, textSha256 } from '../audit/audit-entry.ts';
 import { actorOf } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { AgreementRecord } from './agreement.ts';
-import { type Decision, decide, type ShareRequest } from './decide.ts';
+import { type Consent, type Decision, decide, type ShareRequest } from './decide.ts';
 
 export type EvaluationDeps = {
   readonly agreements: Pick<AgreementStore, 'getAgreement'>;
@@ -59,11 +59,27 @@ export const decisionAuditFacts = (
   outcome: decision.decision === 'permit' ? 'allowed' : 'refused',
   reasonCodes: decision.reasons.map((r) => r.code),
   ...(decision.agreement === undefined ? {} : { agreement: decision.agreement }),
+  ...(decision.standing === undefined ? {} : { agreementStanding: decision.standing }),
+  ...(decision.reviewOverdue === true ? { reviewOverdue: true as const } : {}),
   purpose: request.purpose,
   lawfulBasis: [...request.lawfulBasis],
-  consentState: request.consent.state,
+  ...consentFacts(request.consent),
   dataCategories: [...request.dataCategories],
   requestHash: principal.requestHash,
+});
+
+/**
+ * What the log records of a request's consent: its state and, when consent was refused or not sought, the
+ * exemption code; the rationale only as its SHA-256 (free text stays in the record).
+ */
+export const consentFacts = (consent: Consent) => ({
+  consentState: consent.state,
+  ...('exemption' in consent && consent.exemption !== undefined
+    ? { consentExemption: consent.exemption }
+    : {}),
+  ...('rationale' in consent && consent.rationale !== undefined
+    ? { textSha256: { rationale: textSha256(consent.rationale) } }
+    : {}),
 });
 
 /** `POST /v1/decisions:evaluate`: judges a share request and records the decision, permit or deny. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
@@ -8,6 +9,11 @@ import { canonicalJson } from '../canonical-json.ts';
  * only as its pseudonymous reference, a request only as the hash of its signed bytes.
  */
 export const auditOutcomes = ['allowed', 'refused', 'failed'] as const;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** The hex SHA-256 of a text as UTF-8: what the log holds of free text and of ids that are not well formed. */
+export const textSha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export const auditActorSchema = z.object({
   /** `client` for a signed caller, `system` for the exchange itself (seeding, sweepers), `anonymous` otherwise. */
@@ -26,13 +32,51 @@ export const auditEntrySchema = z.object({
   actor: auditActorSchema,
   /** dotted, past-tense-free verb phrase: `registry.organisation.register`, `request.authenticate`. */
   action: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/),
-  target: z.object({ type: z.string().min(1), id: z.string().min(1) }).optional(),
+  /**
+   * What the action was on. An id the caller sent that is not well formed is never recorded verbatim (it could be
+   * any text, a name or an NHS number): the target then holds only `malformedIdSha256`, the hex SHA-256 of it.
+   */
+  target: z
+    .object({
+      type: z.string().min(1),
+      id: z.string().min(1).optional(),
+      malformedIdSha256: sha256Hex.optional(),
+    })
+    .refine((t) => (t.id === undefined) !== (t.malformedIdSha256 === undefined), {
+      message: 'a target has an id or the SHA-256 of a malformed one, not both',
+    })
+    .optional(),
   outcome: z.enum(auditOutcomes),
   reasonCodes: z.array(z.string()),
   agreement: z.object({ id: z.string(), version: z.number().int().positive() }).optional(),
+  /**
+   * The standing of the agreement when the action was judged (`in-force`, `suspended`, `revoked`, `expired`,
+   * `not-active`, `not-yet-valid`), for actions taken under an agreement.
+   */
+  agreementStanding: z.string().optional(),
+  /** Present (true) when the agreement version in force was past its review date: flagged, not refused. */
+  reviewOverdue: z.literal(true).optional(),
   purpose: z.string().optional(),
   lawfulBasis: z.array(z.string()).optional(),
   consentState: z.string().optional(),
+  /** The DPA 2018 Sch 1 para 18(2) exemption code, when consent was refused or not sought. */
+  consentExemption: z.string().optional(),
+  /**
+   * For an entry that records a decision on a request: its outcome (`approve`, `approve-partly`, `decline`), the
+   * coded reasons given, and the data categories withheld.
+   */
+  decision: z
+    .object({
+      outcome: z.string().min(1),
+      reasonCodes: z.array(z.string()).optional(),
+      withheldCategories: z.array(z.string()).optional(),
+    })
+    .optional(),
+  /**
+   * Free text stays in the record, never in the log: the log holds the hex SHA-256 of each text by field name
+   * (`justification`, `rationale`, `reasons`, `reason`), so the record can be shown to be the one that was logged.
+   */
+  textSha256: z.record(z.string(), sha256Hex).optional(),
   subjectRef: z.string().optional(),
   dataCategories: z.array(z.string()).optional(),
   /** Unpadded base64url SHA-256 of the signed request (its compact JWS), binding the entry to what was asked. */
