@@ -440,6 +440,7 @@ export type DataRequestSubmission = DataRequestBody;
 export type RequestDecisionInput = {
   outcome: 'approve' | 'partial' | 'decline';
   reasons: string;
+  reasonCodes?: string[];
   withheld?: { dataCategories?: string[]; description?: string };
 };
 /** What `POST /v1/requests/{id}/fetch` answers: a short-lived download URL and what the bytes must be. */

@@ -59,13 +59,14 @@ export const schedules: readonly ScheduleDefinition[] = [
     eventBus: true,
   },
   {
-    // Flags overdue requests, expires shares whose retention ended and deletes their bytes (and those of
-    // withdrawn requests): shared/domain/requests/manage-requests.ts sweepRequests.
+    // Closes the open requests of revoked agreements, flags overdue requests, expires shares whose retention ended
+    // and deletes their bytes (and those of withdrawn and closed requests): shared/domain/requests/manage-requests.ts
+    // sweepRequests. Agreements: their standing, and the revocations work list it empties.
     id: 'SweepRequests',
     entry: 'requests/sweep-requests.ts',
     everyMinutes: 1,
     localEverySeconds: 5,
-    tables: { requests: 'readwrite', agreements: 'read', events: 'write', audit: 'write' },
+    tables: { requests: 'readwrite', agreements: 'readwrite', events: 'write', audit: 'write' },
     buckets: { payloads: 'readwrite' },
   },
   {

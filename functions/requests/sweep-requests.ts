@@ -9,23 +9,26 @@ import { logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 
 const config = loadConfig(['AUDIT_TABLE_NAME']);
-const { requests, payloads } = requestStoresFromEnvironment();
+const { requests, payloads, agreements } = requestStoresFromEnvironment();
 const deps = {
   requests,
   payloads,
+  agreements,
   audit: new DynamoAuditLog(createDocumentClient(), config.AUDIT_TABLE_NAME),
   clock: systemClock,
 };
 
 /**
- * Scheduled: flags overdue requests, expires shares at the end of their retention and deletes their bytes (and
- * those of withdrawn requests). Each step is audited; audit entries remain after the bytes are gone.
+ * Scheduled: closes the open requests of revoked agreements, flags overdue requests, expires shares at the end of
+ * their retention and deletes their bytes (and those of withdrawn and closed requests). Each step is audited; audit
+ * entries remain after the bytes are gone.
  */
 export const handler = middy()
   .use(injectLambdaContext(logger))
   .handler(async () => {
     const report = await sweepRequests(deps);
     if (report.failed > 0) logger.error('requests left for the next sweep', report);
-    else if (report.overdue + report.expired + report.purged > 0) logger.info('requests swept', report);
+    else if (report.overdue + report.expired + report.purged + report.closed > 0)
+      logger.info('requests swept', report);
     return report;
   });

@@ -66,7 +66,18 @@ export const authenticationErrorCodes = [
   'REPLAYED',
 ] as const;
 export type AuthenticationErrorCode = (typeof authenticationErrorCodes)[number];
-export type AuthorisationErrorCode = 'NOT_PERMITTED' | 'REQUEST_REFUSED' | 'FETCH_LIMIT_REACHED';
+/** A step on a request whose agreement is not in force (the decision engine's standing codes). */
+export type AgreementStandingErrorCode =
+  | 'AGREEMENT_NOT_ACTIVE'
+  | 'AGREEMENT_SUSPENDED'
+  | 'AGREEMENT_REVOKED'
+  | 'AGREEMENT_EXPIRED'
+  | 'AGREEMENT_NOT_YET_VALID';
+export type AuthorisationErrorCode =
+  | 'NOT_PERMITTED'
+  | 'REQUEST_REFUSED'
+  | 'FETCH_LIMIT_REACHED'
+  | AgreementStandingErrorCode;
 export type GoneErrorCode = 'SHARE_EXPIRED' | 'SHARE_WITHDRAWN';
 export type DependencyErrorCode = 'DEPENDENCY_UNAVAILABLE';
 export type RegistryErrorCode = 'REGISTRY_INCONSISTENT';

@@ -282,7 +282,9 @@ export const eventFeedSchema = z.object({
 // Data requests and shares (shared/domain/requests/): bodies, queries and answers.
 
 export const requestViewSchema = dataRequestSchema.extend({
-  overdue: z.boolean().describe('submitted and past its due date'),
+  overdue: z
+    .boolean()
+    .describe('past its due date and still owed: awaiting a decision, or approved and not released'),
 });
 const requestAnswer = z.object({ request: requestViewSchema });
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256');
@@ -316,6 +318,9 @@ const requestListAnswer = z.object({
 const decideRequestBody = z.strictObject({
   outcome: z.enum(decisionOutcomes),
   reasons: z.string().trim().min(1).max(4000).describe('why: a decision not to share is a record too'),
+  reasonCodes: requestDecisionSchema.shape.reasonCodes.describe(
+    'the coded grounds, which the audit log records (it holds the reasons only as their SHA-256)',
+  ),
   withheld: requestDecisionSchema.shape.withheld.describe('for `partial` only: what is withheld'),
 });
 const startUploadBody = z.strictObject({

@@ -15,6 +15,14 @@ export type AgreementStore = {
   addVersion(agreement: Agreement, version: AgreementVersion, audit: AuditEntry): Promise<boolean>;
   /** Adds signatures (and activation) to a version, if it still holds `expectedSignatures` signatures. */
   updateVersion(version: AgreementVersion, expectedSignatures: number, audit: AuditEntry): Promise<boolean>;
-  /** Suspends, resumes or revokes, if the agreement is still as `expected`. */
+  /**
+   * Suspends, resumes or revokes, if the agreement is still as `expected`. A revocation also puts the agreement on
+   * the revocations work list in the same write, so that its open requests are closed (`listRevocations`) even if
+   * nothing else happens after the answer.
+   */
   updateAgreement(expected: Agreement, next: Agreement, audit: AuditEntry): Promise<boolean>;
+  /** Revoked agreements whose open requests may still have to be closed (by agreement id). */
+  listRevocations(limit: number): Promise<string[]>;
+  /** Takes an agreement off the revocations work list once none of its requests is open. */
+  finishRevocation(agreementId: string): Promise<void>;
 };

@@ -40,4 +40,9 @@ export type RequestStore = {
   update(previous: DataRequest, next: DataRequest, step: RequestStep): Promise<boolean>;
   /** Ids of requests on a work list that became due before `now`, soonest first. */
   listWork(list: WorkList, now: Date, limit: number): Promise<string[]>;
+  /**
+   * Ids of the open requests (lifecycle `isOpen`) made under an agreement: what its revocation must close. The
+   * store keeps this index in step with every write, like the work lists.
+   */
+  listOpenUnder(agreementId: string, limit: number): Promise<string[]>;
 };

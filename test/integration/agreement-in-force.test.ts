@@ -196,12 +196,7 @@ describe('suspension pauses work in flight; resuming restores it', () => {
       'AGREEMENT_SUSPENDED',
       'suspended',
     );
-    await expectStandingRefusal(
-      brent,
-      await brent.fetchShare(second.id),
-      'AGREEMENT_SUSPENDED',
-      'suspended',
-    );
+    await expectStandingRefusal(brent, await brent.fetchShare(second.id), 'AGREEMENT_SUSPENDED', 'suspended');
 
     ok(await brentIgLead.changeAgreementStanding('isa-nw-bcu-mash', 'resume', 'DPIA signed off'));
     ok(await harrow.decideRequest(first.id, { outcome: 'approve', reasons: 'held and relevant' }));
@@ -211,7 +206,11 @@ describe('suspension pauses work in flight; resuming restores it', () => {
     ok(await brentIgLead.changeAgreementStanding('isa-nw-bcu-mash', 'suspend', 'again'));
     await expectStandingRefusal(
       harrow,
-      await harrow.startShareUpload(first.id, { size: 10, sha256: sha256(payload), contentType: 'text/plain' }),
+      await harrow.startShareUpload(first.id, {
+        size: 10,
+        sha256: sha256(payload),
+        contentType: 'text/plain',
+      }),
       'AGREEMENT_SUSPENDED',
       'suspended',
     );
@@ -285,7 +284,9 @@ describe('revocation ends work in flight', () => {
     await exchange.runSchedule('SweepRequests');
     expect((await entriesAbout(open.id)).filter((e) => e.action === 'request.close')).toHaveLength(1);
     // A request under the revoked agreement cannot be made any more.
-    const refused = await brent.submitRequest(brentAsksHarrow(newSubject(), { agreementId: 'isa-to-revoke' }));
+    const refused = await brent.submitRequest(
+      brentAsksHarrow(newSubject(), { agreementId: 'isa-to-revoke' }),
+    );
     expect(refused.status).toBe(403);
   });
 });

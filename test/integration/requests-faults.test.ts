@@ -255,7 +255,8 @@ const steps: readonly StepSpec[] = [
       }),
     done: (_before, after) => {
       expect(after.record).toMatchObject({ status: 'approved', decision: { outcome: 'approve' } });
-      expect(after.work).toEqual([]);
+      // Approved, the release is still owed by the due date: the request stays on the overdue check.
+      expect(after.work).toEqual([`due@${after.record?.dueAt}#${after.record?.id}`]);
     },
   },
   {
@@ -504,7 +505,13 @@ describe('the sweeper with every AWS call failing with every fault', () => {
           requestsTable: clean.requestsTable,
         });
         return async () => {
-          expect(await sweepRequests(deps)).toEqual({ overdue: 1, expired: 1, purged: 1, failed: 0 });
+          expect(await sweepRequests(deps)).toEqual({
+            overdue: 1,
+            expired: 1,
+            purged: 1,
+            closed: 0,
+            failed: 0,
+          });
         };
       },
       async (scenario) => {
@@ -531,7 +538,13 @@ describe('the sweeper with every AWS call failing with every fault', () => {
           share: { deletedAt: expect.any(String) },
         });
         expect(after.shared.objects).toEqual([]);
-        expect(await sweepRequests(deps)).toEqual({ overdue: 0, expired: 0, purged: 0, failed: 0 });
+        expect(await sweepRequests(deps)).toEqual({
+          overdue: 0,
+          expired: 0,
+          purged: 0,
+          closed: 0,
+          failed: 0,
+        });
         expect(await sweepParts(tap, prepared)).toEqual(after);
       },
     );

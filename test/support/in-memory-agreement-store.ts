@@ -21,6 +21,8 @@ export class InMemoryAgreementStore implements AgreementStore {
   readonly agreements = new Map<string, Agreement>();
   readonly versions = new Map<string, Map<number, AgreementVersion>>();
   readonly audit: AuditEntry[] = [];
+  /** The revocations work list: agreements whose open requests are still to be closed. */
+  readonly revocations = new Set<string>();
 
   async getAgreement(agreementId: string): Promise<AgreementRecord | undefined> {
     const agreement = this.agreements.get(agreementId);
@@ -91,7 +93,16 @@ export class InMemoryAgreementStore implements AgreementStore {
     if (stored === undefined) return false;
     if (!isDeepStrictEqual(stored, agreementOf(expected))) return false;
     this.agreements.set(next.id, structuredClone(agreementOf(next)));
+    if (next.revoked !== undefined && expected.revoked === undefined) this.revocations.add(next.id);
     this.audit.push(audit);
     return true;
+  }
+
+  async listRevocations(limit: number): Promise<string[]> {
+    return [...this.revocations].sort().slice(0, limit);
+  }
+
+  async finishRevocation(agreementId: string): Promise<void> {
+    this.revocations.delete(agreementId);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import {
   type Agreement,
   type AgreementRecord,
@@ -11,19 +12,23 @@ import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { AgreementStore } from '../../ports/agreement-store.ts';
 import { appendAudit } from './audit-log.ts';
-import { queryAll, scanAll, Transaction } from './transaction.ts';
+import { callDynamo, queryAll, scanAll, Transaction } from './transaction.ts';
 
 /**
  * Item layout: one partition per agreement, read whole by one query.
  *   pk ISA#<agreementId>  sk AGREEMENT   the agreement (latest version number, suspension, revocation) and its
  *                                        `revision`, a hash of exactly that state
  *   pk ISA#<agreementId>  sk V#000001    one item per version, with `signatureCount`
+ *   pk REVOCATIONS        sk <agreementId> a revoked agreement whose open requests the request sweeper has still
+ *                                        to close (written with the revocation, deleted when none is left)
  * Conditions compare `revision` or `signatureCount` with what the caller read, so a write made on a stale read
  * fails instead of overwriting someone else's change (a suspension, a signature).
  */
 const partitionOf = (agreementId: string) => `ISA#${agreementId}`;
 const agreementSk = 'AGREEMENT';
 const versionSk = (version: number) => `V#${String(version).padStart(6, '0')}`;
+const revocationsPk = 'REVOCATIONS';
+const revocationSchema = z.object({ agreementId: z.string() });
 
 /** The stored state of an agreement as one value: equal revisions mean nothing changed in between. */
 const revisionOf = (agreement: Agreement): string =>
@@ -145,7 +150,36 @@ export class DynamoAgreementStore implements AgreementStore {
       attribute: 'revision',
       equals: revisionOf(expected),
     });
+    if (next.revoked !== undefined && expected.revoked === undefined) {
+      tx.put(this.tables.agreements, {
+        pk: revocationsPk,
+        sk: next.id,
+        agreementId: next.id,
+        revokedAt: next.revoked.at,
+      });
+    }
     return this.#commit(tx, audit);
+  }
+
+  async listRevocations(limit: number): Promise<string[]> {
+    const result = await callDynamo('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.agreements,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': revocationsPk },
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (result.Items ?? []).map((item) => revocationSchema.parse(item).agreementId);
+  }
+
+  async finishRevocation(agreementId: string): Promise<void> {
+    await new Transaction()
+      .delete(this.tables.agreements, { pk: revocationsPk, sk: agreementId })
+      .commit(this.doc);
   }
 
   async #commit(tx: Transaction, audit: AuditEntry): Promise<boolean> {

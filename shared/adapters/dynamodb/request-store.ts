@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { type DataRequest, dataRequestSchema } from '../../domain/requests/data-request.ts';
+import { type DataRequest, dataRequestSchema, isOpen } from '../../domain/requests/data-request.ts';
 import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
 import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';
 import type { RequestPage, RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
@@ -16,6 +16,8 @@ import { callDynamo, getItem, Transaction } from './transaction.ts';
  *   pk OUTBOX#<requester org>      sk <id>           a copy of the request, for the requester's outbox
  *   pk IDEMPOTENCY#<client>#<key>  sk IDEMPOTENCY    the first answer to a call made with that key
  *   pk WORK#<list>                 sk <due>#<id>     work lists of the sweeper (lifecycle.ts workListsOf)
+ *   pk AGREEMENT#<agreement>       sk <id>           while the request is open (data-request.ts isOpen): what a
+ *                                                    revocation of the agreement must close
  * Request ids are ULIDs, so an inbox or outbox read newest first is a query in reverse. Every write of a request
  * is conditional on the revision the writer read; the copies and work lists follow it in the same transaction.
  */
@@ -30,6 +32,8 @@ const idempotencyKey = (clientId: string, key: string) => ({
   sk: 'IDEMPOTENCY',
 });
 const workKey = (list: WorkList, dueAt: string, id: string) => ({ pk: `WORK#${list}`, sk: `${dueAt}#${id}` });
+
+const openUnderKey = (agreementId: string, id: string) => ({ pk: `AGREEMENT#${agreementId}`, sk: id });
 
 const workItemSchema = z.object({ requestId: z.string() });
 
@@ -105,6 +109,21 @@ export class DynamoRequestStore implements RequestStore {
     return this.#commit(tx, step);
   }
 
+  async listOpenUnder(agreementId: string, limit: number): Promise<string[]> {
+    const result = await callDynamo('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.requests,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': openUnderKey(agreementId, '').pk },
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (result.Items ?? []).map((item) => workItemSchema.parse(item).requestId);
+  }
+
   async listWork(list: WorkList, now: Date, limit: number): Promise<string[]> {
     const result = await callDynamo('Query', () =>
       this.doc.send(
@@ -132,8 +151,16 @@ export class DynamoRequestStore implements RequestStore {
     });
   }
 
-  /** Takes the request off the work lists its previous state was on and puts it on those its next state needs. */
+  /**
+   * Takes the request off the work lists its previous state was on and puts it on those its next state needs; the
+   * same for the index of its agreement's open requests.
+   */
   #followWorkLists(tx: Transaction, previous: DataRequest | undefined, next: DataRequest): void {
+    const wasOpen = previous !== undefined && isOpen(previous);
+    if (wasOpen && !isOpen(next)) tx.delete(this.tables.requests, openUnderKey(next.agreement.id, next.id));
+    if (!wasOpen && isOpen(next)) {
+      tx.put(this.tables.requests, { ...openUnderKey(next.agreement.id, next.id), requestId: next.id });
+    }
     const before = previous === undefined ? {} : workListsOf(previous);
     const after = workListsOf(next);
     for (const list of ['due', 'retention', 'purge'] as const) {

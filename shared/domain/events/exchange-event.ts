@@ -7,6 +7,7 @@ import * as panelPackReadyV1 from '#events/panel-pack-ready.v1.ts';
 import * as reportReceivedV1 from '#events/report-received.v1.ts';
 import * as reportReminderV1 from '#events/report-reminder.v1.ts';
 import * as reportRequestedV1 from '#events/report-requested.v1.ts';
+import * as requestClosedV1 from '#events/request-closed.v1.ts';
 import * as requestDecidedV1 from '#events/request-decided.v1.ts';
 import * as requestOverdueV1 from '#events/request-overdue.v1.ts';
 import * as requestSubmittedV1 from '#events/request-submitted.v1.ts';
@@ -25,6 +26,7 @@ export const exchangeEventTypes = [
   'RequestDecided',
   'RequestWithdrawn',
   'RequestOverdue',
+  'RequestClosed',
   'ShareReleased',
   'ShareFetched',
   'ShareExpired',
@@ -51,6 +53,7 @@ export const eventModules = {
   RequestDecided: requestDecidedV1,
   RequestWithdrawn: requestWithdrawnV1,
   RequestOverdue: requestOverdueV1,
+  RequestClosed: requestClosedV1,
   ShareReleased: shareReleasedV1,
   ShareFetched: shareFetchedV1,
   ShareExpired: shareExpiredV1,

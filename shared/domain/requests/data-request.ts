@@ -10,10 +10,11 @@ import { subjectReferenceSchema } from '../subjects/subject-reference.ts';
  *
  *   submitted ──decide──> approved | partially-approved ──release──> released ──retention ends──> expired
  *        │                          declined
- *        └───────── withdrawn (from submitted, approved, partially-approved or released) ─────────┘
+ *        ├───────── withdrawn (from submitted, approved, partially-approved or released) ─────────┤
+ *        └───────── closed (the same, when the agreement is revoked: the sweeper closes them) ────┘
  *
- * A request is overdue while it is `submitted` after its due date. A decision not to share is a record too:
- * every decision carries its reasons.
+ * A request is overdue while the responder still owes it after its due date: `submitted`, or approved and not yet
+ * released. A decision not to share is a record too: every decision carries its reasons.
  */
 
 export const urgencies = ['immediate', 'urgent', 'routine'] as const;
@@ -27,11 +28,35 @@ export const requestStatuses = [
   'released',
   'expired',
   'withdrawn',
+  'closed',
 ] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
 export const decisionOutcomes = ['approve', 'partial', 'decline'] as const;
 export type DecisionOutcome = (typeof decisionOutcomes)[number];
+
+/**
+ * The coded grounds a responder may give with a decision, beside its reasons in words, so that the audit log (which
+ * holds the words only as their hash) shows why: held and needed; not held, or the child not identified; not
+ * necessary or not proportionate for the purpose; or a DPA 2018 Schedule 2 restriction: prejudice to the prevention
+ * or detection of crime (para 2), serious harm (Sch 3 paras 5, 7 and 12: health, social work, education data),
+ * third-party information (para 16), legal professional privilege (para 19).
+ */
+export const requestDecisionReasonCodes = [
+  'HELD_AND_NECESSARY',
+  'NOT_HELD',
+  'SUBJECT_NOT_IDENTIFIED',
+  'NOT_NECESSARY',
+  'NOT_PROPORTIONATE',
+  'PREJUDICE_TO_CRIME_PREVENTION',
+  'RISK_OF_SERIOUS_HARM',
+  'THIRD_PARTY_INFORMATION',
+  'LEGAL_PRIVILEGE',
+  'OTHER',
+] as const;
+
+/** Why a request was closed without its parties: its agreement was revoked. */
+export const closureReasons = ['agreement-revoked'] as const;
 
 /**
  * A pseudonymous subject reference (docs/SUBJECT-REFERENCES.md): never a raw identifier. The exchange checks its
@@ -52,6 +77,11 @@ const instant = z.iso.datetime();
 export const requestDecisionSchema = z.object({
   outcome: z.enum(decisionOutcomes),
   reasons: z.string().trim().min(1).max(4000),
+  reasonCodes: z
+    .array(z.enum(requestDecisionReasonCodes))
+    .min(1)
+    .max(requestDecisionReasonCodes.length)
+    .optional(),
   /** For `partial`: what is withheld (categories and/or a description), never the withheld data itself. */
   withheld: z
     .object({
@@ -111,6 +141,8 @@ export const dataRequestSchema = z.object({
   requestHash: z.string(),
   submittedAt: instant,
   dueAt: instant,
+  /** The agreement version it was accepted under was past its review date then (flagged, not refused). */
+  reviewOverdue: z.literal(true).optional(),
   /** When the overdue event was sent (once). */
   overdueNotifiedAt: instant.optional(),
   decision: requestDecisionSchema.optional(),
@@ -118,11 +150,20 @@ export const dataRequestSchema = z.object({
   share: shareSchema.optional(),
   withdrawnAt: instant.optional(),
   withdrawnBy: userId.optional(),
+  /** Set when the exchange closed the request (status `closed`): when, and why. */
+  closed: z.object({ at: instant, reason: z.enum(closureReasons) }).optional(),
   /** Bumped by every change; a write is conditional on the revision the writer read. */
   revision: z.number().int().positive(),
 });
 export type DataRequest = z.infer<typeof dataRequestSchema>;
 
-/** Whether the responder still owes an answer past its due date. */
+/** The states in which the responder still owes the requester something: a decision, or the approved release. */
+export const owedStatuses: readonly RequestStatus[] = ['submitted', 'approved', 'partially-approved'];
+
+/** Whether the responder still owes an answer (a decision or, once approved, the release) past its due date. */
 export const isOverdue = (request: DataRequest, now: Date): boolean =>
-  request.status === 'submitted' && now.getTime() > Date.parse(request.dueAt);
+  owedStatuses.includes(request.status) && now.getTime() > Date.parse(request.dueAt);
+
+/** Whether a request is still open: work may follow (a decision, a release, a fetch) until it ends. */
+export const isOpen = (request: DataRequest): boolean =>
+  owedStatuses.includes(request.status) || request.status === 'released';

@@ -2,13 +2,15 @@ import type { AgreementPurpose, AgreementRecord } from '../agreements/agreement.
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, GoneError, InputError, TooLargeError } from '../errors.ts';
 import type { UserRole } from '../registry/registry.ts';
-import type {
-  DataRequest,
-  PendingUpload,
-  RequestDecision,
-  RequestStatus,
-  Share,
-  Urgency,
+import {
+  type closureReasons,
+  type DataRequest,
+  owedStatuses,
+  type PendingUpload,
+  type RequestDecision,
+  type RequestStatus,
+  type Share,
+  type Urgency,
 } from './data-request.ts';
 
 /**
@@ -119,6 +121,7 @@ const next = (request: DataRequest, changes: Partial<DataRequest>): DataRequest 
 });
 
 export type DecisionInput = Pick<RequestDecision, 'outcome' | 'reasons'> & {
+  readonly reasonCodes?: RequestDecision['reasonCodes'] | undefined;
   readonly withheld?: RequestDecision['withheld'] | undefined;
 };
 
@@ -149,6 +152,7 @@ export const decideTransition = (
     decision: {
       outcome: input.outcome,
       reasons: input.reasons,
+      ...(input.reasonCodes === undefined ? {} : { reasonCodes: [...new Set(input.reasonCodes)] }),
       ...(input.withheld === undefined ? {} : { withheld: input.withheld }),
       decidedBy: by.userId,
       decidedAt: now.toISOString(),
@@ -229,21 +233,52 @@ export const withdrawTransition = (request: DataRequest, by: { userId: string },
   return next(rest, { status: 'withdrawn', withdrawnAt: now.toISOString(), withdrawnBy: by.userId });
 };
 
+/** The states a request is closed from when its agreement is revoked: every state in which work could follow. */
+export const closableStatuses = ['submitted', 'approved', 'partially-approved', 'released'] as const;
+export type ClosableStatus = (typeof closableStatuses)[number];
+export const isClosable = (status: RequestStatus): status is ClosableStatus =>
+  (closableStatuses as readonly RequestStatus[]).includes(status);
+
+/**
+ * The exchange closes a request it may no longer serve (its agreement was revoked): nothing more can be decided,
+ * released or fetched, a pending upload is abandoned and a released share's bytes go on the purge list. A request
+ * that already ended (declined, withdrawn, expired, closed) is left as it is.
+ */
+export const closeTransition = (
+  request: DataRequest,
+  reason: (typeof closureReasons)[number],
+  now: Date,
+): DataRequest | undefined => {
+  if (!isClosable(request.status)) return undefined;
+  const { upload: _abandoned, ...rest } = request;
+  return next(rest, { status: 'closed', closed: { at: now.toISOString(), reason } });
+};
+
 export const expireTransition = (request: DataRequest, now: Date): DataRequest | undefined =>
   request.status === 'released' && request.share !== undefined && now >= new Date(request.share.expiresAt)
     ? next(request, { status: 'expired' })
     : undefined;
 
+/**
+ * The responder still owes the request (a decision, or the release of an approved one) past its due date: flagged
+ * once. A request approved in time but never released is as late as one never decided.
+ */
 export const overdueTransition = (request: DataRequest, now: Date): DataRequest | undefined =>
-  request.status === 'submitted' && request.overdueNotifiedAt === undefined && now > new Date(request.dueAt)
+  awaitsOverdueCheck(request) && now > new Date(request.dueAt)
     ? next(request, { overdueNotifiedAt: now.toISOString() })
     : undefined;
 
-/** Bytes that must go: a share whose request expired or was withdrawn and that is not deleted yet. */
+const awaitsOverdueCheck = (request: DataRequest): boolean =>
+  owedStatuses.includes(request.status) && request.overdueNotifiedAt === undefined;
+
+/** The ended states whose share's bytes must go. */
+const purgedStatuses: readonly RequestStatus[] = ['expired', 'withdrawn', 'closed'];
+
+/** Bytes that must go: a share whose request expired, was withdrawn or closed, and that is not deleted yet. */
 export const awaitsPurge = (request: DataRequest): boolean =>
   request.share !== undefined &&
   request.share.deletedAt === undefined &&
-  (request.status === 'expired' || request.status === 'withdrawn');
+  purgedStatuses.includes(request.status);
 
 export const purgedTransition = (request: DataRequest, now: Date): DataRequest => {
   if (!awaitsPurge(request) || request.share === undefined) {
@@ -253,20 +288,20 @@ export const purgedTransition = (request: DataRequest, now: Date): DataRequest =
 };
 
 /**
- * The work lists a request belongs on, each with the instant it becomes due: the overdue check while it awaits a
- * decision, the retention sweep while its share is released, the purge while bytes must be deleted. The store
- * keeps these in step with every write.
+ * The work lists a request belongs on, each with the instant it becomes due: the overdue check while the responder
+ * owes it (a decision or the release), the retention sweep while its share is released, the purge while bytes must
+ * be deleted. The store keeps these in step with every write.
  */
 export type WorkList = 'due' | 'retention' | 'purge';
 
 export const workListsOf = (request: DataRequest): Partial<Record<WorkList, string>> => ({
-  ...(request.status === 'submitted' && request.overdueNotifiedAt === undefined
-    ? { due: request.dueAt }
-    : {}),
+  ...(awaitsOverdueCheck(request) ? { due: request.dueAt } : {}),
   ...(request.status === 'released' && request.share !== undefined
     ? { retention: request.share.expiresAt }
     : {}),
   ...(awaitsPurge(request)
-    ? { purge: request.withdrawnAt ?? request.share?.expiresAt ?? request.submittedAt }
+    ? {
+        purge: request.withdrawnAt ?? request.closed?.at ?? request.share?.expiresAt ?? request.submittedAt,
+      }
     : {}),
 });

@@ -6,24 +6,42 @@ import type { Clock } from '../../ports/clock.ts';
 import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
-import { decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
-import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
+import type { AgreementRecord } from '../agreements/agreement.ts';
+import { consentFacts, decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
+import {
+  type AuditActor,
+  type AuditFacts,
+  newAuditEntry,
+  systemActor,
+  textSha256,
+} from '../audit/audit-entry.ts';
 import { auditedOn, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
-import { type DataRequest, type DataRequestBody, isOverdue, type RequestStatus } from './data-request.ts';
+import type { UserRole } from '../registry/registry.ts';
+import { assertInForce, type StandingState, standingAt } from './agreement-in-force.ts';
+import {
+  type DataRequest,
+  type DataRequestBody,
+  isOverdue,
+  type RequestDecision,
+  type RequestStatus,
+} from './data-request.ts';
 import { type IdempotentCall, idempotencyRecord, idempotently } from './idempotency.ts';
 import {
   assertActsFor,
   assertParty,
   assertReleasable,
   assertSize,
+  awaitsPurge,
+  closeTransition,
   type DecisionInput,
   decideTransition,
   dueAtOf,
   expireTransition,
   fetchTransition,
+  isClosable,
   overdueTransition,
   purgedTransition,
   purposeOfRequest,
@@ -37,14 +55,18 @@ import {
 export type RequestDeps = {
   readonly requests: RequestStore;
   readonly payloads: PayloadStore;
-  readonly agreements: Pick<AgreementStore, 'getAgreement'>;
+  /** The agreements: their standing at each step; the sweep also empties the revocations work list. */
+  readonly agreements: Pick<AgreementStore, 'getAgreement' | 'listRevocations' | 'finishRevocation'>;
   readonly registry: Pick<RegistryReader, 'loadRegistry'>;
   readonly audit: AuditLog;
   readonly clock: Clock;
 };
 
-/** What the scheduled sweep needs: no registry and no agreements, only the requests, their bytes and the log. */
-export type SweepDeps = Pick<RequestDeps, 'requests' | 'payloads' | 'audit' | 'clock'>;
+/**
+ * What the scheduled sweep needs: no registry; the requests, their bytes and the log, and the agreements: their
+ * standing (recorded with each step) and the revocations whose requests it closes.
+ */
+export type SweepDeps = Pick<RequestDeps, 'requests' | 'payloads' | 'audit' | 'clock' | 'agreements'>;
 
 /** A request as the API shows it to its parties: the record, and whether it is overdue now. */
 export type RequestView = DataRequest & { readonly overdue: boolean };
@@ -57,16 +79,49 @@ type Answer = { statusCode: 200 | 201; body: unknown };
 
 const parties = (request: DataRequest) => [request.requester.organisationId, request.responderOrganisationId];
 
-/** What every audit entry about a request says of it; never the justification or any payload. */
-const requestFacts = (request: DataRequest) => ({
-  target: { type: 'request', id: request.id },
-  agreement: request.agreement,
-  purpose: request.purpose,
-  lawfulBasis: [...request.lawfulBasis],
-  consentState: request.consent.state,
-  subjectRef: request.subjectRef,
-  dataCategories: [...request.dataCategories],
-  parties: parties(request),
+/**
+ * What every audit entry about a request says of it: structured facts only, never the justification, a rationale
+ * or any payload (the entries that record a text hold its SHA-256: `submissionTexts`, `decisionFacts`).
+ */
+const requestFacts = (request: DataRequest) => {
+  const { textSha256: _recordedOnSubmission, ...consent } = consentFacts(request.consent);
+  return {
+    target: { type: 'request', id: request.id },
+    agreement: request.agreement,
+    ...(request.reviewOverdue === true ? { reviewOverdue: true as const } : {}),
+    purpose: request.purpose,
+    lawfulBasis: [...request.lawfulBasis],
+    ...consent,
+    subjectRef: request.subjectRef,
+    dataCategories: [...request.dataCategories],
+    parties: parties(request),
+  };
+};
+
+/** The free text a submission records, as the log holds it: the SHA-256 of the justification and of a rationale. */
+const submissionTexts = (request: DataRequest): Record<string, string> => ({
+  ...consentFacts(request.consent).textSha256,
+  justification: textSha256(request.justification),
+});
+
+/**
+ * What a decision's entry says of it: the outcome, the coded reasons and the withheld categories; its words only as
+ * their SHA-256. A decline can be shown from the log alone, and the record proved to be the one logged.
+ */
+const decisionFacts = (decision: RequestDecision): Pick<AuditFacts, 'decision' | 'textSha256'> => ({
+  decision: {
+    outcome: decision.outcome,
+    reasonCodes: [...(decision.reasonCodes ?? [])],
+    ...(decision.withheld?.dataCategories === undefined
+      ? {}
+      : { withheldCategories: [...decision.withheld.dataCategories] }),
+  },
+  textSha256: {
+    reasons: textSha256(decision.reasons),
+    ...(decision.withheld?.description === undefined
+      ? {}
+      : { withheldDescription: textSha256(decision.withheld.description) }),
+  },
 });
 
 const eventParties = (request: DataRequest) => ({
@@ -78,14 +133,22 @@ const eventParties = (request: DataRequest) => ({
 const changedConcurrently = () =>
   new ConflictError('CONFLICT', 'the request changed while this step was taken; read it again and retry');
 
+/** A request as a step finds it: the record, its agreement, and where the agreement stands now. */
+type Found = {
+  readonly request: DataRequest;
+  readonly agreement: AgreementRecord | undefined;
+  readonly standing: StandingState;
+};
+
 /**
- * Runs a step on one request for a caller: loads it (404 if there is none) and records a refusal with the coded
- * reason, and what is known of the request by then, if the step refuses. The step commits its own entry.
+ * Runs a step on one request for a caller: loads it (404 if there is none) with its agreement's standing now, and
+ * records a refusal with the coded reason, and what is known of the request by then, if the step refuses. The
+ * step commits its own entry.
  */
 const onRequest = (
   deps: RequestDeps,
   input: { principal: Principal; requestId: string; action: string },
-  step: (request: DataRequest) => Promise<Answer>,
+  step: (found: Found) => Promise<Answer>,
 ): Promise<Answer> =>
   auditedOn(
     deps,
@@ -93,8 +156,13 @@ const onRequest = (
       principal: input.principal,
       action: input.action,
       target: { type: 'request', id: input.requestId },
-      load: () => deps.requests.getRequest(input.requestId),
-      factsOf: requestFacts,
+      load: async (): Promise<Found | undefined> => {
+        const request = await deps.requests.getRequest(input.requestId);
+        if (request === undefined) return undefined;
+        const agreement = await deps.agreements.getAgreement(request.agreement.id);
+        return { request, agreement, standing: standingAt(agreement, deps.clock.now()) };
+      },
+      factsOf: ({ request, standing }) => ({ ...requestFacts(request), agreementStanding: standing }),
     },
     step,
   );
@@ -111,6 +179,10 @@ const commitStep = async (
     actor: AuditActor;
     action: string;
     requestHash?: string;
+    /** The agreement's standing when the step was taken. */
+    standing: StandingState;
+    /** What this step adds to the entry (a decision's facts). */
+    facts?: Pick<AuditFacts, 'decision' | 'textSha256'>;
     events: readonly ExchangeEvent[];
     call?: IdempotentCall | undefined;
     answer: Answer;
@@ -124,6 +196,8 @@ const commitStep = async (
         action: input.action,
         outcome: 'allowed',
         ...requestFacts(input.next),
+        agreementStanding: input.standing,
+        ...input.facts,
         ...(input.requestHash === undefined ? {} : { requestHash: input.requestHash }),
       },
       input.now,
@@ -157,9 +231,11 @@ export const submitRequest = async (
     const { principal, body, call } = input;
     const now = deps.clock.now();
     const { decision, agreement } = await judgeShareRequest(deps, principal, body, now);
+    const judged = decisionAuditFacts(principal, body, decision, 'request.submit');
     const facts = {
-      ...decisionAuditFacts(principal, body, decision, 'request.submit'),
+      ...judged,
       subjectRef: body.subjectRef,
+      textSha256: { ...judged.textSha256, justification: textSha256(body.justification) },
     };
     if (decision.decision === 'deny') {
       const refusal = {
@@ -188,6 +264,7 @@ export const submitRequest = async (
       body,
       agreement: decision.agreement,
       requestHash: principal.requestHash,
+      reviewOverdue: decision.reviewOverdue === true,
       dueAt: dueAtOf(
         purposeOfRequest(agreement, { agreement: decision.agreement, purpose: body.purpose }),
         body.urgency,
@@ -204,13 +281,17 @@ export const submitRequest = async (
     return answer;
   });
 
-/** A new request as submitted, from a permitted body: revision 1, due when the caller says. */
+/**
+ * A new request as submitted, from a permitted body: revision 1, due when the caller says, flagged when the
+ * agreement version it was permitted under was past its review date.
+ */
 export const newRequestRecord = (input: {
   id: string;
   requester: DataRequest['requester'];
   body: DataRequestBody;
   agreement: { id: string; version: number };
   requestHash: string;
+  reviewOverdue?: boolean | undefined;
   dueAt: string;
   now: Date;
 }): DataRequest => {
@@ -231,14 +312,24 @@ export const newRequestRecord = (input: {
     requestHash: input.requestHash,
     submittedAt: input.now.toISOString(),
     dueAt: input.dueAt,
+    ...(input.reviewOverdue === true ? { reviewOverdue: true as const } : {}),
     revision: 1,
   };
 };
 
-/** What creating a request writes with it: its allowed `request.submit` entry and its RequestSubmitted event. */
+/**
+ * What creating a request writes with it: its allowed `request.submit` entry (the judged facts, the request's own
+ * and the hashes of its free text) and its RequestSubmitted event.
+ */
 export const submissionStep = (request: DataRequest, facts: AuditFacts, now: Date): RequestStep => ({
   audit: newAuditEntry(
-    { ...facts, action: 'request.submit', outcome: 'allowed', ...requestFacts(request) },
+    {
+      ...facts,
+      action: 'request.submit',
+      outcome: 'allowed',
+      ...requestFacts(request),
+      textSha256: { ...facts.textSha256, ...submissionTexts(request) },
+    },
     now,
   ),
   events: [
@@ -314,7 +405,7 @@ export const listRequests = async (
 
 /** `GET /v1/requests/{requestId}`: one request, for its two parties only; the read is recorded. */
 export const showRequest = (deps: RequestDeps, input: { principal: Principal; requestId: string }) =>
-  onRequest(deps, { ...input, action: 'request.view' }, async (request) => {
+  onRequest(deps, { ...input, action: 'request.view' }, async ({ request, standing }) => {
     assertParty(input.principal, request);
     const now = deps.clock.now();
     await deps.audit.record(
@@ -324,6 +415,7 @@ export const showRequest = (deps: RequestDeps, input: { principal: Principal; re
           action: 'request.view',
           outcome: 'allowed',
           ...requestFacts(request),
+          agreementStanding: standing,
         },
         now,
       ),
@@ -333,8 +425,28 @@ export const showRequest = (deps: RequestDeps, input: { principal: Principal; re
 
 // ---- Deciding ---------------------------------------------------------------------------------------------
 
-const termsOf = async (deps: RequestDeps, request: DataRequest) =>
-  purposeOfRequest(await deps.agreements.getAgreement(request.agreement.id), request);
+/**
+ * The terms of the request's purpose, and who may act on it as `side`: only a user of that side with a role the
+ * purpose allows, and only while the agreement is in force (a stranger is refused before learning the standing).
+ */
+const actingUnder = (
+  principal: Principal,
+  found: Found,
+  side: 'requester' | 'responder',
+  extraRoles: readonly UserRole[] = [],
+) => {
+  const terms = purposeOfRequest(found.agreement, found.request);
+  const roles = side === 'requester' ? terms.rolesAllowedToRequest : terms.rolesAllowedToAnswer;
+  const by = assertActsFor(principal, found.request, side, [...roles, ...extraRoles]);
+  return { terms, by };
+};
+
+/** As `actingUnder`, for work that needs the agreement in force: a decision, an upload, a release, a fetch. */
+const workingUnder = (principal: Principal, found: Found, side: 'requester' | 'responder') => {
+  const acting = actingUnder(principal, found, side);
+  assertInForce(found.standing);
+  return acting;
+};
 
 /** `POST /v1/requests/{id}/decision`: the responder approves, approves in part or declines, always with reasons. */
 export const decideRequest = (
@@ -347,16 +459,19 @@ export const decideRequest = (
   },
 ) =>
   idempotently(deps.requests, input.call, () =>
-    onRequest(deps, { ...input, action: 'request.decide' }, async (request) => {
-      const terms = await termsOf(deps, request);
-      const by = assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
+    onRequest(deps, { ...input, action: 'request.decide' }, async (found) => {
+      const { request, standing } = found;
+      const { by } = workingUnder(input.principal, found, 'responder');
       const now = deps.clock.now();
       const next = decideTransition(request, input.decision, by, now);
+      if (next.decision === undefined) throw new Error('a decision is recorded');
       return commitStep(deps, {
         previous: request,
         next,
         ...callerFacts(input.principal),
         action: 'request.decide',
+        standing,
+        facts: decisionFacts(next.decision),
         events: [
           newExchangeEvent(
             'RequestDecided',
@@ -397,9 +512,9 @@ export const startUpload = (
   },
 ) =>
   idempotently(deps.requests, input.call, () =>
-    onRequest(deps, { ...input, action: 'share.upload' }, async (request) => {
-      const terms = await termsOf(deps, request);
-      assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
+    onRequest(deps, { ...input, action: 'share.upload' }, async (found) => {
+      const { request, standing } = found;
+      workingUnder(input.principal, found, 'responder');
       assertSize(input.declared.size, sharePolicy.maxUploadBytes);
       const now = deps.clock.now();
       const upload = {
@@ -419,6 +534,7 @@ export const startUpload = (
         next,
         ...callerFacts(input.principal),
         action: 'share.upload',
+        standing,
         events: [],
         call: input.call,
         answer: {
@@ -468,9 +584,9 @@ export const releaseShare = (
   input: { principal: Principal; requestId: string; release: Release; call?: IdempotentCall | undefined },
 ) =>
   idempotently(deps.requests, input.call, () =>
-    onRequest(deps, { ...input, action: 'share.release' }, async (request) => {
-      const terms = await termsOf(deps, request);
-      const by = assertActsFor(input.principal, request, 'responder', terms.rolesAllowedToAnswer);
+    onRequest(deps, { ...input, action: 'share.release' }, async (found) => {
+      const { request, standing } = found;
+      const { terms, by } = workingUnder(input.principal, found, 'responder');
       const { release } = input;
       assertReleasable(request, release.dataCategories);
       const now = deps.clock.now();
@@ -530,6 +646,7 @@ export const releaseShare = (
           next,
           ...callerFacts(input.principal),
           action: 'share.release',
+          standing,
           events: [
             newExchangeEvent(
               'ShareReleased',
@@ -570,9 +687,9 @@ export const fetchShare = (
   input: { principal: Principal; requestId: string; call?: IdempotentCall | undefined },
 ) =>
   idempotently(deps.requests, input.call, () =>
-    onRequest(deps, { ...input, action: 'share.fetch' }, async (request) => {
-      const terms = await termsOf(deps, request);
-      assertActsFor(input.principal, request, 'requester', terms.rolesAllowedToRequest);
+    onRequest(deps, { ...input, action: 'share.fetch' }, async (found) => {
+      const { request, standing } = found;
+      workingUnder(input.principal, found, 'requester');
       const now = deps.clock.now();
       const next = fetchTransition(request, now);
       const share = next.share;
@@ -583,6 +700,7 @@ export const fetchShare = (
         next,
         ...callerFacts(input.principal),
         action: 'share.fetch',
+        standing,
         events: [
           newExchangeEvent(
             'ShareFetched',
@@ -620,36 +738,64 @@ export const fetchShare = (
     }),
   );
 
-// ---- Withdrawing, expiring, purging -----------------------------------------------------------------------
+// ---- Withdrawing, expiring, purging, closing ---------------------------------------------------------------
+
+/** The standing of each agreement a sweep meets, read once per run: every system step's entry records it. */
+const standingsOf = (deps: Pick<SweepDeps, 'agreements'>, now: Date) => {
+  const known = new Map<string, Promise<StandingState>>();
+  return (request: DataRequest): Promise<StandingState> => {
+    const id = request.agreement.id;
+    let standing = known.get(id);
+    if (standing === undefined) {
+      standing = deps.agreements.getAgreement(id).then((agreement) => standingAt(agreement, now));
+      known.set(id, standing);
+      // A read that failed fails only the step that made it: the next step reads again.
+      standing.catch(() => known.delete(id));
+    }
+    return standing;
+  };
+};
+
+const shareExpiredReasons = { withdrawn: 'withdrawn', expired: 'retention-ended' } as const;
 
 /**
- * Deletes the bytes of an expired or withdrawn share and records it; the request and its audit entries remain.
- * Safe to repeat: deleting an absent object succeeds, and a request already purged is left alone.
+ * Deletes the bytes of an expired, withdrawn or closed share and records it; the request and its audit entries
+ * remain. Safe to repeat: deleting an absent object succeeds, and a request already purged is left alone. The
+ * parties of an expired or withdrawn share hear of it (ShareExpired); those of a closed one heard already when it
+ * was closed (RequestClosed).
  */
-export const purgeShare = async (deps: SweepDeps, requestId: string): Promise<boolean> => {
+export const purgeShare = async (
+  deps: SweepDeps,
+  requestId: string,
+  standingOfRequest = standingsOf(deps, deps.clock.now()),
+): Promise<boolean> => {
   const request = await deps.requests.getRequest(requestId);
-  if (request?.share === undefined || request.share.deletedAt !== undefined) return false;
-  if (request.status !== 'expired' && request.status !== 'withdrawn') return false;
+  if (request === undefined || !awaitsPurge(request) || request.share === undefined) return false;
+  const standing = await standingOfRequest(request);
   await deps.payloads.delete(request.share.objectKey);
   const now = deps.clock.now();
   const next = purgedTransition(request, now);
+  const reason =
+    request.status === 'withdrawn' || request.status === 'expired'
+      ? shareExpiredReasons[request.status]
+      : undefined;
   await commitStep(deps, {
     previous: request,
     next,
     actor: systemActor,
     action: 'share.delete',
-    events: [
-      newExchangeEvent(
-        'ShareExpired',
-        {
-          ...eventParties(next),
-          reason: request.status === 'withdrawn' ? 'withdrawn' : 'retention-ended',
-          deletedAt: now.toISOString(),
-        },
-        parties(next),
-        now,
-      ),
-    ],
+    standing,
+    events:
+      reason === undefined
+        ? []
+        : [
+            newExchangeEvent(
+              'ShareExpired',
+              { ...eventParties(next), reason, deletedAt: now.toISOString() },
+              parties(next),
+              now,
+            ),
+          ],
     answer: { statusCode: 200, body: undefined },
     now,
   });
@@ -666,12 +812,10 @@ export const withdrawRequest = (
   input: { principal: Principal; requestId: string; call?: IdempotentCall | undefined },
 ): Promise<Answer> =>
   idempotently(deps.requests, input.call, () =>
-    onRequest(deps, { ...input, action: 'request.withdraw' }, async (request) => {
-      const terms = await termsOf(deps, request);
-      const by = assertActsFor(input.principal, request, 'requester', [
-        ...terms.rolesAllowedToRequest,
-        'ig-lead',
-      ]);
+    onRequest(deps, { ...input, action: 'request.withdraw' }, async (found) => {
+      const { request, standing } = found;
+      // Withdrawing stops sharing: allowed whatever the agreement's standing (suspended, revoked, expired).
+      const { by } = actingUnder(input.principal, found, 'requester', ['ig-lead']);
       const now = deps.clock.now();
       const next = withdrawTransition(request, by, now);
       return commitStep(deps, {
@@ -679,6 +823,7 @@ export const withdrawRequest = (
         next,
         ...callerFacts(input.principal),
         action: 'request.withdraw',
+        standing,
         events: [
           newExchangeEvent(
             'RequestWithdrawn',
@@ -694,30 +839,46 @@ export const withdrawRequest = (
     }),
   );
 
-export type SweepReport = { overdue: number; expired: number; purged: number; failed: number };
+export type SweepReport = {
+  overdue: number;
+  expired: number;
+  purged: number;
+  closed: number;
+  failed: number;
+};
 
 const sweepBatch = 100;
+/** Revoked agreements whose requests a sweep closes per run (each up to `sweepBatch` requests). */
+const revocationBatch = 10;
 
 /**
- * The scheduled sweep: flags requests that passed their due date (RequestOverdue, once), expires shares whose
- * retention ended, and deletes the bytes of expired and withdrawn shares. Each request is its own step: one that
- * fails is counted and retried on the next run, and does not hold up the others.
+ * The scheduled sweep: closes the open requests of revoked agreements (RequestClosed, and a released share's bytes
+ * deleted at once), flags requests the responder still owes past their due date (RequestOverdue, once), expires
+ * shares whose retention ended, and deletes the bytes of expired, withdrawn and closed shares. Each request is its
+ * own step with its own entry: one that fails is counted and retried on the next run, and does not hold up the
+ * others. A revoked agreement leaves the work list once none of its requests is open.
  */
 export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
-  const report: SweepReport = { overdue: 0, expired: 0, purged: 0, failed: 0 };
+  const report: SweepReport = { overdue: 0, expired: 0, purged: 0, closed: 0, failed: 0 };
   const now = deps.clock.now();
+  const standingOfRequest = standingsOf(deps, now);
+  const attempt = async (done: Exclude<keyof SweepReport, 'failed'>, step: () => Promise<boolean>) => {
+    try {
+      if (await step()) report[done] += 1;
+    } catch {
+      report.failed += 1;
+    }
+  };
   const sweep = async (
     list: WorkList,
     done: Exclude<keyof SweepReport, 'failed'>,
     step: (request: DataRequest) => Promise<boolean>,
   ) => {
     for (const id of await deps.requests.listWork(list, now, sweepBatch)) {
-      try {
+      await attempt(done, async () => {
         const request = await deps.requests.getRequest(id);
-        if (request !== undefined && (await step(request))) report[done] += 1;
-      } catch {
-        report.failed += 1;
-      }
+        return request !== undefined && step(request);
+      });
     }
   };
   const commitSystemStep = async (
@@ -732,12 +893,48 @@ export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
       next,
       actor: systemActor,
       action,
+      standing: await standingOfRequest(request),
       events,
       answer: { statusCode: 200, body: undefined },
       now,
     });
     return true;
   };
+
+  for (const agreementId of await deps.agreements.listRevocations(revocationBatch)) {
+    const open = await deps.requests.listOpenUnder(agreementId, sweepBatch);
+    if (open.length === 0) {
+      await deps.agreements.finishRevocation(agreementId);
+      continue;
+    }
+    for (const id of open) {
+      await attempt('closed', async () => {
+        const request = await deps.requests.getRequest(id);
+        if (request === undefined || (await standingOfRequest(request)) !== 'revoked') return false;
+        const status = request.status;
+        if (!isClosable(status)) return false;
+        const next = closeTransition(request, 'agreement-revoked', now);
+        const closed = await commitSystemStep(request, next, 'request.close', [
+          newExchangeEvent(
+            'RequestClosed',
+            {
+              ...eventParties(request),
+              agreementId: request.agreement.id,
+              reason: 'agreement-revoked',
+              previousStatus: status,
+              closedAt: now.toISOString(),
+            },
+            parties(request),
+            now,
+          ),
+        ]);
+        if (closed && next?.share !== undefined) {
+          await attempt('purged', () => purgeShare(deps, id, standingOfRequest));
+        }
+        return closed;
+      });
+    }
+  }
   await sweep('due', 'overdue', (request) => {
     const next = overdueTransition(request, now);
     return commitSystemStep(request, next, 'request.overdue', [
@@ -752,6 +949,6 @@ export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
   await sweep('retention', 'expired', (request) =>
     commitSystemStep(request, expireTransition(request, now), 'share.expire', []),
   );
-  await sweep('purge', 'purged', (request) => purgeShare(deps, request.id));
+  await sweep('purge', 'purged', (request) => purgeShare(deps, request.id, standingOfRequest));
   return report;
 };
