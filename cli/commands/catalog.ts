@@ -123,14 +123,20 @@ const requestCommands: readonly Command[] = [
   {
     words: ['request', 'decide'],
     synopsis:
-      'request decide ID --outcome approve|partial|decline --reasons TEXT [--withhold A,B] [--withheld-description TEXT]',
+      'request decide ID --outcome approve|partial|decline --reasons TEXT [--reason-codes A,B] [--withhold A,B]\n' +
+      '  [--withheld-description TEXT]',
     summary:
       "The responder's decision, with its reasons (a decision not to share is a record too). A partial approval\n" +
       'says what is withheld: categories, a description, or both; never the withheld data itself.',
     operands: ['ID'],
     options: [
       { name: 'outcome', arg: 'O', text: 'approve, partial or decline' },
-      { name: 'reasons', arg: 'TEXT', text: 'why (required; recorded)' },
+      { name: 'reasons', arg: 'TEXT', text: 'why (required; recorded; the audit log holds its SHA-256)' },
+      {
+        name: 'reason-codes',
+        arg: 'A,B',
+        text: 'the coded grounds, which the audit log records (NOT_HELD, NOT_NECESSARY, …)',
+      },
       { name: 'withhold', arg: 'A,B', text: 'with partial: the requested categories withheld' },
       { name: 'withheld-description', arg: 'TEXT', text: 'with partial: what is withheld, in words' },
       idempotencyKeyOption,

@@ -67,6 +67,7 @@ const optionsConfig = {
   urgency: { type: 'string' },
   justification: { type: 'string' },
   reasons: { type: 'string' },
+  'reason-codes': { type: 'string' },
   withhold: { type: 'string' },
   'withheld-description': { type: 'string' },
   'content-type': { type: 'string' },

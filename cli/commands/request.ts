@@ -9,6 +9,7 @@ import {
   type DataRequestBody,
   dataRequestBodySchema,
   decisionOutcomes,
+  requestDecisionReasonCodes,
   requestStatuses,
   urgencies,
 } from '#shared/domain/requests/data-request.ts';
@@ -83,19 +84,36 @@ export const parseRequestAnswer = (body: unknown): DataRequestView => {
 
 const field = (label: string, value: string) => `${label.padEnd(15)}${value}`;
 
-const categoriesOf = (option: OptionName, value: string | undefined): string[] => {
-  const categories = listOf(value ?? '');
-  if (categories.length === 0) throw usageError(`missing --${option} A,B: data categories, comma-separated`);
-  const known: readonly string[] = dataCategoryCodes;
-  const unknown = categories.filter((c) => !known.includes(c));
+/** A comma-separated list of codes, each one of `known` (a usage error naming the strangers otherwise). */
+const codesOf = (
+  option: OptionName,
+  value: string | undefined,
+  known: readonly string[],
+  noun: { one: string; many: string },
+): string[] => {
+  const codes = listOf(value ?? '');
+  if (codes.length === 0) throw usageError(`missing --${option} A,B: ${noun.many}, comma-separated`);
+  const unknown = codes.filter((c) => !known.includes(c));
   if (unknown.length > 0) {
     throw usageError(
-      `--${option}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a data category`,
-      [`data categories: ${known.join(', ')}`],
+      `--${option}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not ${noun.one}`,
+      [`${noun.many}: ${known.join(', ')}`],
     );
   }
-  return categories;
+  return codes;
 };
+
+const categoriesOf = (option: OptionName, value: string | undefined): string[] =>
+  codesOf(option, value, dataCategoryCodes, { one: 'a data category', many: 'data categories' });
+
+/** What the record says of the agreement's review date when the request was accepted. */
+const reviewNote = 'the agreement was past its review date when this request was accepted';
+
+/** The flags of a request in a list row: overdue now, accepted past the agreement's review date. */
+const flagsOf = (request: DataRequestView): string =>
+  [request.overdue ? 'OVERDUE' : '', request.reviewOverdue === true ? 'REVIEW OVERDUE' : '']
+    .filter((f) => f !== '')
+    .join(', ');
 
 const describeConsent = (consent: DataRequestView['consent']): string =>
   consent.state === 'obtained'
@@ -115,6 +133,7 @@ const describeRequest = (request: DataRequestView): string[] => {
     ),
     field('to:', request.responderOrganisationId),
     field('agreement:', `${request.agreement.id} version ${request.agreement.version}`),
+    ...(request.reviewOverdue === true ? [field('review:', reviewNote)] : []),
     field('purpose:', request.purpose),
     field('categories:', request.dataCategories.join(', ')),
     field('basis:', request.lawfulBasis.join(', ')),
@@ -129,6 +148,9 @@ const describeRequest = (request: DataRequestView): string[] => {
       : [
           field('decision:', `${decision.outcome} by ${decision.decidedBy} at ${decision.decidedAt}`),
           field('reasons:', decision.reasons),
+          ...(decision.reasonCodes === undefined
+            ? []
+            : [field('reason codes:', decision.reasonCodes.join(', '))]),
           ...(decision.withheld === undefined
             ? []
             : [
@@ -156,6 +178,9 @@ const describeRequest = (request: DataRequestView): string[] => {
     ...(request.withdrawnAt === undefined
       ? []
       : [field('withdrawn:', `${request.withdrawnAt} by ${request.withdrawnBy ?? 'unknown'}`)]),
+    ...(request.closed === undefined
+      ? []
+      : [field('closed:', `${request.closed.at} by the exchange (${request.closed.reason})`)]),
   ];
 };
 
@@ -319,6 +344,7 @@ export const runRequestCreate = async (input: CommandInput): Promise<void> => {
       `submitted ${request.id} to ${request.responderOrganisationId}`,
       field('status:', request.status),
       field('agreement:', `${request.agreement.id} version ${request.agreement.version}, ${request.purpose}`),
+      ...(request.reviewOverdue === true ? [field('review:', reviewNote)] : []),
       field('subject:', request.subjectRef),
       field('due:', `${request.dueAt} (${request.urgency})`),
     ].join('\n')}\n`,
@@ -377,7 +403,7 @@ export const runRequestList = async ({ values, io }: CommandInput): Promise<void
       box === 'inbox' ? r.requester.organisationId : r.responderOrganisationId,
       r.purpose,
       r.dueAt.replace(/\.\d{3}Z$/, 'Z'),
-      r.overdue ? 'OVERDUE' : '',
+      flagsOf(r),
     ]);
     const header = ['ID', 'STATUS', box === 'inbox' ? 'FROM' : 'TO', 'PURPOSE', 'DUE', ''];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
@@ -426,9 +452,17 @@ export const runRequestDecide = async ({ values, operands, io }: CommandInput): 
   if (outcome !== 'partial' && withheldGiven) {
     throw usageError('--withhold and --withheld-description go with --outcome partial only');
   }
+  const reasonCodes =
+    values['reason-codes'] === undefined
+      ? undefined
+      : codesOf('reason-codes', values['reason-codes'], requestDecisionReasonCodes, {
+          one: 'a decision reason code',
+          many: 'decision reason codes',
+        });
   const decision: RequestDecisionInput = {
     outcome: outcome as RequestDecisionInput['outcome'],
     reasons,
+    ...(reasonCodes === undefined ? {} : { reasonCodes }),
     ...(withheldGiven
       ? {
           withheld: {

@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { localTableName } from '#local/provision.ts';
+import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
+import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
+import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import { systemClock } from '#shared/ports/clock.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 // `pbx request …` run as a user runs it, against DynamoDB Local and the S3 emulator: Brent's practitioner asks
@@ -73,6 +81,23 @@ beforeAll(async () => {
     'north-west-bcu',
   );
   subjectRef = deriveSubjectReference(key, { kind: 'nhs-number', nhsNumber });
+  // The MASH agreement again, signed by every party, but past its review date (flagged, not blocking).
+  const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
+  if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
+  const doc = createDocumentClient(localDynamoClient(exchange));
+  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+  await seedAgreements(
+    {
+      agreements: new DynamoAgreementStore(doc, {
+        agreements: localTableName('agreements'),
+        audit: localTableName('audit'),
+      }),
+      registry: new DynamoRegistryReader(doc, localTableName('registry')),
+      audit: new DynamoAuditLog(doc, localTableName('audit')),
+      clock: systemClock,
+    },
+    [{ id: 'isa-review-due', content: { ...mash.content, validFrom: day(60), reviewDate: day(1) } }],
+  );
 });
 
 afterAll(async () => {
@@ -223,6 +248,53 @@ describe('pbx request, run as a user runs it', () => {
     expect(existing.code).toBe(2);
     const shown = await pbx(['request', 'show', id, ...brent, '--json']);
     expect(JSON.parse(shown.stdout).request.share.fetchCount).toBe(1);
+  });
+
+  it('flags a request past its agreement review date on create, list and show, and shows coded decision reasons', async () => {
+    const created = await pbx([
+      ...mashRequest(['--subject', subjectRef]).map((arg) =>
+        arg === 'isa-nw-bcu-mash' ? 'isa-review-due' : arg,
+      ),
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/review:\s+the agreement was past its review date/);
+    const id = idOf(created.stdout);
+
+    const inbox = await pbx(['request', 'list', '--box', 'inbox', '--all', ...harrow]);
+    expect(inbox.stdout.split('\n').find((line) => line.startsWith(id))).toContain('REVIEW OVERDUE');
+    const outbox = await pbx(['request', 'list', '--box', 'outbox', '--all', ...brent]);
+    expect(outbox.stdout.split('\n').find((line) => line.startsWith(id))).toContain('REVIEW OVERDUE');
+
+    const declined = await pbx([
+      'request',
+      'decide',
+      id,
+      ...harrow,
+      '--outcome',
+      'decline',
+      '--reasons',
+      'we hold nothing on this child',
+      '--reason-codes',
+      'NOT_HELD',
+    ]);
+    expect(declined.code, declined.stderr).toBe(0);
+    const shown = await pbx(['request', 'show', id, ...harrow]);
+    expect(shown.stdout).toMatch(/review:\s+the agreement was past its review date/);
+    expect(shown.stdout).toMatch(/reason codes:\s+NOT_HELD/);
+
+    const unknown = await pbx([
+      'request',
+      'decide',
+      id,
+      ...harrow,
+      '--outcome',
+      'decline',
+      '--reasons',
+      'x',
+      '--reason-codes',
+      'BECAUSE',
+    ]);
+    expect(unknown.code).toBe(2);
   });
 
   it('prints every reason of a refused create and exits 1; usage errors exit 2 before anything is sent', async () => {
