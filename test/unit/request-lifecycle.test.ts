@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { AgreementPurpose } from '#shared/domain/agreements/agreement.ts';
 import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, GoneError, InputError } from '#shared/domain/errors.ts';
-import { type DataRequest, isOverdue } from '#shared/domain/requests/data-request.ts';
+import { assertInForce } from '#shared/domain/requests/agreement-in-force.ts';
+import { type DataRequest, isOpen, isOverdue } from '#shared/domain/requests/data-request.ts';
 import {
   assertActsFor,
   assertParty,
   assertReleasable,
+  closeTransition,
   decideTransition,
   defaultResponseHours,
   dueAtOf,
@@ -94,6 +96,29 @@ describe('due dates and overdue', () => {
     expect(
       dueAtOf({ ...purpose, responseHours: { immediate: 1, urgent: 2, routine: 3 } }, 'routine', now),
     ).toBe('2026-11-23T12:00:00.000Z');
+  });
+
+  it('is overdue while approved but not released past due (the release is owed), never once released', () => {
+    const approved = decideTransition(
+      submitted,
+      { outcome: 'partial', reasons: 'some', withheld: { dataCategories: ['education-attendance'] } },
+      { userId: 'lb-harrow.practitioner' },
+      at('2026-11-23T10:00:00Z'),
+    );
+    expect(workListsOf(approved)).toEqual({ due: submitted.dueAt });
+    expect(isOverdue(approved, at('2026-11-24T09:00:01Z'))).toBe(true);
+    expect(overdueTransition(approved, at('2026-11-24T10:00:00Z'))?.overdueNotifiedAt).toBe(
+      '2026-11-24T10:00:00.000Z',
+    );
+    expect(isOverdue(released(), at('2026-11-25T00:00:00Z'))).toBe(false);
+    const declined = decideTransition(
+      submitted,
+      { outcome: 'decline', reasons: 'not held' },
+      { userId: 'lb-harrow.practitioner' },
+      at('2026-11-23T10:00:00Z'),
+    );
+    expect(isOverdue(declined, at('2026-11-25T00:00:00Z'))).toBe(false);
+    expect(workListsOf(declined)).toEqual({});
   });
 
   it('is overdue only while submitted and past due, and the overdue event is sent once', () => {
@@ -234,5 +259,39 @@ describe('shares', () => {
     expect(() => withdrawTransition(withdrawn, { userId: 'x.y' }, at('2026-11-24T00:00:00Z'))).toThrow(
       ConflictError,
     );
+  });
+});
+
+describe('the agreement in force, and its revocation', () => {
+  it('lets work go on only while the agreement is in force, refused with the engine codes otherwise', () => {
+    expect(() => assertInForce('in-force')).not.toThrow();
+    for (const [standing, code] of [
+      ['suspended', 'AGREEMENT_SUSPENDED'],
+      ['revoked', 'AGREEMENT_REVOKED'],
+      ['expired', 'AGREEMENT_EXPIRED'],
+      ['not-active', 'AGREEMENT_NOT_ACTIVE'],
+      ['not-yet-valid', 'AGREEMENT_NOT_YET_VALID'],
+    ] as const) {
+      expect(() => assertInForce(standing)).toThrow(expect.objectContaining({ code }));
+      expect(() => assertInForce(standing)).toThrow(AuthorisationError);
+    }
+  });
+
+  it('closes open requests (a released share goes on the purge list) and leaves ended ones alone', () => {
+    const now = at('2026-11-25T00:00:00Z');
+    const closedSubmitted = closeTransition(submitted, 'agreement-revoked', now);
+    expect(closedSubmitted).toMatchObject({
+      status: 'closed',
+      closed: { at: '2026-11-25T00:00:00.000Z', reason: 'agreement-revoked' },
+      revision: 2,
+    });
+    expect(closedSubmitted && [isOpen(closedSubmitted), workListsOf(closedSubmitted)]).toEqual([false, {}]);
+    const closedShare = closeTransition(released(), 'agreement-revoked', now);
+    expect(closedShare && workListsOf(closedShare)).toEqual({ purge: '2026-11-25T00:00:00.000Z' });
+    expect(closedShare && purgedTransition(closedShare, now).share?.deletedAt).toBe(now.toISOString());
+    expect(closedShare && closeTransition(closedShare, 'agreement-revoked', now)).toBeUndefined();
+    const withdrawn = withdrawTransition(submitted, { userId: 'lb-brent.practitioner' }, now);
+    expect(closeTransition(withdrawn, 'agreement-revoked', now)).toBeUndefined();
+    expect([isOpen(submitted), isOpen(released()), isOpen(withdrawn)]).toEqual([true, true, false]);
   });
 });
