@@ -1,30 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DataRequestSubmission,
-  type DataRequestView,
-  localKeyFile,
-  PbxClient,
-  type PbxResponse,
-  readPrivateKey,
-} from '#cli/client.ts';
+import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
+import { localBucketName } from '#local/provision.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
-import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
-import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
-import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
-import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
-import { S3PayloadStore } from '#shared/adapters/s3/payload-store.ts';
+import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
-import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import type { DataRequest } from '#shared/domain/requests/data-request.ts';
 import {
   decideRequest,
@@ -34,7 +18,13 @@ import {
 } from '#shared/domain/requests/manage-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
-import { localDynamoClient } from '../support/local-exchange-clients.ts';
+import {
+  type Caller,
+  eventsAbout as eventsOf,
+  principalOf,
+  recordingCaller,
+  requestStoresOf,
+} from '../support/request-exchange.ts';
 
 // Issue 12, findings 1, 2, 3 and 12, over HTTP against DynamoDB Local and the S3 emulator: every step of a request
 // is judged against the agreement's standing at that moment; revocation closes what is open and deletes what was
@@ -45,28 +35,6 @@ let exchange: RunningExchange;
 let audit: DynamoAuditLog;
 let s3: S3Client;
 let deps: (clock: Clock) => RequestDeps;
-
-type Caller = PbxClient & { lastHash(): string };
-
-const caller = async (user: string): Promise<Caller> => {
-  const clientId = `${user.split('.')[0]}-system`;
-  let last = '';
-  const client = new PbxClient({
-    url: exchange.url,
-    clientId,
-    key: await readPrivateKey(localKeyFile(exchange.keysDir, clientId)),
-    audience: exchange.exchangeId,
-    subject: user,
-    fetch: (input, init) => {
-      const authorization = new Headers(init?.headers).get('authorization');
-      if (authorization !== null) {
-        last = createHash('sha256').update(authorization.slice('PBX-JWS '.length)).digest('base64url');
-      }
-      return fetch(input, init);
-    },
-  });
-  return Object.assign(client, { lastHash: () => last });
-};
 
 let brent: Caller;
 let brentIgLead: Caller;
@@ -85,38 +53,16 @@ beforeAll(async () => {
   // Seeded four days ago, so that a request can be submitted three days ago.
   const seeded = fixedClock(new Date(Date.now() - 4 * 24 * 3_600_000).toISOString());
   exchange = await startExchange({ schedules: false, clock: seeded });
-  const doc = createDocumentClient(localDynamoClient(exchange));
-  audit = new DynamoAuditLog(doc, localTableName('audit'));
-  s3 = new S3Client({
-    region: localRegion,
-    credentials: localCredentials,
-    endpoint: exchange.s3Endpoint,
-    forcePathStyle: true,
-  });
-  const agreements = new DynamoAgreementStore(doc, {
-    agreements: localTableName('agreements'),
-    audit: localTableName('audit'),
-  });
-  const registry = new DynamoRegistryReader(doc, localTableName('registry'));
+  const stores = requestStoresOf(exchange);
+  ({ audit, s3, deps } = stores);
+  const { agreements, registry } = stores;
   await seedAgreements({ agreements, registry, audit, clock: seeded }, [
     ownAgreement('isa-to-revoke'),
     ownAgreement('isa-review-due', { validFrom: daysAgo(60), reviewDate: daysAgo(1) }),
   ]);
-  deps = (clock) => ({
-    requests: new DynamoRequestStore(doc, {
-      requests: localTableName('requests'),
-      audit: localTableName('audit'),
-      events: localTableName('events'),
-    }),
-    payloads: new S3PayloadStore(s3, localBucketName('payloads')),
-    agreements,
-    registry,
-    audit,
-    clock,
-  });
-  brent = await caller('lb-brent.practitioner');
-  brentIgLead = await caller('lb-brent.ig-lead');
-  harrow = await caller('lb-harrow.practitioner');
+  brent = await recordingCaller(exchange, 'lb-brent.practitioner');
+  brentIgLead = await recordingCaller(exchange, 'lb-brent.ig-lead');
+  harrow = await recordingCaller(exchange, 'lb-harrow.practitioner');
 });
 
 afterAll(async () => {
@@ -161,20 +107,8 @@ const expectStandingRefusal = async (
 const submitted = async (overrides: Partial<DataRequestSubmission> = {}): Promise<DataRequestView> =>
   ok(await brent.submitRequest(brentAsksHarrow(newSubject(), overrides)), 201).request;
 
-const eventsAbout = async (organisationId: string, requestId: string) => {
-  const doc = createDocumentClient(localDynamoClient(exchange));
-  const items = await doc.send(
-    new QueryCommand({
-      TableName: localTableName('events'),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ORG#${organisationId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return (items.Items ?? [])
-    .map((i) => i.event as { type: string; detail: Record<string, unknown> })
-    .filter((e) => e.detail.requestId === requestId);
-};
+const eventsAbout = (organisationId: string, requestId: string) =>
+  eventsOf(exchange, organisationId, requestId);
 
 const objectStatus = (key: string) =>
   s3.send(new HeadObjectCommand({ Bucket: localBucketName('payloads'), Key: key })).then(
@@ -369,32 +303,19 @@ describe('the audit log says what was decided, and holds free text only as its h
 });
 
 describe('an approved request that is never released', () => {
-  const principal = (user: string): Principal => {
-    const organisationId = user.split('.')[0] ?? user;
-    return {
-      clientId: `${organisationId}-system`,
-      organisationId,
-      kid: 'in-force',
-      alg: 'ES256',
-      user: { id: user, roles: ['practitioner'] },
-      jti: ulid(),
-      requestHash: randomBytes(32).toString('base64url'),
-    };
-  };
-
   it('becomes overdue after its due date, and the sweep sends RequestOverdue once', async () => {
     // Submitted three days ago as urgent (a day to answer), approved within the day, never released.
     const past = fixedClock(new Date(Date.now() - 3 * 24 * 3_600_000).toISOString());
     const body = brentAsksHarrow(newSubject());
     const answer = await submitRequest(deps(past), {
-      principal: principal('lb-brent.practitioner'),
+      principal: principalOf('lb-brent.practitioner'),
       body,
       signed: { token: 'in-force.token.signature', body: JSON.stringify(body) },
     });
     const request = (answer.body as { request: DataRequest }).request;
     past.set(new Date(Date.now() - 2.5 * 24 * 3_600_000).toISOString());
     await decideRequest(deps(past), {
-      principal: principal('lb-harrow.practitioner'),
+      principal: principalOf('lb-harrow.practitioner'),
       requestId: request.id,
       decision: { outcome: 'approve', reasons: 'held' },
     });

@@ -1,29 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DataRequestSubmission,
-  type DataRequestView,
-  localKeyFile,
-  PbxClient,
-  type PbxResponse,
-  readPrivateKey,
-} from '#cli/client.ts';
+import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
-import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
-import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
-import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
-import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
-import { S3PayloadStore } from '#shared/adapters/s3/payload-store.ts';
+import { localBucketName } from '#local/provision.ts';
+import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
-import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import { GoneError } from '#shared/domain/errors.ts';
-import type { UserRole } from '#shared/domain/registry/registry.ts';
 import type { DataRequest } from '#shared/domain/requests/data-request.ts';
 import {
   fetchShare,
@@ -33,7 +17,13 @@ import {
 } from '#shared/domain/requests/manage-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
-import { localDynamoClient } from '../support/local-exchange-clients.ts';
+import {
+  type Caller,
+  eventsAbout as eventsOf,
+  principalOf,
+  recordingCaller,
+  requestStoresOf,
+} from '../support/request-exchange.ts';
 
 // Every refusal a caller can meet on the request routes, over HTTP against DynamoDB Local and the S3 emulator:
 // each answered with its status and code, and recorded in the audit log as `refused` with its reason code (found
@@ -44,28 +34,7 @@ let audit: DynamoAuditLog;
 let s3: S3Client;
 let deps: (clock: Clock) => RequestDeps;
 
-/** A client acting for `user`, that remembers the request hash (SHA-256 of the compact JWS) of its last call. */
-type Caller = PbxClient & { lastHash(): string };
-
-const caller = async (user: string): Promise<Caller> => {
-  const clientId = `${user.split('.')[0]}-system`;
-  let last = '';
-  const client = new PbxClient({
-    url: exchange.url,
-    clientId,
-    key: await readPrivateKey(localKeyFile(exchange.keysDir, clientId)),
-    audience: exchange.exchangeId,
-    subject: user,
-    fetch: (input, init) => {
-      const authorization = new Headers(init?.headers).get('authorization');
-      if (authorization !== null) {
-        last = createHash('sha256').update(authorization.slice('PBX-JWS '.length)).digest('base64url');
-      }
-      return fetch(input, init);
-    },
-  });
-  return Object.assign(client, { lastHash: () => last });
-};
+const caller = (user: string) => recordingCaller(exchange, user);
 
 let brent: Caller;
 let brentIgLead: Caller;
@@ -79,29 +48,7 @@ beforeAll(async () => {
     schedules: false,
     clock: fixedClock(new Date(Date.now() - 4 * 24 * 3_600_000).toISOString()),
   });
-  const doc = createDocumentClient(localDynamoClient(exchange));
-  audit = new DynamoAuditLog(doc, localTableName('audit'));
-  s3 = new S3Client({
-    region: localRegion,
-    credentials: localCredentials,
-    endpoint: exchange.s3Endpoint,
-    forcePathStyle: true,
-  });
-  deps = (clock) => ({
-    requests: new DynamoRequestStore(doc, {
-      requests: localTableName('requests'),
-      audit: localTableName('audit'),
-      events: localTableName('events'),
-    }),
-    payloads: new S3PayloadStore(s3, localBucketName('payloads')),
-    agreements: new DynamoAgreementStore(doc, {
-      agreements: localTableName('agreements'),
-      audit: localTableName('audit'),
-    }),
-    registry: new DynamoRegistryReader(doc, localTableName('registry')),
-    audit,
-    clock,
-  });
+  ({ audit, s3, deps } = requestStoresOf(exchange));
   brent = await caller('lb-brent.practitioner');
   brentIgLead = await caller('lb-brent.ig-lead');
   harrow = await caller('lb-harrow.practitioner');
@@ -480,33 +427,8 @@ describe('idempotency keys', () => {
 
 // ---- Time passing: the use cases with a clock of the test's own ---------------------------------------------
 
-const principal = (user: string, roles: UserRole[] = ['practitioner']): Principal => {
-  const organisationId = user.split('.')[0] ?? user;
-  return {
-    clientId: `${organisationId}-system`,
-    organisationId,
-    kid: 'refusals',
-    alg: 'ES256',
-    user: { id: user, roles },
-    jti: ulid(),
-    requestHash: randomBytes(32).toString('base64url'),
-  };
-};
-
-const eventsAbout = async (organisationId: string, requestId: string) => {
-  const doc = createDocumentClient(localDynamoClient(exchange));
-  const items = await doc.send(
-    new QueryCommand({
-      TableName: localTableName('events'),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ORG#${organisationId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return (items.Items ?? [])
-    .map((i) => i.event as { type: string; detail: { requestId?: string; reason?: string } })
-    .filter((e) => e.detail.requestId === requestId);
-};
+const eventsAbout = (organisationId: string, requestId: string) =>
+  eventsOf(exchange, organisationId, requestId);
 
 const entriesAbout = async (requestId: string) =>
   (await audit.readAll()).filter((e) => e.target?.id === requestId);
@@ -517,7 +439,7 @@ describe('time passing', () => {
     const past = fixedClock(new Date(Date.now() - 3 * 24 * 3_600_000).toISOString());
     const body = mashRequest();
     const answer = await submitRequest(deps(past), {
-      principal: principal('lb-brent.practitioner'),
+      principal: principalOf('lb-brent.practitioner'),
       body,
       signed: { token: 'refusals.token.signature', body: JSON.stringify(body) },
     });
@@ -557,7 +479,7 @@ describe('time passing', () => {
 
     const hash = randomBytes(32).toString('base64url');
     const refused = await fetchShare(deps(later), {
-      principal: { ...principal('lb-brent.practitioner'), requestHash: hash },
+      principal: { ...principalOf('lb-brent.practitioner'), requestHash: hash },
       requestId: request.id,
     }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(GoneError);
