@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { agreementSeed, seedAgreements, seedingPrincipal } from '#local/seed/agreement-seed.ts';
+import { changeAgreementStanding } from '#shared/domain/agreements/manage-agreements.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import type { DataRequest, DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
@@ -551,6 +553,106 @@ describe('the sweeper with every AWS call failing with every fault', () => {
     expect(path.filter((c) => c.command === 'TransactWriteCommand')).toHaveLength(3);
     expect(failures).toEqual([]);
   }, 90_000);
+});
+
+// ---- Closing the requests of a revoked agreement ----------------------------------------------------------
+
+/**
+ * In tables of their own (so that the sweep sees only this revocation): the MASH agreement, an open request and a
+ * released share under it, and the agreement revoked. The sweep closes both and deletes the share's bytes.
+ */
+const prepareRevoked = async (tap: CallTap) => {
+  const requestsTable = await rig.freshTable('pbx-requests-revoked-');
+  const agreementsTable = await rig.freshTable('pbx-agreements-revoked-');
+  const deps = depsOn(tap, { requestsTable, agreementsTable });
+  await seedAgreements(
+    deps,
+    agreementSeed.filter((a) => a.id === 'isa-nw-bcu-mash'),
+  );
+  const open = await submit(deps);
+  const shared = await submit(deps);
+  await approve(deps, shared.id);
+  await release(deps, shared.id);
+  await changeAgreementStanding(deps, {
+    principal: seedingPrincipal('lb-brent'),
+    agreementId: 'isa-nw-bcu-mash',
+    change: 'revoke',
+    reason: 'the partnership ended',
+  });
+  return { requestsTable, agreementsTable, openId: open.id, sharedId: shared.id };
+};
+
+const revokedParts = async (tap: CallTap, prepared: Awaited<ReturnType<typeof prepareRevoked>>) => ({
+  open: await snapshot(prepared.openId, tap.calls, { requestsTable: prepared.requestsTable }),
+  shared: await snapshot(prepared.sharedId, tap.calls, { requestsTable: prepared.requestsTable }),
+});
+
+/** Each closure and the deletion of the closed share's bytes is there whole or not at all. */
+const expectClosuresWhole = (parts: Awaited<ReturnType<typeof revokedParts>>) => {
+  for (const part of [parts.open, parts.shared]) {
+    const closed = part.record?.status === 'closed';
+    expect(allowed(part, 'request.close')).toHaveLength(closed ? 1 : 0);
+    expect(part.unpublished.filter((t) => t === 'RequestClosed')).toHaveLength(closed ? 1 : 0);
+    expectCopies(part);
+  }
+  const { shared } = parts;
+  const purged = shared.record?.share?.deletedAt !== undefined;
+  if (purged) expect(shared.record?.status).toBe('closed');
+  expect(allowed(shared, 'share.delete')).toHaveLength(purged ? 1 : 0);
+  if (purged) expect(shared.objects).toEqual([]);
+  if (shared.record?.status !== 'closed') expect(shared.objects).toHaveLength(1);
+};
+
+describe('closing the requests of a revoked agreement with every AWS call failing with every fault', () => {
+  it('closes each request and deletes the closed share whole or not at all, and the next runs finish', async () => {
+    const { path, failures } = await everyFault(
+      'close on revocation',
+      async (recorder) => {
+        const clean = await prepareRevoked(recorder);
+        const deps = depsOn(recorder, clean);
+        return async () => {
+          expect(await sweepRequests(deps)).toEqual({
+            overdue: 0,
+            expired: 0,
+            purged: 1,
+            closed: 2,
+            failed: 0,
+          });
+        };
+      },
+      async (scenario) => {
+        const tap = new CallTap();
+        const prepared = await prepareRevoked(tap);
+        const deps = depsOn(tap, prepared);
+        const outcome = await withFault(tap, scenario, () => sweepRequests(deps));
+        if (outcome.ok) expect(outcome.answer.failed).toBe(1);
+        else expectRefusedSafely(outcome);
+        expectClosuresWhole(await revokedParts(tap, prepared));
+
+        // The next run finishes the closures and the deletion; the one after takes the agreement off the list.
+        await sweepRequests(deps);
+        const after = await revokedParts(tap, prepared);
+        expectClosuresWhole(after);
+        expect(after.open.record?.status).toBe('closed');
+        expect(after.shared.record).toMatchObject({
+          status: 'closed',
+          share: { deletedAt: expect.any(String) },
+        });
+        await sweepRequests(deps);
+        expect(await deps.agreements.listRevocations(10)).toEqual([]);
+        expect(await sweepRequests(deps)).toEqual({
+          overdue: 0,
+          expired: 0,
+          purged: 0,
+          closed: 0,
+          failed: 0,
+        });
+        expect(await revokedParts(tap, prepared)).toEqual(after);
+      },
+    );
+    expect(path.filter((c) => c.command === 'TransactWriteCommand')).toHaveLength(3);
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
 
 describe('the audit table after every fault', () => {

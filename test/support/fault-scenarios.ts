@@ -99,7 +99,10 @@ export type FaultRig = {
   readonly doc: DynamoDBDocumentClient;
   readonly s3: S3Client;
   /** The stores on `tap`'s view of the clients; the rig keeps the tap for `auditedAround`. */
-  storesOn(tap: CallTap, options?: { clock?: Clock; requestsTable?: string }): TappedStores;
+  storesOn(
+    tap: CallTap,
+    options?: { clock?: Clock; requestsTable?: string; agreementsTable?: string },
+  ): TappedStores;
   /** A table of its own (`prefix` and a ulid) with the exchange's `pk`/`sk` key schema, once it is active. */
   freshTable(prefix: string): Promise<string>;
   getItem(tableName: string, key: Item): Promise<Item | undefined>;
@@ -190,7 +193,7 @@ export const useFaultRig = (): FaultRig => {
         }),
         payloads: new S3PayloadStore(tap.wrap('s3', running().s3), bucket),
         agreements: new DynamoAgreementStore(tapped, {
-          agreements: localTableName('agreements'),
+          agreements: options.agreementsTable ?? localTableName('agreements'),
           audit: tables.audit,
         }),
         registry: new DynamoRegistryReader(tapped, localTableName('registry')),
