@@ -46,6 +46,7 @@ import {
   purgedTransition,
   purposeOfRequest,
   releaseTransition,
+  type Side,
   sharePolicy,
   uploadTransition,
   type WorkList,
@@ -427,12 +428,12 @@ export const showRequest = (deps: RequestDeps, input: { principal: Principal; re
 
 /**
  * The terms of the request's purpose, and who may act on it as `side`: only a user of that side with a role the
- * purpose allows, and only while the agreement is in force (a stranger is refused before learning the standing).
+ * purpose allows (or one of `extraRoles`).
  */
 const actingUnder = (
   principal: Principal,
   found: Found,
-  side: 'requester' | 'responder',
+  side: Side,
   extraRoles: readonly UserRole[] = [],
 ) => {
   const terms = purposeOfRequest(found.agreement, found.request);
@@ -441,8 +442,11 @@ const actingUnder = (
   return { terms, by };
 };
 
-/** As `actingUnder`, for work that needs the agreement in force: a decision, an upload, a release, a fetch. */
-const workingUnder = (principal: Principal, found: Found, side: 'requester' | 'responder') => {
+/**
+ * As `actingUnder`, for work that needs the agreement in force: a decision, an upload, a release, a fetch. The
+ * standing is checked second, so that another organisation is refused without learning it.
+ */
+const workingUnder = (principal: Principal, found: Found, side: Side) => {
   const acting = actingUnder(principal, found, side);
   assertInForce(found.standing);
   return acting;
