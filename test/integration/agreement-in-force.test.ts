@@ -59,6 +59,7 @@ beforeAll(async () => {
   await seedAgreements({ agreements, registry, audit, clock: seeded }, [
     ownAgreement('isa-to-revoke'),
     ownAgreement('isa-review-due', { validFrom: daysAgo(60), reviewDate: daysAgo(1) }),
+    ownAgreement('isa-ended', { validFrom: daysAgo(60), validTo: daysAgo(1) }),
   ]);
   brent = await recordingCaller(exchange, 'lb-brent.practitioner');
   brentIgLead = await recordingCaller(exchange, 'lb-brent.ig-lead');
@@ -222,6 +223,27 @@ describe('revocation ends work in flight', () => {
       brentAsksHarrow(newSubject(), { agreementId: 'isa-to-revoke' }),
     );
     expect(refused.status).toBe(403);
+  });
+});
+
+describe('an agreement past its end date', () => {
+  it('refuses the decision on a request made while it was in force (AGREEMENT_EXPIRED); withdrawal still goes', async () => {
+    // Submitted three days ago, when the agreement's version was still within its validity.
+    const past = fixedClock(new Date(Date.now() - 3 * 24 * 3_600_000).toISOString());
+    const body = brentAsksHarrow(newSubject(), { agreementId: 'isa-ended' });
+    const answer = await submitRequest(deps(past), {
+      principal: principalOf('lb-brent.practitioner'),
+      body,
+      signed: { token: 'in-force.token.signature', body: JSON.stringify(body) },
+    });
+    const request = (answer.body as { request: DataRequest }).request;
+    await expectStandingRefusal(
+      harrow,
+      await harrow.decideRequest(request.id, { outcome: 'approve', reasons: 'held' }),
+      'AGREEMENT_EXPIRED',
+      'expired',
+    );
+    expect(ok(await brent.withdrawRequest(request.id)).request.status).toBe('withdrawn');
   });
 });
 
