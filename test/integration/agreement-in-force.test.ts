@@ -184,6 +184,10 @@ describe('revocation ends work in flight', () => {
     ok(await brentIgLead.changeAgreementStanding('isa-to-revoke', 'revoke', 'the partnership ended'));
     // The revocation's answer has exactly one entry; the closures are the sweeper's steps.
     expect(await entriesOf(brentIgLead.lastHash())).toHaveLength(1);
+    // The revocations work list lives beside the agreements; listing them still shows agreements only.
+    const listed = ok(await brentIgLead.listAgreements()).agreements;
+    expect(listed.find((a) => a.id === 'isa-to-revoke')?.standing.state).toBe('revoked');
+    expect(listed.every((a) => a.id.startsWith('isa-'))).toBe(true);
     await expectStandingRefusal(brent, await brent.fetchShare(shared.id), 'AGREEMENT_REVOKED', 'revoked');
     await expectStandingRefusal(
       harrow,
