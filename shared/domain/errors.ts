@@ -66,7 +66,13 @@ export const authenticationErrorCodes = [
   'REPLAYED',
 ] as const;
 export type AuthenticationErrorCode = (typeof authenticationErrorCodes)[number];
-export type AuthorisationErrorCode = 'NOT_PERMITTED' | 'REQUEST_REFUSED' | 'FETCH_LIMIT_REACHED';
+export type AuthorisationErrorCode =
+  | 'NOT_PERMITTED'
+  | 'REQUEST_REFUSED'
+  | 'FETCH_LIMIT_REACHED'
+  | 'WITNESS_NOT_REGISTERED'
+  | 'WITNESS_NOT_OF_ORGANISATION'
+  | 'WITNESS_KEY_MISMATCH';
 export type GoneErrorCode = 'SHARE_EXPIRED' | 'SHARE_WITHDRAWN';
 export type DependencyErrorCode = 'DEPENDENCY_UNAVAILABLE';
 export type RegistryErrorCode = 'REGISTRY_INCONSISTENT';

@@ -273,7 +273,7 @@ describe('the API stack', () => {
     }
   });
 
-  it('lets only the functions that sign or publish the checkpoint key read its secret, name and grant together', () => {
+  it('lets only the checkpoint publisher read the signing secret, name and grant together', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     for (const definition of [...routes, ...schedules]) {
       const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(definition.id)) ?? [];
@@ -289,11 +289,15 @@ describe('the API stack', () => {
         grant: expected,
       });
     }
-    expect(routes.filter((route) => route.checkpointKey).map((route) => route.id)).toEqual([
-      'GetDiscovery',
-      // Verifies the exchange's own signature on a cosigned checkpoint note.
-      'CosignAuditCheckpoint',
-    ]);
+    // No route, public or signed, can read the signing secret: discovery and cosigning read the verifier key the
+    // publisher published beside the checkpoints. Only the publisher signs.
+    expect(
+      [...routes, ...schedules].filter((definition) => definition.checkpointKey).map((d) => d.id),
+    ).toEqual(['PublishAuditCheckpoint']);
+    const secretReaders = Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) =>
+      JSON.stringify(template.toJSON().Resources[id]).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secretReaders.map((id) => id.replace(/Role.*$/, ''))).toEqual(['PublishAuditCheckpoint']);
   });
 
   it('runs every scheduled function on its EventBridge schedule, granted only its tables and buckets', () => {

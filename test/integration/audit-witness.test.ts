@@ -52,15 +52,17 @@ const publishNewCheckpoint = async () => {
   throw new Error('no checkpoint was published');
 };
 
-const latestCheckpoint = async () => {
-  const client = new PbxClient({
+const brentIgLead = async () =>
+  new PbxClient({
     url: exchange.url,
     clientId: 'lb-brent-system',
     key: await readPrivateKey(localKeyFile(exchange.keysDir, 'lb-brent-system')),
     audience: exchange.exchangeId,
     subject: 'lb-brent.ig-lead',
   });
-  const response = await client.auditCheckpoint();
+
+const latestCheckpoint = async () => {
+  const response = await (await brentIgLead()).auditCheckpoint();
   expect(response.status).toBe(200);
   return auditCheckpointSchema.parse(response.body);
 };
@@ -107,6 +109,49 @@ describe('pbx audit witness', () => {
     ]);
     expect(again.code).toBe(2);
   }, 60_000);
+
+  it("cosigns only as a registered witness, registered by its own organisation's IG lead", async () => {
+    // Not registered yet: refused, and nothing saved.
+    const unregistered = await pbx(witness);
+    expect(unregistered.code).toBe(1);
+    expect(unregistered.stderr).toContain('WITNESS_NOT_REGISTERED');
+
+    // Only an IG lead registers: a practitioner is refused.
+    const practitioner = ['--as', 'lb-brent-system', '--sub', 'lb-brent.practitioner'];
+    const register = ['audit', 'witness', '--register', '--witness-key', 'witness.key'];
+    const notLead = await pbx([...register, ...practitioner]);
+    expect(notLead.code).toBe(1);
+    expect(notLead.stderr).toContain('NOT_PERMITTED');
+
+    const registered = await pbx([...register, ...igLead]);
+    expect(registered).toMatchObject({ code: 0 });
+    expect(registered.stdout).toContain('registered witness lb-brent-witness');
+    const again = await pbx([...register, ...igLead]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('ALREADY_EXISTS');
+
+    const listed = await (await brentIgLead()).listWitnesses();
+    expect(listed.body.witnesses).toEqual([
+      expect.objectContaining({ name: 'lb-brent-witness', verifierKey, organisationId: 'lb-brent' }),
+    ]);
+
+    // Harrow's IG lead holding Brent's witness key cannot cosign under Brent's witness name.
+    const asHarrow = [
+      'audit',
+      'witness',
+      '--witness-key',
+      'witness.key',
+      '--state',
+      'harrow-state.json',
+      '--as',
+      'lb-harrow-system',
+      '--sub',
+      'lb-harrow.ig-lead',
+    ];
+    const harrow = await pbx(asHarrow);
+    expect(harrow.code).toBe(1);
+    expect(harrow.stderr).toContain('WITNESS_NOT_OF_ORGANISATION');
+  }, 120_000);
 
   it('cosigns, checks consistency on the next run, and the checkpoint shows the verified cosignature', async () => {
     const first = await pbx(witness);
