@@ -9,7 +9,9 @@ import { publicRoute } from '#shared/http/route.ts';
 const config = loadConfig(['EXCHANGE_ID', 'AUDIT_BUCKET_NAME']);
 // The verifier key clients check checkpoints against offline, as the checkpoint publisher published it: this
 // public route never holds the signing secret.
-const checkpointKey = publishedVerifierKey(new S3CheckpointArchive(createS3Client(), config.AUDIT_BUCKET_NAME));
+const checkpointKey = publishedVerifierKey(
+  new S3CheckpointArchive(createS3Client(), config.AUDIT_BUCKET_NAME),
+);
 
 export const handler = publicRoute(answerAuditFromEnvironment(), async () => ({
   statusCode: 200,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { NoteSigner } from '../../domain/audit/signed-note.ts';
 import { DependencyError } from '../../domain/errors.ts';
-import type { CheckpointVerifierKeyStore } from '../../ports/checkpoint-verifier-key.ts';
 import type { CheckpointKeySource } from '../../ports/checkpoint-key-source.ts';
+import type { CheckpointVerifierKeyStore } from '../../ports/checkpoint-verifier-key.ts';
 import {
   decodeNotePrivateKey,
   encodeNotePrivateKey,
