@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { localTableName } from '#local/provision.ts';
 import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
+import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import {
   formatCheckpoint,
   verifyCheckpoint,
@@ -15,6 +18,7 @@ import {
 import { signNote } from '#shared/domain/audit/signed-note.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
 import { checkpointKeySecretEnvVar } from '#shared/resources.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 /**
@@ -151,6 +155,22 @@ describe('pbx audit witness', () => {
     const harrow = await pbx(asHarrow);
     expect(harrow.code).toBe(1);
     expect(harrow.stderr).toContain('WITNESS_NOT_OF_ORGANISATION');
+
+    // Each step is in the audit log: the registration allowed, each refusal with its code.
+    const audit = new DynamoAuditLog(
+      createDocumentClient(localDynamoClient(exchange)),
+      localTableName('audit'),
+    );
+    const steps = (await audit.readAll())
+      .filter((e) => e.action === 'audit.witness.register' || e.action === 'audit.checkpoint.cosign')
+      .map((e) => [e.action, e.actor.organisationId, e.outcome, e.reasonCodes]);
+    expect(steps).toEqual([
+      ['audit.checkpoint.cosign', 'lb-brent', 'refused', ['WITNESS_NOT_REGISTERED']],
+      ['audit.witness.register', 'lb-brent', 'refused', ['NOT_PERMITTED']],
+      ['audit.witness.register', 'lb-brent', 'allowed', []],
+      ['audit.witness.register', 'lb-brent', 'refused', ['ALREADY_EXISTS']],
+      ['audit.checkpoint.cosign', 'lb-harrow', 'refused', ['WITNESS_NOT_OF_ORGANISATION']],
+    ]);
   }, 120_000);
 
   it('cosigns, checks consistency on the next run, and the checkpoint shows the verified cosignature', async () => {
