@@ -246,6 +246,22 @@ export class PbxClient {
     );
   }
 
+  /** Registers the caller's organisation's witness: its key name and note verifier key. */
+  registerWitness(body: { name: string; verifierKey: string }) {
+    return this.call<{ witness: { name: string; verifierKey: string; organisationId: string } }>(
+      'POST',
+      '/v1/audit/witnesses',
+      body,
+    );
+  }
+
+  listWitnesses() {
+    return this.call<{ witnesses: { name: string; verifierKey: string; organisationId: string }[] }>(
+      'GET',
+      '/v1/audit/witnesses',
+    );
+  }
+
   /** Sends a witness's cosignature of the checkpoint of `size`: the note with its line added, and its key. */
   auditCosign(size: number, body: { note: string; witnessKey: string }) {
     return this.call<{ size: number; rootHash: string; witness: string; witnessKey: string }>(

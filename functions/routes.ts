@@ -97,10 +97,10 @@ export const routes: readonly RouteDefinition[] = [
     entry: 'system/get-discovery.ts',
     auth: 'public',
     tables: { audit: 'write' },
-    buckets: {},
+    // Publishes the checkpoint verifier key as the checkpoint publisher wrote it beside the checkpoints; this
+    // public route never holds the signing secret.
+    buckets: { auditCheckpoints: 'read' },
     exchangeId: true,
-    // Publishes the checkpoint verifier key, derived from the signing key's secret.
-    checkpointKey: true,
   },
   {
     method: 'GET',
@@ -260,10 +260,27 @@ export const routes: readonly RouteDefinition[] = [
     id: 'CosignAuditCheckpoint',
     entry: 'audit/cosign-checkpoint.ts',
     // Reads the checkpoint of that size, and writes the witness's line with its audit entry in one transaction.
+    // Only a registered witness (registry table, read by every signed route) cosigns; the exchange's own signature
+    // on the note is checked with the published verifier key (checkpoints bucket), never the signing secret.
     tables: { audit: 'readwrite' },
+    buckets: { auditCheckpoints: 'read' },
+  }),
+  signed({
+    method: 'POST',
+    path: '/v1/audit/witnesses',
+    id: 'RegisterAuditWitness',
+    entry: 'audit/register-witness.ts',
+    // An IG lead registers their organisation's witness: a registry item, with its audit entry.
+    tables: { registry: 'write' },
     buckets: {},
-    // Verifies the exchange's own signature on the note, with the key derived from the signing key's secret.
-    checkpointKey: true,
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/audit/witnesses',
+    id: 'ListAuditWitnesses',
+    entry: 'audit/list-witnesses.ts',
+    tables: {},
+    buckets: {},
   }),
   signed({
     method: 'GET',

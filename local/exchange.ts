@@ -6,10 +6,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
+import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoRegistryReader, DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store.ts';
+import { S3CheckpointArchive } from '#shared/adapters/s3/checkpoint-archive.ts';
+import { publishVerifierKey } from '#shared/domain/audit/publish-checkpoint.ts';
 import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { checkpointKeySecretEnvVar, eventPublisherEnvVar, exchangeIdEnvVar } from '#shared/resources.ts';
@@ -17,7 +20,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
 import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
 import { localCredentials, localRegion } from './local-credentials.ts';
-import { localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
+import { localBucketName, localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
 import { startS3Local } from './s3-local.ts';
 import { startScheduler } from './scheduler.ts';
 import { type AgreementSeedSummary, seedAgreements } from './seed/agreement-seed.ts';
@@ -109,6 +112,7 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
     const s3Local = await startS3Local({ port: 0, directory: join(dataDir, 's3') });
     cleanups.push(() => s3Local.stop());
 
+    const checkpointSecret = await ensureCheckpointKeySecret(keysDir);
     const env: Record<string, string> = {
       AWS_REGION: localRegion,
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -121,7 +125,7 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       [exchangeIdEnvVar]: exchangeId,
       // The checkpoint signing key's secret itself, where AWS passes a Secrets Manager ARN.
-      [checkpointKeySecretEnvVar]: await ensureCheckpointKeySecret(keysDir),
+      [checkpointKeySecretEnvVar]: checkpointSecret,
       // A checkpoint a few seconds after the log grows, so that a demo sees one (AWS: 1,000 entries or 5 minutes).
       CHECKPOINT_MAX_AGE_SECONDS: String(options.checkpointMaxAgeSeconds ?? 3),
       // No EventBridge locally: the event relay only counts, and subscribers read the feed (GET /v1/events).
@@ -139,6 +143,12 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       s3.destroy();
     });
     await provisionLocalResources(dynamo, s3);
+    // What the publisher does on its first run in AWS, done before the first request: discovery and cosigning
+    // read the published verifier key, never the secret.
+    await publishVerifierKey({
+      verifierKeys: new S3CheckpointArchive(s3, localBucketName('auditCheckpoints')),
+      key: async () => checkpointKeyFromSecret(exchangeId, checkpointSecret),
+    });
 
     const doc = createDocumentClient(dynamo);
     const registry = new DynamoRegistryStore(doc, {

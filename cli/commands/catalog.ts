@@ -581,16 +581,19 @@ export const commands: readonly Command[] = [
   {
     words: ['audit', 'witness'],
     synopsis:
-      'audit witness --init --key-out FILE --name NAME | audit witness --witness-key FILE --state FILE',
+      'audit witness --init --key-out FILE --name NAME | audit witness --register --witness-key FILE\n' +
+      '  | audit witness --witness-key FILE --state FILE',
     summary:
       'Witnesses the audit log (c2sp.org/tlog-cosignature). With --init, writes a new cosignature key to FILE\n' +
       'and prints its verifier key. Otherwise fetches the latest checkpoint, verifies it with the exchange key\n' +
       'from discovery and, if the state file holds a checkpoint seen before, a consistency proof from it; then\n' +
       'cosigns, sends the cosignature and saves the checkpoint as the new state. Two roots for one size (a split\n' +
-      'view) print the evidence and exit 1. Sign with the --sub of an IG lead, Caldicott guardian, DPO or operator.',
+      'view) print the evidence and exit 1. With --register, registers the key as the witness of your\n' +
+      'organisation (once, before it cosigns). Register and cosign with the --sub of your IG lead.',
     operands: [],
     options: [
       { name: 'init', text: 'generate a witness key instead of witnessing' },
+      { name: 'register', text: "register the --witness-key as your organisation's witness" },
       { name: 'key-out', arg: 'FILE', text: 'with --init: where to write the private key (not overwritten)' },
       { name: 'name', arg: 'NAME', text: 'with --init: the key name, e.g. lb-brent-witness' },
       { name: 'witness-key', arg: 'FILE', text: "the witness's private key file (from --init)" },

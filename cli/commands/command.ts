@@ -42,6 +42,7 @@ const optionsConfig = {
   'previous-size': { type: 'string' },
   'previous-root': { type: 'string' },
   init: { type: 'boolean' },
+  register: { type: 'boolean' },
   'key-out': { type: 'string' },
   name: { type: 'string' },
   'witness-key': { type: 'string' },

@@ -91,6 +91,7 @@ const loadWitnessKey = async (io: Io, path: string) => {
     const skey = text.trim();
     const { name, type, publicKey } = decodeNotePrivateKey(skey);
     return {
+      name,
       signer: noteSignerFromPrivateKey(skey),
       verifierKey: encodeNoteVerifierKey({ name, type, publicKey }),
     };
@@ -144,6 +145,22 @@ const checkConsistency = async (
       [`${error.code}: not cosigned; keep both notes as evidence`],
     );
   }
+};
+
+/** Registers the witness key as the caller's organisation's witness, so the exchange accepts its cosignatures. */
+const runRegister = async ({ values, io }: CommandInput): Promise<void> => {
+  const keyPath = values['witness-key'];
+  if (keyPath === undefined || keyPath === '') {
+    throw usageError(
+      'missing --witness-key FILE: the witness key to register (pbx audit witness --init makes one)',
+    );
+  }
+  const { name, verifierKey } = await loadWitnessKey(io, keyPath);
+  const { client, url } = await connect(values, io);
+  const response = await reach(url, () => client.registerWitness({ name, verifierKey }));
+  successBody(response, values, io);
+  if (values.json) return;
+  io.stdout(`registered witness ${name}\nverifier key: ${verifierKey}\n`);
 };
 
 const runWitness = async ({ values, io }: CommandInput): Promise<void> => {
@@ -214,4 +231,4 @@ const runWitness = async ({ values, io }: CommandInput): Promise<void> => {
 };
 
 export const runAuditWitness = (input: CommandInput): Promise<void> =>
-  input.values.init ? runInit(input) : runWitness(input);
+  input.values.init ? runInit(input) : input.values.register ? runRegister(input) : runWitness(input);

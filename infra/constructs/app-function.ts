@@ -23,6 +23,9 @@ import {
   tables,
 } from '#shared/resources.ts';
 
+/** The one prefix share payloads are kept under (shared/domain/requests/manage-requests.ts). */
+const payloadPrefix = 'shares/';
+
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export type AppFunctionProps = {
@@ -168,15 +171,26 @@ export class AppFunction extends NodejsFunction {
   /**
    * Share payloads live under `shares/` (shared/domain/requests/manage-requests.ts): objects there are read
    * (hashing an upload, presigned downloads), put (inline releases, presigned uploads) and deleted (retention,
-   * withdrawal). Nothing lists, re-configures or touches other keys.
+   * withdrawal). The bucket is versioned, so deleting a share deletes each of its versions by id: that needs
+   * DeleteObjectVersion, and ListBucketVersions to find them, on the `shares/` prefix only. Nothing else lists,
+   * re-configures or touches other keys.
    */
   #bindPayloadObjects(bucket: IBucket, access: Exclude<Access, 'probe'>): void {
-    this.#bindObjects(bucket, access, 'shares/*', {
+    this.#bindObjects(bucket, access, `${payloadPrefix}*`, {
       read: ['s3:GetObject'],
-      write: ['s3:PutObject', 's3:DeleteObject'],
+      write: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
       reason:
         'Objects under the one prefix share payloads are kept under; keys are per request and generated.',
     });
+    if (access === 'write' || access === 'readwrite') {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucketVersions'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': `${payloadPrefix}*` } },
+        }),
+      );
+    }
   }
 
   /** Object-level actions on one bucket's keys matching `pattern`, with the data key to encrypt and decrypt. */

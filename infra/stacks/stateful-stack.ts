@@ -6,6 +6,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  type LifecycleRule,
   ObjectLockRetention,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
@@ -100,6 +101,7 @@ export class StatefulStack extends Stack {
                 objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(auditRetentionDays)),
               }
             : {}),
+          lifecycleRules: lifecycleRulesOf(buckets[name].objectLock),
           serverAccessLogsBucket: accessLogs,
           serverAccessLogsPrefix: `${name}/`,
           removalPolicy: RemovalPolicy.RETAIN,
@@ -127,6 +129,29 @@ export class StatefulStack extends Stack {
     });
   }
 }
+
+/**
+ * Nothing is kept that nobody can see: parts of an upload never completed go after a day. In a bucket that is
+ * not write-once (the payloads), deleting a share deletes every version by id (shared/adapters/s3/payload-store.ts);
+ * a version left noncurrent all the same (an overwrite, a purge that failed half-way) expires a day later, and a
+ * delete marker with no version behind it is removed. A write-once bucket keeps every version under Object Lock,
+ * so it has no rule that expires one.
+ */
+const lifecycleRulesOf = (writeOnce: boolean): LifecycleRule[] => [
+  {
+    id: 'AbortIncompleteUploads',
+    abortIncompleteMultipartUploadAfter: Duration.days(1),
+  },
+  ...(writeOnce
+    ? []
+    : [
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(1),
+          expiredObjectDeleteMarker: true,
+        },
+      ]),
+];
 
 /** How long checkpoints stay under Object Lock: seven years, the audit records' retention. */
 const auditRetentionDays = 7 * 365;

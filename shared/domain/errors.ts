@@ -77,6 +77,9 @@ export type AuthorisationErrorCode =
   | 'NOT_PERMITTED'
   | 'REQUEST_REFUSED'
   | 'FETCH_LIMIT_REACHED'
+  | 'WITNESS_NOT_REGISTERED'
+  | 'WITNESS_NOT_OF_ORGANISATION'
+  | 'WITNESS_KEY_MISMATCH'
   | AgreementStandingErrorCode;
 export type GoneErrorCode = 'SHARE_EXPIRED' | 'SHARE_WITHDRAWN';
 export type DependencyErrorCode = 'DEPENDENCY_UNAVAILABLE';

@@ -14,6 +14,7 @@ import { agencyReportStatuses } from '../domain/cdop/tracking.ts';
 import { exchangeEventSchema } from '../domain/events/exchange-event.ts';
 import { maxEventsPerPage } from '../domain/events/list-events.ts';
 import { clientKeySchema } from '../domain/registry/client-key.ts';
+import { witnessName, witnessSchema } from '../domain/registry/witnesses.ts';
 import {
   dataRequestBodySchema,
   dataRequestSchema,
@@ -224,6 +225,14 @@ export const cosignCheckpointBody = z.strictObject({
     .max(1024)
     .describe("the witness's note verifier key (name+hash+base64), to check its line with"),
 });
+export const registerWitnessBody = z.strictObject({
+  name: witnessName.describe('the witness key name, the name in its cosignature lines'),
+  verifierKey: witnessSchema.shape.verifierKey.describe(
+    "the witness's note verifier key (name+hash+base64), of that name",
+  ),
+});
+export const witnessAnswer = z.object({ witness: witnessSchema });
+export const witnessListSchema = z.object({ witnesses: z.array(witnessSchema) });
 export const cosignCheckpointAnswer = z.object({
   size: z.number().int().nonnegative(),
   rootHash: base64Hash,
@@ -508,10 +517,22 @@ export const apiOperations = {
   },
   CosignAuditCheckpoint: {
     summary:
-      "Stores a witness's cosignature of a published checkpoint (IG lead, Caldicott guardian, DPO or operator)",
+      "Stores a registered witness's cosignature of a published checkpoint (an IG lead of the witness's organisation)",
     status: 201,
     body: cosignCheckpointBody,
     answer: cosignCheckpointAnswer,
+  },
+  RegisterAuditWitness: {
+    summary:
+      "Registers the caller's organisation's witness of the audit log: its name and verifier key (IG lead)",
+    status: 201,
+    body: registerWitnessBody,
+    answer: witnessAnswer,
+  },
+  ListAuditWitnesses: {
+    summary: 'The registered witnesses of the audit log, with their organisations and keys (audit readers)',
+    status: 200,
+    answer: witnessListSchema,
   },
   ListAuditLeaves: {
     summary: 'Sequenced audit entries with their leaf hashes, paginated (audited as an export)',

@@ -1,16 +1,19 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { checkpointOrigin, lazyCheckpointKey } from '../adapters/crypto/checkpoint-key.ts';
+import { checkpointOrigin, publishedVerifierKey } from '../adapters/crypto/checkpoint-key.ts';
 import { noteVerifierFromKey } from '../adapters/crypto/note-keys.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoMerkleLogStore } from '../adapters/dynamodb/merkle-log-store.ts';
-import { checkpointKeySourceFromEnvironment } from '../adapters/secrets/checkpoint-key-source.ts';
+import { DynamoRegistryReader, DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
+import { S3CheckpointArchive } from '../adapters/s3/checkpoint-archive.ts';
+import { createS3Client } from '../adapters/s3/client.ts';
 import { loadConfig } from '../config.ts';
 import type { AuditReadDeps } from '../domain/audit/audit-proofs.ts';
 import type { CosignDeps } from '../domain/audit/cosign-checkpoint.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import { InputError } from '../domain/errors.ts';
+import type { WitnessDeps } from '../domain/registry/witnesses.ts';
 
 /**
  * What the /v1/audit routes need beside authentication: the Merkle log and its checkpoints in the audit table
@@ -29,18 +32,37 @@ export const auditReadsFromEnvironment = (auth: AuthenticationDeps): AuditReadDe
 };
 
 /**
- * What cosigning a checkpoint needs: the checkpoint store, and the exchange's own checkpoint verifier (derived from
- * the signing key's secret, which the route is granted for that) to check the log's signature on the note.
+ * What cosigning a checkpoint needs: the checkpoint store, the registered witnesses (registry table), and the
+ * exchange's own checkpoint verifier key as the publisher published it (the route never holds the signing secret).
  */
 export const cosignFromEnvironment = (auth: AuthenticationDeps): CosignDeps => {
-  const config = loadConfig(['AUDIT_TABLE_NAME', 'EXCHANGE_ID']);
-  const key = lazyCheckpointKey(config.EXCHANGE_ID, checkpointKeySourceFromEnvironment());
+  const config = loadConfig(['AUDIT_TABLE_NAME', 'EXCHANGE_ID', 'REGISTRY_TABLE_NAME', 'AUDIT_BUCKET_NAME']);
+  const doc = createDocumentClient();
+  const verifierKey = publishedVerifierKey(
+    new S3CheckpointArchive(createS3Client(), config.AUDIT_BUCKET_NAME),
+  );
   return {
-    checkpoints: new DynamoCheckpointStore(createDocumentClient(), config.AUDIT_TABLE_NAME),
+    checkpoints: new DynamoCheckpointStore(doc, config.AUDIT_TABLE_NAME),
+    witnesses: new DynamoRegistryReader(doc, config.REGISTRY_TABLE_NAME),
     audit: auth.audit,
     clock: auth.clock,
     origin: checkpointOrigin(config.EXCHANGE_ID),
-    logVerifier: async () => noteVerifierFromKey((await key()).verifierKey),
+    logVerifier: async () => noteVerifierFromKey(await verifierKey()),
+    witnessVerifier: noteVerifierFromKey,
+  };
+};
+
+/** What registering and listing witnesses need: the registry table, written with its audit entry. */
+export const witnessesFromEnvironment = (auth: AuthenticationDeps): WitnessDeps => {
+  const config = loadConfig(['AUDIT_TABLE_NAME', 'EXCHANGE_ID', 'REGISTRY_TABLE_NAME']);
+  return {
+    witnesses: new DynamoRegistryStore(createDocumentClient(), {
+      registry: config.REGISTRY_TABLE_NAME,
+      audit: config.AUDIT_TABLE_NAME,
+    }),
+    audit: auth.audit,
+    clock: auth.clock,
+    logKeyName: config.EXCHANGE_ID,
     witnessVerifier: noteVerifierFromKey,
   };
 };

@@ -33,8 +33,8 @@ export type CheckpointArchive = {
 
 /**
  * A witness's cosignature of one published checkpoint (c2sp.org/tlog-cosignature): its signature line as it
- * appears in the note, and the verifier key it verified with, kept beside it so readers can check it too. Which
- * witness keys to trust is not recorded here: registering witness keys in the registry is a later step.
+ * appears in the note, and the verifier key it verified with, kept beside it so readers can check it too. Only a
+ * registered witness's line is kept (shared/domain/registry/witnesses.ts; the witnesses are in the registry).
  */
 export type StoredCosignature = {
   readonly size: number;

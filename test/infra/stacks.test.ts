@@ -96,6 +96,30 @@ describe('the stateful stack', () => {
     }
   });
 
+  it('keeps no share bytes past their deletion: noncurrent payload versions expire, incomplete uploads are aborted', () => {
+    const bucketsById = template.findResources('AWS::S3::Bucket');
+    const rulesOf = (logicalIdStart: string) => {
+      const [, bucket] = Object.entries(bucketsById).find(([id]) => id.startsWith(logicalIdStart)) ?? [];
+      return bucket?.Properties.LifecycleConfiguration?.Rules as Record<string, unknown>[] | undefined;
+    };
+    const abort = {
+      Id: 'AbortIncompleteUploads',
+      Status: 'Enabled',
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    };
+    expect(rulesOf('PayloadsBucket')).toEqual([
+      abort,
+      {
+        Id: 'ExpireNoncurrentVersions',
+        Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        ExpiredObjectDeleteMarker: true,
+      },
+    ]);
+    // The write-once checkpoints keep every version (Object Lock): no rule expires one.
+    expect(rulesOf('AuditCheckpointsBucket')).toEqual([abort]);
+  });
+
   it('generates the checkpoint signing secret, encrypted with the data key and kept with the stack gone', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResource('AWS::SecretsManager::Secret', {
@@ -249,7 +273,7 @@ describe('the API stack', () => {
     }
   });
 
-  it('lets only the functions that sign or publish the checkpoint key read its secret, name and grant together', () => {
+  it('lets only the checkpoint publisher read the signing secret, name and grant together', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     for (const definition of [...routes, ...schedules]) {
       const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(definition.id)) ?? [];
@@ -265,11 +289,15 @@ describe('the API stack', () => {
         grant: expected,
       });
     }
-    expect(routes.filter((route) => route.checkpointKey).map((route) => route.id)).toEqual([
-      'GetDiscovery',
-      // Verifies the exchange's own signature on a cosigned checkpoint note.
-      'CosignAuditCheckpoint',
-    ]);
+    // No route, public or signed, can read the signing secret: discovery and cosigning read the verifier key the
+    // publisher published beside the checkpoints. Only the publisher signs.
+    expect(
+      [...routes, ...schedules].filter((definition) => definition.checkpointKey).map((d) => d.id),
+    ).toEqual(['PublishAuditCheckpoint']);
+    const secretReaders = Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) =>
+      JSON.stringify(template.toJSON().Resources[id]).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secretReaders.map((id) => id.replace(/Role.*$/, ''))).toEqual(['PublishAuditCheckpoint']);
   });
 
   it('runs every scheduled function on its EventBridge schedule, granted only its tables and buckets', () => {
@@ -327,7 +355,10 @@ describe('the API stack', () => {
     const bucketActions = (name: keyof typeof buckets, access: Access | undefined): string[] => {
       if (access === undefined) return [];
       if (access === 'probe') return ['s3:ListBucket'];
-      const write = buckets[name].objectLock ? ['s3:PutObject'] : ['s3:DeleteObject', 's3:PutObject'];
+      // Deleting a share deletes each version of its object, found by listing the versions under its key.
+      const write = buckets[name].objectLock
+        ? ['s3:PutObject']
+        : ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:ListBucketVersions', 's3:PutObject'];
       return [
         ...(access === 'read' || access === 'readwrite' ? ['s3:GetObject'] : []),
         ...(access === 'write' || access === 'readwrite' ? write : []),
@@ -347,6 +378,21 @@ describe('the API stack', () => {
         ),
       });
     }
+  });
+
+  it('lets a function that deletes shares list and delete object versions under shares/ only', () => {
+    const statements = statementsOf(template, 'SweepRequests') as (Statement & { Condition?: unknown })[];
+    const deleting = statements.filter((s) => actionsOf([s]).includes('s3:DeleteObjectVersion'));
+    expect(deleting).toHaveLength(1);
+    expect(JSON.stringify(deleting[0]?.Resource)).toMatch(/PayloadsBucket.*\/shares\/\*/);
+    const listing = statements.filter((s) => actionsOf([s]).includes('s3:ListBucketVersions'));
+    expect(listing).toEqual([
+      expect.objectContaining({
+        Action: 's3:ListBucketVersions',
+        Condition: { StringLike: { 's3:prefix': 'shares/*' } },
+      }),
+    ]);
+    expect(JSON.stringify(listing[0]?.Resource)).not.toContain('/');
   });
 
   it('names the resources of every scheduled function as it grants them', () => {

@@ -461,6 +461,46 @@ const runCorpus = async () => {
     origin: trust.origin,
     verifier: noteVerifierFromKey(trust.checkpointKey),
   });
+  // Only a registered witness cosigns: Brent's IG lead registers it, a practitioner may not.
+  const witnessBody = { name: 'witness.completeness.example', verifierKey: witness.verifierKey };
+  await ask({
+    route: 'RegisterAuditWitness',
+    method: 'POST',
+    path: '/v1/audit/witnesses',
+    user: practitioner,
+    body: witnessBody,
+    status: 403,
+  });
+  await ask({
+    route: 'RegisterAuditWitness',
+    method: 'POST',
+    path: '/v1/audit/witnesses',
+    user: brent,
+    body: witnessBody,
+    status: 201,
+  });
+  await ask({
+    route: 'RegisterAuditWitness',
+    method: 'POST',
+    path: '/v1/audit/witnesses',
+    user: brent,
+    body: witnessBody,
+    status: 409,
+  });
+  await ask({
+    route: 'ListAuditWitnesses',
+    method: 'GET',
+    path: '/v1/audit/witnesses',
+    user: operator,
+    status: 200,
+  });
+  await ask({
+    route: 'ListAuditWitnesses',
+    method: 'GET',
+    path: '/v1/audit/witnesses',
+    user: practitioner,
+    status: 403,
+  });
   const cosignPath = `/v1/audit/checkpoints/${size}/cosignatures`;
   const cosignBody = { note: cosigned, witnessKey: witness.verifierKey };
   await ask({

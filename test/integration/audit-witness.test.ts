@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { localTableName } from '#local/provision.ts';
 import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
+import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import {
   formatCheckpoint,
   verifyCheckpoint,
@@ -15,6 +18,7 @@ import {
 import { signNote } from '#shared/domain/audit/signed-note.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
 import { checkpointKeySecretEnvVar } from '#shared/resources.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 /**
@@ -52,15 +56,17 @@ const publishNewCheckpoint = async () => {
   throw new Error('no checkpoint was published');
 };
 
-const latestCheckpoint = async () => {
-  const client = new PbxClient({
+const brentIgLead = async () =>
+  new PbxClient({
     url: exchange.url,
     clientId: 'lb-brent-system',
     key: await readPrivateKey(localKeyFile(exchange.keysDir, 'lb-brent-system')),
     audience: exchange.exchangeId,
     subject: 'lb-brent.ig-lead',
   });
-  const response = await client.auditCheckpoint();
+
+const latestCheckpoint = async () => {
+  const response = await (await brentIgLead()).auditCheckpoint();
   expect(response.status).toBe(200);
   return auditCheckpointSchema.parse(response.body);
 };
@@ -107,6 +113,65 @@ describe('pbx audit witness', () => {
     ]);
     expect(again.code).toBe(2);
   }, 60_000);
+
+  it("cosigns only as a registered witness, registered by its own organisation's IG lead", async () => {
+    // Not registered yet: refused, and nothing saved.
+    const unregistered = await pbx(witness);
+    expect(unregistered.code).toBe(1);
+    expect(unregistered.stderr).toContain('WITNESS_NOT_REGISTERED');
+
+    // Only an IG lead registers: a practitioner is refused.
+    const practitioner = ['--as', 'lb-brent-system', '--sub', 'lb-brent.practitioner'];
+    const register = ['audit', 'witness', '--register', '--witness-key', 'witness.key'];
+    const notLead = await pbx([...register, ...practitioner]);
+    expect(notLead.code).toBe(1);
+    expect(notLead.stderr).toContain('NOT_PERMITTED');
+
+    const registered = await pbx([...register, ...igLead]);
+    expect(registered).toMatchObject({ code: 0 });
+    expect(registered.stdout).toContain('registered witness lb-brent-witness');
+    const again = await pbx([...register, ...igLead]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('ALREADY_EXISTS');
+
+    const listed = await (await brentIgLead()).listWitnesses();
+    expect(listed.body.witnesses).toEqual([
+      expect.objectContaining({ name: 'lb-brent-witness', verifierKey, organisationId: 'lb-brent' }),
+    ]);
+
+    // Harrow's IG lead holding Brent's witness key cannot cosign under Brent's witness name.
+    const asHarrow = [
+      'audit',
+      'witness',
+      '--witness-key',
+      'witness.key',
+      '--state',
+      'harrow-state.json',
+      '--as',
+      'lb-harrow-system',
+      '--sub',
+      'lb-harrow.ig-lead',
+    ];
+    const harrow = await pbx(asHarrow);
+    expect(harrow.code).toBe(1);
+    expect(harrow.stderr).toContain('WITNESS_NOT_OF_ORGANISATION');
+
+    // Each step is in the audit log: the registration allowed, each refusal with its code.
+    const audit = new DynamoAuditLog(
+      createDocumentClient(localDynamoClient(exchange)),
+      localTableName('audit'),
+    );
+    const steps = (await audit.readAll())
+      .filter((e) => e.action === 'audit.witness.register' || e.action === 'audit.checkpoint.cosign')
+      .map((e) => [e.action, e.actor.organisationId, e.outcome, e.reasonCodes]);
+    expect(steps).toEqual([
+      ['audit.checkpoint.cosign', 'lb-brent', 'refused', ['WITNESS_NOT_REGISTERED']],
+      ['audit.witness.register', 'lb-brent', 'refused', ['NOT_PERMITTED']],
+      ['audit.witness.register', 'lb-brent', 'allowed', []],
+      ['audit.witness.register', 'lb-brent', 'refused', ['ALREADY_EXISTS']],
+      ['audit.checkpoint.cosign', 'lb-harrow', 'refused', ['WITNESS_NOT_OF_ORGANISATION']],
+    ]);
+  }, 120_000);
 
   it('cosigns, checks consistency on the next run, and the checkpoint shows the verified cosignature', async () => {
     const first = await pbx(witness);

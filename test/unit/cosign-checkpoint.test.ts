@@ -11,6 +11,7 @@ import { type CosignDeps, cosignPublishedCheckpoint } from '#shared/domain/audit
 import { addSignatures, encodeBase64, signNote } from '#shared/domain/audit/signed-note.ts';
 import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import type { UserRole } from '#shared/domain/registry/registry.ts';
+import type { Witness } from '#shared/domain/registry/witnesses.ts';
 import type { PublishedCheckpoint, StoredCosignature } from '#shared/ports/checkpoint-store.ts';
 
 /**
@@ -31,6 +32,13 @@ const checkpointNote = (size: number, fill: number, signers = [logSigner]) =>
   signNote(formatCheckpoint({ origin, size, rootHash: root(fill) }), signers);
 
 const trust = { origin, verifier: noteVerifierFromKey(log.verifierKey) };
+
+/** Brent's witness, registered by Brent's IG lead; Harrow's, by Harrow's. */
+const harrowWitnessKeys = generateNoteKey('lb-harrow-witness', 'cosignatureV1');
+const registered: Witness[] = [
+  { name: 'lb-brent-witness', verifierKey: witnessKeys.verifierKey, organisationId: 'lb-brent' },
+  { name: 'lb-harrow-witness', verifierKey: harrowWitnessKeys.verifierKey, organisationId: 'lb-harrow' },
+].map((w) => ({ ...w, registeredBy: `${w.organisationId}.ig-lead`, registeredAt: at(0).toISOString() }));
 
 const fakeStore = (published: readonly PublishedCheckpoint[]) => {
   const lines = new Map<string, StoredCosignature>();
@@ -66,6 +74,7 @@ const setup = () => {
     origin,
     logVerifier: async () => trust.verifier,
     witnessVerifier: noteVerifierFromKey,
+    witnesses: { getWitness: async (name) => registered.find((w) => w.name === name) },
   };
   return { deps, note, published, lines, recorded, refusals };
 };
@@ -186,8 +195,37 @@ describe('cosignPublishedCheckpoint', () => {
     await refusedWith({ witnessKey: 'not a key' }, { code: 'INVALID_INPUT', details: ['MALFORMED_KEY'] });
   });
 
-  it('refuses a caller without an audit role, and the log key as its own witness', async () => {
+  it('refuses a caller who is not an IG lead, and the log key as its own witness', async () => {
     await refusedWith({ principal: principal('clinician' as UserRole) }, { code: 'NOT_PERMITTED' });
+    // Reading the log is not enough: a witness speaks for its organisation, through its IG lead.
+    await refusedWith({ principal: principal('dpo') }, { code: 'NOT_PERMITTED' });
     await refusedWith({ witnessKey: log.verifierKey }, { code: 'INVALID_INPUT', details: ['NOT_A_WITNESS'] });
+  });
+
+  it('refuses a witness nobody registered, even with a valid line under its own key', async () => {
+    const { note } = setup();
+    const stranger = generateNoteKey('lb-brent-witness-2', 'cosignatureV1');
+    const cosigned = cosignCheckpoint(note, noteSignerFromPrivateKey(stranger.signerKey), trust);
+    await refusedWith(
+      { note: cosigned, witnessKey: stranger.verifierKey },
+      { code: 'WITNESS_NOT_REGISTERED' },
+    );
+  });
+
+  it("refuses an IG lead cosigning under another organisation's witness name", async () => {
+    const { note } = setup();
+    const cosigned = cosignCheckpoint(note, noteSignerFromPrivateKey(harrowWitnessKeys.signerKey), trust);
+    // Brent's IG lead holds Harrow's witness key here: the line verifies, but Brent does not speak for Harrow.
+    await refusedWith(
+      { note: cosigned, witnessKey: harrowWitnessKeys.verifierKey },
+      { code: 'WITNESS_NOT_OF_ORGANISATION' },
+    );
+  });
+
+  it('refuses another key under a registered name', async () => {
+    const { note } = setup();
+    const impostor = generateNoteKey('lb-brent-witness', 'cosignatureV1');
+    const cosigned = cosignCheckpoint(note, noteSignerFromPrivateKey(impostor.signerKey), trust);
+    await refusedWith({ note: cosigned, witnessKey: impostor.verifierKey }, { code: 'WITNESS_KEY_MISMATCH' });
   });
 });

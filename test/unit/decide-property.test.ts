@@ -143,6 +143,17 @@ const model = (
     'USER_NOT_OF_ORGANISATION',
     requester.userId !== undefined && user?.organisationId !== requester.organisationId,
   );
+  fail('REQUESTER_IS_RESPONDER', request.responderOrganisationId === requester.organisationId);
+  const rationale = 'rationale' in request.consent ? request.consent.rationale : undefined;
+  fail('CONSENT_RATIONALE_BLANK', rationale !== undefined && !/\S/.test(rationale));
+  fail(
+    'CONSENT_OBTAINED_IN_FUTURE',
+    request.consent.state === 'obtained' && Date.parse(request.consent.obtainedAt) - t > 60_000,
+  );
+  fail(
+    'SUBJECT_REF_NOT_OF_FOOTPRINT',
+    request.subjectRef !== undefined && request.subjectRef.split('.')[1] !== c.footprintId,
+  );
   fail('REQUESTER_NOT_A_PARTY', !c.parties.includes(requester.organisationId));
   fail('RESPONDER_NOT_A_PARTY', !c.parties.includes(request.responderOrganisationId));
   const footprint = world.footprints.find((f) => f.id === c.footprintId);
@@ -371,14 +382,18 @@ const agreementVersion = (g: Gen, number: number, content: AgreementContent): Ag
   };
 };
 
-const consentFor = (g: Gen, rule: AgreementPurpose['consentRule'] | undefined): Consent => {
+const consentFor = (g: Gen, rule: AgreementPurpose['consentRule'] | undefined, now: Date): Consent => {
+  // Now and then obtained up to two minutes after the request (the protocol's clock skew is one), or a
+  // rationale of only whitespace.
+  const obtainedAt = chance(g, 5) ? now.getTime() + int(g, 0, 120) * 1000 : epoch;
   const obtained: Consent = {
     state: 'obtained',
     obtainedBy: 'someone',
     obtainedFrom: 'parent',
-    obtainedAt: new Date(epoch).toISOString(),
+    obtainedAt: new Date(obtainedAt).toISOString(),
   };
-  const notSought: Consent = { state: 'not-sought', exemption: pick(g, consentExemptions), rationale: 'why' };
+  const rationale = chance(g, 3) ? pick(g, [' ', '\t\n', '\u00a0']) : 'why';
+  const notSought: Consent = { state: 'not-sought', exemption: pick(g, consentExemptions), rationale };
   if (rule !== undefined && chance(g, 85)) {
     if (rule === 'required') return obtained;
     if (rule === 'required-unless-exempt') return chance(g, 50) ? obtained : notSought;
@@ -485,7 +500,13 @@ const world = (g: Gen): Case => {
       purpose: code,
       dataCategories: categories,
       lawfulBasis: bases,
-      consent: consentFor(g, purpose?.consentRule),
+      consent: consentFor(g, purpose?.consentRule, now),
+      // A reference usually of the version's footprint, sometimes of another or none (a dry run).
+      ...(chance(g, 20)
+        ? {}
+        : {
+            subjectRef: `sr1.${chance(g, 90) ? reference.content.footprintId : pick(g, footprints).id}.${'A'.repeat(43)}`,
+          }),
     },
     world: { footprints, users, agreement: chance(g, 99) ? agreement : undefined },
     now,

@@ -159,6 +159,8 @@ const provokedAlone: Record<DecisionReasonCode, Scenario> = {
   AGREEMENT_REVIEW_OVERDUE: {
     world: { agreement: withContent({ reviewDate: '2026-05-31', blockWhenReviewOverdue: true }) },
   },
+  // Brent is a party and in the footprint, but asks itself.
+  REQUESTER_IS_RESPONDER: { request: { responderOrganisationId: 'lb-brent' } },
   // Brent is in the footprint but not a party.
   REQUESTER_NOT_A_PARTY: {
     world: { agreement: withContent({ parties: ['brent-harrow-cdop', 'lb-harrow'] }) },
@@ -191,6 +193,22 @@ const provokedAlone: Record<DecisionReasonCode, Scenario> = {
   // Every basis claimed is recorded, but the claim leaves the health data without an Art 9 ground.
   LAWFUL_BASIS_NOT_PAIRED: { request: { lawfulBasis: ['UKGDPR-6-1-e', 'CA2004-s16M'] } },
   CONSENT_RULE_UNMET: { request: { consent: { state: 'refused' } } },
+  // The purpose does not need consent, but the exemption it records must say why.
+  CONSENT_RATIONALE_BLANK: {
+    request: { consent: { state: 'not-sought', exemption: 'cannot-be-given', rationale: ' \t\n ' } },
+  },
+  CONSENT_OBTAINED_IN_FUTURE: {
+    request: {
+      consent: {
+        state: 'obtained',
+        obtainedBy: 'lb-brent.practitioner',
+        obtainedFrom: 'parent',
+        obtainedAt: '2026-06-01T10:01:00.001Z',
+      },
+    },
+  },
+  // A reference made with the North West BCU's key, under an agreement across the Brent and Harrow CDOP area.
+  SUBJECT_REF_NOT_OF_FOOTPRINT: { request: { subjectRef: `sr1.north-west-bcu.${'A'.repeat(43)}` } },
   // Harrow's practitioner has an allowed role, but is not Brent's.
   USER_NOT_OF_ORGANISATION: { requester: { organisationId: 'lb-brent', userId: 'lb-harrow.practitioner' } },
   ROLE_NOT_ALLOWED: { requester: { organisationId: 'lb-brent', userId: 'lb-brent.ig-lead' } },
@@ -260,6 +278,70 @@ describe('decide', () => {
       'RESPONDER_NOT_IN_FOOTPRINT',
       'ROLE_NOT_ALLOWED',
     ]);
+  });
+});
+
+describe('the rules of issue 12, finding 11', () => {
+  const obtainedAt = (at: string): Consent => ({
+    state: 'obtained',
+    obtainedBy: 'lb-brent.practitioner',
+    obtainedFrom: 'parent',
+    obtainedAt: at,
+  });
+
+  it('refuses an organisation asking itself, though it is a party in the footprint', () => {
+    expect(codesOf({ request: { responderOrganisationId: 'lb-brent' } })).toEqual(['REQUESTER_IS_RESPONDER']);
+  });
+
+  it('allows consent obtained up to the clock skew ahead of now, and refuses it a millisecond later', () => {
+    expect(codesOf({ request: { consent: obtainedAt('2026-06-01T10:00:00.000Z') } })).toEqual([]);
+    expect(codesOf({ request: { consent: obtainedAt('2026-06-01T10:01:00.000Z') } })).toEqual([]);
+    expect(codesOf({ request: { consent: obtainedAt('2026-06-01T10:01:00.001Z') } })).toEqual([
+      'CONSENT_OBTAINED_IN_FUTURE',
+    ]);
+    expect(codesOf({ request: { consent: obtainedAt('2027-01-01T00:00:00.000Z') } })).toEqual([
+      'CONSENT_OBTAINED_IN_FUTURE',
+    ]);
+  });
+
+  it('counts a rationale of only whitespace as blank, with or without a refusal, once', () => {
+    for (const rationale of [' ', '\u00a0\t', '\n\n']) {
+      const refused: Consent = { state: 'refused', exemption: 'would-prejudice-protection', rationale };
+      expect(codesOf({ request: { consent: refused } })).toEqual(['CONSENT_RATIONALE_BLANK']);
+      const exempt = withPurpose({ consentRule: 'required-unless-exempt' });
+      expect(codesOf({ world: { agreement: exempt }, request: { consent: refused } })).toEqual([
+        'CONSENT_RATIONALE_BLANK',
+      ]);
+    }
+    const said: Consent = { state: 'refused', exemption: 'would-prejudice-protection', rationale: ' risk ' };
+    expect(codesOf({ request: { consent: said } })).toEqual([]);
+  });
+
+  it("accepts references of the agreement's footprint, shared or local, and refuses any other footprint's", () => {
+    const mac = `${'B'.repeat(42)}A`;
+    expect(codesOf({ request: { subjectRef: `sr1.brent-harrow-cdop-area.${mac}` } })).toEqual([]);
+    expect(codesOf({ request: { subjectRef: `srl1.brent-harrow-cdop-area.${mac}` } })).toEqual([]);
+    for (const other of ['north-west-bcu', 'bhr-cdop-area', 'brent-harrow-cdop-are']) {
+      expect(codesOf({ request: { subjectRef: `sr1.${other}.${mac}` } })).toEqual([
+        'SUBJECT_REF_NOT_OF_FOOTPRINT',
+      ]);
+    }
+  });
+
+  it('lets one Schedule 1 condition serve both Art 9 and Art 10 (DPA 2018 s10(5))', () => {
+    const agreement = withPurpose({
+      dataCategories: ['identity-residence', 'health', 'criminal-offence'],
+      lawfulBasis: ['UKGDPR-6-1-e', 'UKGDPR-9-2-g', 'UKGDPR-10', 'DPA2018-S1-P2-18'],
+    });
+    expect(
+      codesOf({
+        world: { agreement },
+        request: {
+          dataCategories: ['health', 'criminal-offence'],
+          lawfulBasis: ['UKGDPR-6-1-e', 'UKGDPR-9-2-g', 'UKGDPR-10', 'DPA2018-S1-P2-18'],
+        },
+      }),
+    ).toEqual([]);
   });
 });
 

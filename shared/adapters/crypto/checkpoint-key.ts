@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { NoteSigner } from '../../domain/audit/signed-note.ts';
+import { DependencyError } from '../../domain/errors.ts';
 import type { CheckpointKeySource } from '../../ports/checkpoint-key-source.ts';
+import type { CheckpointVerifierKeyStore } from '../../ports/checkpoint-verifier-key.ts';
 import {
   decodeNotePrivateKey,
   encodeNotePrivateKey,
@@ -52,5 +54,20 @@ export const lazyCheckpointKey = (exchangeId: string, source: CheckpointKeySourc
       },
     );
     return loading;
+  };
+};
+
+/**
+ * The checkpoint verifier key as the publisher published it (functions that never hold the signing secret: discovery,
+ * cosigning). Cached once found, since it is write-once; until the publisher has first run, 503.
+ */
+export const publishedVerifierKey = (store: Pick<CheckpointVerifierKeyStore, 'readVerifierKey'>) => {
+  let found: string | undefined;
+  return async (): Promise<string> => {
+    found ??= await store.readVerifierKey();
+    if (found === undefined) {
+      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the checkpoint verifier key is not published yet');
+    }
+    return found;
   };
 };

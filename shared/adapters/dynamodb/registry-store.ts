@@ -13,7 +13,9 @@ import {
   type User,
   userSchema,
 } from '../../domain/registry/registry.ts';
+import { type Witness, witnessSchema } from '../../domain/registry/witnesses.ts';
 import type { CreateOutcome, RegistryReader, RegistryStore } from '../../ports/registry-store.ts';
+import type { WitnessReader, WitnessRegistry } from '../../ports/witness-registry.ts';
 import { appendAudit } from './audit-log.ts';
 import { getItem, queryAll, Transaction } from './transaction.ts';
 
@@ -25,6 +27,7 @@ import { getItem, queryAll, Transaction } from './transaction.ts';
  *   pk USER       sk <userId>
  *   pk KEY        sk <clientId>#<kid>
  *   pk KID        sk <kid>              owner of a key id, so a key id can belong to one client only
+ *   pk WITNESS    sk <name>             a registered witness of the audit log (its note key name)
  */
 const partitions = {
   organisation: 'ORG',
@@ -33,6 +36,7 @@ const partitions = {
   user: 'USER',
   key: 'KEY',
   kid: 'KID',
+  witness: 'WITNESS',
 } as const;
 
 const keySk = (clientId: string, kid: string) => `${clientId}#${kid}`;
@@ -40,7 +44,7 @@ const keySk = (clientId: string, kid: string) => `${clientId}#${kid}`;
 export type RegistryTables = { readonly registry: string; readonly audit: string };
 
 /** Reads only: a function bound to the registry table for reading needs nothing else. */
-export class DynamoRegistryReader implements RegistryReader {
+export class DynamoRegistryReader implements RegistryReader, WitnessReader {
   constructor(
     protected readonly doc: DynamoDBDocumentClient,
     protected readonly registryTable: string,
@@ -85,6 +89,14 @@ export class DynamoRegistryReader implements RegistryReader {
     return this.#get(partitions.organisation, organisationId, organisationSchema);
   }
 
+  getWitness(name: string): Promise<Witness | undefined> {
+    return this.#get(partitions.witness, name, witnessSchema);
+  }
+
+  listWitnesses(): Promise<Witness[]> {
+    return this.#readPartition(partitions.witness, witnessSchema);
+  }
+
   /** Reads one item, strongly consistent (a revoked key must stop working on the next request). */
   async #get<S extends z.ZodType>(pk: string, sk: string, schema: S): Promise<z.infer<S> | undefined> {
     return getItem(this.doc, this.registryTable, { pk, sk }, schema);
@@ -102,7 +114,7 @@ export class DynamoRegistryReader implements RegistryReader {
   }
 }
 
-export class DynamoRegistryStore extends DynamoRegistryReader implements RegistryStore {
+export class DynamoRegistryStore extends DynamoRegistryReader implements RegistryStore, WitnessRegistry {
   readonly #auditTable: string;
 
   constructor(doc: DynamoDBDocumentClient, tables: RegistryTables) {
@@ -134,6 +146,10 @@ export class DynamoRegistryStore extends DynamoRegistryReader implements Registr
       ],
       audit,
     );
+  }
+
+  createWitness(witness: Witness, audit: AuditEntry): Promise<CreateOutcome> {
+    return this.#create([[partitions.witness, witness.name, witness]], audit);
   }
 
   async replaceClientKey(

@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { CheckpointArchive } from '../../ports/checkpoint-store.ts';
+import type { CheckpointVerifierKeyStore } from '../../ports/checkpoint-verifier-key.ts';
 
 const isStatus = (error: unknown, ...statuses: number[]): boolean =>
   statuses.includes((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0);
@@ -17,17 +18,29 @@ const unavailable = (operation: string, error: unknown) => {
  * (412). The local S3 emulator ignores both, so a HeadObject first refuses overwrites there too; the race it leaves
  * open locally is closed by the conditional put in AWS.
  */
-export class S3CheckpointArchive implements CheckpointArchive {
+export class S3CheckpointArchive implements CheckpointArchive, CheckpointVerifierKeyStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucketName: string,
   ) {}
 
-  async putOnce(
-    size: number,
-    note: string,
+  putOnce(size: number, note: string): Promise<{ created: true } | { created: false; existing: string }> {
+    return this.#putOnce(checkpointObjectKey(size), note);
+  }
+
+  /** The checkpoint verifier key, beside the checkpoints it verifies and write-once like them. */
+  putVerifierKeyOnce(verifierKey: string): Promise<{ created: true } | { created: false; existing: string }> {
+    return this.#putOnce(verifierKeyObjectKey, verifierKey);
+  }
+
+  readVerifierKey(): Promise<string | undefined> {
+    return this.#read(verifierKeyObjectKey);
+  }
+
+  async #putOnce(
+    key: string,
+    text: string,
   ): Promise<{ created: true } | { created: false; existing: string }> {
-    const key = checkpointObjectKey(size);
     const existing = await this.#read(key);
     if (existing !== undefined) return { created: false, existing };
     try {
@@ -35,7 +48,7 @@ export class S3CheckpointArchive implements CheckpointArchive {
         new PutObjectCommand({
           Bucket: this.bucketName,
           Key: key,
-          Body: note,
+          Body: text,
           ContentType: 'text/plain; charset=utf-8',
           IfNoneMatch: '*',
         }),
@@ -63,6 +76,9 @@ export class S3CheckpointArchive implements CheckpointArchive {
     }
   }
 }
+
+/** The object key of the checkpoint verifier key. */
+export const verifierKeyObjectKey = 'keys/checkpoint-verifier-key';
 
 /** The object key of the checkpoint of `size`: zero-padded so keys list in size order. */
 export const checkpointObjectKey = (size: number): string => `checkpoints/${String(size).padStart(16, '0')}`;

@@ -152,7 +152,8 @@ const kindsOf = (bases: readonly LawfulBasisCode[]) => new Set(bases.map((b) => 
  * - Art 9(2)(g) needs a Schedule 1 Part 2 condition and an appropriate policy document (DPA 2018 s10(3), Sch 1
  *   para 5);
  * - Art 9(2)(h) needs the Schedule 1 Part 1 para 2 condition (DPA 2018 s10(2));
- * - criminal-offence data needs Art 10 with a Schedule 1 condition of its own (DPA 2018 s10(5)).
+ * - criminal-offence data needs Art 10 with a Schedule 1 Part 1 or Part 2 condition (DPA 2018 s10(5)); one
+ *   condition may serve both Art 9 and Art 10, so it need not be a second one.
  * Returns every unmet rule; none means the bases cover the categories.
  */
 export const pairingProblems = (

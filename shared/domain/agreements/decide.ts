@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { maxClockSkewSeconds } from '../auth/protocol.ts';
 import { type Footprint, membersOf, registryId, type User } from '../registry/registry.ts';
+import { parseSubjectReference, subjectReferenceSchema } from '../subjects/subject-reference.ts';
 import { type AgreementRecord, type AgreementStanding, standingOf } from './agreement.ts';
 import {
   consentExemptions,
@@ -43,6 +45,11 @@ export const shareRequestSchema = z.object({
   dataCategories: z.array(z.enum(dataCategoryCodes)).min(1),
   lawfulBasis: z.array(z.enum(lawfulBasisCodes)).min(1),
   consent: consentSchema,
+  /**
+   * Who the request is about (docs/SUBJECT-REFERENCES.md). `POST /v1/requests` always carries one; a dry run may
+   * leave it out. When present, it must be a reference of the agreement's footprint.
+   */
+  subjectRef: subjectReferenceSchema.optional(),
 });
 export type ShareRequest = z.infer<typeof shareRequestSchema>;
 
@@ -54,6 +61,7 @@ export const decisionReasonCodes = [
   'AGREEMENT_EXPIRED',
   'AGREEMENT_NOT_YET_VALID',
   'AGREEMENT_REVIEW_OVERDUE',
+  'REQUESTER_IS_RESPONDER',
   'REQUESTER_NOT_A_PARTY',
   'RESPONDER_NOT_A_PARTY',
   'REQUESTER_NOT_IN_FOOTPRINT',
@@ -64,6 +72,9 @@ export const decisionReasonCodes = [
   'LAWFUL_BASIS_NOT_IN_AGREEMENT',
   'LAWFUL_BASIS_NOT_PAIRED',
   'CONSENT_RULE_UNMET',
+  'CONSENT_RATIONALE_BLANK',
+  'CONSENT_OBTAINED_IN_FUTURE',
+  'SUBJECT_REF_NOT_OF_FOOTPRINT',
   'USER_NOT_OF_ORGANISATION',
   'ROLE_NOT_ALLOWED',
 ] as const;
@@ -90,7 +101,11 @@ export type DecisionWorld = {
 
 export type Requester = { readonly organisationId: string; readonly userId?: string };
 
-const standingReasons: Record<string, DecisionReason> = {
+/**
+ * Why an agreement not in force refuses: the one table of standing codes, used by submission here and by every
+ * later step under the agreement (requests, CDOP cases), so each is refused for the same reason under one code.
+ */
+export const standingReasons = {
   'not-active': {
     code: 'AGREEMENT_NOT_ACTIVE',
     message: 'no version of the agreement has been signed by every party',
@@ -102,7 +117,7 @@ const standingReasons: Record<string, DecisionReason> = {
     code: 'AGREEMENT_NOT_YET_VALID',
     message: 'the agreement version in force has not started yet',
   },
-};
+} as const satisfies Record<Exclude<AgreementStanding['state'], 'in-force'>, DecisionReason>;
 
 /**
  * The decision engine: judges a share request against the agreement it names, the registry and the time, and
@@ -127,6 +142,13 @@ export const decide = (
   ) {
     deny('USER_NOT_OF_ORGANISATION', "the user is not one of the requesting organisation's");
   }
+  // An organisation reads its own records directly: asking itself through the exchange would put an exchange
+  // record, due date and audit trail around no sharing at all.
+  if (request.responderOrganisationId === requester.organisationId) {
+    deny('REQUESTER_IS_RESPONDER', 'an organisation cannot ask itself');
+  }
+  const consentReason = consentRecordProblem(request.consent, now);
+  if (consentReason !== undefined) reasons.push(consentReason);
 
   const agreement = world.agreement;
   if (agreement === undefined || agreement.id !== request.agreementId) {
@@ -134,8 +156,7 @@ export const decide = (
     return { decision: 'deny', reasons };
   }
   const standing = standingOf(agreement, now);
-  const standingReason = standingReasons[standing.state];
-  if (standingReason !== undefined) reasons.push(standingReason);
+  if (standing.state !== 'in-force') reasons.push(standingReasons[standing.state]);
   // Judge by the version in force; failing that, by the latest signed version, else the latest draft, so that
   // every other problem is named too.
   const newestFirst = [...agreement.versions].sort((a, b) => b.version - a.version);
@@ -165,6 +186,18 @@ export const decide = (
     deny(
       'RESPONDER_NOT_IN_FOOTPRINT',
       `the organisation asked is not in the footprint ${content.footprintId}`,
+    );
+  }
+
+  // A reference names the footprint whose key made it; one of another footprint cannot be linked by the parties
+  // of this agreement, and points at a child the agreement does not cover.
+  if (
+    request.subjectRef !== undefined &&
+    parseSubjectReference(request.subjectRef)?.footprintId !== content.footprintId
+  ) {
+    deny(
+      'SUBJECT_REF_NOT_OF_FOOTPRINT',
+      `the subject reference is not one of the agreement's footprint ${content.footprintId}`,
     );
   }
 
@@ -218,11 +251,29 @@ export const decide = (
 };
 
 /**
+ * What makes a consent record itself untrue, whatever the purpose's rule: a rationale of only whitespace is no
+ * rationale (the rule checks that one was given, this that it says something), and consent cannot have been
+ * obtained after the request was made (allowing the signed-request protocol's clock skew between systems).
+ */
+const consentRecordProblem = (consent: Consent, now: Date): DecisionReason | undefined => {
+  if ('rationale' in consent && consent.rationale !== undefined && consent.rationale.trim() === '') {
+    return { code: 'CONSENT_RATIONALE_BLANK', message: 'the consent rationale is blank' };
+  }
+  if (
+    consent.state === 'obtained' &&
+    Date.parse(consent.obtainedAt) > now.getTime() + maxClockSkewSeconds * 1000
+  ) {
+    return { code: 'CONSENT_OBTAINED_IN_FUTURE', message: 'consent is recorded as obtained after now' };
+  }
+  return undefined;
+};
+
+/**
  * The consent rules (R14, R15): `required` needs consent obtained; `required-unless-exempt` accepts a Sch 1
  * para 18(2) exemption with a rationale instead; `not-required` does not ask for consent, but sharing against a
  * refusal still needs the exemption and rationale recorded.
  */
-const consentProblemOf = (rule: string, consent: z.infer<typeof consentSchema>): string | undefined => {
+const consentProblemOf = (rule: string, consent: Consent): string | undefined => {
   const exempted =
     (consent.state === 'refused' || consent.state === 'not-sought') &&
     consent.exemption !== undefined &&

@@ -1,10 +1,11 @@
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { CosignatureStore, StoredCosignature } from '../../ports/checkpoint-store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { WitnessReader } from '../../ports/witness-registry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { witnessManagerRole } from '../registry/witnesses.ts';
 import { newAuditEntry } from './audit-entry.ts';
-import { auditReaderRoles } from './audit-proofs.ts';
 import { actorOf, auditedAction } from './audited-action.ts';
 import { CheckpointError, verifyCheckpoint } from './checkpoint.ts';
 import { encodeBase64, keyIdHex, NoteError, type NoteVerifier } from './signed-note.ts';
@@ -13,10 +14,11 @@ import { encodeBase64, keyIdHex, NoteError, type NoteVerifier } from './signed-n
  * A witness's cosignature of a published checkpoint (c2sp.org/tlog-cosignature), sent back to the exchange so that
  * `GET /v1/audit/checkpoint` shows it beside the log's own signature.
  *
- * A cosignature line cannot be checked without the witness's public key, and no registry of witness keys exists
- * yet, so the request carries the witness's verifier key: the line must verify with it, and the key is stored with
- * the line so that any reader can check it too. What this proves is only that the holder of that key saw this
- * checkpoint; deciding which witness keys to trust (registering them in the registry) is a later step.
+ * Only a registered witness may cosign (`POST /v1/audit/witnesses`, shared/domain/registry/witnesses.ts): the line
+ * must be under the witness's own registered name and verify with its registered key, and the caller must be an IG
+ * lead of the organisation that registered it. So a cosignature shows that this organisation's witness saw the
+ * checkpoint, and no organisation can cosign under another's name. The key is stored with the line so that any
+ * reader can check it too.
  */
 export type CosignDeps = {
   readonly checkpoints: CosignatureStore;
@@ -24,8 +26,10 @@ export type CosignDeps = {
   readonly clock: Clock;
   /** The log's checkpoint origin, `<exchangeId>/audit`. */
   readonly origin: string;
-  /** The exchange's own checkpoint verifier (its public key). */
+  /** The exchange's own checkpoint verifier, from its published public key (never the signing secret). */
   readonly logVerifier: () => Promise<NoteVerifier>;
+  /** The registered witnesses. */
+  readonly witnesses: Pick<WitnessReader, 'getWitness'>;
   /** Decodes a note verifier key string (`name+hash+base64`); throws a NoteError if it is not one. */
   readonly witnessVerifier: (witnessKey: string) => NoteVerifier;
 };
@@ -36,7 +40,7 @@ export type CosignInput = {
   readonly size: number;
   /** The exchange's checkpoint note with the witness's cosignature line added. */
   readonly note: string;
-  /** The witness's verifier key. */
+  /** The witness's verifier key, as registered. */
   readonly witnessKey: string;
 };
 
@@ -86,15 +90,33 @@ export const cosignPublishedCheckpoint = (deps: CosignDeps, input: CosignInput):
       requestHash: input.principal.requestHash,
     },
     async () => {
-      if (!input.principal.user?.roles.some((role) => auditReaderRoles.includes(role))) {
-        throw new AuthorisationError('NOT_PERMITTED', 'cosigning a checkpoint needs an audit reader role', [
-          `roles allowed: ${auditReaderRoles.join(', ')}`,
+      if (!input.principal.user?.roles.includes(witnessManagerRole)) {
+        throw new AuthorisationError('NOT_PERMITTED', "a witness's cosignature is sent by its IG lead", [
+          `role needed: ${witnessManagerRole}`,
         ]);
       }
       const witness = asInput('witness key', () => deps.witnessVerifier(input.witnessKey));
       const log = await deps.logVerifier();
       if (sameKey(witness, log)) {
         throw new InputError('INVALID_INPUT', "the log's own key is not a witness", ['NOT_A_WITNESS']);
+      }
+      const registered = await deps.witnesses.getWitness(witness.name);
+      if (registered === undefined) {
+        throw new AuthorisationError('WITNESS_NOT_REGISTERED', `no witness ${witness.name} is registered`, [
+          'an IG lead registers their witness first: POST /v1/audit/witnesses',
+        ]);
+      }
+      if (registered.organisationId !== input.principal.organisationId) {
+        throw new AuthorisationError(
+          'WITNESS_NOT_OF_ORGANISATION',
+          "the witness is another organisation's: only its own IG lead cosigns with it",
+        );
+      }
+      if (registered.verifierKey !== input.witnessKey) {
+        throw new AuthorisationError(
+          'WITNESS_KEY_MISMATCH',
+          'the key is not the one registered under this witness name',
+        );
       }
       const verified = asInput('checkpoint', () =>
         verifyCheckpoint(input.note, { origin: deps.origin, verifier: log, witnesses: [witness] }),

@@ -1,4 +1,5 @@
 import type { CheckpointArchive, CheckpointStore } from '../../ports/checkpoint-store.ts';
+import type { CheckpointVerifierKeyStore } from '../../ports/checkpoint-verifier-key.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { MerkleLogStore } from '../../ports/merkle-log-store.ts';
 import { ConflictError } from '../errors.ts';
@@ -59,4 +60,21 @@ export const publishCheckpoint = async (
   return recorded
     ? { published: true, size: head.size, rootHash: head.rootHash }
     : { published: false, reason: 'raced' };
+};
+
+/**
+ * Publishes the checkpoint verifier key, write-once, where discovery and cosigning read it: the signing secret
+ * stays with the publisher. The same key again is a no-op; another key already published is refused as CONFLICT
+ * (a key rollover is announced, never a silent replacement).
+ */
+export const publishVerifierKey = async (deps: {
+  readonly verifierKeys: CheckpointVerifierKeyStore;
+  readonly key: () => Promise<{ readonly verifierKey: string }>;
+}): Promise<{ readonly created: boolean }> => {
+  const { verifierKey } = await deps.key();
+  const put = await deps.verifierKeys.putVerifierKeyOnce(verifierKey);
+  if (!put.created && put.existing !== verifierKey) {
+    throw new ConflictError('CONFLICT', 'another checkpoint verifier key is already published');
+  }
+  return { created: put.created };
 };
