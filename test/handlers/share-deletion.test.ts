@@ -16,6 +16,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { agreementSeed } from '#local/seed/agreement-seed.ts';
+import { contentHashOf } from '#shared/domain/agreements/agreement.ts';
 import type { DataRequest } from '#shared/domain/requests/data-request.ts';
 import { lambdaContext } from '../support/api-event.ts';
 
@@ -86,19 +88,40 @@ beforeAll(async () => {
 
 const version = (Key: string, VersionId: string) => ({ Key, VersionId });
 
+// The request's agreement, in force: each sweep step's entry records the agreement's standing.
+const seeded = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
+if (seeded === undefined) throw new Error('the seed has the North West BCU MASH agreement');
+const agreementItems = [
+  { pk: `ISA#${seeded.id}`, sk: 'AGREEMENT', id: seeded.id, latestVersion: 1 },
+  {
+    pk: `ISA#${seeded.id}`,
+    sk: 'V#000001',
+    agreementId: seeded.id,
+    version: 1,
+    content: seeded.content,
+    contentHash: contentHashOf(seeded.content),
+    createdAt: '2026-01-01T00:00:00.000Z',
+    createdBy: 'lb-brent.ig-lead',
+    signatures: [],
+    activatedAt: '2026-01-01T00:00:00.000Z',
+  },
+];
+
 beforeEach(() => {
   documents.reset();
   s3.reset();
   // Only the purge list holds the request; the other work lists are empty.
-  documents.on(QueryCommand).callsFake((input: QueryCommandInput) =>
-    input.ExpressionAttributeValues?.[':pk'] === 'WORK#purge'
+  documents.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+    const pk = input.ExpressionAttributeValues?.[':pk'];
+    if (pk === `ISA#${seeded.id}`) return { Items: agreementItems };
+    return pk === 'WORK#purge'
       ? {
           Items: [
             { pk: 'WORK#purge', sk: `2026-11-23T12:00:00.000Z#${withdrawn.id}`, requestId: withdrawn.id },
           ],
         }
-      : { Items: [] },
-  );
+      : { Items: [] };
+  });
   documents.on(GetCommand).resolves({ Item: { pk: `REQUEST#${withdrawn.id}`, sk: 'REQUEST', ...withdrawn } });
   documents.on(TransactWriteCommand).resolves({});
   s3.on(DeleteObjectsCommand).resolves({});
