@@ -302,6 +302,31 @@ describe('an id typed as a name and an NHS number', () => {
     }
   });
 
+  it('is refused as a search parameter (400 INVALID_INPUT) rather than echoed into a search entry', async () => {
+    const barnet = await as('lb-barnet.practitioner');
+    const igLead = await as('lb-barnet.ig-lead');
+    const after = `${typed} xx`;
+    expect(after).toHaveLength(26);
+    const probes: [Caller, () => Promise<PbxResponse<unknown>>][] = [
+      [barnet, () => barnet.listRequests(new URLSearchParams({ box: 'inbox', after }))],
+      ...['organisation', 'action', 'agreementId', 'purpose'].map(
+        (name) =>
+          [igLead, () => igLead.auditSearch(new URLSearchParams({ [name]: typed }))] as [
+            Caller,
+            () => Promise<PbxResponse<unknown>>,
+          ],
+      ),
+    ];
+    for (const [who, call] of probes) {
+      const response = await call();
+      expect(response.status, JSON.stringify(response.body)).toBe(400);
+      expect(response.body).toMatchObject({ error: 'INVALID_INPUT' });
+      const entries = (await audit.readAll()).filter((e) => e.requestHash === who.lastHash());
+      expect(entries).toHaveLength(1);
+      expect(JSON.stringify(entries)).not.toContain('Jane');
+    }
+  });
+
   it('leaves no trace of that text in any table, the sequenced leaves included', async () => {
     await exchange.runSchedule('SequenceAuditLog');
     const dynamo = localDynamoClient(exchange);
