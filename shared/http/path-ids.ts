@@ -18,7 +18,7 @@ export const pathParameter = (
 
 /**
  * The well-formed shape of each kind of id a caller names in a path: what the exchange mints (ULIDs for requests
- * and cases, `isa-…` for agreements) or registers (registry slugs for clients, URL-safe key ids).
+ * and cases, `isa-…` for agreements) or registers (registry slugs for organisations and clients, URL-safe key ids).
  */
 export const idFormats = {
   request: caseIdSchema,
@@ -26,6 +26,7 @@ export const idFormats = {
   agreement: agreementSchema.shape.id,
   client: registryId,
   'client-key': keyId,
+  organisation: registryId,
 } satisfies Record<string, z.ZodType<string>>;
 export type IdKind = keyof typeof idFormats;
 
