@@ -1,6 +1,6 @@
 import { agreementsFromEnvironment, showAgreement } from '#shared/http/agreements.ts';
 import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { pathParameter } from '#shared/http/key-management.ts';
+import { pathId } from '#shared/http/path-ids.ts';
 import { signedRoute } from '#shared/http/signed-route.ts';
 
 const auth = authenticationFromEnvironment();
@@ -8,5 +8,5 @@ const deps = agreementsFromEnvironment(auth);
 
 export const handler = signedRoute(auth, async (event) => ({
   statusCode: 200,
-  body: { agreement: await showAgreement(deps, pathParameter(event.pathParameters, 'agreementId')) },
+  body: { agreement: await showAgreement(deps, pathId(event.pathParameters, 'agreementId', 'agreement')) },
 }));

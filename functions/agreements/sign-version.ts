@@ -3,7 +3,7 @@ import { agreementsFromEnvironment, versionParameter } from '#shared/http/agreem
 import { apiOperations } from '#shared/http/api-contract.ts';
 import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
 import { parseJsonBody } from '#shared/http/json-body.ts';
-import { pathParameter } from '#shared/http/key-management.ts';
+import { pathId } from '#shared/http/path-ids.ts';
 import { signedRoute } from '#shared/http/signed-route.ts';
 
 const auth = authenticationFromEnvironment();
@@ -13,7 +13,7 @@ export const handler = signedRoute(auth, async (event, context) => {
   const body = parseJsonBody(event, apiOperations.SignAgreementVersion.body);
   const version = await signVersion(deps, {
     principal: context.principal,
-    agreementId: pathParameter(event.pathParameters, 'agreementId'),
+    agreementId: pathId(event.pathParameters, 'agreementId', 'agreement'),
     version: versionParameter(event.pathParameters),
     contentHash: body.contentHash,
   });

@@ -2,7 +2,8 @@ import { addClientKey } from '#shared/domain/registry/manage-client-keys.ts';
 import { apiOperations } from '#shared/http/api-contract.ts';
 import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
 import { parseJsonBody } from '#shared/http/json-body.ts';
-import { keyManagementFromEnvironment, pathParameter } from '#shared/http/key-management.ts';
+import { keyManagementFromEnvironment } from '#shared/http/key-management.ts';
+import { pathId } from '#shared/http/path-ids.ts';
 import { signedRoute } from '#shared/http/signed-route.ts';
 
 const auth = authenticationFromEnvironment();
@@ -12,7 +13,7 @@ export const handler = signedRoute(auth, async (event, context) => {
   const body = parseJsonBody(event, apiOperations.AddClientKey.body);
   const key = await addClientKey(deps, {
     principal: context.principal,
-    clientId: pathParameter(event.pathParameters, 'clientId'),
+    clientId: pathId(event.pathParameters, 'clientId', 'client'),
     jwk: body.jwk,
     ...(body.notBefore === undefined ? {} : { notBefore: body.notBefore }),
     ...(body.notAfter === undefined ? {} : { notAfter: body.notAfter }),

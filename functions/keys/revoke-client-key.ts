@@ -1,6 +1,7 @@
 import { revokeClientKey } from '#shared/domain/registry/manage-client-keys.ts';
 import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { keyManagementFromEnvironment, pathParameter } from '#shared/http/key-management.ts';
+import { keyManagementFromEnvironment } from '#shared/http/key-management.ts';
+import { pathId } from '#shared/http/path-ids.ts';
 import { signedRoute } from '#shared/http/signed-route.ts';
 
 const auth = authenticationFromEnvironment();
@@ -11,8 +12,8 @@ export const handler = signedRoute(auth, async (event, context) => ({
   body: {
     key: await revokeClientKey(deps, {
       principal: context.principal,
-      clientId: pathParameter(event.pathParameters, 'clientId'),
-      kid: pathParameter(event.pathParameters, 'kid'),
+      clientId: pathId(event.pathParameters, 'clientId', 'client'),
+      kid: pathId(event.pathParameters, 'kid', 'client-key'),
     }),
   },
 }));

@@ -10,7 +10,7 @@ import type { RegistryReader } from '../ports/registry-store.ts';
 import { type AgreementView, apiOperations } from './api-contract.ts';
 import { authenticationFromEnvironment } from './authentication.ts';
 import { parseJsonBody } from './json-body.ts';
-import { pathParameter } from './key-management.ts';
+import { pathId, pathParameter } from './path-ids.ts';
 import { signedRoute } from './signed-route.ts';
 
 /**
@@ -87,7 +87,7 @@ export const standingChangeHandler = (change: keyof typeof standingChangeRouteId
     const body = parseJsonBody(event, bodySchema);
     const agreement = await changeAgreementStanding(deps, {
       principal: context.principal,
-      agreementId: pathParameter(event.pathParameters, 'agreementId'),
+      agreementId: pathId(event.pathParameters, 'agreementId', 'agreement'),
       change,
       reason: body.reason,
     });

@@ -4,7 +4,7 @@ import {
   agreementSchema,
   agreementVersionSchema,
 } from '../domain/agreements/agreement.ts';
-import { dataCategoryCodes } from '../domain/agreements/catalogue.ts';
+import { dataCategoryCodes, purposeCodes } from '../domain/agreements/catalogue.ts';
 import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/decide.ts';
 import { auditEntrySchema, auditOutcomes } from '../domain/audit/audit-entry.ts';
 import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';
@@ -23,6 +23,7 @@ import {
   requestStatuses,
   shareSchema,
 } from '../domain/requests/data-request.ts';
+import { idFormats } from './path-ids.ts';
 
 /**
  * The bodies and answers of every route, by route id (functions/routes.ts). Handlers parse their request bodies
@@ -152,18 +153,18 @@ export const auditLeavesQuery = z.strictObject({
 
 const isoTime = z.iso.datetime({ offset: true });
 export const auditSearchQuery = z.strictObject({
-  organisation: z
-    .string()
-    .min(1)
+  // Every filter but the subject reference is recorded in the search's entry: each must be well formed, never any
+  // text a caller typed (issue 12 finding 7).
+  organisation: idFormats.organisation
     .optional()
     .describe('entries where this organisation acted or was the target'),
   from: isoTime.optional().describe('entries at or after this ISO 8601 time'),
   to: isoTime.optional().describe('entries before this ISO 8601 time'),
   subjectRef: z.string().min(1).optional().describe('the pseudonymous subject reference'),
-  action: z.string().min(1).optional(),
+  action: auditEntrySchema.shape.action.optional(),
   outcome: z.enum(auditOutcomes).optional(),
-  agreementId: z.string().min(1).optional(),
-  purpose: z.string().min(1).optional(),
+  agreementId: idFormats.agreement.optional(),
+  purpose: z.enum(purposeCodes).optional(),
   cursor: treeNumber
     .optional()
     .describe("the leaf index to search from (a previous page's `next`); 0 when omitted"),
@@ -311,7 +312,7 @@ export const listRequestsQuery = z.strictObject({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  after: z.string().length(26).optional().describe("a previous page's `next`"),
+  after: idFormats.request.optional().describe("a previous page's `next`"),
   limit: z
     .string()
     .regex(/^[1-9][0-9]{0,2}$/, 'a positive decimal integer')

@@ -8,7 +8,7 @@ import type { CaseDeps } from '../domain/cdop/manage-cases.ts';
 import type { IdempotentCall } from '../domain/requests/idempotency.ts';
 import type { RegistryReader } from '../ports/registry-store.ts';
 import { authenticationFromEnvironment } from './authentication.ts';
-import { pathParameter } from './key-management.ts';
+import { pathId } from './path-ids.ts';
 import { idempotentCallOf, requestStoresFromEnvironment } from './requests.ts';
 import { type SignedRouteHandler, signedRoute } from './signed-route.ts';
 
@@ -50,6 +50,6 @@ export const caseRoute = (step: CaseRouteHandler) => {
   return signedRoute(auth, handler);
 };
 
-/** The `{caseId}` of a case route's path. */
+/** The `{caseId}` of a case route's path; 404 NOT_FOUND, recorded by its hash only, when it is not a case id. */
 export const caseIdOf = (event: APIGatewayProxyEventV2): string =>
-  pathParameter(event.pathParameters, 'caseId');
+  pathId(event.pathParameters, 'caseId', 'cdop-case');

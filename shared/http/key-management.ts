@@ -17,12 +17,5 @@ export const keyManagementFromEnvironment = (auth: AuthenticationDeps): KeyManag
   };
 };
 
-/** A path parameter API Gateway matched; absent only if the route table and the handler disagree (a bug). */
-export const pathParameter = (
-  parameters: Record<string, string | undefined> | undefined,
-  name: string,
-): string => {
-  const value = parameters?.[name];
-  if (value === undefined) throw new TypeError(`route has no path parameter ${name}`);
-  return value;
-};
+/** Kept here for callers that import it from its old home; path ids are read in ./path-ids.ts. */
+export { pathParameter } from './path-ids.ts';

@@ -13,7 +13,7 @@ import type { RequestDeps } from '../domain/requests/manage-requests.ts';
 import type { RegistryReader } from '../ports/registry-store.ts';
 import type { SignedCopy } from '../ports/request-store.ts';
 import { authenticationFromEnvironment } from './authentication.ts';
-import { pathParameter } from './key-management.ts';
+import { pathId } from './path-ids.ts';
 import { pathAndQueryOf, rawBodyOf, type SignedRouteHandler, signedRoute } from './signed-route.ts';
 
 /**
@@ -101,7 +101,7 @@ export const requestStepRoute = (step: RequestStepHandler) => {
     step(deps, {
       event,
       principal: context.principal,
-      requestId: pathParameter(event.pathParameters, 'requestId'),
+      requestId: pathId(event.pathParameters, 'requestId', 'request'),
       call: idempotentCallOf(event, context.principal),
     });
   return signedRoute(auth, handler);

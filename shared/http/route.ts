@@ -10,6 +10,7 @@ import type { AuditLog } from '../ports/audit-log.ts';
 import type { Clock } from '../ports/clock.ts';
 import { currentRequestScope, runInRequestScope } from '../request-scope.ts';
 import { errorResponse } from './error-response.ts';
+import { MalformedIdError } from './path-ids.ts';
 
 /** What a route handler returns: a success status and a body the middleware serialises as JSON. */
 export type RouteResult = { statusCode: 200 | 201 | 204; body?: unknown; headers?: Record<string, string> };
@@ -96,7 +97,11 @@ export const answerAudit = <C extends Context & { principal?: Principal }>(
           {
             actor: principal === undefined ? { kind: 'anonymous' } : actorOf(principal),
             action: 'api.answer',
-            target: { type: 'route', id: request.event.routeKey },
+            // A path id that is not well formed is the target as the log may hold it: its hash, never the text.
+            target:
+              request.error instanceof MalformedIdError
+                ? request.error.target
+                : { type: 'route', id: request.event.routeKey },
             outcome: outcomeOf(statusCode),
             // The code the error table gave the answer, from the error itself rather than the serialised body.
             reasonCodes: request.error == null ? [] : [errorResponse(request.error).body.error],

@@ -5,9 +5,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { newAuditEntry } from '#shared/domain/audit/audit-entry.ts';
+import { newAuditEntry, textSha256 } from '#shared/domain/audit/audit-entry.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { parseJsonBody } from '#shared/http/json-body.ts';
+import { idFormats, pathId, targetOf } from '#shared/http/path-ids.ts';
 import { publicRoute, type RouteHandler } from '#shared/http/route.ts';
 import { apiEvent, lambdaContext, parsed } from '../support/api-event.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
@@ -60,6 +61,42 @@ describe('the answer audit of a route', () => {
         time: '2025-03-01T12:00:00.000Z',
       }),
     ]);
+  });
+
+  it('records a path id that is not well formed only as its SHA-256, answered 404 NOT_FOUND', async () => {
+    const typed = 'Jane Smith 943 476 5919';
+    const { status, body, raw } = await answer(async () => {
+      pathId({ requestId: typed }, 'requestId', 'request');
+      return { statusCode: 200 };
+    });
+    expect({ status, error: body.error }).toEqual({ status: 404, error: 'NOT_FOUND' });
+    expect(raw).not.toContain(typed);
+    const sent = entriesSent();
+    expect(sent).toEqual([
+      expect.objectContaining({
+        action: 'api.answer',
+        target: { type: 'request', malformedIdSha256: textSha256(typed) },
+        outcome: 'refused',
+        reasonCodes: ['NOT_FOUND'],
+      }),
+    ]);
+    expect(JSON.stringify(sent)).not.toContain('Jane');
+  });
+
+  it.each([
+    ['request', '01JQ7ZQ3W4X5Y6Z7A8B9C0D1E2', 'Jane Smith', '01jq7zq3w4x5y6z7a8b9c0d1e2'],
+    ['cdop-case', '01JQ7ZQ3W4X5Y6Z7A8B9C0D1E2', '9434765919', '01JQ7ZQ3W4X5Y6Z7A8B9C0D1EU'],
+    ['agreement', 'isa-nw-bcu-mash', 'isa-Jane Smith', 'nw-bcu-mash'],
+    ['client', 'lb-brent-system', 'Jane.Smith', 'lb'],
+    ['client-key', 'lb-brent-2025-01', 'Jane Smith', 'short'],
+  ] as const)('keeps a well-formed %s id and hashes malformed ones', (kind, good, ...bad) => {
+    expect(targetOf(kind, good, idFormats[kind])).toEqual({ type: kind, id: good });
+    for (const text of bad) {
+      expect(targetOf(kind, text, idFormats[kind])).toEqual({
+        type: kind,
+        malformedIdSha256: textSha256(text),
+      });
+    }
   });
 
   it('records one api.answer, refused with MALFORMED_JSON, for a body that is not JSON', async () => {

@@ -73,15 +73,15 @@ describe('GET /v1/audit/search', () => {
   });
 
   it('audits each search without the subject reference itself', async () => {
-    await get('lb-brent.ig-lead', '/v1/audit/search?subjectRef=child-secret-ref&purpose=cdop-review');
+    await get('lb-brent.ig-lead', '/v1/audit/search?subjectRef=child-secret-ref&purpose=CDR_CASE_REVIEW');
     await exchange.runSchedule('SequenceAuditLog');
     const searches = await searchAll(operator, 'action=audit.search');
     const mine = searches.find(
-      (entry) => entry.actor.userId === 'lb-brent.ig-lead' && entry.search?.purpose === 'cdop-review',
+      (entry) => entry.actor.userId === 'lb-brent.ig-lead' && entry.search?.purpose === 'CDR_CASE_REVIEW',
     );
     expect(mine).toMatchObject({
       outcome: 'allowed',
-      search: { purpose: 'cdop-review', subjectRef: 'given' },
+      search: { purpose: 'CDR_CASE_REVIEW', subjectRef: 'given' },
     });
     expect(JSON.stringify(searches)).not.toContain('child-secret-ref');
     expect(searches.some((e) => e.outcome === 'refused' && e.actor.userId === 'lb-brent.practitioner')).toBe(

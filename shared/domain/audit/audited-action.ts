@@ -50,9 +50,21 @@ export const callerFacts = (principal: Principal) => ({
 });
 
 /**
+ * Whether a stored thing concerns the caller's organisation: it is one of the thing's parties, as its facts name
+ * them. A thing with no parties concerns nobody but its actors, so a caller is never presumed to be one.
+ */
+const concernsCaller = (principal: Principal, facts: Pick<AuditFacts, 'parties'>): boolean =>
+  facts.parties?.includes(principal.organisationId) ?? false;
+
+/**
  * Runs a caller's action on one stored thing (a request, a case): loads it, 404 NOT_FOUND when there is none, and
- * records a refusal with the coded reason and what is known of the thing by then if the action refuses. The
- * action commits its own entry.
+ * records a refusal with the coded reason if the action refuses. The action commits its own entry.
+ *
+ * What the refusal says of the thing depends on whom it concerns. When the
+ * caller's organisation is one of the thing's parties, the entry has the thing's facts (its agreement, purpose,
+ * subject, parties) like every other entry on it. A refused access to someone else's thing concerns only the
+ * caller: its entry has the caller, the action and the target id as the caller sent it, nothing learnt from the
+ * store, so neither the entry nor a search that finds it tells the caller anything of the thing.
  */
 export const auditedOn = <E, T>(
   deps: { audit: AuditLog; clock: Clock },
@@ -74,7 +86,8 @@ export const auditedOn = <E, T>(
       if (found === undefined) {
         throw new NotFoundError('NOT_FOUND', `no ${input.target.type} ${input.target.id}`);
       }
-      facts = { ...facts, ...input.factsOf(found) };
+      const known = input.factsOf(found);
+      if (concernsCaller(input.principal, known)) facts = { ...facts, ...known };
       return action(found);
     },
   );
