@@ -1,13 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DataRequestSubmission,
-  localKeyFile,
-  PbxClient,
-  type PbxResponse,
-  readPrivateKey,
-} from '#cli/client.ts';
+import type { DataRequestSubmission, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification } from '#local/seed/example-cdop.ts';
@@ -17,6 +11,7 @@ import { type AuditEntry, textSha256 } from '#shared/domain/audit/audit-entry.ts
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditSearchAnswerSchema } from '#shared/http/api-contract.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
+import { type Caller, recordingCaller } from '../support/request-exchange.ts';
 
 // What a refusal's audit entry may carry (issue 12, findings 4 and 7), over HTTP against DynamoDB Local and the S3
 // emulator. A refused access to someone else's object concerns only the caller and carries only what the caller
@@ -27,31 +22,11 @@ import { localDynamoClient } from '../support/local-exchange-clients.ts';
 let exchange: RunningExchange;
 let audit: DynamoAuditLog;
 
-/** A client acting for `user` that remembers the request hash (SHA-256 of the compact JWS) of its last call. */
-type Caller = PbxClient & { lastHash(): string };
 const callers = new Map<string, Caller>();
 const as = async (user: string): Promise<Caller> => {
-  const known = callers.get(user);
-  if (known !== undefined) return known;
-  const clientId = `${user.split('.')[0]}-system`;
-  let last = '';
-  const client = new PbxClient({
-    url: exchange.url,
-    clientId,
-    key: await readPrivateKey(localKeyFile(exchange.keysDir, clientId)),
-    audience: exchange.exchangeId,
-    subject: user,
-    fetch: (input, init) => {
-      const authorization = new Headers(init?.headers).get('authorization');
-      if (authorization !== null) {
-        last = createHash('sha256').update(authorization.slice('PBX-JWS '.length)).digest('base64url');
-      }
-      return fetch(input, init);
-    },
-  });
-  const caller = Object.assign(client, { lastHash: () => last });
-  callers.set(user, caller);
-  return caller;
+  const known = callers.get(user) ?? (await recordingCaller(exchange, user));
+  callers.set(user, known);
+  return known;
 };
 
 beforeAll(async () => {
