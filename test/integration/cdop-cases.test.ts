@@ -250,16 +250,20 @@ describe('a BHR CDOP case for a Havering child', () => {
   it('assembles a panel pack with no identifying field, for the panel alone, every fetch audited', async () => {
     const manager = await as('bhr-cdop.manager');
     const assembled = expectStatus(
-      await manager.call<{ pack: { packHash: string; reports: number; agenciesOutstanding: string[] } }>(
-        'POST',
-        `/v1/cdop/cases/${caseId}/pack`,
-        undefined,
-        { idempotencyKey: 'cdop-pack-0001' },
-      ),
+      await manager.call<{
+        pack: {
+          packHash: string;
+          reports: number;
+          agenciesOutstanding: string[];
+          agenciesDeclined: string[];
+        };
+      }>('POST', `/v1/cdop/cases/${caseId}/pack`, undefined, { idempotencyKey: 'cdop-pack-0001' }),
       201,
     );
     expect(assembled.pack.reports).toBe(3);
-    expect(assembled.pack.agenciesOutstanding).toEqual(['lb-redbridge']);
+    // Redbridge declined: it is listed as declined, not as outstanding (issue 12, finding 10).
+    expect(assembled.pack.agenciesOutstanding).toEqual([]);
+    expect(assembled.pack.agenciesDeclined).toEqual(['lb-redbridge']);
 
     const fetched = expectStatus(
       await manager.call<{
