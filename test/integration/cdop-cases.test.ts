@@ -9,6 +9,7 @@ import {
   exampleNotification,
   exampleReport,
 } from '#local/seed/example-cdop.ts';
+import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -420,6 +421,10 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
           requests: localTableName('requests'),
           audit: localTableName('audit'),
           events: localTableName('events'),
+        }),
+        agreements: new DynamoAgreementStore(doc, {
+          agreements: localTableName('agreements'),
+          audit: localTableName('audit'),
         }),
         audit: new DynamoAuditLog(doc, localTableName('audit')),
         clock: later,
