@@ -104,6 +104,26 @@ const answerWithReport = async (user: string, requestId: string, report: unknown
   );
 };
 
+/** The steps that move or read the agencies' data, each with the case its entry is about. */
+const dataSteps = (caseId: string, closedCaseId: string, coordinator: PbxClient) =>
+  [
+    [
+      'cdop.report.request',
+      caseId,
+      () =>
+        coordinator.call('POST', `/v1/cdop/cases/${caseId}/requests`, { agencies: ['lb-barking-dagenham'] }),
+    ],
+    ['cdop.pack.assemble', caseId, () => coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`)],
+    ['cdop.pack.fetch', caseId, () => coordinator.call('GET', `/v1/cdop/cases/${caseId}/pack`)],
+    [
+      'cdop.case.export',
+      closedCaseId,
+      () => coordinator.call('GET', `/v1/cdop/cases/${closedCaseId}/ncmd-export`),
+    ],
+  ] as const;
+
+const today = () => new Date().toISOString().slice(0, 10);
+
 describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () => {
   let caseId = '';
   let closedCaseId = '';
@@ -115,8 +135,9 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
   const requestIdOf = async (agency: string) =>
     (await caseView()).case.agencies.find((a) => a.organisationId === agency)?.requestId ?? '';
 
-  it('in force: a case opened, an agency asked and answering, a pack assembled; another case closed', async () => {
+  it('in force: every step goes ahead and its entry names the standing', async () => {
     const coordinator = await as('bhr-cdop.coordinator');
+    const inForce = { outcome: 'allowed', agreementStanding: 'in-force' };
     const opened = expectStatus(
       await coordinator.call<CaseAnswer>('POST', '/v1/cdop/cases', {
         notification: exampleNotification(bhrRef('9434765919')),
@@ -124,24 +145,31 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
       201,
     );
     caseId = opened.case.id;
-    expect(await lastEntry('cdop.case.open', caseId)).toMatchObject({
-      outcome: 'allowed',
-      agreementStanding: 'in-force',
-    });
+    expect(await lastEntry('cdop.case.open', caseId)).toMatchObject(inForce);
     expectStatus(
       await coordinator.call('POST', `/v1/cdop/cases/${caseId}/requests`, { agencies: ['lb-havering'] }),
       200,
     );
-    expect(await lastEntry('cdop.report.request', caseId)).toMatchObject({
-      outcome: 'allowed',
-      agreementStanding: 'in-force',
-    });
+    expect(await lastEntry('cdop.report.request', caseId)).toMatchObject(inForce);
     await exchange.runSchedule('TrackCdopCases');
-    await answerWithReport('lb-havering.practitioner', await requestIdOf('lb-havering'), {
-      ...exampleReport(caseId, 'lb-havering'),
+    const requestId = await requestIdOf('lb-havering');
+    // The request the tracker made: its entry has the standing, and the justification only as its hash.
+    const submitted = (await audit.readAll()).find(
+      (e) => e.action === 'request.submit' && e.target?.id === requestId,
+    );
+    expect(submitted).toMatchObject({
+      ...inForce,
+      consentState: 'not-applicable',
+      textSha256: { justification: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
+    expect(JSON.stringify(submitted)).not.toContain('Child death review case');
+    await answerWithReport('lb-havering.practitioner', requestId, exampleReport(caseId, 'lb-havering'));
+    await exchange.runSchedule('TrackCdopCases');
+    expect(await lastEntry('cdop.case.track', caseId)).toMatchObject(inForce);
     expectStatus(await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`), 201);
-    expect(await lastEntry('cdop.pack.assemble', caseId)).toMatchObject({ agreementStanding: 'in-force' });
+    expect(await lastEntry('cdop.pack.assemble', caseId)).toMatchObject(inForce);
+    expectStatus(await coordinator.call('GET', `/v1/cdop/cases/${caseId}/pack`), 200);
+    expect(await lastEntry('cdop.pack.fetch', caseId)).toMatchObject(inForce);
 
     const other = expectStatus(
       await coordinator.call<CaseAnswer>('POST', '/v1/cdop/cases', {
@@ -150,16 +178,18 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
       201,
     );
     closedCaseId = other.case.id;
-    const today = new Date().toISOString().slice(0, 10);
     expectStatus(
       await coordinator.call('POST', `/v1/cdop/cases/${closedCaseId}/close`, {
-        analysis: exampleAnalysis(closedCaseId, today),
+        analysis: exampleAnalysis(closedCaseId, today()),
       }),
       200,
     );
+    expect(await lastEntry('cdop.case.close', closedCaseId)).toMatchObject(inForce);
+    expectStatus(await coordinator.call('GET', `/v1/cdop/cases/${closedCaseId}/ncmd-export`), 200);
+    expect(await lastEntry('cdop.case.export', closedCaseId)).toMatchObject(inForce);
   });
 
-  it('suspended: asking, assembling, fetching, closing and exporting are refused; the tracker leaves asks pending', async () => {
+  it('suspended: asking, the pack, the export and closing are refused; the tracker leaves asks pending', async () => {
     const coordinator = await as('bhr-cdop.coordinator');
     // Asked just before the suspension, but the tracker has not created its request yet.
     expectStatus(
@@ -169,42 +199,15 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
     await standingChange('suspend');
 
     const code = 'AGREEMENT_SUSPENDED';
-    await expectRefusedFor(
-      await coordinator.call('POST', `/v1/cdop/cases/${caseId}/requests`, {
-        agencies: ['lb-barking-dagenham'],
-      }),
-      'cdop.report.request',
-      caseId,
-      'suspended',
-      code,
-    );
-    await expectRefusedFor(
-      await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`),
-      'cdop.pack.assemble',
-      caseId,
-      'suspended',
-      code,
-    );
-    await expectRefusedFor(
-      await coordinator.call('GET', `/v1/cdop/cases/${caseId}/pack`),
-      'cdop.pack.fetch',
-      caseId,
-      'suspended',
-      code,
-    );
+    for (const [action, about, step] of dataSteps(caseId, closedCaseId, coordinator)) {
+      await expectRefusedFor(await step(), action, about, 'suspended', code);
+    }
     await expectRefusedFor(
       await coordinator.call('POST', `/v1/cdop/cases/${caseId}/close`, {
-        analysis: exampleAnalysis(caseId, new Date().toISOString().slice(0, 10)),
+        analysis: exampleAnalysis(caseId, today()),
       }),
       'cdop.case.close',
       caseId,
-      'suspended',
-      code,
-    );
-    await expectRefusedFor(
-      await coordinator.call('GET', `/v1/cdop/cases/${closedCaseId}/ncmd-export`),
-      'cdop.case.export',
-      closedCaseId,
       'suspended',
       code,
     );
@@ -232,6 +235,7 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
     const coordinator = await as('bhr-cdop.coordinator');
     expectStatus(await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`), 201);
     expectStatus(await coordinator.call('GET', `/v1/cdop/cases/${caseId}/pack`), 200);
+    expectStatus(await coordinator.call('GET', `/v1/cdop/cases/${closedCaseId}/ncmd-export`), 200);
   });
 
   it('revoked: a pending ask ends on the case, once; the pack and the export are refused; the case can still be read and closed', async () => {
@@ -251,10 +255,9 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
     expect(view.case.agencies.find((a) => a.organisationId === 'lb-redbridge')?.endedAt).toEqual(
       expect.any(String),
     );
-    const ended = (await audit.readAll()).filter(
-      (e) => e.action === 'cdop.report.end' && e.target?.id === caseId,
-    );
-    expect(ended).toEqual([
+    const endedEntries = async () =>
+      (await audit.readAll()).filter((e) => e.action === 'cdop.report.end' && e.target?.id === caseId);
+    expect(await endedEntries()).toEqual([
       expect.objectContaining({
         outcome: 'allowed',
         reasonCodes: ['AGREEMENT_REVOKED'],
@@ -264,45 +267,15 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
     ]);
     // Not retried: a second run ends nothing again.
     await exchange.runSchedule('TrackCdopCases');
-    expect(
-      (await audit.readAll()).filter((e) => e.action === 'cdop.report.end' && e.target?.id === caseId),
-    ).toHaveLength(1);
+    expect(await endedEntries()).toHaveLength(1);
 
-    const code = 'AGREEMENT_REVOKED';
-    await expectRefusedFor(
-      await coordinator.call('POST', `/v1/cdop/cases/${caseId}/requests`, {
-        agencies: ['lb-barking-dagenham'],
-      }),
-      'cdop.report.request',
-      caseId,
-      'revoked',
-      code,
-    );
-    await expectRefusedFor(
-      await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`),
-      'cdop.pack.assemble',
-      caseId,
-      'revoked',
-      code,
-    );
-    await expectRefusedFor(
-      await coordinator.call('GET', `/v1/cdop/cases/${caseId}/pack`),
-      'cdop.pack.fetch',
-      caseId,
-      'revoked',
-      code,
-    );
-    await expectRefusedFor(
-      await coordinator.call('GET', `/v1/cdop/cases/${closedCaseId}/ncmd-export`),
-      'cdop.case.export',
-      closedCaseId,
-      'revoked',
-      code,
-    );
+    for (const [action, about, step] of dataSteps(caseId, closedCaseId, coordinator)) {
+      await expectRefusedFor(await step(), action, about, 'revoked', 'AGREEMENT_REVOKED');
+    }
     // Record-keeping goes on: the case is closed with the panel's analysis, its entry naming the standing.
     expectStatus(
       await coordinator.call('POST', `/v1/cdop/cases/${caseId}/close`, {
-        analysis: exampleAnalysis(caseId, new Date().toISOString().slice(0, 10)),
+        analysis: exampleAnalysis(caseId, today()),
       }),
       200,
     );
@@ -310,5 +283,12 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
       outcome: 'allowed',
       agreementStanding: 'revoked',
     });
+  });
+
+  it('an outsider is told NOT_PERMITTED, never the standing', async () => {
+    const other = await as('brent-harrow-cdop.manager');
+    const refused = await other.call('POST', `/v1/cdop/cases/${caseId}/pack`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: 'NOT_PERMITTED' });
   });
 });
