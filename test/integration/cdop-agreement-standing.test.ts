@@ -212,6 +212,17 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
       code,
     );
 
+    // Under an idempotency key too; the refusal is not kept under it, so the same call works once resumed.
+    await expectRefusedFor(
+      await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`, undefined, {
+        idempotencyKey: 'standing-pack-0001',
+      }),
+      'cdop.pack.assemble',
+      caseId,
+      'suspended',
+      code,
+    );
+
     // The tracker does not create the pending request while the agreement is suspended, however often it runs.
     await exchange.runSchedule('TrackCdopCases');
     await exchange.runSchedule('TrackCdopCases');
@@ -233,7 +244,12 @@ describe('a BHR case while isa-bhr-cdop is suspended, resumed and revoked', () =
     const police = await as('met-ea-bcu.practitioner');
     expectStatus(await police.getRequest(await requestIdOf('met-ea-bcu')), 200);
     const coordinator = await as('bhr-cdop.coordinator');
-    expectStatus(await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`), 201);
+    expectStatus(
+      await coordinator.call('POST', `/v1/cdop/cases/${caseId}/pack`, undefined, {
+        idempotencyKey: 'standing-pack-0001',
+      }),
+      201,
+    );
     expectStatus(await coordinator.call('GET', `/v1/cdop/cases/${caseId}/pack`), 200);
     expectStatus(await coordinator.call('GET', `/v1/cdop/cases/${closedCaseId}/ncmd-export`), 200);
   });
