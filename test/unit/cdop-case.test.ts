@@ -548,7 +548,11 @@ describe('under an agreement that is not in force', () => {
   });
 
   it('an ended ask is ended, not outstanding, and never reminded', () => {
-    const ended = endPendingAsks(trackedCase(), ['met-ea-bcu'], 'AGREEMENT_REVOKED', now);
+    const ended = endPendingAsks(
+      trackedCase(),
+      [{ organisationId: 'met-ea-bcu', reasonCode: 'AGREEMENT_REVOKED' }],
+      now,
+    );
     expect(ended.revision).toBe(trackedCase().revision + 1);
     expect(ended.timeline.at(-1)).toMatchObject({
       kind: 'report-ended',
@@ -569,7 +573,11 @@ describe('under an agreement that is not in force', () => {
       'lb-redbridge',
     ]);
     // Ending again changes nothing on the agency: it ended once.
-    const again = endPendingAsks(ended, ['met-ea-bcu'], 'AGREEMENT_EXPIRED', now);
+    const again = endPendingAsks(
+      ended,
+      [{ organisationId: 'met-ea-bcu', reasonCode: 'AGREEMENT_EXPIRED' }],
+      now,
+    );
     expect(again.agencies).toEqual(ended.agencies);
   });
 });

@@ -411,31 +411,33 @@ export const closeCase = (
 };
 
 /**
- * Ends the asks of agencies whose data request was never made, because the agreement ended for good: each agency
- * is marked ended with the engine's reason code, with a `report-ended` timeline entry. Agencies already ended or
- * not named are left as they are.
+ * Ends the asks of agencies whose data request was never made, because the agreement they were asked under ended
+ * for good: each agency is marked ended with the engine's reason code, with a `report-ended` timeline entry.
+ * Agencies already ended or not named are left as they are.
  */
 export const endPendingAsks = (
   cdopCase: CdopCase,
-  organisationIds: readonly string[],
-  reasonCode: string,
+  ended: readonly { readonly organisationId: string; readonly reasonCode: string }[],
   now: Date,
 ): CdopCase => {
   const at = now.toISOString();
-  const ending = new Set(
-    cdopCase.agencies
-      .filter((a) => organisationIds.includes(a.organisationId) && a.endedAt === undefined)
-      .map((a) => a.organisationId),
-  );
+  const open = new Set(cdopCase.agencies.filter((a) => a.endedAt === undefined).map((a) => a.organisationId));
+  const ending = new Map(ended.filter((e) => open.has(e.organisationId)).map((e) => [e.organisationId, e]));
   return {
     ...cdopCase,
-    agencies: cdopCase.agencies.map((a) =>
-      ending.has(a.organisationId) ? { ...a, endedAt: at, endedReason: reasonCode } : a,
-    ),
+    agencies: cdopCase.agencies.map((a) => {
+      const e = ending.get(a.organisationId);
+      return e === undefined ? a : { ...a, endedAt: at, endedReason: e.reasonCode };
+    }),
     timeline: [
       ...cdopCase.timeline,
-      ...[...ending].map(
-        (organisationId): TimelineEntry => ({ at, kind: 'report-ended', organisationId, detail: reasonCode }),
+      ...[...ending.values()].map(
+        (e): TimelineEntry => ({
+          at,
+          kind: 'report-ended',
+          organisationId: e.organisationId,
+          detail: e.reasonCode,
+        }),
       ),
     ],
     revision: cdopCase.revision + 1,

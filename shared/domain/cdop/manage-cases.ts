@@ -6,7 +6,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStore, SignedCopy } from '../../ports/request-store.ts';
-import { standingOf } from '../agreements/agreement.ts';
+import { type AgreementRecord, standingOf } from '../agreements/agreement.ts';
 import { consentFacts } from '../agreements/evaluate-request.ts';
 import {
   type AuditActor,
@@ -44,6 +44,7 @@ import {
   pendingAskRule,
   type StandingReason,
   standingFacts,
+  standingReasonOf,
   standingRefusalFor,
 } from './case-agreement.ts';
 import {
@@ -958,7 +959,7 @@ export const trackCases = async (deps: TrackDeps): Promise<TrackSummary> => {
   let failed = 0;
   for (const c of cases) {
     try {
-      const pass = await trackOne(deps, c, caseAgreementOf(c, agreements, now), now);
+      const pass = await trackOne(deps, c, agreements, now);
       created += pass.created;
       if (pass.changed) changed += 1;
     } catch {
@@ -973,16 +974,17 @@ export const trackCases = async (deps: TrackDeps): Promise<TrackSummary> => {
 const trackOne = async (
   deps: TrackDeps,
   c: CdopCase,
-  s: CaseAgreementStanding,
+  agreements: readonly AgreementRecord[],
   now: Date,
 ): Promise<{ created: number; changed: boolean }> => {
-  const rule = pendingAskRule(s);
-  const created = rule === 'create' ? await createAskedRequests(deps, c, s, now) : 0;
-  const afterAsks = rule === 'end' ? await endAskedRequests(deps, c, s, now) : c;
+  const s = caseAgreementOf(c, agreements, now);
+  const { created, next: afterAsks } = await settlePendingAsks(deps, c, agreements, now);
   // Ending the asks lost a race for the case: the next run looks again.
   if (afterAsks === undefined) return { created, changed: false };
   const requests = await requestsOf(deps, [afterAsks]);
-  const change = trackCase(afterAsks, requests, now, undefined, { remind: rule === 'create' });
+  // No agency is pressed to share under an agreement that is not in force.
+  const remind = pendingAskRule(s) === 'create';
+  const change = trackCase(afterAsks, requests, now, undefined, { remind });
   if (change === undefined) return { created, changed: afterAsks !== c };
   const events = [
     ...change.received.map((r) =>
@@ -1044,20 +1046,44 @@ const pendingAsks = async (deps: TrackDeps, c: CdopCase) => {
   return pending;
 };
 
-/** Creates the asked requests of a case that do not exist yet; returns how many it created. */
-const createAskedRequests = async (
+/** The standing at `now` of the agreement an ask was made under (its `ReportAsk` request's agreement). */
+const askStandingOf = (
+  agreements: readonly AgreementRecord[],
+  agreementId: string,
+  now: Date,
+): CaseAgreementStanding => {
+  const agreement = agreements.find((a) => a.id === agreementId);
+  return { agreement, standing: agreement === undefined ? undefined : standingOf(agreement, now) };
+};
+
+/**
+ * Settles the asks of a case whose data request has not been made yet, each by the standing of the agreement it
+ * was asked under (case-agreement.ts `pendingAskRule`): creates those under an agreement in force, leaves those
+ * under a suspended one pending, and ends those under one revoked or expired, once, in one `cdop.report.end` entry.
+ * Returns how many requests it created and the case as it now is (undefined if ending lost a race for the case).
+ */
+const settlePendingAsks = async (
   deps: TrackDeps,
   c: CdopCase,
-  s: CaseAgreementStanding,
+  agreements: readonly AgreementRecord[],
   now: Date,
-): Promise<number> => {
+): Promise<{ created: number; next: CdopCase | undefined }> => {
   const asks = new Map<string, ReportAsk | undefined>();
+  const ending: { organisationId: string; reasonCode: string; s: CaseAgreementStanding }[] = [];
   let created = 0;
   for (const agency of await pendingAsks(deps, c)) {
     if (!asks.has(agency.askId)) asks.set(agency.askId, await deps.cases.getAsk(c.id, agency.askId));
     const ask = asks.get(agency.askId);
     const asked = ask?.requests.find((r) => r.requestId === agency.requestId);
     if (ask === undefined || asked === undefined) continue;
+    const s = askStandingOf(agreements, asked.agreement.id, now);
+    const rule = pendingAskRule(s);
+    const reasonCode = standingReasonOf(s)?.code;
+    if (rule === 'end' && reasonCode !== undefined) {
+      ending.push({ organisationId: agency.organisationId, reasonCode, s });
+      continue;
+    }
+    if (rule !== 'create') continue;
     const request = newRequestRecord({
       id: asked.requestId,
       requester: ask.requester,
@@ -1087,39 +1113,23 @@ const createAskedRequests = async (
     );
     if (await deps.requests.create(request, ask.signed, step)) created += 1;
   }
-  return created;
-};
-
-/**
- * Ends the pending asks of a case whose agreement has ended for good, once: each is marked ended on the case with
- * the engine's code and recorded in one `cdop.report.end` entry. The case as it now is; undefined if the case
- * changed meanwhile.
- */
-const endAskedRequests = async (
-  deps: TrackDeps,
-  c: CdopCase,
-  s: CaseAgreementStanding,
-  now: Date,
-): Promise<CdopCase | undefined> => {
-  const pending = await pendingAsks(deps, c);
-  const reason = standingRefusalFor('cdop.report.request', s);
-  if (pending.length === 0 || reason === undefined) return c;
-  const ended = pending.map((a) => a.organisationId);
-  const next = endPendingAsks(c, ended, reason.code, now);
+  const [first] = ending;
+  if (first === undefined) return { created, next: c };
+  const next = endPendingAsks(c, ending, now);
   const step: CaseStep = {
     audit: newAuditEntry(
       {
         actor: systemActor,
         action: 'cdop.report.end',
         outcome: 'allowed',
-        reasonCodes: [reason.code],
+        reasonCodes: [...new Set(ending.map((e) => e.reasonCode))],
         ...caseFacts(c),
-        parties: [c.cdopOrganisationId, ...ended],
-        ...standingFacts(s),
+        parties: [c.cdopOrganisationId, ...ending.map((e) => e.organisationId)],
+        ...standingFacts(first.s),
       },
       now,
     ),
     events: [],
   };
-  return (await deps.cases.update(c, next, step)) ? next : undefined;
+  return { created, next: (await deps.cases.update(c, next, step)) ? next : undefined };
 };
