@@ -154,6 +154,7 @@ const agencySchema = z.looseObject({
   status: z.string(),
   daysOverdue: z.number().optional(),
   declinedReasons: z.string().optional(),
+  endedReason: z.string().optional(),
 });
 type AgencyView = z.infer<typeof agencySchema>;
 
@@ -270,7 +271,7 @@ const describeAgencies = (agencies: readonly AgencyView[]): string[] =>
           a.requestId ?? '',
           shortInstant(a.dueAt),
           a.daysOverdue === undefined || a.daysOverdue === 0 ? '' : `${a.daysOverdue} days`,
-          a.declinedReasons ?? '',
+          a.declinedReasons ?? (a.endedReason === undefined ? '' : `ended: ${a.endedReason}`),
         ]),
       );
 
@@ -912,6 +913,8 @@ const packAnswerSchema = z.object({
       z.looseObject({ agencyId: z.string(), body: z.unknown(), redactions: z.array(z.unknown()) }),
     ),
     agenciesOutstanding: z.array(z.string()),
+    agenciesDeclined: z.array(z.string()).optional(),
+    agenciesEnded: z.array(z.string()).optional(),
     packHash: z.string().regex(/^[0-9a-f]{64}$/),
   }),
 });
@@ -920,10 +923,9 @@ const packAnswerSchema = z.object({
  * The pack's hash, computed here as panel-pack.ts `panelPackHash` does (SHA-256 of the canonical JSON of the content,
  * everything but the hash), over the content as it came: the pack read is the pack that was assembled.
  */
-/** The hash of a pack read from the exchange, computed as the exchange computes it (panel-pack.ts). */
 const computedPackHash = (pack: Record<string, unknown>): string => {
-  const { caseId, cdopFootprintId, facts, reports, agenciesOutstanding } = pack;
-  return panelPackHash({ caseId, cdopFootprintId, facts, reports, agenciesOutstanding } as PanelPackContent);
+  const { packHash: _stated, ...content } = pack;
+  return panelPackHash(content as PanelPackContent);
 };
 
 export const runCdopPack = async ({ values, operands, io }: CommandInput): Promise<void> => {
@@ -984,6 +986,12 @@ export const runCdopPack = async ({ values, operands, io }: CommandInput): Promi
         'outstanding:',
         pack.agenciesOutstanding.length === 0 ? 'none' : pack.agenciesOutstanding.join(', '),
       ),
+      ...(pack.agenciesDeclined === undefined || pack.agenciesDeclined.length === 0
+        ? []
+        : [field('declined:', pack.agenciesDeclined.join(', '))]),
+      ...(pack.agenciesEnded === undefined || pack.agenciesEnded.length === 0
+        ? []
+        : [field('ended:', `${pack.agenciesEnded.join(', ')} (asks ended without a report)`)]),
       ...(assembled?.unreadable === undefined || assembled.unreadable.length === 0
         ? []
         : [

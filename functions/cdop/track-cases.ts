@@ -9,10 +9,11 @@ import { logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 
 const config = loadConfig(['AUDIT_TABLE_NAME']);
-const { cases, requests } = caseStoresFromEnvironment();
+const { cases, requests, agreements } = caseStoresFromEnvironment();
 const deps = {
   cases,
   requests,
+  agreements,
   audit: new DynamoAuditLog(createDocumentClient(), config.AUDIT_TABLE_NAME),
   clock: systemClock,
 };

@@ -405,6 +405,9 @@ const agencyTrackingSchema = z.object({
   status: z.enum(agencyReportStatuses),
   daysOverdue: z.number().int().optional(),
   declinedReasons: z.string().optional(),
+  /** An ask that ended without a report because the agreement ended (revoked, expired), and the engine's code. */
+  endedAt: z.iso.datetime().optional(),
+  endedReason: z.string().optional(),
 });
 
 const cdopCaseAnswer = z.object({

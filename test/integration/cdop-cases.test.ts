@@ -9,6 +9,7 @@ import {
   exampleNotification,
   exampleReport,
 } from '#local/seed/example-cdop.ts';
+import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -250,16 +251,20 @@ describe('a BHR CDOP case for a Havering child', () => {
   it('assembles a panel pack with no identifying field, for the panel alone, every fetch audited', async () => {
     const manager = await as('bhr-cdop.manager');
     const assembled = expectStatus(
-      await manager.call<{ pack: { packHash: string; reports: number; agenciesOutstanding: string[] } }>(
-        'POST',
-        `/v1/cdop/cases/${caseId}/pack`,
-        undefined,
-        { idempotencyKey: 'cdop-pack-0001' },
-      ),
+      await manager.call<{
+        pack: {
+          packHash: string;
+          reports: number;
+          agenciesOutstanding: string[];
+          agenciesDeclined: string[];
+        };
+      }>('POST', `/v1/cdop/cases/${caseId}/pack`, undefined, { idempotencyKey: 'cdop-pack-0001' }),
       201,
     );
     expect(assembled.pack.reports).toBe(3);
-    expect(assembled.pack.agenciesOutstanding).toEqual(['lb-redbridge']);
+    // Redbridge declined: it is listed as declined, not as outstanding (issue 12, finding 10).
+    expect(assembled.pack.agenciesOutstanding).toEqual([]);
+    expect(assembled.pack.agenciesDeclined).toEqual(['lb-redbridge']);
 
     const fetched = expectStatus(
       await manager.call<{
@@ -427,6 +432,10 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
           requests: localTableName('requests'),
           audit: localTableName('audit'),
           events: localTableName('events'),
+        }),
+        agreements: new DynamoAgreementStore(doc, {
+          agreements: localTableName('agreements'),
+          audit: localTableName('audit'),
         }),
         audit: new DynamoAuditLog(doc, localTableName('audit')),
         clock: later,

@@ -213,7 +213,9 @@ describe('pbx cdop, run as a user runs it', () => {
     expect(pack.code, pack.stderr).toBe(0);
     expect(pack.stdout).toMatch(/packHash:\s+[0-9a-f]{64} \(verified\)/);
     expect(pack.stdout).toMatch(/reports:\s+1/);
-    expect(pack.stdout).toMatch(/outstanding:\s+lb-redbridge, met-ea-bcu/);
+    // The police declined: listed as declined, not outstanding (issue 12, finding 10).
+    expect(pack.stdout).toMatch(/^outstanding:\s+lb-redbridge$/m);
+    expect(pack.stdout).toMatch(/^declined:\s+met-ea-bcu$/m);
     const written = await readFile(file('pack.json'), 'utf8');
     expect(JSON.parse(written).caseId).toBe(caseId);
     expect(written).not.toContain('Okonkwo');

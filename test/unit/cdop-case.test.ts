@@ -5,6 +5,7 @@ import {
   type CaseActor,
   type CdopCase,
   closeCase,
+  endPendingAsks,
   openCase,
   recordAgencyRequests,
 } from '#shared/domain/cdop/case.ts';
@@ -535,5 +536,48 @@ describe('one pass of the case tracker', () => {
       ['report-overdue', 'met-ea-bcu'],
     ]);
     expect(trackCase({ ...first.next, status: 'closed' }, requests, weekOn)).toBeUndefined();
+  });
+});
+
+describe('under an agreement that is not in force', () => {
+  it('the tracker sends no reminder, and still notes what arrived', () => {
+    const paused = trackCase(trackedCase(), requests, now, undefined, { remind: false });
+    expect(paused?.reminders).toEqual([]);
+    expect(paused?.received.map((r) => r.organisationId)).toEqual(['lb-havering']);
+    expect(paused?.next.timeline.some((e) => e.kind === 'reminder-sent')).toBe(false);
+  });
+
+  it('an ended ask is ended, not outstanding, and never reminded', () => {
+    const ended = endPendingAsks(
+      trackedCase(),
+      [{ organisationId: 'met-ea-bcu', reasonCode: 'AGREEMENT_REVOKED' }],
+      now,
+    );
+    expect(ended.revision).toBe(trackedCase().revision + 1);
+    expect(ended.timeline.at(-1)).toMatchObject({
+      kind: 'report-ended',
+      organisationId: 'met-ea-bcu',
+      detail: 'AGREEMENT_REVOKED',
+    });
+    expect(agencyStatuses(ended, requests, now).find((t) => t.organisationId === 'met-ea-bcu')).toMatchObject(
+      {
+        status: 'ended',
+        endedAt: now.toISOString(),
+        endedReason: 'AGREEMENT_REVOKED',
+      },
+    );
+    expect(
+      outstandingAcrossCases([ended], requests, now).some((o) => o.organisationId === 'met-ea-bcu'),
+    ).toBe(false);
+    expect(remindersDue([ended], requests, now, new Map()).map((r) => r.organisationId)).toEqual([
+      'lb-redbridge',
+    ]);
+    // Ending again changes nothing on the agency: it ended once.
+    const again = endPendingAsks(
+      ended,
+      [{ organisationId: 'met-ea-bcu', reasonCode: 'AGREEMENT_EXPIRED' }],
+      now,
+    );
+    expect(again.agencies).toEqual(ended.agencies);
   });
 });

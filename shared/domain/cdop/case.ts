@@ -40,9 +40,16 @@ export const caseAgencySchema = z.object({
   /** The CDOP's own due date (its `reportDueDays`), which may differ from the request's response time. */
   dueAt: instant,
   /** The report status the case tracker last saw (functions/cdop/track-cases.ts), to announce each change once. */
-  lastSeenStatus: z.enum(['requested', 'overdue', 'answered', 'declined', 'withdrawn']).optional(),
+  lastSeenStatus: z.enum(['requested', 'overdue', 'answered', 'declined', 'withdrawn', 'ended']).optional(),
   /** When the last reminder about this report went out. */
   lastRemindedAt: instant.optional(),
+  /**
+   * When the ask ended before its data request was made, because the agreement ended for good (revoked, expired):
+   * the case tracker records it once and never makes the request (case-agreement.ts `pendingAskRule`).
+   */
+  endedAt: instant.optional(),
+  /** Why the ask ended: the decision engine's code (`AGREEMENT_REVOKED`, `AGREEMENT_EXPIRED`). */
+  endedReason: z.string().min(1).optional(),
 });
 export type CaseAgency = z.infer<typeof caseAgencySchema>;
 
@@ -60,6 +67,7 @@ export const timelineKinds = [
   'report-overdue',
   'reminder-sent',
   'report-refused',
+  'report-ended',
   'panel-pack-ready',
   'case-closed',
 ] as const;
@@ -112,6 +120,9 @@ export const casePackSchema = z.object({
   assembledBy: userId,
   reports: z.number().int().min(0),
   agenciesOutstanding: z.array(registryId),
+  /** Agencies that declined, and those whose ask ended without a report (absent from packs before issue 12). */
+  agenciesDeclined: z.array(registryId).optional(),
+  agenciesEnded: z.array(registryId).optional(),
   /** Agencies whose released share was not a reporting form of this case: left out of the pack. */
   unreadable: z.array(z.object({ organisationId: registryId, problems: z.array(z.string()) })),
 });
@@ -395,6 +406,40 @@ export const closeCase = (
     status: 'closed',
     closure: { closedAt: at, closedBy: by.userId, analysis },
     timeline: [...cdopCase.timeline, { at, kind: 'case-closed', by: by.userId }],
+    revision: cdopCase.revision + 1,
+  };
+};
+
+/**
+ * Ends the asks of agencies whose data request was never made, because the agreement they were asked under ended
+ * for good: each agency is marked ended with the engine's reason code, with a `report-ended` timeline entry.
+ * Agencies already ended or not named are left as they are.
+ */
+export const endPendingAsks = (
+  cdopCase: CdopCase,
+  ended: readonly { readonly organisationId: string; readonly reasonCode: string }[],
+  now: Date,
+): CdopCase => {
+  const at = now.toISOString();
+  const open = new Set(cdopCase.agencies.filter((a) => a.endedAt === undefined).map((a) => a.organisationId));
+  const ending = new Map(ended.filter((e) => open.has(e.organisationId)).map((e) => [e.organisationId, e]));
+  return {
+    ...cdopCase,
+    agencies: cdopCase.agencies.map((a) => {
+      const e = ending.get(a.organisationId);
+      return e === undefined ? a : { ...a, endedAt: at, endedReason: e.reasonCode };
+    }),
+    timeline: [
+      ...cdopCase.timeline,
+      ...[...ending.values()].map(
+        (e): TimelineEntry => ({
+          at,
+          kind: 'report-ended',
+          organisationId: e.organisationId,
+          detail: e.reasonCode,
+        }),
+      ),
+    ],
     revision: cdopCase.revision + 1,
   };
 };

@@ -6,8 +6,15 @@ import type { Clock } from '../../ports/clock.ts';
 import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStore, SignedCopy } from '../../ports/request-store.ts';
-import { standingOf } from '../agreements/agreement.ts';
-import { type AuditActor, type AuditFacts, newAuditEntry, systemActor } from '../audit/audit-entry.ts';
+import { type AgreementRecord, standingOf } from '../agreements/agreement.ts';
+import { consentFacts } from '../agreements/evaluate-request.ts';
+import {
+  type AuditActor,
+  type AuditFacts,
+  newAuditEntry,
+  systemActor,
+  textSha256,
+} from '../audit/audit-entry.ts';
 import { auditedAction, auditedOn, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, NotFoundError } from '../errors.ts';
@@ -21,13 +28,25 @@ import {
   assertCaseRunner,
   assertRunsCase,
   type CaseActor,
+  type CaseAgency,
   type CasePack,
   type CdopCase,
   closeCase,
+  endPendingAsks,
   openCase,
   recordAgencyRequests,
   recordPack,
 } from './case.ts';
+import {
+  type CaseAgreementStanding,
+  type CaseStepAction,
+  caseAgreementOf,
+  pendingAskRule,
+  type StandingReason,
+  standingFacts,
+  standingReasonOf,
+  standingRefusalFor,
+} from './case-agreement.ts';
 import {
   caseReviewPurpose,
   cdrAgreementOf,
@@ -58,8 +77,8 @@ export type CaseDeps = {
   readonly clock: Clock;
 };
 
-/** What the case tracker needs: no registry and no agreements. */
-export type TrackDeps = Pick<CaseDeps, 'cases' | 'requests' | 'audit' | 'clock'>;
+/** What the case tracker needs: no registry; the agreements, to judge each case's asks by its standing. */
+export type TrackDeps = Pick<CaseDeps, 'cases' | 'requests' | 'agreements' | 'audit' | 'clock'>;
 
 type Answer = { statusCode: 200 | 201; body: unknown };
 
@@ -106,27 +125,75 @@ const requestsOf = async (deps: Pick<CaseDeps, 'requests'>, cases: readonly Cdop
   return found.filter((r): r is DataRequest => r !== undefined);
 };
 
+/** A step the agreement's standing does not allow: recorded by `onCase` with the standing and the engine's code. */
+class StandingRefusal extends Error {
+  constructor(readonly reason: StandingReason) {
+    super(reason.code);
+  }
+}
+
 /**
- * Runs a step on one case for a caller: loads it (404 if there is none) and records a refusal with the coded reason
- * if the step refuses. A step that commits a refusal itself does so outside (requestCdopReports), so it is not
+ * Refuses a step unless the standing of the case's agreement lets it go ahead now (case-agreement.ts
+ * `standingNeeded`). Called by each step after it has checked who the caller is, so the standing is never told to
+ * a caller the case does not concern.
+ */
+const assertStandingAllows = (action: CaseStepAction, s: CaseAgreementStanding): void => {
+  const reason = standingRefusalFor(action, s);
+  if (reason !== undefined) throw new StandingRefusal(reason);
+};
+
+/**
+ * Runs a step on one case for a caller: loads it (404 if there is none) with the standing of its agreement at this
+ * moment, and records a refusal with the coded reason if the step refuses. A refusal for the agreement's standing
+ * is a 403 REQUEST_REFUSED whose entry has the engine's code (`AGREEMENT_SUSPENDED`, …) and the standing, as a
+ * submission's has. A step that commits a refusal itself does so outside (requestCdopReports), so it is not
  * recorded twice.
  */
-const onCase = <T>(
+const onCase = async <T>(
   deps: CaseDeps,
-  input: { principal: Principal; caseId: string; action: string },
-  step: (c: CdopCase) => Promise<T>,
-): Promise<T> =>
-  auditedOn(
-    deps,
-    {
-      principal: input.principal,
-      action: input.action,
-      target: { type: 'cdop-case', id: input.caseId },
-      load: () => deps.cases.getCase(input.caseId),
-      factsOf: caseFacts,
-    },
-    step,
-  );
+  input: { principal: Principal; caseId: string; action: CaseStepAction },
+  step: (c: CdopCase, s: CaseAgreementStanding) => Promise<T>,
+): Promise<T> => {
+  let found: { c: CdopCase; s: CaseAgreementStanding } | undefined;
+  try {
+    return await auditedOn(
+      deps,
+      {
+        principal: input.principal,
+        action: input.action,
+        target: { type: 'cdop-case', id: input.caseId },
+        load: async () => {
+          const c = await deps.cases.getCase(input.caseId);
+          if (c === undefined) return undefined;
+          found = { c, s: caseAgreementOf(c, await deps.agreements.listAgreements(), deps.clock.now()) };
+          return found;
+        },
+        factsOf: ({ c, s }) => ({ ...caseFacts(c), ...standingFacts(s) }),
+      },
+      ({ c, s }) => step(c, s),
+    );
+  } catch (error) {
+    if (!(error instanceof StandingRefusal) || found === undefined) throw error;
+    await deps.audit.record(
+      newAuditEntry(
+        {
+          ...callerFacts(input.principal),
+          action: input.action,
+          outcome: 'refused',
+          reasonCodes: [error.reason.code],
+          ...caseFacts(found.c),
+          ...standingFacts(found.s),
+        },
+        deps.clock.now(),
+      ),
+    );
+    throw new AuthorisationError(
+      'REQUEST_REFUSED',
+      "the case's child death review agreement does not allow this step now",
+      [`${error.reason.code}: ${error.reason.message}`],
+    );
+  }
+};
 
 /** One step's record: its audit entry (allowed unless said), its events, and the idempotency record of `answer`. */
 const caseStep = (input: {
@@ -248,6 +315,7 @@ export const openCdopCase = (
     }
 
     const opened = result.case;
+    const standing = caseAgreementOf(opened, await deps.agreements.listAgreements(), now);
     const answer: Answer = {
       statusCode: 201,
       body: {
@@ -257,7 +325,7 @@ export const openCdopCase = (
       },
     };
     const step = caseStep({
-      facts: { ...facts, ...caseFacts(opened) },
+      facts: { ...facts, ...caseFacts(opened), ...standingFacts(standing) },
       events: [
         newExchangeEvent(
           'CaseOpened',
@@ -336,14 +404,21 @@ export const listCdopCases = async (
 
 /** `GET /v1/cdop/cases/{caseId}`: one case with its agencies' report statuses, timeline and suggestions; audited. */
 export const showCdopCase = (deps: CaseDeps, input: { principal: Principal; caseId: string }) =>
-  onCase(deps, { ...input, action: 'cdop.case.view' }, async (c): Promise<Answer> => {
+  onCase(deps, { ...input, action: 'cdop.case.view' }, async (c, s): Promise<Answer> => {
     const now = deps.clock.now();
     const registry = await deps.registry.loadRegistry();
     assertRunsCase(registry, c, actingUser(input.principal), now);
+    assertStandingAllows('cdop.case.view', s);
     const requests = await requestsOf(deps, [c]);
     await deps.audit.record(
       newAuditEntry(
-        { ...callerFacts(input.principal), action: 'cdop.case.view', outcome: 'allowed', ...caseFacts(c) },
+        {
+          ...callerFacts(input.principal),
+          action: 'cdop.case.view',
+          outcome: 'allowed',
+          ...caseFacts(c),
+          ...standingFacts(s),
+        },
         now,
       ),
     );
@@ -395,15 +470,17 @@ export const requestCdopReports = (
     retryingLostRaces(async () => {
       const { principal, call } = input;
       const now = deps.clock.now();
-      const prepared = await onCase(deps, { ...input, action: 'cdop.report.request' }, async (c) => {
+      const prepared = await onCase(deps, { ...input, action: 'cdop.report.request' }, async (c, s) => {
         const by = actingUser(principal);
         const registry = await deps.registry.loadRegistry();
+        assertRunsCase(registry, c, by, now);
+        assertStandingAllows('cdop.report.request', s);
         const agreements = await deps.agreements.listAgreements();
         const settings = reportDueDaysOf(c, agreements, now);
         const plan = planFanOut(c, input.agencies, { ...registry, agreements, settings }, by, now);
-        return { c, by, registry, plan };
+        return { c, s, by, registry, plan };
       });
-      const { c, by, registry, plan } = prepared;
+      const { c, s, by, registry, plan } = prepared;
       const askId = ulid(now.getTime());
       const permitted = plan.items
         .filter((i): i is PlannedRequest => i.outcome === 'permitted')
@@ -449,6 +526,7 @@ export const requestCdopReports = (
         parties: [c.cdopOrganisationId, ...plan.items.map((i) => i.organisationId)],
         reasonCodes: refusalCodes,
         ...(plan.agreementId === undefined ? {} : { agreement: permitted[0]?.agreement }),
+        ...standingFacts(s),
       };
       const events = permitted.map((p) =>
         newExchangeEvent(
@@ -512,6 +590,7 @@ export const requestCdopReports = (
 // ---- Reports, the panel pack and the NCMD export -------------------------------------------------------------
 
 type ReadReports = {
+  readonly requests: DataRequest[];
   readonly reports: ReportingForm[];
   readonly unreadable: { organisationId: string; problems: string[] }[];
 };
@@ -556,7 +635,7 @@ const readReports = async (deps: CaseDeps, c: CdopCase): Promise<ReadReports> =>
       });
     }
   }
-  return { reports, unreadable };
+  return { requests, reports, unreadable };
 };
 
 const packObjectKey = (caseId: string, packHash: string) => `shares/cdop/${caseId}/pack-${packHash}.json`;
@@ -572,16 +651,20 @@ export const assembleCasePack = (
 ): Promise<Answer> =>
   idempotently(deps.cases, input.call, () =>
     retryingLostRaces(() =>
-      onCase(deps, { ...input, action: 'cdop.pack.assemble' }, async (c) => {
+      onCase(deps, { ...input, action: 'cdop.pack.assemble' }, async (c, s) => {
         const now = deps.clock.now();
         const by = actingUser(input.principal);
         assertRunsCase(await deps.registry.loadRegistry(), c, by, now);
+        assertStandingAllows('cdop.pack.assemble', s);
         if (c.status !== 'open') {
           throw new ConflictError('WRONG_STATE', 'the panel pack of a closed case stays as it was', [
             `status: ${c.status}`,
           ]);
         }
-        const { reports, unreadable } = await readReports(deps, c);
+        const { requests, reports, unreadable } = await readReports(deps, c);
+        const statuses = agencyStatuses(c, requests, now);
+        const agenciesWith = (...status: string[]) =>
+          statuses.filter((t) => status.includes(t.status)).map((t) => t.organisationId);
         const [first] = [...reports].sort((a, b) => a.agencyId.localeCompare(b.agencyId));
         if (first === undefined) {
           throw new ConflictError('WRONG_STATE', 'no report has been received on this case yet', [
@@ -600,6 +683,8 @@ export const assembleCasePack = (
             placeCategory: c.notification.placeCategory ?? 'unknown',
             diedInFootprint: c.notification.place.kind === 'in-footprint',
             agenciesRequested: c.agencies.map((a) => a.organisationId),
+            agenciesDeclined: agenciesWith('declined'),
+            agenciesEnded: agenciesWith('withdrawn', 'ended'),
           },
           reports,
         );
@@ -616,12 +701,19 @@ export const assembleCasePack = (
           assembledBy: by.userId,
           reports: pack.reports.length,
           agenciesOutstanding: [...pack.agenciesOutstanding],
+          agenciesDeclined: [...pack.agenciesDeclined],
+          agenciesEnded: [...pack.agenciesEnded],
           unreadable,
         };
         const next = recordPack(c, casePack, now);
         const answer: Answer = { statusCode: 201, body: { pack: casePack } };
         await commitCase(deps, c, next, {
-          facts: { ...callerFacts(input.principal), action: 'cdop.pack.assemble', ...caseFacts(c) },
+          facts: {
+            ...callerFacts(input.principal),
+            action: 'cdop.pack.assemble',
+            ...caseFacts(c),
+            ...standingFacts(s),
+          },
           events: [
             newExchangeEvent(
               'PanelPackReady',
@@ -649,7 +741,7 @@ export const assembleCasePack = (
  * recorded with the pack's hash, so who read which pack can be shown.
  */
 export const fetchCasePack = (deps: CaseDeps, input: { principal: Principal; caseId: string }) =>
-  onCase(deps, { ...input, action: 'cdop.pack.fetch' }, async (c): Promise<Answer> => {
+  onCase(deps, { ...input, action: 'cdop.pack.fetch' }, async (c, s): Promise<Answer> => {
     const now = deps.clock.now();
     const roles = input.principal.user?.roles ?? [];
     if (
@@ -662,6 +754,7 @@ export const fetchCasePack = (deps: CaseDeps, input: { principal: Principal; cas
         `panel of ${c.cdopOrganisationId}: CDOP manager or coordinator`,
       ]);
     }
+    assertStandingAllows('cdop.pack.fetch', s);
     if (c.pack === undefined) throw new NotFoundError('NOT_FOUND', 'no panel pack has been assembled yet');
     const bytes = await deps.payloads.read(c.pack.objectKey, maxPackBytes);
     if (bytes === undefined) throw new NotFoundError('NOT_FOUND', 'the panel pack is gone');
@@ -673,6 +766,7 @@ export const fetchCasePack = (deps: CaseDeps, input: { principal: Principal; cas
           action: 'cdop.pack.fetch',
           outcome: 'allowed',
           ...caseFacts(c),
+          ...standingFacts(s),
           target: { type: 'cdop-panel-pack', id: `${c.id}/${c.pack.packHash}` },
         },
         now,
@@ -695,19 +789,22 @@ export const closeCdopCase = (
 ): Promise<Answer> =>
   idempotently(deps.cases, input.call, () =>
     retryingLostRaces(() =>
-      onCase(deps, { ...input, action: 'cdop.case.close' }, async (c) => {
+      onCase(deps, { ...input, action: 'cdop.case.close' }, async (c, s) => {
         const now = deps.clock.now();
+        const registry = await deps.registry.loadRegistry();
+        const by = actingUser(input.principal);
+        assertRunsCase(registry, c, by, now);
         const analysis: AnalysisForm = parseAnalysis(schemaVersionOf(input.analysis), input.analysis);
-        const next = closeCase(
-          c,
-          analysis,
-          await deps.registry.loadRegistry(),
-          actingUser(input.principal),
-          now,
-        );
+        assertStandingAllows('cdop.case.close', s);
+        const next = closeCase(c, analysis, registry, by, now);
         const answer: Answer = { statusCode: 200, body: caseView(next, await requestsOf(deps, [next]), now) };
         await commitCase(deps, c, next, {
-          facts: { ...callerFacts(input.principal), action: 'cdop.case.close', ...caseFacts(next) },
+          facts: {
+            ...callerFacts(input.principal),
+            action: 'cdop.case.close',
+            ...caseFacts(next),
+            ...standingFacts(s),
+          },
           events: [
             newExchangeEvent(
               'CaseClosed',
@@ -737,9 +834,10 @@ export const exportCdopCase = (
   deps: CaseDeps,
   input: { principal: Principal; caseId: string; version?: string | undefined },
 ) =>
-  onCase(deps, { ...input, action: 'cdop.case.export' }, async (c): Promise<Answer> => {
+  onCase(deps, { ...input, action: 'cdop.case.export' }, async (c, s): Promise<Answer> => {
     const now = deps.clock.now();
     assertRunsCase(await deps.registry.loadRegistry(), c, actingUser(input.principal), now);
+    assertStandingAllows('cdop.case.export', s);
     if (c.closure === undefined) {
       throw new ConflictError('WRONG_STATE', 'only a closed case is exported to the NCMD', [
         `status: ${c.status}`,
@@ -760,7 +858,13 @@ export const exportCdopCase = (
     );
     await deps.audit.record(
       newAuditEntry(
-        { ...callerFacts(input.principal), action: 'cdop.case.export', outcome: 'allowed', ...caseFacts(c) },
+        {
+          ...callerFacts(input.principal),
+          action: 'cdop.case.export',
+          outcome: 'allowed',
+          ...caseFacts(c),
+          ...standingFacts(s),
+        },
         now,
       ),
     );
@@ -838,20 +942,24 @@ export type TrackSummary = {
 };
 
 /**
- * The case tracker (functions/cdop/track-cases.ts, on a schedule): for every open case, creates the data requests
- * its recorded asks permit and that do not exist yet (each with its own `request.submit` entry, as the user who
- * asked, and the signed call kept with the ask); then notes each agency's report status, announcing each report
- * received (ReportReceived) and each reminder due (ReportReminder), recorded on the case as a system action.
+ * The case tracker (functions/cdop/track-cases.ts, on a schedule): for every open case, judged by the standing of
+ * its agreement at this run (case-agreement.ts `pendingAskRule`), creates the data requests its recorded asks
+ * permit and that do not exist yet (each with its own `request.submit` entry, as the user who asked, and the signed
+ * call kept with the ask) while the agreement is in force; leaves them pending while it is suspended; ends them on
+ * the case (`cdop.report.end`) once it is revoked or expired. Then notes each agency's report status, announcing
+ * each report received (ReportReceived) and, under an agreement in force, each reminder due (ReportReminder),
+ * recorded on the case as a system action.
  */
 export const trackCases = async (deps: TrackDeps): Promise<TrackSummary> => {
   const now = deps.clock.now();
   const cases = await deps.cases.listOpenCases();
+  const agreements = cases.length === 0 ? [] : await deps.agreements.listAgreements();
   let created = 0;
   let changed = 0;
   let failed = 0;
   for (const c of cases) {
     try {
-      const pass = await trackOne(deps, c, now);
+      const pass = await trackOne(deps, c, agreements, now);
       created += pass.created;
       if (pass.changed) changed += 1;
     } catch {
@@ -862,16 +970,22 @@ export const trackCases = async (deps: TrackDeps): Promise<TrackSummary> => {
   return { cases: cases.length, created, changed, failed };
 };
 
-/** One case's tracker pass: its missing requests created, then its statuses noted and announced. */
+/** One case's tracker pass: its pending asks created or ended, then its statuses noted and announced. */
 const trackOne = async (
   deps: TrackDeps,
   c: CdopCase,
+  agreements: readonly AgreementRecord[],
   now: Date,
 ): Promise<{ created: number; changed: boolean }> => {
-  const created = await createAskedRequests(deps, c, now);
-  const requests = await requestsOf(deps, [c]);
-  const change = trackCase(c, requests, now);
-  if (change === undefined) return { created, changed: false };
+  const s = caseAgreementOf(c, agreements, now);
+  const { created, next: afterAsks } = await settlePendingAsks(deps, c, agreements, now);
+  // Ending the asks lost a race for the case: the next run looks again.
+  if (afterAsks === undefined) return { created, changed: false };
+  const requests = await requestsOf(deps, [afterAsks]);
+  // No agency is pressed to share under an agreement that is not in force.
+  const remind = pendingAskRule(s) === 'create';
+  const change = trackCase(afterAsks, requests, now, undefined, { remind });
+  if (change === undefined) return { created, changed: afterAsks !== c };
   const events = [
     ...change.received.map((r) =>
       newExchangeEvent(
@@ -909,6 +1023,7 @@ const trackOne = async (
         action: 'cdop.case.track',
         outcome: 'allowed',
         ...caseFacts(c),
+        ...standingFacts(s),
         reasonCodes: change.reminders.map((r) => r.kind),
       },
       now,
@@ -916,20 +1031,59 @@ const trackOne = async (
     events,
   };
   // A lost race means someone changed the case meanwhile: the next run looks again.
-  return { created, changed: await deps.cases.update(c, change.next, step) };
+  return { created, changed: (await deps.cases.update(afterAsks, change.next, step)) || afterAsks !== c };
 };
 
-/** Creates the asked requests of a case that do not exist yet; returns how many it created. */
-const createAskedRequests = async (deps: TrackDeps, c: CdopCase, now: Date): Promise<number> => {
-  const asks = new Map<string, ReportAsk | undefined>();
-  let created = 0;
+/** The asks of a case whose data request has not been made yet (and that have not ended). */
+const pendingAsks = async (deps: TrackDeps, c: CdopCase) => {
+  const pending: (CaseAgency & { requestId: string; askId: string })[] = [];
   for (const agency of c.agencies) {
-    if (agency.requestId === undefined || agency.askId === undefined) continue;
-    if ((await deps.requests.getRequest(agency.requestId)) !== undefined) continue;
+    const { requestId, askId } = agency;
+    if (requestId === undefined || askId === undefined || agency.endedAt !== undefined) continue;
+    if ((await deps.requests.getRequest(requestId)) === undefined)
+      pending.push({ ...agency, requestId, askId });
+  }
+  return pending;
+};
+
+/** The standing at `now` of the agreement an ask was made under (its `ReportAsk` request's agreement). */
+const askStandingOf = (
+  agreements: readonly AgreementRecord[],
+  agreementId: string,
+  now: Date,
+): CaseAgreementStanding => {
+  const agreement = agreements.find((a) => a.id === agreementId);
+  return { agreement, standing: agreement === undefined ? undefined : standingOf(agreement, now) };
+};
+
+/**
+ * Settles the asks of a case whose data request has not been made yet, each by the standing of the agreement it
+ * was asked under (case-agreement.ts `pendingAskRule`): creates those under an agreement in force, leaves those
+ * under a suspended one pending, and ends those under one revoked or expired, once, in one `cdop.report.end` entry.
+ * Returns how many requests it created and the case as it now is (undefined if ending lost a race for the case).
+ */
+const settlePendingAsks = async (
+  deps: TrackDeps,
+  c: CdopCase,
+  agreements: readonly AgreementRecord[],
+  now: Date,
+): Promise<{ created: number; next: CdopCase | undefined }> => {
+  const asks = new Map<string, ReportAsk | undefined>();
+  const ending: { organisationId: string; reasonCode: string; s: CaseAgreementStanding }[] = [];
+  let created = 0;
+  for (const agency of await pendingAsks(deps, c)) {
     if (!asks.has(agency.askId)) asks.set(agency.askId, await deps.cases.getAsk(c.id, agency.askId));
     const ask = asks.get(agency.askId);
     const asked = ask?.requests.find((r) => r.requestId === agency.requestId);
     if (ask === undefined || asked === undefined) continue;
+    const s = askStandingOf(agreements, asked.agreement.id, now);
+    const rule = pendingAskRule(s);
+    const reasonCode = standingReasonOf(s)?.code;
+    if (rule === 'end' && reasonCode !== undefined) {
+      ending.push({ organisationId: agency.organisationId, reasonCode, s });
+      continue;
+    }
+    if (rule !== 'create') continue;
     const request = newRequestRecord({
       id: asked.requestId,
       requester: ask.requester,
@@ -940,12 +1094,42 @@ const createAskedRequests = async (deps: TrackDeps, c: CdopCase, now: Date): Pro
       now,
     });
     const actor: AuditActor = { kind: 'client', ...ask.requester };
+    const consent = consentFacts(asked.body.consent);
     const step = submissionStep(
       request,
-      { actor, action: 'request.submit', outcome: 'allowed', requestHash: ask.requestHash },
+      {
+        actor,
+        action: 'request.submit',
+        outcome: 'allowed',
+        requestHash: ask.requestHash,
+        ...standingFacts(s),
+        ...consent,
+        textSha256: {
+          ...('textSha256' in consent ? consent.textSha256 : {}),
+          justification: textSha256(asked.body.justification),
+        },
+      },
       now,
     );
     if (await deps.requests.create(request, ask.signed, step)) created += 1;
   }
-  return created;
+  const [first] = ending;
+  if (first === undefined) return { created, next: c };
+  const next = endPendingAsks(c, ending, now);
+  const step: CaseStep = {
+    audit: newAuditEntry(
+      {
+        actor: systemActor,
+        action: 'cdop.report.end',
+        outcome: 'allowed',
+        reasonCodes: [...new Set(ending.map((e) => e.reasonCode))],
+        ...caseFacts(c),
+        parties: [c.cdopOrganisationId, ...ending.map((e) => e.organisationId)],
+        ...standingFacts(first.s),
+      },
+      now,
+    ),
+    events: [],
+  };
+  return { created, next: (await deps.cases.update(c, next, step)) ? next : undefined };
 };

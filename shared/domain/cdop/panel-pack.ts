@@ -13,9 +13,9 @@ import {
 /**
  * The panel pack (issue 7 "Panel pack"): what the members of a CDOP panel read before they meet. It holds, per
  * agency, the de-identified body of its report only; the case's non-identifying facts (an age band, not a date of
- * birth; the quarter of death, not the day; the category of place); which agencies are still outstanding; and a
- * SHA-256 over its canonical JSON, so the pack a member read can be shown to be the pack that was assembled.
- * Pure: node:crypto only.
+ * birth; the quarter of death, not the day; the category of place); which agencies are still outstanding, which
+ * declined and whose ask ended; and a SHA-256 over its canonical JSON, so the pack a member read can be shown to
+ * be the pack that was assembled. Pure: node:crypto only.
  */
 
 /** Where the child died, as a category: never an address. */
@@ -44,6 +44,13 @@ export type PanelCaseSummary = {
   readonly diedInFootprint: boolean;
   /** The registry ids of every agency asked for a report. */
   readonly agenciesRequested: readonly string[];
+  /** Agencies that declined to report: not outstanding, they will not report. */
+  readonly agenciesDeclined?: readonly string[];
+  /**
+   * Agencies whose ask ended without a report: withdrawn by the CDOP, or ended when the agreement was revoked or
+   * expired. Not outstanding either.
+   */
+  readonly agenciesEnded?: readonly string[];
 };
 
 /** Age bands as child death figures are usually grouped. */
@@ -111,8 +118,12 @@ export type PanelPackContent = {
     readonly diedInFootprint: boolean;
   };
   readonly reports: readonly PanelPackAgencyReport[];
-  /** Agencies asked for a report that have not returned one, sorted. */
+  /** Agencies asked for a report that may still return one, sorted. */
   readonly agenciesOutstanding: readonly string[];
+  /** Agencies that declined to report, sorted. */
+  readonly agenciesDeclined: readonly string[];
+  /** Agencies whose ask ended without a report (withdrawn, or the agreement ended), sorted. */
+  readonly agenciesEnded: readonly string[];
 };
 
 export type PanelPack = PanelPackContent & {
@@ -134,6 +145,8 @@ export const assemblePanelPack = (
   reports: readonly ReportingForm[],
 ): PanelPack => {
   const requested = new Set(caseSummary.agenciesRequested);
+  const declined = new Set(caseSummary.agenciesDeclined ?? []);
+  const ended = new Set(caseSummary.agenciesEnded ?? []);
   const received = new Set<string>();
   const packReports: PanelPackAgencyReport[] = [];
   for (const report of reports) {
@@ -169,7 +182,13 @@ export const assemblePanelPack = (
       diedInFootprint: caseSummary.diedInFootprint,
     },
     reports: packReports,
-    agenciesOutstanding: [...requested].filter((id) => !received.has(id)).sort(),
+    agenciesOutstanding: [...requested]
+      .filter((id) => !received.has(id) && !declined.has(id) && !ended.has(id))
+      .sort(),
+    agenciesDeclined: [...requested].filter((id) => !received.has(id) && declined.has(id)).sort(),
+    agenciesEnded: [...requested]
+      .filter((id) => !received.has(id) && !declined.has(id) && ended.has(id))
+      .sort(),
   };
   return { ...content, packHash: panelPackHash(content) };
 };

@@ -240,43 +240,126 @@ export const stringsOf = (value: unknown, prefix: string): { path: string; value
   return found;
 };
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const months = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
+/**
+ * A letter or digit before or after a match means it is part of a longer word or number. Letters are the Latin
+ * ones with their accented forms (to U+024F): a Unicode property class makes each pattern take milliseconds to
+ * compile, and the patterns are built per report.
+ */
+const wordChar = '0-9A-Za-z\\u00C0-\\u024F';
+const notAfterWord = `(?<![${wordChar}])`;
+const notBeforeWord = `(?![${wordChar}])`;
+
+/**
+ * A date (YYYY-MM-DD) as people write it: day, month and year in either order with `/`, `.`, `-` or spaces, with
+ * or without leading zeros, a two- or four-digit year (`10/02/2024`, `10.02.24`, `2024-02-10`, `20240210`); or
+ * with the month's name or its abbreviation, an ordinal day, and the year or none (`10 Feb 2024`, `10th of
+ * February 2024`, `February 10, 2024`, `10th February`). A month and day alone in figures (`10/02`) are not
+ * matched: too many other things are written so.
+ */
+const datePattern = (iso: string): string => {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const year = String(y);
+  const day = d < 10 ? `0?${d}` : String(d);
+  const month = m < 10 ? `0?${m}` : String(m);
+  const years = `(?:${year}|'?${year.slice(2)})`;
+  const sep = '[\\s./-]';
+  const full = months[m - 1] ?? '';
+  const name = `(?:${full}|${full.slice(0, 3)}${full === 'september' ? '|sept' : ''})\\.?`;
+  const ordinalDay = `${day}(?:st|nd|rd|th)?`;
+  const forms = [
+    `${day}${sep}${month}${sep}${years}`,
+    `${month}${sep}${day}${sep}${years}`,
+    `${year}${sep}?${month}${sep}?${day}`,
+    `${ordinalDay}[\\s-]*(?:of\\s+)?${name}(?:[\\s,./-]*${years})?`,
+    `${name}[\\s-]*${ordinalDay}(?:[\\s,]*${years})?`,
+  ];
+  return `${notAfterWord}(?:${forms.join('|')})${notBeforeWord}`;
+};
+
+/**
+ * Figures and letters with digits among them (NHS numbers, postcodes, case numbers, phone numbers): matched with
+ * any spaces, hyphens, dots or slashes between their characters, in any case (`943 476 5919`, `943-476-5919`,
+ * `rm19zz`), and not as part of a longer word or number (`N16` is not found in `on 16`).
+ */
+const codePattern = (value: string): string => {
+  const chars = [...value.toLowerCase().replace(/[\s./-]+/g, '')];
+  return `${notAfterWord}${chars.map(escapeRegExp).join('[\\s./-]*')}${notBeforeWord}`;
+};
+
+/**
+ * Words (names, streets, places): matched as whole words in any case, with hyphens, apostrophes or spaces between
+ * their parts as written or left out (`O'Brien`, `O’Brien`, `OBrien`), and with a possessive or plural `s`
+ * (`Smith's`, `SMITHS`); never inside another word (`Ann` is not redacted from `planned`).
+ */
+const wordsPattern = (value: string): string => {
+  const parts = value.split(/[\s'’-]+/).filter((p) => p.length > 0);
+  return `${notAfterWord}${parts.map(escapeRegExp).join("[\\s'’-]*")}(?:['’]s|s['’]?)?${notBeforeWord}`;
+};
+
+/** One part A value to look for in free text: the field it comes from, its length, and how it is written. */
+type IdentifyingNeedle = { readonly field: string; readonly length: number; readonly pattern: string };
+
 /**
  * Part A values worth looking for in free text: each string of part A and, for names, each word of three or more
  * letters (a surname alone is as identifying as the full name). Shorter fragments would flag ordinary words.
- * Dates, postcodes and NHS numbers are matched with spaces and hyphens ignored.
+ * A date is looked for in every usual format, values with digits with any separators, words in any case.
  */
-export const identifyingNeedles = (partA: ReportIdentifying): { field: string; needle: string }[] => {
-  const needles: { field: string; needle: string }[] = [];
+export const identifyingNeedles = (partA: ReportIdentifying): IdentifyingNeedle[] => {
+  const needles: IdentifyingNeedle[] = [];
+  const add = (field: string, value: string) =>
+    needles.push({
+      field,
+      length: value.length,
+      pattern: /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? datePattern(value)
+        : /\d/.test(value)
+          ? codePattern(value)
+          : wordsPattern(value),
+    });
   for (const { path, value } of stringsOf(partA, 'partA')) {
     const whole = value.trim();
-    if (whole.length >= 3) needles.push({ field: path, needle: whole });
-    for (const word of whole.split(/[\s,]+/)) {
-      if (word.length >= 3 && word !== whole) needles.push({ field: path, needle: word });
+    if (whole.length >= 3) add(path, whole);
+    for (const word of whole.split(/[\s,'’-]+/)) {
+      if (word.length >= 3 && word !== whole) add(path, word);
     }
   }
   return needles;
 };
 
-const squash = (s: string) => s.toLowerCase().replace(/[\s-]+/g, '');
-const foldCase = (s: string) => s.toLowerCase();
-
-const contains = (haystack: string, needle: string): boolean =>
-  foldCase(haystack).includes(foldCase(needle)) ||
-  (/\d/.test(needle) && squash(needle).length >= 3 && squash(haystack).includes(squash(needle)));
+const regExpOf = (patterns: readonly string[]) => new RegExp(patterns.join('|'), 'gi');
 
 /** Where part A values reappear in part B's strings, one warning per (body path, part A field). */
 export const identifyingValueWarnings = (
   partA: ReportIdentifying,
   partB: ReportAccount,
 ): IdentifyingValueWarning[] => {
-  const needles = identifyingNeedles(partA);
-  const seen = new Set<string>();
+  const patternsOf = new Map<string, string[]>();
+  for (const { field, pattern } of identifyingNeedles(partA)) {
+    patternsOf.set(field, [...(patternsOf.get(field) ?? []), pattern]);
+  }
+  const byField = [...patternsOf].map(([field, patterns]) => [field, regExpOf(patterns)] as const);
   const warnings: IdentifyingValueWarning[] = [];
   for (const { path, value } of stringsOf(partB, 'partB')) {
-    for (const { field, needle } of needles) {
-      const key = `${path}\0${field}`;
-      if (!seen.has(key) && contains(value, needle)) {
-        seen.add(key);
+    for (const [field, pattern] of byField) {
+      pattern.lastIndex = 0;
+      if (pattern.test(value)) {
         warnings.push({ code: 'IDENTIFYING_VALUE_IN_FREE_TEXT', bodyPath: path, identifyingField: field });
       }
     }
@@ -307,24 +390,17 @@ export const separateIdentifying = (
   };
 };
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The marker put in place of a part A value found in part B's text. */
 export const redactionMarker = '[identifying detail removed]';
 
 /**
- * A copy of a body with every part A value (whole, by word, case-insensitive) replaced in its strings by the
- * redaction marker, longest first so a full name goes before its parts. Values with digits (NHS numbers, dates,
- * postcodes, case numbers) match with any spaces or hyphens between their characters, as the warnings do.
+ * A copy of a body with every part A value replaced in its strings by the redaction marker, in each of the forms
+ * `identifyingNeedles` looks for, longest value first so a full name goes before its parts.
  */
 export const redactBody = (body: ReportBody, partA: ReportIdentifying): ReportBody => {
-  const needles = [...new Set(identifyingNeedles(partA).map((n) => n.needle))].sort(
-    (a, b) => b.length - a.length,
-  );
+  const needles = identifyingNeedles(partA).sort((a, b) => b.length - a.length);
   if (needles.length === 0) return body;
-  const patternOf = (needle: string) =>
-    /\d/.test(needle) ? [...squash(needle)].map(escapeRegExp).join('[\\s-]*') : escapeRegExp(needle);
-  const pattern = new RegExp(needles.map(patternOf).join('|'), 'gi');
+  const pattern = regExpOf([...new Set(needles.map((n) => n.pattern))]);
   const redact = (v: unknown): unknown => {
     if (typeof v === 'string') return v.replace(pattern, redactionMarker);
     if (Array.isArray(v)) return v.map(redact);

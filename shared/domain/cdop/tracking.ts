@@ -7,7 +7,14 @@ import type { CaseAgency, CdopCase, TimelineEntry } from './case.ts';
  * passed in; reminders come back as intents for the caller to send as events and record.
  */
 
-export const agencyReportStatuses = ['requested', 'overdue', 'answered', 'declined', 'withdrawn'] as const;
+export const agencyReportStatuses = [
+  'requested',
+  'overdue',
+  'answered',
+  'declined',
+  'withdrawn',
+  'ended',
+] as const;
 export type AgencyReportStatus = (typeof agencyReportStatuses)[number];
 
 export type AgencyTracking = {
@@ -22,6 +29,9 @@ export type AgencyTracking = {
   readonly declinedReasons?: string;
   readonly answeredAt?: string;
   readonly withdrawnAt?: string;
+  /** When the ask ended without a report because the agreement ended, and the engine's code for why. */
+  readonly endedAt?: string;
+  readonly endedReason?: string;
 };
 
 const day = 86_400_000;
@@ -42,6 +52,14 @@ const trackAgency = (
     requestedAt: agency.requestedAt,
     dueAt: agency.dueAt,
   };
+  if (agency.endedAt !== undefined) {
+    return {
+      ...base,
+      status: 'ended',
+      endedAt: agency.endedAt,
+      ...(agency.endedReason === undefined ? {} : { endedReason: agency.endedReason }),
+    };
+  }
   switch (request?.status) {
     case 'released':
     case 'expired': {
@@ -56,13 +74,20 @@ const trackAgency = (
         status: 'withdrawn',
         ...(request.withdrawnAt === undefined ? {} : { withdrawnAt: request.withdrawnAt }),
       };
-    default: {
-      // Not yet answered (submitted, approved but not released, or not found yet): judged by the CDOP's due date.
+    case undefined:
+    case 'submitted':
+    case 'approved':
+    case 'partially-approved': {
+      // Not yet answered (submitted, approved but not released, or not made yet): judged by the CDOP's due date.
       const late = now.getTime() > Date.parse(agency.dueAt);
       return late
         ? { ...base, status: 'overdue', daysOverdue: daysPast(agency.dueAt, now) }
         : { ...base, status: 'requested' };
     }
+    default:
+      // A request that ended without a report in some other way (closed when its agreement was revoked): not
+      // outstanding, no reminder.
+      return { ...base, status: 'ended' };
   }
 };
 
@@ -264,13 +289,15 @@ export type CaseTrackingChange = {
 /**
  * One tracker pass over an open case (functions/cdop/track-cases.ts): notes each agency's status, picks out the
  * reports that arrived since the last pass, and the reminders due, each recorded on the agency and the timeline.
- * Undefined when nothing changed, so the tracker writes nothing.
+ * With `remind: false` (the agreement is not in force: no agency is pressed to share) no reminder goes. Undefined
+ * when nothing changed, so the tracker writes nothing.
  */
 export const trackCase = (
   cdopCase: CdopCase,
   requests: readonly DataRequest[],
   now: Date,
   policy: ReminderPolicy = defaultReminderPolicy,
+  options: { readonly remind: boolean } = { remind: true },
 ): CaseTrackingChange | undefined => {
   if (cdopCase.status !== 'open') return undefined;
   const lastReminded = new Map(
@@ -278,7 +305,7 @@ export const trackCase = (
       a.lastRemindedAt === undefined ? [] : [[reminderKey(cdopCase.id, a.organisationId), a.lastRemindedAt]],
     ),
   ) as ReadonlyMap<string, string>;
-  const reminders = remindersDue([cdopCase], requests, now, lastReminded, policy);
+  const reminders = options.remind ? remindersDue([cdopCase], requests, now, lastReminded, policy) : [];
   const reminded = new Set(reminders.map((r) => r.organisationId));
   const statuses = agencyStatuses(cdopCase, requests, now);
   const received = statuses.filter(
