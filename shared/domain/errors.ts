@@ -68,11 +68,13 @@ export const authenticationErrorCodes = [
 export type AuthenticationErrorCode = (typeof authenticationErrorCodes)[number];
 /** A step on a request whose agreement is not in force (the decision engine's standing codes). */
 export type AgreementStandingErrorCode =
+  | 'AGREEMENT_NOT_FOUND'
   | 'AGREEMENT_NOT_ACTIVE'
   | 'AGREEMENT_SUSPENDED'
   | 'AGREEMENT_REVOKED'
   | 'AGREEMENT_EXPIRED'
-  | 'AGREEMENT_NOT_YET_VALID';
+  | 'AGREEMENT_NOT_YET_VALID'
+  | 'AGREEMENT_REVIEW_OVERDUE';
 export type AuthorisationErrorCode =
   | 'NOT_PERMITTED'
   | 'REQUEST_REFUSED'

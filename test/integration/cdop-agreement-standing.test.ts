@@ -79,7 +79,7 @@ const expectRefusedFor = async (
   code: string,
 ) => {
   expect(answer.status, JSON.stringify(answer.body)).toBe(403);
-  expect(answer.body).toMatchObject({ error: 'REQUEST_REFUSED' });
+  expect(answer.body).toMatchObject({ error: code });
   expect(await lastEntry(action, caseId)).toMatchObject({
     outcome: 'refused',
     reasonCodes: [code],

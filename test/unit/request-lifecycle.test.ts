@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AgreementPurpose } from '#shared/domain/agreements/agreement.ts';
+import { assertInForce } from '#shared/domain/agreements/agreement-in-force.ts';
 import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, GoneError, InputError } from '#shared/domain/errors.ts';
-import { assertInForce } from '#shared/domain/requests/agreement-in-force.ts';
 import { type DataRequest, isOpen, isOverdue } from '#shared/domain/requests/data-request.ts';
 import {
   assertActsFor,

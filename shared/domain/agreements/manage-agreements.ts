@@ -232,7 +232,7 @@ export const signVersion = (
 
 /**
  * Suspends, resumes or revokes an agreement (revocation is final). Every later step of a request made under it is
- * judged against the new standing (shared/domain/requests/agreement-in-force.ts): suspension pauses them, resuming
+ * judged against the new standing (shared/domain/agreements/agreement-in-force.ts): suspension pauses them, resuming
  * restores them, revocation ends them. A revocation's write also puts the agreement on the revocations work list
  * (AgreementStore `updateAgreement`), from which the request sweeper closes its open requests, each as a system
  * step of its own: this answer keeps its one audit entry.

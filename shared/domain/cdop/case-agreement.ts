@@ -1,4 +1,5 @@
 import { type AgreementRecord, type AgreementStanding, standingOf } from '../agreements/agreement.ts';
+import { type AgreementRefusal, standingReasonOf } from '../agreements/agreement-in-force.ts';
 import { caseReviewPurpose } from './fan-out.ts';
 
 /**
@@ -57,38 +58,23 @@ export const caseAgreementOf = (
     : { agreement: first.agreement, standing: first.standing };
 };
 
-/** The decision engine's reason code for an agreement that does not let a step go ahead, with its message. */
-export type StandingReason = { readonly code: string; readonly message: string };
-
 /**
- * The engine's reason (shared/domain/agreements/decide.ts) for a standing that stops work: the same codes a
- * submission is refused with. Undefined for an agreement in force (past its review date only when it does not
- * block requests then: it is flagged, not refused).
+ * The engine's reason for a standing that stops a case step (agreement-in-force.ts), and the CDOP's own two: no
+ * child death review agreement at all, and one past its review date that blocks requests then. Undefined for an
+ * agreement in force (past its review date only when it does not block: flagged, not refused).
  */
-export const standingReasonOf = (s: CaseAgreementStanding): StandingReason | undefined => {
+export const caseStandingReasonOf = (s: CaseAgreementStanding): AgreementRefusal | undefined => {
   const standing = s.standing;
   if (standing === undefined) {
     return { code: 'AGREEMENT_NOT_FOUND', message: 'the CDOP has no child death review agreement' };
   }
-  switch (standing.state) {
-    case 'in-force':
-      return standing.reviewOverdue && standing.version.content.blockWhenReviewOverdue
-        ? {
-            code: 'AGREEMENT_REVIEW_OVERDUE',
-            message: `the agreement was due for review on ${standing.version.content.reviewDate}`,
-          }
-        : undefined;
-    case 'suspended':
-      return { code: 'AGREEMENT_SUSPENDED', message: 'the agreement is suspended' };
-    case 'revoked':
-      return { code: 'AGREEMENT_REVOKED', message: 'the agreement has been revoked' };
-    case 'expired':
-      return { code: 'AGREEMENT_EXPIRED', message: 'the agreement version in force has passed its end date' };
-    case 'not-yet-valid':
-      return { code: 'AGREEMENT_NOT_YET_VALID', message: 'the agreement version signed is not valid yet' };
-    case 'not-active':
-      return { code: 'AGREEMENT_NOT_ACTIVE', message: 'no version of the agreement has been signed by all' };
-  }
+  if (standing.state !== 'in-force') return standingReasonOf(standing.state);
+  return standing.reviewOverdue && standing.version.content.blockWhenReviewOverdue
+    ? {
+        code: 'AGREEMENT_REVIEW_OVERDUE',
+        message: `the agreement was due for review on ${standing.version.content.reviewDate}`,
+      }
+    : undefined;
 };
 
 /** What every audit entry of a case step says of the agreement: its standing, and the review flag when raised. */
@@ -124,14 +110,14 @@ export type CaseStepAction = keyof typeof standingNeeded;
 export const standingRefusalFor = (
   action: CaseStepAction,
   s: CaseAgreementStanding,
-): StandingReason | undefined => {
+): AgreementRefusal | undefined => {
   const needed = standingNeeded[action];
   if (needed === 'any') return undefined;
   if (needed === 'not-paused') {
-    return s.standing?.state === 'suspended' ? standingReasonOf(s) : undefined;
+    return s.standing?.state === 'suspended' ? caseStandingReasonOf(s) : undefined;
   }
   if (needed === 'judged' && s.agreement === undefined) return undefined;
-  return standingReasonOf(s);
+  return caseStandingReasonOf(s);
 };
 
 /**
@@ -142,5 +128,5 @@ export const standingRefusalFor = (
 export const pendingAskRule = (s: CaseAgreementStanding): 'create' | 'wait' | 'end' => {
   const state = s.standing?.state;
   if (state === 'revoked' || state === 'expired') return 'end';
-  return standingReasonOf(s) === undefined ? 'create' : 'wait';
+  return caseStandingReasonOf(s) === undefined ? 'create' : 'wait';
 };

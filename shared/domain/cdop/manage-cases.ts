@@ -7,6 +7,7 @@ import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import { type AgreementRecord, standingOf } from '../agreements/agreement.ts';
+import { type AgreementRefusal, refuseForAgreement } from '../agreements/agreement-in-force.ts';
 import { consentFacts } from '../agreements/evaluate-request.ts';
 import {
   type AuditActor,
@@ -41,10 +42,9 @@ import {
   type CaseAgreementStanding,
   type CaseStepAction,
   caseAgreementOf,
+  caseStandingReasonOf,
   pendingAskRule,
-  type StandingReason,
   standingFacts,
-  standingReasonOf,
   standingRefusalFor,
 } from './case-agreement.ts';
 import {
@@ -127,7 +127,7 @@ const requestsOf = async (deps: Pick<CaseDeps, 'requests'>, cases: readonly Cdop
 
 /** A step the agreement's standing does not allow: recorded by `onCase` with the standing and the engine's code. */
 class StandingRefusal extends Error {
-  constructor(readonly reason: StandingReason) {
+  constructor(readonly reason: AgreementRefusal) {
     super(reason.code);
   }
 }
@@ -145,8 +145,8 @@ const assertStandingAllows = (action: CaseStepAction, s: CaseAgreementStanding):
 /**
  * Runs a step on one case for a caller: loads it (404 if there is none) with the standing of its agreement at this
  * moment, and records a refusal with the coded reason if the step refuses. A refusal for the agreement's standing
- * is a 403 REQUEST_REFUSED whose entry has the engine's code (`AGREEMENT_SUSPENDED`, …) and the standing, as a
- * submission's has. A step that commits a refusal itself does so outside (requestCdopReports), so it is not
+ * is a 403 with the engine's code (`AGREEMENT_SUSPENDED`, …), as every request step's is, and its entry has the
+ * code and the standing. A step that commits a refusal itself does so outside (requestCdopReports), so it is not
  * recorded twice.
  */
 const onCase = async <T>(
@@ -187,11 +187,7 @@ const onCase = async <T>(
         deps.clock.now(),
       ),
     );
-    throw new AuthorisationError(
-      'REQUEST_REFUSED',
-      "the case's child death review agreement does not allow this step now",
-      [`${error.reason.code}: ${error.reason.message}`],
-    );
+    throw refuseForAgreement(error.reason, found.s.standing?.state);
   }
 };
 
@@ -1078,7 +1074,7 @@ const settlePendingAsks = async (
     if (ask === undefined || asked === undefined) continue;
     const s = askStandingOf(agreements, asked.agreement.id, now);
     const rule = pendingAskRule(s);
-    const reasonCode = standingReasonOf(s)?.code;
+    const reasonCode = caseStandingReasonOf(s)?.code;
     if (rule === 'end' && reasonCode !== undefined) {
       ending.push({ organisationId: agency.organisationId, reasonCode, s });
       continue;
@@ -1091,6 +1087,7 @@ const settlePendingAsks = async (
       agreement: asked.agreement,
       requestHash: ask.requestHash,
       dueAt: asked.dueAt,
+      reviewOverdue: standingFacts(s).reviewOverdue === true,
       now,
     });
     const actor: AuditActor = { kind: 'client', ...ask.requester };

@@ -7,6 +7,7 @@ import type { PayloadStore } from '../../ports/payload-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
 import type { RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import type { AgreementRecord } from '../agreements/agreement.ts';
+import { assertInForce, type StandingState, standingAt } from '../agreements/agreement-in-force.ts';
 import { consentFacts, decisionAuditFacts, judgeShareRequest } from '../agreements/evaluate-request.ts';
 import {
   type AuditActor,
@@ -20,7 +21,6 @@ import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
 import type { UserRole } from '../registry/registry.ts';
-import { assertInForce, type StandingState, standingAt } from './agreement-in-force.ts';
 import {
   type DataRequest,
   type DataRequestBody,
