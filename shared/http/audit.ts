@@ -5,9 +5,11 @@ import { noteVerifierFromKey } from '../adapters/crypto/note-keys.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoMerkleLogStore } from '../adapters/dynamodb/merkle-log-store.ts';
+import { S3CheckpointArchive } from '../adapters/s3/checkpoint-archive.ts';
+import { createS3Client } from '../adapters/s3/client.ts';
 import { checkpointKeySourceFromEnvironment } from '../adapters/secrets/checkpoint-key-source.ts';
 import { loadConfig } from '../config.ts';
-import type { AuditReadDeps } from '../domain/audit/audit-proofs.ts';
+import type { AuditArchiveReadDeps, AuditReadDeps } from '../domain/audit/audit-proofs.ts';
 import type { CosignDeps } from '../domain/audit/cosign-checkpoint.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import { InputError } from '../domain/errors.ts';
@@ -27,6 +29,12 @@ export const auditReadsFromEnvironment = (auth: AuthenticationDeps): AuditReadDe
     origin: checkpointOrigin(config.EXCHANGE_ID),
   };
 };
+
+/** The audit reads that also use the write-once checkpoint archive (an earlier checkpoint, evidence). */
+export const auditArchiveReadsFromEnvironment = (auth: AuthenticationDeps): AuditArchiveReadDeps => ({
+  ...auditReadsFromEnvironment(auth),
+  archive: new S3CheckpointArchive(createS3Client(), loadConfig(['AUDIT_BUCKET_NAME']).AUDIT_BUCKET_NAME),
+});
 
 /**
  * What cosigning a checkpoint needs: the checkpoint store, and the exchange's own checkpoint verifier (derived from

@@ -14,7 +14,7 @@ import {
   type EvidenceErrorCode,
   type EvidencePack,
   type EvidenceTrust,
-  evidenceFormat,
+  evidenceFormatV1,
   type PreviousCheckpoint,
   verifyEvidence,
 } from '#shared/domain/audit/verify-evidence.ts';
@@ -78,7 +78,7 @@ const packOf = (
 ): EvidencePack => {
   const { size = entryCount, from = 0, to = size } = options;
   return {
-    format: evidenceFormat,
+    format: evidenceFormatV1,
     origin,
     checkpointKey: logKey.verifierKey,
     checkpoint: options.checkpoint ?? checkpointNote(size),
@@ -386,7 +386,7 @@ describe('verifyEvidence: the checkpoint', () => {
 
 describe('verifyEvidence: the pack itself', () => {
   it('refuses a pack whose format is not v1, or that has none', () => {
-    expectRefused({ ...packOf(), format: 'pbx-audit-evidence/v2' }, 'UNSUPPORTED_FORMAT');
+    expectRefused({ ...packOf(), format: 'pbx-audit-evidence/v3' }, 'UNSUPPORTED_FORMAT');
     const { format: _, ...unversioned } = packOf();
     expectRefused(unversioned, 'UNSUPPORTED_FORMAT');
     expectRefused(null, 'UNSUPPORTED_FORMAT');
