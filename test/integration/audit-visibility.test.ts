@@ -124,6 +124,26 @@ describe('an IG lead of a third organisation', () => {
     for (const secret of secrets()) expect(text).not.toContain(secret);
   });
 
+  it('finds none of the request in a search, while the requester finds it', async () => {
+    const searchAll = async (user: string) => {
+      const found: unknown[] = [];
+      let cursor: number | undefined = 0;
+      while (cursor !== undefined) {
+        const answer = await get(user, `/v1/audit/search?limit=500&cursor=${cursor}`);
+        expect(answer.status).toBe(200);
+        const page = z
+          .object({ entries: z.array(z.unknown()), next: z.number().optional() })
+          .parse(answer.body);
+        found.push(...page.entries);
+        cursor = page.next;
+      }
+      return JSON.stringify(found);
+    };
+    const barnet = await searchAll(barnetLead);
+    for (const secret of secrets()) expect(barnet).not.toContain(secret);
+    expect(await searchAll('lb-brent.ig-lead')).toContain(requestId);
+  });
+
   it('reads proofs and checkpoints, which hold hashes only', async () => {
     const all = await readAllLeaves(operator);
     const submit = all.find(({ entry }) => entry?.action === 'request.submit' && aboutTheRequest(entry));

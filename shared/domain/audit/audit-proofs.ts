@@ -293,7 +293,10 @@ export const listAuditLeaves = (
     };
   });
 
-/** The most leaves one page of `GET /v1/audit/evidence` holds, and its budget in serialised bytes. */
+/**
+ * The most leaves one page of `GET /v1/audit/evidence` holds, and its budget in serialised bytes: 4 MB leaves room
+ * under Lambda's 6 MB answer for the checkpoint, the boundary and the escaping of the body in the proxy envelope.
+ */
 export const maxEvidenceLeavesPerPage = 50_000;
 const maxEvidenceBytesPerPage = 4_000_000;
 const evidenceReadChunk = 1000;
