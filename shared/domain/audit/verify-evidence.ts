@@ -17,12 +17,13 @@ import { decodeCanonicalBase64, NoteError, type NoteVerifier } from './signed-no
  * Evidence packs of the audit log and their offline verifier, in sigstore's shape: `verifyEvidence(pack, trust)`
  * returns what it verified or throws a coded EvidenceError; it never answers `false`.
  *
- * A pack holds a signed checkpoint (c2sp.org/tlog-checkpoint) and a contiguous range [from, to) of the log's
- * entries, each with its RFC 6962 / RFC 9162 section 2.1.3 inclusion proof against the checkpoint's tree size. The
+ * A pack holds a signed checkpoint (c2sp.org/tlog-checkpoint) and a contiguous range [from, to) of the log. The
  * range is stated, not inferred from the entries, so that a deleted entry is a gap in a stated range rather than a
- * smaller pack. Per-entry proofs are what let the verifier name the first bad entry in any pack; a whole-log pack
- * (from 0 to the checkpoint's size) is also checked by recomputing the root from every leaf (RFC 6962 section
- * 2.1 MTH), which is the completeness argument: n leaves whose MTH is the signed root are the whole log.
+ * smaller pack. A v2 pack (docs/AUDIT.md "Evidence packs") holds every leaf hash of the range, the entry beside it
+ * only where the exporter may see it, and the perfect subtrees around the range: recomputing the signed root from
+ * them proves every leaf at its index (and, from 0 to the size, that the pack is the whole log), while an entry
+ * that does not hash to its leaf is named. A v1 pack holds every entry in full, each with its RFC 9162 section
+ * 2.1.3 inclusion proof; a whole-log v1 pack is also checked by recomputing the root from every leaf.
  *
  * Pure: the caller turns the trusted verifier key string into a NoteVerifier (shared/adapters/crypto/note-keys.ts).
  */
