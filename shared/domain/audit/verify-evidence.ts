@@ -92,7 +92,7 @@ export const evidencePackV2Schema = z.strictObject({
 export type EvidencePackV2 = z.infer<typeof evidencePackV2Schema>;
 
 export type EvidenceErrorCode =
-  /** Not a pbx-audit-evidence/v1 pack. */
+  /** Not a pbx-audit-evidence/v1 or v2 pack. */
   | 'UNSUPPORTED_FORMAT'
   /** The pack's shape is wrong (an index that is not a number, a missing field). */
   | 'MALFORMED_PACK'
