@@ -227,16 +227,17 @@ export const routes: readonly RouteDefinition[] = [
     tables: { agreements: 'read' },
     buckets: {},
   }),
-  // The audit log's checkpoints, proofs and leaves (shared/domain/audit/audit-proofs.ts). For now any IG lead,
-  // Caldicott guardian, DPO or operator may read the whole log (403 NOT_PERMITTED otherwise); scoping reads to
-  // what concerns the caller's organisation is a later step of issue 5.
+  // The audit log's checkpoints, proofs and leaves (shared/domain/audit/audit-proofs.ts): IG leads, Caldicott
+  // guardians, DPOs (entries concerning their organisation in full, others as leaf hashes) and the operator (all);
+  // 403 NOT_PERMITTED otherwise (docs/AUDIT.md "Who may see an audit entry").
   signed({
     method: 'GET',
     path: '/v1/audit/checkpoint',
     id: 'GetAuditCheckpoint',
     entry: 'audit/get-checkpoint.ts',
     tables: { audit: 'read' },
-    buckets: {},
+    // A checkpoint of an earlier size comes from the write-once archive.
+    buckets: { auditCheckpoints: 'read' },
   }),
   signed({
     method: 'GET',
@@ -290,6 +291,15 @@ export const routes: readonly RouteDefinition[] = [
     // Reading pages of the log, and recording each read as an `audit.export` entry.
     tables: { audit: 'readwrite' },
     buckets: {},
+  }),
+  signed({
+    method: 'GET',
+    path: '/v1/audit/evidence',
+    id: 'GetAuditEvidence',
+    entry: 'audit/get-evidence.ts',
+    // Pages of evidence against an archived checkpoint, each page recorded as one `audit.export` entry.
+    tables: { audit: 'readwrite' },
+    buckets: { auditCheckpoints: 'read' },
   }),
   signed({
     method: 'GET',

@@ -6,8 +6,11 @@ import { verifyCheckpoint } from '#shared/domain/audit/checkpoint.ts';
 import { decodeCanonicalBase64, encodeBase64, type NoteVerifier } from '#shared/domain/audit/signed-note.ts';
 import {
   EvidenceError,
-  type EvidencePack,
+  type EvidenceLeaf,
+  type EvidencePackV2,
   evidenceFormat,
+  evidenceFormats,
+  evidenceLeafSchema,
   type PreviousCheckpoint,
   type VerifiedEvidence,
   verifyEvidence,
@@ -18,24 +21,24 @@ import { type Connection, connect, fetchAuditTrust, reach, successBody, untruste
 import { countProgress } from './progress.ts';
 
 /**
- * `pbx audit export` and `pbx audit verify`: evidence packs of the audit log (shared/domain/audit/verify-evidence.ts).
+ * `pbx audit export` and `pbx audit verify`: evidence packs of the audit log (shared/domain/audit/verify-evidence.ts,
+ * docs/AUDIT.md "Evidence packs").
  *
- * Export fetches an inclusion proof for every entry, whole-log exports included. That costs one request per entry,
- * but it is what lets `verify` name the first bad entry of any pack: a whole-log root recomputation alone says only
- * that something, somewhere, changed. Whole-log packs are checked both ways.
+ * Export pages through `GET /v1/audit/evidence`: each page holds up to tens of thousands of leaves as the caller
+ * may see them (their organisation's entries in full, others as leaf hashes), the archived checkpoint and the
+ * subtree hashes around the range. A whole pack is a handful of signed calls, each one audit entry, and it is
+ * verified before it is written, as `verify` will verify it.
  */
 
-/** The most leaves the exchange returns per page. */
-const pageSize = 1000;
-/** Proof requests in flight at once. */
-const proofConcurrency = 8;
-
 const checkpointSchema = z.looseObject({ note: z.string().min(1) });
-const leavesSchema = z.object({
-  leaves: z.array(z.object({ index: z.number().int().nonnegative(), entry: z.unknown() })),
+const evidencePageSchema = z.object({
+  checkpoint: z.looseObject({ note: z.string().min(1), size: z.number().int().nonnegative() }),
+  from: z.number().int().nonnegative(),
+  to: z.number().int().nonnegative(),
+  boundary: z.array(z.string()),
+  leaves: z.array(evidenceLeafSchema),
   next: z.number().int().nonnegative().optional(),
 });
-const inclusionSchema = z.looseObject({ proof: z.array(z.string()) });
 
 const parseCount = (option: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
@@ -55,50 +58,18 @@ const verifierOf = (key: string, source: string): NoteVerifier => {
   }
 };
 
-/** Runs `task` over `items` with at most `limit` in flight, in order of results. */
-const mapLimited = async <T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> => {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await task(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-};
-
-const fetchLeaves = async (
+/** One page of evidence of [from, to) against the checkpoint of `size`, from `cursor` on. */
+const fetchEvidencePage = async (
   { client, url }: Connection,
   io: Io,
-  from: number,
-  to: number,
-): Promise<{ index: number; entry: unknown }[]> => {
-  const leaves: { index: number; entry: unknown }[] = [];
-  const tick = countProgress(io, 'entries', to - from);
-  let cursor: number | undefined = from;
-  while (cursor !== undefined && cursor < to) {
-    const at: number = cursor;
-    const response = await reach(url, () => client.auditLeaves(at, Math.min(pageSize, to - at)));
-    const page = leavesSchema.safeParse(successBody(response, {}, io));
-    if (!page.success) throw untrusted('the exchange answered /v1/audit/leaves with something else');
-    for (const leaf of page.data.leaves) {
-      if (leaf.index >= to) break;
-      if (leaf.index !== from + leaves.length) {
-        throw untrusted(`the exchange sent leaf ${leaf.index} where ${from + leaves.length} belongs`);
-      }
-      leaves.push(leaf);
-      tick();
-    }
-    if (page.data.leaves.length === 0) break;
-    cursor = page.data.next;
-  }
-  if (leaves.length !== to - from) {
-    throw untrusted(`the exchange sent ${leaves.length} of the ${to - from} entries asked for`);
-  }
-  return leaves;
+  query: Record<string, number | undefined>,
+) => {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, String(value));
+  const response = await reach(url, () => client.call('GET', `/v1/audit/evidence?${search}`));
+  const page = evidencePageSchema.safeParse(successBody(response, {}, io));
+  if (!page.success) throw untrusted('the exchange answered /v1/audit/evidence with something else');
+  return page.data;
 };
 
 export const runAuditExport = async ({ values, io }: CommandInput): Promise<void> => {
@@ -108,12 +79,11 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
   const toOption = parseCount('to', values.to);
 
   const connection = await connect(values, io);
-  const { client, url } = connection;
   const { origin, checkpointKey, verifier } = await fetchAuditTrust(connection);
   const trust = { origin, verifier };
 
   const answer = checkpointSchema.safeParse(
-    successBody(await reach(url, () => client.auditCheckpoint()), {}, io),
+    successBody(await reach(connection.url, () => connection.client.auditCheckpoint()), {}, io),
   );
   if (!answer.success) throw untrusted('the exchange answered /v1/audit/checkpoint with something else');
   const note = answer.data.note;
@@ -125,19 +95,27 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
       `the range --from ${from} --to ${to} is empty or beyond the checkpoint's ${size} entries`,
     );
   }
+  const first = await fetchEvidencePage(connection, io, { size, from, to });
+  if (first.checkpoint.note !== note || first.from !== from || first.to !== to) {
+    throw untrusted(
+      `the exchange sent evidence of another checkpoint or range than [${from}, ${to}) of ${size}`,
+    );
+  }
+  const leaves: EvidenceLeaf[] = [...first.leaves];
+  const tick = countProgress(io, 'leaves', to - from);
+  for (let i = 0; i < leaves.length; i += 1) tick();
+  let cursor = first.next;
+  while (cursor !== undefined) {
+    if (cursor !== from + leaves.length) throw untrusted(`the exchange skipped to leaf ${cursor}`);
+    const page = await fetchEvidencePage(connection, io, { size, from, to, cursor });
+    if (page.checkpoint.note !== note) throw untrusted('the exchange changed the checkpoint between pages');
+    leaves.push(...page.leaves);
+    for (let i = 0; i < page.leaves.length; i += 1) tick();
+    if (page.leaves.length === 0) break;
+    cursor = page.next;
+  }
 
-  const leaves = await fetchLeaves(connection, io, from, to);
-  const tick = countProgress(io, 'proofs', leaves.length);
-  const entries = await mapLimited(leaves, proofConcurrency, async ({ index, entry }) => {
-    const response = await reach(url, () => client.auditInclusionProof(index, size));
-    const parsed = inclusionSchema.safeParse(successBody(response, {}, io));
-    if (!parsed.success)
-      throw untrusted(`the exchange answered the proof of entry ${index} with something else`);
-    tick();
-    return { index, entry, proof: parsed.data.proof };
-  });
-
-  const pack: EvidencePack = {
+  const pack: EvidencePackV2 = {
     format: evidenceFormat,
     origin,
     checkpointKey,
@@ -145,7 +123,8 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
     from,
     to,
     exportedAt: new Date().toISOString(),
-    entries,
+    boundary: first.boundary,
+    leaves,
   };
   // What the exchange sent must verify before it is handed on as evidence.
   let verified: VerifiedEvidence;
@@ -160,7 +139,8 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
   await writeFile(file, `${JSON.stringify(pack, null, 2)}\n`);
   if (values.json) return printJson(io, summaryOf(verified));
   io.stdout(
-    `wrote ${entries.length} entries [${from}, ${to}) with inclusion proofs to ${showPath(io, file)}\n` +
+    `wrote ${leaves.length} leaves [${from}, ${to}) to ${showPath(io, file)}: ${verified.entries} entries in ` +
+      `full, ${verified.hashedOnly} of other organisations as leaf hashes\n` +
       `checkpoint of ${origin}: size ${size}, root ${encodeBase64(verified.rootHash)}\n`,
   );
 };
@@ -172,6 +152,7 @@ const summaryOf = (verified: VerifiedEvidence) => ({
   from: verified.from,
   to: verified.to,
   entries: verified.entries,
+  hashedOnly: verified.hashedOnly,
   wholeLog: verified.wholeLog,
 });
 
@@ -222,10 +203,10 @@ export const runAuditVerify = async ({ values, operands, io }: CommandInput): Pr
   const pack = await readPack(io, path);
 
   const format = stated(pack, 'format');
-  if (format !== evidenceFormat) {
+  if (format === undefined || !evidenceFormats.includes(format)) {
     throw new CliError(
       'BAD_EVIDENCE',
-      `evidence refused (the pack): UNSUPPORTED_FORMAT: not a ${evidenceFormat} pack (format: ${format ?? 'none'})`,
+      `evidence refused (the pack): UNSUPPORTED_FORMAT: not a ${evidenceFormats.join(' or ')} pack (format: ${format ?? 'none'})`,
     );
   }
   const packKey = stated(pack, 'checkpointKey');
@@ -259,9 +240,11 @@ export const runAuditVerify = async ({ values, operands, io }: CommandInput): Pr
     throw new CliError('BAD_EVIDENCE', `evidence refused (${where}): ${error.code}: ${error.message}`);
   }
   if (values.json) return printJson(io, summaryOf(verified));
+  const shown =
+    verified.hashedOnly === 0 ? '' : `; ${verified.hashedOnly} more as leaf hashes, which the root covers`;
   const scope = verified.wholeLog
-    ? `the whole log (${verified.entries} entries, root recomputed)`
-    : `entries [${verified.from}, ${verified.to}) of ${verified.size}`;
+    ? `the whole log (${verified.entries} entries${shown}, root recomputed)`
+    : `entries [${verified.from}, ${verified.to}) of ${verified.size} (${verified.entries} in full${shown})`;
   io.stdout(
     `verified ${scope} of ${verified.origin}\n` +
       `checkpoint size ${verified.size}, root ${encodeBase64(verified.rootHash)}\n`,

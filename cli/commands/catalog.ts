@@ -547,10 +547,11 @@ export const commands: readonly Command[] = [
     words: ['audit', 'export'],
     synopsis: 'audit export --out FILE [--from N] [--to M]',
     summary:
-      "Writes an evidence pack (pbx-audit-evidence/v1, JSON) of the audit log: the exchange's latest signed\n" +
-      'checkpoint, the entries [N, M) (default: the whole log the checkpoint covers) and an inclusion proof for\n' +
-      'each, checked here before writing. Progress goes to stderr for large exports. Sign with the --sub of an\n' +
-      'IG lead, Caldicott guardian, DPO or operator. Verify the pack offline with pbx audit verify.',
+      "Writes an evidence pack (pbx-audit-evidence/v2, JSON; docs/AUDIT.md) of the audit log: the exchange's latest\n" +
+      'signed checkpoint, every leaf [N, M) (default: the whole log the checkpoint covers) with the entries that\n' +
+      "concern your organisation in full and others' as leaf hashes, and the subtree hashes around the range,\n" +
+      'in a few pages, checked here before writing. Sign with the --sub of an IG lead, Caldicott guardian, DPO\n' +
+      'or operator (who sees every entry). Verify the pack offline with pbx audit verify.',
     operands: [],
     options: [
       { name: 'out', arg: 'FILE', text: 'where to write the pack' },
@@ -564,9 +565,10 @@ export const commands: readonly Command[] = [
     words: ['audit', 'verify'],
     synopsis: 'audit verify FILE [--key VKEY] [--origin O] [--previous-size N --previous-root B64]',
     summary:
-      "Verifies an evidence pack offline: the checkpoint's signature, every entry's inclusion proof, that no\n" +
-      'index of its range is missing, repeated or out of order, and for a whole-log pack the root recomputed\n' +
-      "from every entry. Without --key it trusts the key the pack names (and says so): pin the exchange's key.\n" +
+      "Verifies an evidence pack (v2 or v1) offline: the checkpoint's signature, that no index of its range is\n" +
+      'missing, repeated or out of order, that every entry shown hashes to its leaf, and the root recomputed\n' +
+      "from the leaves (v1: every entry's inclusion proof). Without --key it trusts the key the pack names (and\n" +
+      "says so): pin the exchange's key.\n" +
       'Exit status: 0 verified (prints the checkpoint size and root); 1 refused, naming the first bad entry.',
     operands: ['FILE'],
     options: [

@@ -143,6 +143,19 @@ export const consistencyProofQuery = z.strictObject({
   from: treeNumber.describe('the older tree size'),
   to: treeNumber.optional().describe("the newer tree size; the latest checkpoint's when omitted"),
 });
+export const auditCheckpointQuery = z.strictObject({
+  size: treeNumber
+    .optional()
+    .describe('the tree size of an earlier published checkpoint; the latest when omitted'),
+});
+export const auditEvidenceQuery = z.strictObject({
+  size: treeNumber.optional().describe("the published checkpoint's tree size; the latest when omitted"),
+  from: treeNumber.optional().describe('the first leaf index of the range; 0 when omitted'),
+  to: treeNumber.optional().describe('the end of the range (exclusive); the size when omitted'),
+  cursor: treeNumber
+    .optional()
+    .describe("the first leaf of this page (a previous page's `next`); `from` when omitted"),
+});
 export const auditLeavesQuery = z.strictObject({
   from: treeNumber.optional().describe('the first leaf index; 0 when omitted'),
   limit: treeNumber
@@ -251,15 +264,27 @@ export const consistencyProofSchema = z.object({
   to: z.number().int().nonnegative(),
   proof: z.array(base64Hash).describe('RFC 9162 section 2.1.4 consistency proof'),
 });
+/** A leaf as the caller's scope sees it (docs/AUDIT.md "Who may see an audit entry"). */
+const auditLeafViewSchema = z.object({
+  index: z.number().int().nonnegative(),
+  leafHash: base64Hash.describe('SHA-256(0x00 || canonical JSON of entry), RFC 6962 section 2.1'),
+  entry: auditEntrySchema
+    .optional()
+    .describe("the entry, when it concerns the caller's organisation (or the caller is the operator)"),
+});
 export const auditLeavesSchema = z.object({
-  leaves: z.array(
-    z.object({
-      index: z.number().int().nonnegative(),
-      leafHash: base64Hash.describe('SHA-256(0x00 || canonical JSON of entry), RFC 6962 section 2.1'),
-      entry: auditEntrySchema,
-    }),
-  ),
+  leaves: z.array(auditLeafViewSchema),
   next: z.number().int().positive().optional().describe('the `from` of the next page, while there is one'),
+});
+export const auditEvidenceSchema = z.object({
+  checkpoint: auditCheckpointSchema.describe('the published checkpoint of the size asked for, as archived'),
+  from: z.number().int().nonnegative(),
+  to: z.number().int().positive(),
+  boundary: z
+    .array(base64Hash)
+    .describe('the perfect subtrees outside [from, to), left to right (docs/AUDIT.md "Evidence packs")'),
+  leaves: z.array(auditLeafViewSchema).describe('from `cursor` on, in index order'),
+  next: z.number().int().positive().optional().describe('the `cursor` of the next page, while there is one'),
 });
 const versionAnswer = z.object({ version: agreementVersionSchema });
 
@@ -392,6 +417,7 @@ export const namedSchemas = {
   InclusionProof: inclusionProofSchema,
   ConsistencyProof: consistencyProofSchema,
   AuditLeaves: auditLeavesSchema,
+  AuditEvidence: auditEvidenceSchema,
   AuditSearchAnswer: auditSearchAnswerSchema,
   ExchangeEvent: exchangeEventSchema,
   EventFeed: eventFeedSchema,
@@ -503,8 +529,11 @@ export const apiOperations = {
     answer: decisionSchema,
   },
   GetAuditCheckpoint: {
-    summary: "The audit log's latest signed checkpoint (IG lead, Caldicott guardian, DPO or operator)",
+    summary:
+      "The audit log's latest signed checkpoint, or an earlier one by size (IG lead, Caldicott guardian, DPO or " +
+      'operator)',
     status: 200,
+    query: auditCheckpointQuery,
     answer: auditCheckpointSchema,
   },
   GetInclusionProof: {
@@ -543,6 +572,14 @@ export const apiOperations = {
     status: 200,
     query: auditLeavesQuery,
     answer: auditLeavesSchema,
+  },
+  GetAuditEvidence: {
+    summary:
+      'One page of evidence against a published checkpoint: the caller’s entries in full, others as leaf hashes, ' +
+      'and the subtree hashes around the range (audited as an export, once per page)',
+    status: 200,
+    query: auditEvidenceQuery,
+    answer: auditEvidenceSchema,
   },
   SearchAudit: {
     summary:

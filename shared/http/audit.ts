@@ -9,7 +9,7 @@ import { DynamoRegistryReader, DynamoRegistryStore } from '../adapters/dynamodb/
 import { S3CheckpointArchive } from '../adapters/s3/checkpoint-archive.ts';
 import { createS3Client } from '../adapters/s3/client.ts';
 import { loadConfig } from '../config.ts';
-import type { AuditReadDeps } from '../domain/audit/audit-proofs.ts';
+import type { AuditArchiveReadDeps, AuditReadDeps } from '../domain/audit/audit-proofs.ts';
 import type { CosignDeps } from '../domain/audit/cosign-checkpoint.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import { InputError } from '../domain/errors.ts';
@@ -30,6 +30,12 @@ export const auditReadsFromEnvironment = (auth: AuthenticationDeps): AuditReadDe
     origin: checkpointOrigin(config.EXCHANGE_ID),
   };
 };
+
+/** The audit reads that also use the write-once checkpoint archive (an earlier checkpoint, evidence). */
+export const auditArchiveReadsFromEnvironment = (auth: AuthenticationDeps): AuditArchiveReadDeps => ({
+  ...auditReadsFromEnvironment(auth),
+  archive: new S3CheckpointArchive(createS3Client(), loadConfig(['AUDIT_BUCKET_NAME']).AUDIT_BUCKET_NAME),
+});
 
 /**
  * What cosigning a checkpoint needs: the checkpoint store, the registered witnesses (registry table), and the

@@ -18,4 +18,3 @@ export const keyManagementFromEnvironment = (auth: AuthenticationDeps): KeyManag
 };
 
 /** Kept here for callers that import it from its old home; path ids are read in ./path-ids.ts. */
-export { pathParameter } from './path-ids.ts';

@@ -29,6 +29,8 @@ export type CheckpointStore = {
  */
 export type CheckpointArchive = {
   putOnce(size: number, note: string): Promise<{ created: true } | { created: false; existing: string }>;
+  /** The note archived for `size`, if any (`GET /v1/audit/checkpoint?size=N`). */
+  read(size: number): Promise<string | undefined>;
 };
 
 /**

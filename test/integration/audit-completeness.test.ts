@@ -528,6 +528,20 @@ const runCorpus = async () => {
     status: 400,
   });
   await ask({
+    route: 'GetAuditEvidence',
+    method: 'GET',
+    path: '/v1/audit/evidence?from=0&to=5',
+    user: operator,
+    status: 200,
+  });
+  await ask({
+    route: 'GetAuditEvidence',
+    method: 'GET',
+    path: '/v1/audit/evidence',
+    user: practitioner,
+    status: 403,
+  });
+  await ask({
     route: 'ListAuditLeaves',
     method: 'GET',
     path: '/v1/audit/leaves?limit=5',

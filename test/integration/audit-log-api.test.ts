@@ -111,6 +111,11 @@ describe('signed checkpoints and proofs of the audit log', () => {
       `/v1/audit/proofs/inclusion?index=0&size=${first.size + 10_000}`,
       `/v1/audit/proofs/consistency?from=${first.size + 1}&to=${first.size}`,
       '/v1/audit/leaves?limit=1001',
+      '/v1/audit/checkpoint?size=01',
+      '/v1/audit/evidence?from=3&to=3',
+      `/v1/audit/evidence?size=${first.size + 10_000}`,
+      `/v1/audit/evidence?to=${first.size + 1}`,
+      '/v1/audit/evidence?from=2&to=4&cursor=4',
     ]) {
       const answer = await get(operator, query);
       expect({ query, status: answer.status, error: errorBodySchema.parse(answer.body).error }).toEqual({

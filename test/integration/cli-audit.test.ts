@@ -37,26 +37,33 @@ describe('pbx audit export and verify', () => {
   it('exports the whole log, verifies it offline, and refuses it once one byte of an entry changed', async () => {
     const exported = await pbx(['audit', 'export', '--out', 'pack.json', ...igLead]);
     expect(exported).toMatchObject({ code: 0 });
-    expect(exported.stdout).toMatch(/^wrote \d+ entries \[0, \d+\) with inclusion proofs to pack\.json\n/);
+    expect(exported.stdout).toMatch(
+      /^wrote \d+ leaves \[0, \d+\) to pack\.json: \d+ entries in full, \d+ of other organisations as leaf hashes\n/,
+    );
 
     const verified = await pbx(['audit', 'verify', 'pack.json']);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/^verified the whole log \(\d+ entries, root recomputed\)/);
+    expect(verified.stdout).toMatch(
+      /^verified the whole log \(\d+ entries; \d+ more as leaf hashes, which the root covers, root recomputed\)/,
+    );
     const [, size, root] = /checkpoint size (\d+), root (\S+)/.exec(verified.stdout) ?? [];
     expect(exported.stdout).toContain(`size ${size}, root ${root}`);
     expect(verified.stderr).toContain('warning: trusting the checkpoint key the pack itself names');
 
     const text = await readFile(join(workDir, 'pack.json'), 'utf8');
     const pack = JSON.parse(text) as {
+      format: string;
       checkpointKey: string;
-      entries: { index: number; entry: { id: string } }[];
+      leaves: { index: number; entry?: { id: string } }[];
     };
+    expect(pack.format).toBe('pbx-audit-evidence/v2');
+    const shown = pack.leaves.filter((leaf) => leaf.entry !== undefined);
     const pinned = await pbx(['audit', 'verify', 'pack.json', '--key', pack.checkpointKey]);
     expect(pinned).toMatchObject({ code: 0, stderr: '' });
 
     // One byte of one entry's id, in the file as written.
-    const victim = pack.entries[Math.floor(pack.entries.length / 2)];
-    if (victim === undefined) throw new Error('the pack has no entries');
+    const victim = shown[Math.floor(shown.length / 2)];
+    if (victim?.entry === undefined) throw new Error('the pack has no entries');
     const { id } = victim.entry;
     const changed = `${id.slice(0, -1)}${id.endsWith('0') ? '1' : '0'}`;
     expect(text.split(id)).toHaveLength(2);

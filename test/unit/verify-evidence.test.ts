@@ -8,13 +8,17 @@ import {
 import { type AuditEntry, auditLeafData, newAuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { formatCheckpoint } from '#shared/domain/audit/checkpoint.ts';
 import { InMemoryMerkleTree } from '#shared/domain/audit/in-memory-merkle-tree.ts';
+import { leafHash, rangeBoundaryNodes } from '#shared/domain/audit/merkle.ts';
+import { entryVisibility } from '#shared/domain/audit/search.ts';
 import { signNote } from '#shared/domain/audit/signed-note.ts';
 import {
   EvidenceError,
   type EvidenceErrorCode,
   type EvidencePack,
+  type EvidencePackV2,
   type EvidenceTrust,
   evidenceFormat,
+  evidenceFormatV1,
   type PreviousCheckpoint,
   verifyEvidence,
 } from '#shared/domain/audit/verify-evidence.ts';
@@ -78,7 +82,7 @@ const packOf = (
 ): EvidencePack => {
   const { size = entryCount, from = 0, to = size } = options;
   return {
-    format: evidenceFormat,
+    format: evidenceFormatV1,
     origin,
     checkpointKey: logKey.verifierKey,
     checkpoint: options.checkpoint ?? checkpointNote(size),
@@ -91,6 +95,8 @@ const packOf = (
     })),
   };
 };
+
+const leafHashOf = (entry: unknown) => leafHash(auditLeafData(entry as AuditEntry));
 
 const refusal = (pack: unknown, previous?: PreviousCheckpoint): EvidenceError => {
   try {
@@ -386,7 +392,7 @@ describe('verifyEvidence: the checkpoint', () => {
 
 describe('verifyEvidence: the pack itself', () => {
   it('refuses a pack whose format is not v1, or that has none', () => {
-    expectRefused({ ...packOf(), format: 'pbx-audit-evidence/v2' }, 'UNSUPPORTED_FORMAT');
+    expectRefused({ ...packOf(), format: 'pbx-audit-evidence/v3' }, 'UNSUPPORTED_FORMAT');
     const { format: _, ...unversioned } = packOf();
     expectRefused(unversioned, 'UNSUPPORTED_FORMAT');
     expectRefused(null, 'UNSUPPORTED_FORMAT');
@@ -407,5 +413,143 @@ describe('verifyEvidence: the pack itself', () => {
     const pack = packOf({ size: 100, from: 90, to: 100 });
     pack.to = 101;
     expectRefused(pack, 'BAD_RANGE');
+  });
+});
+
+/**
+ * v2 packs as `pbx audit export` writes them for lb-brent's IG lead: lb-brent's entries in full, every other entry
+ * only as its leaf hash, and the subtree hashes around the range.
+ */
+const brent = { kind: 'organisation', organisationId: 'lb-brent' } as const;
+
+const packV2Of = (
+  options: { from?: number; to?: number; size?: number; checkpoint?: string } = {},
+): EvidencePackV2 => {
+  const { size = entryCount, from = 0, to = size } = options;
+  return {
+    format: evidenceFormat,
+    origin,
+    checkpointKey: logKey.verifierKey,
+    checkpoint: options.checkpoint ?? checkpointNote(size),
+    from,
+    to,
+    boundary: rangeBoundaryNodes(from, to, size).map(({ level, index }) => b64(tree.node(level, index))),
+    leaves: entries.slice(from, to).map((entry, offset) => ({
+      index: from + offset,
+      leafHash: b64(tree.node(0, from + offset)),
+      ...(entryVisibility(entry, brent) === 'full' ? { entry: structuredClone(entry) } : {}),
+    })),
+  };
+};
+
+const leafAt = (pack: EvidencePackV2, i: number) => {
+  const found = pack.leaves[i];
+  if (found === undefined) throw new Error(`no leaf at ${i}`);
+  return found;
+};
+const flipB64 = (hash: string) => {
+  const bytes = Buffer.from(hash, 'base64');
+  bytes[5] = (bytes[5] ?? 0) ^ 0x10;
+  return bytes.toString('base64');
+};
+
+describe('verifyEvidence: v2 packs where other organisations are leaf hashes only', () => {
+  it('verifies the whole log, returning only the entries shown in full', () => {
+    const pack = packV2Of();
+    const verified = verifyEvidence(pack, trust);
+    const shown = pack.leaves.filter((leaf) => leaf.entry !== undefined).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(entryCount);
+    expect(verified).toMatchObject({ size: entryCount, wholeLog: true, entries: shown });
+    expect(verified.hashedOnly).toBe(entryCount - shown);
+    expect(verified.indexedEntries.every(({ entry }) => entryVisibility(entry, brent) === 'full')).toBe(true);
+    expect(JSON.stringify(pack)).not.toContain('met-police-system');
+  });
+
+  it('verifies ranges against a checkpoint of a larger tree, from the boundary subtrees', () => {
+    for (const [from, to, size] of [
+      [0, 1, 200],
+      [50, 120, 200],
+      [199, 200, 200],
+      [10, 64, 150],
+    ] as const) {
+      const verified = verifyEvidence(packV2Of({ from, to, size }), trust);
+      expect(verified).toMatchObject({ from, to, size, wholeLog: false });
+    }
+  });
+
+  it('refuses a flipped leaf hash of another organisation (ROOT_MISMATCH)', () => {
+    const pack = packV2Of();
+    const hidden = pack.leaves.findIndex((leaf) => leaf.entry === undefined);
+    leafAt(pack, hidden).leafHash = flipB64(leafAt(pack, hidden).leafHash);
+    expectRefused(pack, 'ROOT_MISMATCH');
+  });
+
+  it('refuses an altered entry shown in full, naming it, even with its leaf hash recomputed', () => {
+    const pack = packV2Of({ from: 40, to: 90 });
+    const position = pack.leaves.findIndex((leaf) => leaf.entry !== undefined);
+    const leaf = leafAt(pack, position);
+    const shown = leaf.entry as { id: string };
+    shown.id = `${shown.id.slice(0, -1)}${shown.id.endsWith('0') ? '1' : '0'}`;
+    expectRefused(pack, 'NOT_INCLUDED', leaf.index);
+    // The altered entry with a leaf hash that matches it: the root no longer does.
+    leaf.leafHash = b64(leafHashOf(leaf.entry));
+    expectRefused(pack, 'ROOT_MISMATCH');
+  });
+
+  it('refuses a foreign entry put back in full if it differs from the hash it replaces', () => {
+    const pack = packV2Of();
+    const position = pack.leaves.findIndex((leaf) => leaf.entry === undefined);
+    const leaf = leafAt(pack, position);
+    const original = structuredClone(entries[leaf.index] as AuditEntry);
+    leaf.entry = { ...original, id: `${original.id.slice(0, -1)}${original.id.endsWith('0') ? '1' : '0'}` };
+    expectRefused(pack, 'NOT_INCLUDED', leaf.index);
+  });
+
+  it('refuses a wrong checkpoint: another key, another size, another origin', () => {
+    const other = generateNoteKey('pbx.test-audit');
+    expectRefused(packV2Of({ checkpoint: checkpointNote(entryCount, other.signerKey) }), 'BAD_CHECKPOINT');
+    // Leaves and boundary of the tree of 200 against the signed checkpoint of 199: they cannot fit its root.
+    expect(['ROOT_MISMATCH', 'MALFORMED_PROOF']).toContain(
+      refusal(packV2Of({ to: 150, checkpoint: checkpointNote(199) })).code,
+    );
+    expectRefused(
+      packV2Of({ checkpoint: checkpointNote(entryCount, logKey.signerKey, 'elsewhere/audit') }),
+      'WRONG_ORIGIN',
+    );
+  });
+
+  it('refuses a changed, missing or extra boundary hash, and a missing, repeated or extra leaf', () => {
+    const flippedBoundary = packV2Of({ from: 50, to: 120 });
+    flippedBoundary.boundary[1] = flipB64(flippedBoundary.boundary[1] ?? '');
+    expectRefused(flippedBoundary, 'ROOT_MISMATCH');
+    const short = packV2Of({ from: 50, to: 120 });
+    short.boundary.pop();
+    expectRefused(short, 'MALFORMED_PROOF');
+    const long = packV2Of({ from: 50, to: 120 });
+    long.boundary.push(long.boundary[0] ?? '');
+    expectRefused(long, 'MALFORMED_PROOF');
+
+    const missing = packV2Of({ from: 50, to: 120 });
+    missing.leaves.splice(10, 1);
+    expectRefused(missing, 'MISSING_ENTRY', 60);
+    const repeated = packV2Of({ from: 50, to: 120 });
+    repeated.leaves.splice(10, 0, leafAt(repeated, 9));
+    expectRefused(repeated, 'DUPLICATE_ENTRY', 59);
+    const extra = packV2Of({ from: 50, to: 120 });
+    extra.leaves.push({ index: 120, leafHash: b64(tree.node(0, 120)) });
+    expectRefused(extra, 'UNEXPECTED_ENTRY', 120);
+    const truncated = packV2Of({ from: 50, to: 120 });
+    truncated.leaves.pop();
+    expectRefused(truncated, 'MISSING_ENTRY', 119);
+  });
+
+  it('refuses a leaf hash that is not 32 bytes of base64, and an added field', () => {
+    const short = packV2Of({ from: 0, to: 10 });
+    leafAt(short, 3).leafHash = 'AAAA';
+    expectRefused(short, 'MALFORMED_PROOF', 3);
+    const added = packV2Of({ from: 0, to: 10 }) as EvidencePackV2 & { note?: string };
+    added.note = 'unverified';
+    expectRefused(added, 'MALFORMED_PACK');
   });
 });

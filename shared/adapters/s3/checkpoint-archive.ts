@@ -61,6 +61,10 @@ export class S3CheckpointArchive implements CheckpointArchive, CheckpointVerifie
     return { created: false, existing: (await this.#read(key)) ?? '' };
   }
 
+  read(size: number): Promise<string | undefined> {
+    return this.#read(checkpointObjectKey(size));
+  }
+
   async #read(key: string): Promise<string | undefined> {
     try {
       await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));

@@ -62,7 +62,7 @@ export const auditEntrySchema = z.object({
   /** The DPA 2018 Sch 1 para 18(2) exemption code, when consent was refused or not sought. */
   consentExemption: z.string().optional(),
   /**
-   * For an entry that records a decision on a request: its outcome (`approve`, `approve-partly`, `decline`), the
+   * For an entry that records a decision on a request: its outcome (`approve`, `partial`, `decline`), the
    * coded reasons given, and the data categories withheld.
    */
   decision: z

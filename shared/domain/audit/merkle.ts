@@ -521,3 +521,94 @@ export const verifyConsistency = (
   requireMatch('root1', first, root1);
   requireMatch('root2', second, root2);
 };
+
+// --- Ranges: a contiguous run of leaves and the perfect subtrees around it --------------------------------------
+
+/**
+ * Walks MTH(D[lo:hi]) as RFC 6962 section 2.1 splits it (at the largest power of two k < n), stopping at every
+ * perfect subtree that holds no leaf of [from, to) and at every leaf inside it. Every left part of a split is a
+ * perfect subtree aligned to its size, and so is every part that stops the walk, so each stop is a stored node.
+ */
+const walkRange = <T>(
+  from: number,
+  to: number,
+  lo: number,
+  hi: number,
+  visit: {
+    outside(id: NodeId): T;
+    leaf(index: number): T;
+    join(left: T, right: T): T;
+  },
+): T => {
+  const count = hi - lo;
+  if ((hi <= from || lo >= to) && isPowerOfTwo(count)) {
+    const level = trailingZeros(count);
+    return visit.outside({ level, index: lo / pow2(level) });
+  }
+  if (count === 1) return visit.leaf(lo);
+  const k = pow2(bitLength(count - 1) - 1);
+  return visit.join(walkRange(from, to, lo, lo + k, visit), walkRange(from, to, lo + k, hi, visit));
+};
+
+const assertRange = (from: number, to: number, size: number): void => {
+  assertTreeSize('size', size);
+  if (!isTreeSize(from) || !isTreeSize(to) || from >= to || to > size) {
+    throw new RangeError(`the range [${from}, ${to}) is empty or outside a tree of size ${size}`);
+  }
+};
+
+/**
+ * The perfect subtrees outside the leaves [from, to) of a tree of `size` leaves, in the order the root's
+ * computation meets them (left to right): with the leaves of the range, they are all the root needs. O(log size)
+ * nodes, none for the whole tree.
+ */
+export const rangeBoundaryNodes = (from: number, to: number, size: number): NodeId[] => {
+  assertRange(from, to, size);
+  const ids: NodeId[] = [];
+  walkRange(from, to, 0, size, {
+    outside: (id) => {
+      ids.push(id);
+    },
+    leaf: () => undefined,
+    join: () => undefined,
+  });
+  return ids;
+};
+
+/**
+ * The root of the tree of `size` leaves from the leaf hashes of [from, to) and the hashes of the subtrees that
+ * rangeBoundaryNodes names, in its order. Computes only (the caller compares it with a signed root). Throws
+ * MerkleProofError when a count or a hash length is wrong: a range proof that cannot be one for these parameters.
+ * Binding: every leaf and boundary hash has one fixed position in the RFC 6962 tree of this size, so any change
+ * of a hash, a position or the size changes the root (second-preimage resistance of domain-separated SHA-256).
+ */
+export const rootFromRange = (
+  from: number,
+  to: number,
+  size: number,
+  leaves: readonly Uint8Array[],
+  boundary: readonly Uint8Array[],
+): Uint8Array => {
+  if (!isTreeSize(from) || !isTreeSize(to) || !isTreeSize(size) || from >= to || to > size) {
+    throw new MerkleProofError('INDEX_OUT_OF_RANGE', `the range is empty or outside [0, ${size})`);
+  }
+  if (leaves.length !== to - from) {
+    throw new MerkleProofError('WRONG_PROOF_SIZE', `expected ${to - from} leaves, got ${leaves.length}`);
+  }
+  leaves.forEach((leaf, i) => {
+    requireHashSize(`leaf ${from + i}`, leaf);
+  });
+  requireProofHashes(boundary);
+  let used = 0;
+  const root = walkRange(from, to, 0, size, {
+    outside: () => {
+      const hash = boundary[used++];
+      if (hash === undefined) throw new MerkleProofError('WRONG_PROOF_SIZE', 'too few boundary hashes');
+      return hash;
+    },
+    leaf: (index) => leaves[index - from] as Uint8Array,
+    join: nodeHash,
+  });
+  if (used !== boundary.length) throw new MerkleProofError('WRONG_PROOF_SIZE', 'too many boundary hashes');
+  return root;
+};

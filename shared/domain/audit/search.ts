@@ -48,21 +48,47 @@ export const auditSearchScopeOf = (caller: {
   readonly organisationId: string;
   readonly roles: readonly UserRole[];
 }): AuditSearchScope => {
-  if (caller.roles.includes('operator')) return { kind: 'all' };
-  if (caller.roles.some((role) => organisationRoles.includes(role))) {
-    return { kind: 'organisation', organisationId: caller.organisationId };
-  }
+  const read = auditReadScopeOf(caller);
+  if (read !== undefined) return read;
   if (caller.roles.includes('scrutineer')) return { kind: 'counts' };
   throw new AuthorisationError('NOT_PERMITTED', 'searching the audit log needs an audit role', [
     'roles allowed: operator, ig-lead, caldicott-guardian, dpo, scrutineer (counts only)',
   ]);
 };
 
-/** An entry concerns an organisation that acted in it, that it was about, or that was a party to it. */
+/**
+ * The organisations an entry concerns: the one that acted in it, the one it was about, and every party to it.
+ * This is the one definition of who an entry belongs to (docs/AUDIT.md "Who may see an audit entry").
+ */
 export const concernsOrganisation = (entry: AuditEntry, organisationId: string): boolean =>
   entry.actor.organisationId === organisationId ||
   (entry.target?.type === 'organisation' && entry.target.id === organisationId) ||
   (entry.parties?.includes(organisationId) ?? false);
+
+/** The read scopes that see entries (not only counts): checkpoints, proofs, leaves and evidence. */
+export type AuditReadScope = Exclude<AuditSearchScope, { readonly kind: 'counts' }>;
+
+/** The caller's read scope, or undefined when they may not read entries (scrutineers and everyone else). */
+export const auditReadScopeOf = (caller: {
+  readonly organisationId: string;
+  readonly roles: readonly UserRole[];
+}): AuditReadScope | undefined => {
+  if (caller.roles.includes('operator')) return { kind: 'all' };
+  if (caller.roles.some((role) => organisationRoles.includes(role))) {
+    return { kind: 'organisation', organisationId: caller.organisationId };
+  }
+  return undefined;
+};
+
+/**
+ * How much of an entry a scope sees: `full`, or only its leaf `hash` (all a verifier needs, since RFC 6962 hashes
+ * leaves). The operator sees every entry in full; an IG lead, Caldicott guardian or DPO the entries that concern
+ * their organisation; a scrutineer no entry (counts only).
+ */
+export const entryVisibility = (entry: AuditEntry, scope: AuditSearchScope): 'full' | 'hash' =>
+  scope.kind === 'all' || (scope.kind === 'organisation' && concernsOrganisation(entry, scope.organisationId))
+    ? 'full'
+    : 'hash';
 
 const timeOf = (iso: string) => Date.parse(iso);
 
@@ -76,8 +102,9 @@ export const matchesAuditFilter = (entry: AuditEntry, filter: AuditSearchFilter)
   (filter.agreementId === undefined || entry.agreement?.id === filter.agreementId) &&
   (filter.purpose === undefined || entry.purpose === filter.purpose);
 
+// Counts are computed over every entry and published suppressed; entries are listed only where seen in full.
 const inScope = (entry: AuditEntry, scope: AuditSearchScope): boolean =>
-  scope.kind !== 'organisation' || concernsOrganisation(entry, scope.organisationId);
+  scope.kind === 'counts' || entryVisibility(entry, scope) === 'full';
 
 /** The entries, in the order given, that match the filter and that the scope may see. */
 export const searchAuditEntries = <E extends IndexedEntry>(

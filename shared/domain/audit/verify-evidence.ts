@@ -2,24 +2,41 @@ import { z } from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 import { type AuditEntry, auditEntrySchema, auditLeafData } from './audit-entry.ts';
 import { CheckpointError, verifyCheckpoint } from './checkpoint.ts';
-import { hashesEqual, leafHash, MerkleProofError, rootOf, verifyInclusion } from './merkle.ts';
+import {
+  HASH_SIZE,
+  hashesEqual,
+  leafHash,
+  MerkleProofError,
+  rootFromRange,
+  rootOf,
+  verifyInclusion,
+} from './merkle.ts';
 import { decodeCanonicalBase64, NoteError, type NoteVerifier } from './signed-note.ts';
 
 /**
  * Evidence packs of the audit log and their offline verifier, in sigstore's shape: `verifyEvidence(pack, trust)`
  * returns what it verified or throws a coded EvidenceError; it never answers `false`.
  *
- * A pack holds a signed checkpoint (c2sp.org/tlog-checkpoint) and a contiguous range [from, to) of the log's
- * entries, each with its RFC 6962 / RFC 9162 section 2.1.3 inclusion proof against the checkpoint's tree size. The
+ * A pack holds a signed checkpoint (c2sp.org/tlog-checkpoint) and a contiguous range [from, to) of the log. The
  * range is stated, not inferred from the entries, so that a deleted entry is a gap in a stated range rather than a
- * smaller pack. Per-entry proofs are what let the verifier name the first bad entry in any pack; a whole-log pack
- * (from 0 to the checkpoint's size) is also checked by recomputing the root from every leaf (RFC 6962 section
- * 2.1 MTH), which is the completeness argument: n leaves whose MTH is the signed root are the whole log.
+ * smaller pack. A v2 pack (docs/AUDIT.md "Evidence packs") holds every leaf hash of the range, the entry beside it
+ * only where the exporter may see it, and the perfect subtrees around the range: recomputing the signed root from
+ * them proves every leaf at its index (and, from 0 to the size, that the pack is the whole log), while an entry
+ * that does not hash to its leaf is named. A v1 pack holds every entry in full, each with its RFC 9162 section
+ * 2.1.3 inclusion proof; a whole-log v1 pack is also checked by recomputing the root from every leaf.
  *
  * Pure: the caller turns the trusted verifier key string into a NoteVerifier (shared/adapters/crypto/note-keys.ts).
  */
 
-export const evidenceFormat = 'pbx-audit-evidence/v1';
+/** The first format: every entry in full, each with its own inclusion proof. Still verified, no longer written. */
+export const evidenceFormatV1 = 'pbx-audit-evidence/v1';
+/**
+ * The format `pbx audit export` writes: every leaf of the range as the exporter's scope sees it (its hash, and its
+ * entry where the entry concerns the exporter's organisation), and the subtree hashes around the range, from which
+ * the verifier recomputes the checkpoint's root (docs/AUDIT.md "Evidence packs").
+ */
+export const evidenceFormat = 'pbx-audit-evidence/v2';
+export const evidenceFormats: readonly string[] = [evidenceFormatV1, evidenceFormat];
 
 const base64Hash = z.string().min(1);
 const logIndex = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -35,7 +52,7 @@ export const evidenceEntrySchema = z.object({
 export type EvidenceEntry = z.infer<typeof evidenceEntrySchema>;
 
 export const evidencePackSchema = z.object({
-  format: z.literal(evidenceFormat),
+  format: z.literal(evidenceFormatV1),
   /** The log's origin (the checkpoint's first line), as the exporter was told it. Not trusted by itself. */
   origin: z.string().min(1),
   /** The log's note verifier key, as the exporter was told it (`name+hash+base64`). Not trusted by itself. */
@@ -50,8 +67,32 @@ export const evidencePackSchema = z.object({
 });
 export type EvidencePack = z.infer<typeof evidencePackSchema>;
 
+export const evidenceLeafSchema = z.strictObject({
+  index: logIndex,
+  /** Base64 of the leaf hash, SHA-256(0x00 || auditLeafData(entry)). */
+  leafHash: base64Hash,
+  /** The entry, where the exporter may see it; it must hash to `leafHash`. */
+  entry: z.unknown().optional(),
+});
+export type EvidenceLeaf = z.infer<typeof evidenceLeafSchema>;
+
+export const evidencePackV2Schema = z.strictObject({
+  format: z.literal(evidenceFormat),
+  origin: z.string().min(1),
+  checkpointKey: z.string().min(1),
+  checkpoint: z.string().min(1),
+  from: logIndex,
+  to: logIndex,
+  exportedAt: z.iso.datetime().optional(),
+  /** The perfect subtrees outside [from, to) in the order merkle.ts rangeBoundaryNodes lists them, base64. */
+  boundary: z.array(base64Hash),
+  /** Every leaf of [from, to), in index order. */
+  leaves: z.array(evidenceLeafSchema),
+});
+export type EvidencePackV2 = z.infer<typeof evidencePackV2Schema>;
+
 export type EvidenceErrorCode =
-  /** Not a pbx-audit-evidence/v1 pack. */
+  /** Not a pbx-audit-evidence/v1 or v2 pack. */
   | 'UNSUPPORTED_FORMAT'
   /** The pack's shape is wrong (an index that is not a number, a missing field). */
   | 'MALFORMED_PACK'
@@ -106,26 +147,26 @@ export type VerifiedEvidence = {
   readonly rootHash: Uint8Array;
   readonly from: number;
   readonly to: number;
-  /** How many entries were verified. */
+  /** How many entries were verified in full. */
   readonly entries: number;
+  /** How many leaves of the range the pack holds only as their hash (entries of other organisations). */
+  readonly hashedOnly: number;
   /** Whether the pack holds every entry of the checkpointed log (and so its root was recomputed). */
   readonly wholeLog: boolean;
   /** The verified audit entries, in index order. */
   readonly auditEntries: readonly AuditEntry[];
+  /** The verified audit entries with their leaf indices. */
+  readonly indexedEntries: readonly { readonly index: number; readonly entry: AuditEntry }[];
 };
 
 /** The pack position a zod issue points into (`entries[3]...`), to name the entry it is about. */
 const positionOf = (issue: z.core.$ZodIssue | undefined): number | undefined => {
   const [first, second] = issue?.path ?? [];
-  return first === 'entries' && typeof second === 'number' ? second : undefined;
+  return (first === 'entries' || first === 'leaves') && typeof second === 'number' ? second : undefined;
 };
 
-const parsePack = (input: unknown): EvidencePack => {
-  const format = typeof input === 'object' && input !== null && 'format' in input ? input.format : undefined;
-  if (format !== evidenceFormat) {
-    throw new EvidenceError('UNSUPPORTED_FORMAT', `not a ${evidenceFormat} pack (format: ${String(format)})`);
-  }
-  const parsed = evidencePackSchema.safeParse(input);
+const parseWith = <S extends z.ZodType>(schema: S, input: unknown): z.infer<S> => {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const position = positionOf(issue);
@@ -140,7 +181,14 @@ const parsePack = (input: unknown): EvidencePack => {
   );
 };
 
-const openCheckpoint = (pack: EvidencePack, trust: EvidenceTrust) => {
+type PackHead = {
+  readonly origin: string;
+  readonly checkpoint: string;
+  readonly from: number;
+  readonly to: number;
+};
+
+const openCheckpoint = (pack: PackHead, trust: EvidenceTrust) => {
   if (pack.origin !== trust.origin) {
     throw new EvidenceError('WRONG_ORIGIN', `the pack is of ${pack.origin}, not ${trust.origin}`);
   }
@@ -178,7 +226,7 @@ const checkPrevious = (size: number, rootHash: Uint8Array, previous: PreviousChe
  * so a gap, a repeat, a swap or an extra entry is named at the first index where the pack goes wrong.
  */
 const sequenceError = (
-  pack: EvidencePack,
+  pack: PackHead,
   position: number,
   index: number,
   later: ReadonlySet<number>,
@@ -217,18 +265,8 @@ const decodeProof = (proof: readonly string[], index: number): Uint8Array[] =>
     return bytes;
   });
 
-/**
- * Verifies an evidence pack offline: the checkpoint's signature under the trusted key, the origin, no rollback
- * from `previous`, the stated range's every index present once and in order, every entry's inclusion proof
- * against the checkpoint's root, and for a whole-log pack the root recomputed from all the leaves. Returns what
- * was verified, or throws an EvidenceError naming the first bad entry.
- */
-export const verifyEvidence = (
-  input: unknown,
-  trust: EvidenceTrust,
-  previous?: PreviousCheckpoint,
-): VerifiedEvidence => {
-  const pack = parsePack(input);
+/** The checkpoint opened under the trusted key, no rollback from `previous`, and the range within it. */
+const openPack = (pack: PackHead, trust: EvidenceTrust, previous: PreviousCheckpoint | undefined) => {
   const checkpoint = openCheckpoint(pack, trust);
   const { size, rootHash } = checkpoint;
   checkPrevious(size, rootHash, previous);
@@ -238,11 +276,25 @@ export const verifyEvidence = (
       `the range [${pack.from}, ${pack.to}) is empty or beyond the checkpoint's ${size} entries`,
     );
   }
+  return checkpoint;
+};
+
+/**
+ * A v1 pack: every entry of the range in full with its own inclusion proof, and for a whole-log pack the root
+ * recomputed from all the leaves.
+ */
+const verifyEvidenceV1 = (
+  pack: EvidencePack,
+  trust: EvidenceTrust,
+  previous: PreviousCheckpoint | undefined,
+): VerifiedEvidence => {
+  const checkpoint = openPack(pack, trust, previous);
+  const { size, rootHash } = checkpoint;
 
   // Every position before the first break holds its own index, so an expected index found in the pack is later.
   const present = new Set(pack.entries.map(({ index }) => index));
   const leaves: Uint8Array[] = [];
-  const auditEntries: AuditEntry[] = [];
+  const indexedEntries: { index: number; entry: AuditEntry }[] = [];
   pack.entries.forEach(({ index, entry, proof }, position) => {
     const broken = sequenceError(pack, position, index, present);
     if (broken !== undefined) throw broken;
@@ -258,7 +310,7 @@ export const verifyEvidence = (
       throw error;
     }
     leaves.push(leaf);
-    auditEntries.push(parsed);
+    indexedEntries.push({ index, entry: parsed });
   });
   const missing = pack.from + pack.entries.length;
   if (missing < pack.to)
@@ -277,7 +329,103 @@ export const verifyEvidence = (
     from: pack.from,
     to: pack.to,
     entries: pack.entries.length,
+    hashedOnly: 0,
     wholeLog,
-    auditEntries,
+    auditEntries: indexedEntries.map(({ entry }) => entry),
+    indexedEntries,
   };
+};
+
+const decodeLeafHash = (hash: string, index: number): Uint8Array => {
+  const bytes = decodeCanonicalBase64(hash);
+  if (bytes === undefined || bytes.length !== HASH_SIZE) {
+    throw new EvidenceError('MALFORMED_PROOF', 'a leaf hash is not base64 of 32 bytes', index);
+  }
+  return bytes;
+};
+
+/**
+ * A v2 pack: every index of the range once and in order; every entry shown hashes to its stated leaf hash (so a
+ * changed entry is named); and the stated leaf hashes with the boundary subtrees recompute the checkpoint's root
+ * (RFC 6962 section 2.1 MTH, merkle.ts rootFromRange), which proves every leaf at its index, and for a whole-log
+ * pack that the pack is the whole log. A changed leaf hash or boundary hash is a ROOT_MISMATCH of the pack.
+ */
+const verifyEvidenceV2 = (
+  pack: EvidencePackV2,
+  trust: EvidenceTrust,
+  previous: PreviousCheckpoint | undefined,
+): VerifiedEvidence => {
+  const checkpoint = openPack(pack, trust, previous);
+  const { size, rootHash } = checkpoint;
+  const present = new Set(pack.leaves.map(({ index }) => index));
+  const leaves: Uint8Array[] = [];
+  const indexedEntries: { index: number; entry: AuditEntry }[] = [];
+  pack.leaves.forEach(({ index, leafHash: stated, entry }, position) => {
+    const broken = sequenceError(pack, position, index, present);
+    if (broken !== undefined) throw broken;
+    const hash = decodeLeafHash(stated, index);
+    if (entry !== undefined) {
+      const parsed = parseEntry(entry, index);
+      if (!hashesEqual(leafHash(auditLeafData(parsed)), hash)) {
+        throw new EvidenceError('NOT_INCLUDED', 'the entry does not hash to its leaf hash', index);
+      }
+      indexedEntries.push({ index, entry: parsed });
+    }
+    leaves.push(hash);
+  });
+  const missing = pack.from + pack.leaves.length;
+  if (missing < pack.to)
+    throw new EvidenceError('MISSING_ENTRY', 'the pack has no leaf at this index', missing);
+  const boundary = pack.boundary.map((hash) => {
+    const bytes = decodeCanonicalBase64(hash);
+    if (bytes === undefined) throw new EvidenceError('MALFORMED_PROOF', 'a boundary hash is not base64');
+    return bytes;
+  });
+  let computed: Uint8Array;
+  try {
+    computed = rootFromRange(pack.from, pack.to, size, leaves, boundary);
+  } catch (error) {
+    if (error instanceof MerkleProofError) {
+      throw new EvidenceError('MALFORMED_PROOF', `the boundary hashes do not fit the range (${error.code})`);
+    }
+    throw error;
+  }
+  if (!hashesEqual(computed, rootHash)) {
+    throw new EvidenceError('ROOT_MISMATCH', "the leaves and boundary do not hash to the checkpoint's root");
+  }
+  return {
+    origin: checkpoint.origin,
+    size,
+    rootHash,
+    from: pack.from,
+    to: pack.to,
+    entries: indexedEntries.length,
+    hashedOnly: pack.leaves.length - indexedEntries.length,
+    wholeLog: pack.from === 0 && pack.to === size,
+    auditEntries: indexedEntries.map(({ entry }) => entry),
+    indexedEntries,
+  };
+};
+
+/**
+ * Verifies an evidence pack offline (v1 or v2): the checkpoint's signature under the trusted key, the origin, no
+ * rollback from `previous`, the stated range's every index present once and in order, and every leaf under the
+ * checkpoint's root. Returns what was verified, or throws an EvidenceError naming the first bad entry it can.
+ */
+export const verifyEvidence = (
+  input: unknown,
+  trust: EvidenceTrust,
+  previous?: PreviousCheckpoint,
+): VerifiedEvidence => {
+  const format = typeof input === 'object' && input !== null && 'format' in input ? input.format : undefined;
+  if (format === evidenceFormatV1) {
+    return verifyEvidenceV1(parseWith(evidencePackSchema, input), trust, previous);
+  }
+  if (format === evidenceFormat) {
+    return verifyEvidenceV2(parseWith(evidencePackV2Schema, input), trust, previous);
+  }
+  throw new EvidenceError(
+    'UNSUPPORTED_FORMAT',
+    `not a ${evidenceFormats.join(' or ')} pack (format: ${String(format)})`,
+  );
 };
