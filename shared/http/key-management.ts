@@ -16,5 +16,3 @@ export const keyManagementFromEnvironment = (auth: AuthenticationDeps): KeyManag
     clock: auth.clock,
   };
 };
-
-/** Kept here for callers that import it from its old home; path ids are read in ./path-ids.ts. */
