@@ -11,6 +11,7 @@ import { type Io, parseCommandLine } from '#cli/commands/command.ts';
 import { loadSubjectReferencer, localFootprintKeyFile } from '#cli/subject-reference.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
+import { evidencePackV2Schema } from '#shared/domain/audit/verify-evidence.ts';
 import { type ExchangeEvent, exchangeEventSchema } from '#shared/domain/events/exchange-event.ts';
 import {
   check,
@@ -370,11 +371,14 @@ await step(
       operands: [pack],
       io: verifying.io,
     });
-    const written = JSON.parse(await readFile(pack, 'utf8')) as { entries: { index: number }[]; to: number };
-    const inPack = new Set(written.entries.map((e) => e.index));
+    // The pack holds every leaf of the range; Brent's IG lead sees in full the entries that concern Brent, and
+    // every other only as its leaf hash (docs/AUDIT.md).
+    const written = evidencePackV2Schema.parse(JSON.parse(await readFile(pack, 'utf8')));
+    const shown = written.leaves.filter((leaf) => leaf.entry !== undefined);
+    const inPack = new Set(shown.map((leaf) => leaf.index));
     check(
       ours.every((f) => inPack.has(f.index)),
-      'the evidence pack does not hold every entry the search found',
+      'the evidence pack does not show every entry the search found',
     );
     const line = (f: Found) =>
       `leaf ${String(f.index).padStart(5)}  ${f.entry.time}  ${f.entry.action.padEnd(15)} ${f.entry.outcome.padEnd(8)} ${f.entry.actor.userId ?? f.entry.actor.clientId}${f.entry.reasonCodes.length === 0 ? '' : `  ${f.entry.reasonCodes.join(', ')}`}`;
@@ -382,7 +386,7 @@ await step(
       facts: [
         `audit search by subject reference: ${found.length} entries since the run began${found.length > ours.length ? ', among them' : ''}:`,
         ...ours.map((f) => `  ${line(f)}`),
-        `evidence pack: ${written.entries.length} entries [${first}, ${written.to}) with inclusion proofs, ${pack}`,
+        `evidence pack: leaves [${first}, ${written.to}), ${shown.length} shown in full, the rest as leaf hashes, ${pack}`,
         ...verifying.out
           .join('')
           .trim()

@@ -157,7 +157,8 @@ describe.concurrent('pbx, run as a user runs it', () => {
     );
     for (const key of keys) expect(key.jwk).not.toHaveProperty('d');
 
-    const revoked = await pbx(['keys', 'revoke', oldKid, '--as', 'lb-harrow-system', '--key', next]);
+    // A key id is base64url and may start with `-`: after `--` it is an operand, never an option.
+    const revoked = await pbx(['keys', 'revoke', '--as', 'lb-harrow-system', '--key', next, '--', oldKid]);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toContain(`revoked key ${oldKid} of lb-harrow-system`);
 
