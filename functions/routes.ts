@@ -2,9 +2,12 @@ import type { BucketName, TableName } from '#shared/resources.ts';
 
 /**
  * What a function may do with a resource. `probe` only asks whether it answers (DescribeTable, HeadBucket): the
- * health check needs no data.
+ * health check needs no data. `append` adds items and never changes or removes one (PutItem, with the
+ * `attribute_not_exists` condition appendAudit puts on each, and ConditionCheckItem): the audit table is append-only
+ * to every function but the sequencer, the one that may update entries and delete pending markers (docs/AUDIT.md).
+ * `readappend` is read and append together.
  */
-export type Access = 'probe' | 'read' | 'write' | 'readwrite';
+export type Access = 'probe' | 'read' | 'append' | 'readappend' | 'write' | 'readwrite';
 
 /**
  * Every HTTP route of the exchange, with the function that serves it and the resources that function may touch.
@@ -28,20 +31,36 @@ export type RouteDefinition = {
   readonly checkpointKey?: true;
 };
 
-/** The weaker of two accesses is implied by the stronger; read and write together are readwrite. */
-const combine = (a: Access | undefined, b: Access): Access =>
-  a === undefined || a === b || a === 'probe' ? b : b === 'probe' ? a : 'readwrite';
+/** What each access allows, as parts: an access is the set of its parts, and two combine to the union. */
+const parts: Record<Access, readonly ('read' | 'append' | 'write')[]> = {
+  probe: [],
+  read: ['read'],
+  append: ['append'],
+  readappend: ['read', 'append'],
+  write: ['append', 'write'],
+  readwrite: ['read', 'append', 'write'],
+};
+
+/** The weaker of two accesses is implied by the stronger; read and append or write together are readappend or readwrite. */
+const combine = (a: Access | undefined, b: Access): Access => {
+  if (a === undefined || a === 'probe') return b;
+  if (b === 'probe') return a;
+  const union = new Set([...parts[a], ...parts[b]]);
+  if (union.has('write')) return union.has('read') ? 'readwrite' : 'write';
+  if (union.has('append')) return union.has('read') ? 'readappend' : 'append';
+  return 'read';
+};
 
 /**
  * A route that verifies signed requests: it also reads the registry (keys, clients, users), writes the nonce
- * table (single-use `jti`) and the audit table (refusals, and every answer), and knows the exchange id (`aud`).
+ * table (single-use `jti`), appends to the audit table (refusals, and every answer), and knows the exchange id (`aud`).
  */
 const signed = (route: Omit<RouteDefinition, 'auth' | 'exchangeId'>): RouteDefinition => {
   const tables: Partial<Record<TableName, Access>> = { ...route.tables };
   for (const [name, access] of [
     ['registry', 'read'],
     ['nonces', 'write'],
-    ['audit', 'write'],
+    ['audit', 'append'],
   ] as const) {
     tables[name] = combine(tables[name], access);
   }
@@ -87,7 +106,7 @@ export const routes: readonly RouteDefinition[] = [
     entry: 'system/get-health.ts',
     auth: 'public',
     // Every answer is audited (shared/http/route.ts, answerAudit): public routes write the audit table too.
-    tables: { registry: 'probe', audit: 'write' },
+    tables: { registry: 'probe', audit: 'append' },
     buckets: { payloads: 'probe' },
   },
   {
@@ -96,7 +115,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetDiscovery',
     entry: 'system/get-discovery.ts',
     auth: 'public',
-    tables: { audit: 'write' },
+    tables: { audit: 'append' },
     // Publishes the checkpoint verifier key as the checkpoint publisher wrote it beside the checkpoints; this
     // public route never holds the signing secret.
     buckets: { auditCheckpoints: 'read' },
@@ -108,7 +127,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetRegistry',
     entry: 'registry/get-registry.ts',
     auth: 'public',
-    tables: { registry: 'read', audit: 'write' },
+    tables: { registry: 'read', audit: 'append' },
     buckets: {},
     exchangeId: true,
   },
@@ -118,7 +137,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetOpenApi',
     entry: 'system/get-openapi.ts',
     auth: 'public',
-    tables: { audit: 'write' },
+    tables: { audit: 'append' },
     buckets: {},
   },
   signed({
@@ -263,7 +282,7 @@ export const routes: readonly RouteDefinition[] = [
     // Reads the checkpoint of that size, and writes the witness's line with its audit entry in one transaction.
     // Only a registered witness (registry table, read by every signed route) cosigns; the exchange's own signature
     // on the note is checked with the published verifier key (checkpoints bucket), never the signing secret.
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readappend' },
     buckets: { auditCheckpoints: 'read' },
   }),
   signed({
@@ -289,7 +308,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'ListAuditLeaves',
     entry: 'audit/list-leaves.ts',
     // Reading pages of the log, and recording each read as an `audit.export` entry.
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readappend' },
     buckets: {},
   }),
   signed({
@@ -298,7 +317,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'GetAuditEvidence',
     entry: 'audit/get-evidence.ts',
     // Pages of evidence against an archived checkpoint, each page recorded as one `audit.export` entry.
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readappend' },
     buckets: { auditCheckpoints: 'read' },
   }),
   signed({
@@ -307,7 +326,7 @@ export const routes: readonly RouteDefinition[] = [
     id: 'SearchAudit',
     entry: 'audit/search.ts',
     // Scoped search of the sequenced log (shared/domain/audit/search.ts), each search recorded as `audit.search`.
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readappend' },
     buckets: {},
   }),
   signed({

@@ -32,6 +32,8 @@ export const schedules: readonly ScheduleDefinition[] = [
     entry: 'audit/sequence-audit-log.ts',
     everyMinutes: 1,
     localEverySeconds: 1,
+    // The one function that may update entries (their index) and delete pending markers: the audit table is
+    // append-only to every other (functions/routes.ts Access).
     tables: { audit: 'readwrite' },
     buckets: {},
   },
@@ -42,7 +44,7 @@ export const schedules: readonly ScheduleDefinition[] = [
     entry: 'audit/publish-checkpoint.ts',
     everyMinutes: 1,
     localEverySeconds: 2,
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readappend' },
     buckets: { auditCheckpoints: 'readwrite' },
     exchangeId: true,
     checkpointKey: true,
@@ -66,7 +68,7 @@ export const schedules: readonly ScheduleDefinition[] = [
     entry: 'requests/sweep-requests.ts',
     everyMinutes: 1,
     localEverySeconds: 5,
-    tables: { requests: 'readwrite', agreements: 'readwrite', events: 'write', audit: 'write' },
+    tables: { requests: 'readwrite', agreements: 'readwrite', events: 'write', audit: 'append' },
     buckets: { payloads: 'readwrite' },
   },
   {
@@ -81,7 +83,7 @@ export const schedules: readonly ScheduleDefinition[] = [
       requests: 'readwrite',
       agreements: 'read',
       events: 'write',
-      audit: 'write',
+      audit: 'append',
     },
     buckets: { payloads: 'probe' },
   },

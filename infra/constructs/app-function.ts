@@ -100,10 +100,25 @@ export class AppFunction extends NodejsFunction {
     if (access === 'probe') table.grant(this, 'dynamodb:DescribeTable');
     else if (access === 'read') table.grantReadData(this);
     else if (access === 'write') table.grantWriteData(this);
-    else table.grantReadWriteData(this);
+    else if (access === 'readwrite') table.grantReadWriteData(this);
+    else {
+      if (access === 'readappend') table.grantReadData(this);
+      this.#grantAppend(table);
+    }
     this.addEnvironment(tables[name].envVar, table.tableName);
-    if (access === 'write' || access === 'readwrite') this.#acknowledgeKmsWriteGrant();
+    if (access !== 'probe' && access !== 'read') this.#acknowledgeKmsWriteGrant();
     return this;
+  }
+
+  /**
+   * Adding items only: PutItem (every append is conditional on the key being absent; IAM cannot require the
+   * condition, so the sequencer's pending-set check is what finds a removed or unsequenced entry) and
+   * ConditionCheckItem, which a transaction's condition check needs (TransactWriteItems is authorised per item
+   * action). No UpdateItem, DeleteItem or BatchWriteItem. Writing a KMS-encrypted table also needs the data key.
+   */
+  #grantAppend(table: ITable): void {
+    table.grant(this, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem');
+    table.encryptionKey?.grantEncryptDecrypt(this);
   }
 
   /** Writing a KMS-encrypted resource needs the data-key actions CDK grants with wildcards, on that one key. */
@@ -119,6 +134,8 @@ export class AppFunction extends NodejsFunction {
   }
 
   bindBucket(name: BucketName, bucket: IBucket, access: Access): this {
+    if (access === 'append' || access === 'readappend')
+      throw new Error(`${access} is a table access; bucket ${name} is read or written`);
     // HeadBucket is authorised by s3:ListBucket on the bucket itself, not on its objects.
     if (access === 'probe')
       this.addToRolePolicy(
@@ -160,7 +177,7 @@ export class AppFunction extends NodejsFunction {
    * A write-once bucket is read and added to, object by object, never deleted from or re-configured: only
    * GetObject (HeadObject too) and PutObject, on its objects, and the data key to encrypt and decrypt them.
    */
-  #bindWriteOnceBucket(bucket: IBucket, access: Exclude<Access, 'probe'>): void {
+  #bindWriteOnceBucket(bucket: IBucket, access: Exclude<Access, 'probe' | 'append' | 'readappend'>): void {
     this.#bindObjects(bucket, access, '*', {
       read: ['s3:GetObject'],
       write: ['s3:PutObject'],
@@ -175,7 +192,7 @@ export class AppFunction extends NodejsFunction {
    * DeleteObjectVersion, and ListBucketVersions to find them, on the `shares/` prefix only. Nothing else lists,
    * re-configures or touches other keys.
    */
-  #bindPayloadObjects(bucket: IBucket, access: Exclude<Access, 'probe'>): void {
+  #bindPayloadObjects(bucket: IBucket, access: Exclude<Access, 'probe' | 'append' | 'readappend'>): void {
     this.#bindObjects(bucket, access, `${payloadPrefix}*`, {
       read: ['s3:GetObject'],
       write: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
@@ -196,7 +213,7 @@ export class AppFunction extends NodejsFunction {
   /** Object-level actions on one bucket's keys matching `pattern`, with the data key to encrypt and decrypt. */
   #bindObjects(
     bucket: IBucket,
-    access: Exclude<Access, 'probe'>,
+    access: Exclude<Access, 'probe' | 'append' | 'readappend'>,
     pattern: string,
     grant: { read: string[]; write: string[]; reason: string },
   ): void {

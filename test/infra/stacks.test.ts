@@ -258,7 +258,7 @@ describe('the API stack', () => {
     const writes = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
     for (const route of routes) {
       const writable = Object.entries(route.tables)
-        .filter(([, access]) => access === 'write' || access === 'readwrite')
+        .filter(([, access]) => access !== 'probe' && access !== 'read')
         .map(([name]) => name);
       const granted = statementsOf(template, route.id)
         .filter((s) => actionsOf([s]).some((a) => writes.test(a)))
@@ -271,6 +271,28 @@ describe('the API stack', () => {
       }
       expect(granted).toHaveLength(writable.length);
     }
+  });
+
+  it('keeps the audit table append-only: only the sequencer may update or delete on it', () => {
+    const changes = /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|\*)$/;
+    const changers = [...routes, ...schedules]
+      .filter((definition) =>
+        actionsOf(
+          statementsOf(template, definition.id).filter((s) => /AuditTable/.test(JSON.stringify(s.Resource))),
+        ).some((a) => changes.test(a)),
+      )
+      .map((definition) => definition.id);
+    expect(changers).toEqual(['SequenceAuditLog']);
+    // Every other function that records entries may put them (conditionally) and check conditions, no more.
+    for (const definition of [...routes, ...schedules]) {
+      if (definition.id === 'SequenceAuditLog') continue;
+      const audit = grantsOf(definition.id).tables.audit;
+      expect({ id: definition.id, audit }).toEqual({
+        id: definition.id,
+        audit: expect.stringMatching(/^(none|read|append|readappend)$/),
+      });
+    }
+    expect(grantsOf('GetWhoami').tables.audit).toBe('append');
   });
 
   it('lets only the checkpoint publisher read the signing secret, name and grant together', () => {
@@ -321,15 +343,20 @@ describe('the API stack', () => {
   const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
   const tableReads =
     /^dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|GetRecords|GetShardIterator)$/;
-  const tableWrites = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
+  const tableWrites = /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem)$/;
   /** The access (as routes.ts names it) that a table's granted actions amount to; `none` when nothing is granted. */
   const tableAccessOf = (actions: string[]): string => {
     if (actions.length === 0) return 'none';
-    const reads = actions.some((a) => tableReads.test(a));
+    // A transaction's condition check needs ConditionCheckItem: appending has it, without reading items.
+    const reads = actions.some((a) => tableReads.test(a) && a !== 'dynamodb:ConditionCheckItem');
+    const puts = actions.includes('dynamodb:PutItem');
     const writes = actions.some((a) => tableWrites.test(a));
+    if (writes && !puts) return actions.join();
     if (reads && writes) return 'readwrite';
-    if (reads) return 'read';
     if (writes) return 'write';
+    if (reads && puts) return 'readappend';
+    if (puts) return actions.includes('dynamodb:ConditionCheckItem') ? 'append' : actions.join();
+    if (reads) return 'read';
     return actions.every((a) => a === 'dynamodb:DescribeTable') ? 'probe' : actions.join();
   };
 
