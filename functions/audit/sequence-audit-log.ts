@@ -20,5 +20,11 @@ export const handler = middy()
     const summary = await sequenceAuditEntries(deps, { batchSize: 100, maxBatches: 200 });
     if (summary.appended > 0)
       logger.info('audit entries sequenced', { appended: summary.appended, size: summary.size });
+    // Entry ids only (ULIDs, no personal data): the alarm that the audit table was changed outside the exchange.
+    if (summary.anomalies.length > 0)
+      logger.error('audit pending set broken', {
+        alarm: 'AUDIT_PENDING_SET_BROKEN',
+        anomalies: summary.anomalies,
+      });
     return summary;
   });

@@ -33,3 +33,20 @@ export type MerkleLogStore = {
   /** Sequenced entries from `fromIndex`, in index order, at most `limit`. */
   readLeaves(fromIndex: number, limit: number): Promise<SequencedEntry[]>;
 };
+
+/**
+ * An entry and its pending marker found apart. appendAudit writes the two in one transaction and only the sequencer
+ * deletes a marker, in the transaction that gives its entry an index: a marker whose entry is gone
+ * (`ENTRY_MISSING`), or an entry with neither marker nor index (`MARKER_MISSING`), means the audit table was
+ * changed outside the exchange's code.
+ */
+export type PendingAnomaly = { readonly kind: 'ENTRY_MISSING' | 'MARKER_MISSING'; readonly entryId: string };
+
+/** The sequencer's check of the pending set against the entries (docs/AUDIT.md "Append-only"). */
+export type PendingSetCheck = {
+  /**
+   * Checks the oldest pending markers against their entries, and the next `sweepItems` items of a sweep over the
+   * whole table (resumed where the previous check stopped) for entries that have neither marker nor index.
+   */
+  checkPendingSet(input: { readonly sweepItems: number }): Promise<PendingAnomaly[]>;
+};

@@ -1,10 +1,22 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { HASH_SIZE, type NodeId, type NodeSource } from '../../domain/audit/merkle.ts';
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
-import type { MerkleLogStore, SequencedEntry, TreeHead } from '../../ports/merkle-log-store.ts';
+import type {
+  MerkleLogStore,
+  PendingAnomaly,
+  PendingSetCheck,
+  SequencedEntry,
+  TreeHead,
+} from '../../ports/merkle-log-store.ts';
 import { entryKey, pendingKey } from './audit-log.ts';
 import { callDynamo, getItem, Transaction } from './transaction.ts';
 
@@ -15,6 +27,7 @@ import { callDynamo, getItem, Transaction } from './transaction.ts';
  *   pk LEAF#<index/4096>   sk <index, 15 digits>   the sequenced entry with its leaf hash, range-readable
  *   pk NODE#<level>#<i>    sk NODE         the hash of a perfect subtree (merkle.ts), written once
  *   pk TREE                sk HEAD         the tree head: size and root
+ *   pk SEQUENCER           sk SWEEP        where the pending-set check's sweep over the table resumes
  * Leaves are grouped 4096 to a partition so an export reads them by range without one hot partition.
  */
 const leavesPerPartition = 4096;
@@ -24,6 +37,11 @@ const leafKey = (index: number) => ({
 });
 const nodeKey = (level: number, index: number) => ({ pk: `NODE#${level}#${index}`, sk: 'NODE' });
 const headKey = { pk: 'TREE', sk: 'HEAD' } as const;
+const sweepKey = { pk: 'SEQUENCER', sk: 'SWEEP' } as const;
+const tableKeySchema = z.object({ pk: z.string(), sk: z.string() });
+const sweepSchema = z.object({ resumeAt: tableKeySchema.optional() });
+/** How many of the oldest pending markers each check compares with their entries. */
+const markersChecked = 1000;
 
 const hashSchema = z
   .string()
@@ -44,7 +62,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 /** BatchGetItem's limit on keys per call. */
 const batchGetLimit = 100;
 
-export class DynamoMerkleLogStore implements MerkleLogStore {
+export class DynamoMerkleLogStore implements MerkleLogStore, PendingSetCheck {
   /**
    * A transaction holds at most 100 items. Per leaf: its pending marker deleted, its entry given the index, the
    * leaf and its level-0 node written (4); plus every interior node the append completes (at most one per leaf,
@@ -61,8 +79,78 @@ export class DynamoMerkleLogStore implements MerkleLogStore {
     return getItem(this.doc, this.tableName, headKey, headSchema);
   }
 
+  /** Entries behind the oldest pending markers; a marker whose entry is gone is skipped (checkPendingSet reports it). */
   async listUnsequenced(limit: number): Promise<AuditEntry[]> {
-    const { Items: markers = [] } = await callDynamo('Query', () =>
+    const found: AuditEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#pendingMarkers(limit - found.length, startKey);
+      const entries = await this.#entriesById(page.ids);
+      found.push(...page.ids.flatMap((id) => entries.get(id) ?? []));
+      startKey = page.next;
+    } while (found.length < limit && startKey !== undefined);
+    return found;
+  }
+
+  /**
+   * Sound without locks: an entry and its marker are written together, the entry is never deleted, and the
+   * sequencer removes a marker only in the transaction that gives its entry an index. So a marker read before its
+   * entry always finds it, and an entry without index whose marker is then read and found absent was sequenced
+   * meanwhile only if a consistent re-read shows its index.
+   */
+  async checkPendingSet(input: { readonly sweepItems: number }): Promise<PendingAnomaly[]> {
+    const anomalies: PendingAnomaly[] = [];
+    const markers = await this.#pendingMarkers(markersChecked, undefined);
+    const entries = await this.#entriesById(markers.ids);
+    for (const id of markers.ids)
+      if (!entries.has(id)) anomalies.push({ kind: 'ENTRY_MISSING', entryId: id });
+
+    const sweep = (await getItem(this.doc, this.tableName, sweepKey, sweepSchema)) ?? {};
+    const page = await callDynamo('Scan', () =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          Limit: input.sweepItems,
+          FilterExpression: 'begins_with(pk, :entry) AND attribute_not_exists(#index)',
+          ProjectionExpression: 'pk',
+          ExpressionAttributeNames: { '#index': 'index' },
+          ExpressionAttributeValues: { ':entry': 'ENTRY#' },
+          ...(sweep.resumeAt === undefined ? {} : { ExclusiveStartKey: sweep.resumeAt }),
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const entryId = z.string().parse(item.pk).slice('ENTRY#'.length);
+      if (await getItem(this.doc, this.tableName, pendingKey(entryId), z.object({}).loose())) continue;
+      const entry = await getItem(
+        this.doc,
+        this.tableName,
+        entryKey(entryId),
+        z.object({ index: z.number().optional() }).loose(),
+      );
+      if (entry !== undefined && entry.index === undefined)
+        anomalies.push({ kind: 'MARKER_MISSING', entryId });
+    }
+    const resumeAt =
+      page.LastEvaluatedKey === undefined ? undefined : tableKeySchema.parse(page.LastEvaluatedKey);
+    await callDynamo('PutItem', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...sweepKey, ...(resumeAt === undefined ? {} : { resumeAt }) },
+        }),
+      ),
+    );
+    return anomalies;
+  }
+
+  /** One page of pending markers' entry ids, oldest first. */
+  async #pendingMarkers(
+    limit: number,
+    startKey: Record<string, unknown> | undefined,
+  ): Promise<{ ids: string[]; next: Record<string, unknown> | undefined }> {
+    const page = await callDynamo('Query', () =>
       this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -70,21 +158,23 @@ export class DynamoMerkleLogStore implements MerkleLogStore {
           ExpressionAttributeValues: { ':pending': pendingKey('').pk },
           Limit: limit,
           ConsistentRead: true,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
         }),
       ),
     );
-    const ids = markers.map((marker) => z.string().parse(marker.sk));
+    return {
+      ids: (page.Items ?? []).map((marker) => z.string().parse(marker.sk)),
+      next: page.LastEvaluatedKey,
+    };
+  }
+
+  async #entriesById(ids: readonly string[]): Promise<Map<string, AuditEntry>> {
     const entries = new Map<string, AuditEntry>();
     for (const item of await this.#batchGet(ids.map(entryKey))) {
       const entry = auditEntrySchema.parse(item);
       entries.set(entry.id, entry);
     }
-    return ids.map((id) => {
-      const entry = entries.get(id);
-      // The marker and its entry are written in one transaction: one without the other is a broken table.
-      if (entry === undefined) throw new Error(`audit entry ${id} is pending but missing`);
-      return entry;
-    });
+    return entries;
   }
 
   async readNodes(ids: readonly NodeId[]): Promise<NodeSource> {

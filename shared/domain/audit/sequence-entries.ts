@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.ts';
-import type { MerkleLogStore } from '../../ports/merkle-log-store.ts';
+import type { MerkleLogStore, PendingAnomaly, PendingSetCheck } from '../../ports/merkle-log-store.ts';
 import { auditLeafData } from './audit-entry.ts';
 import { emptyRootHash, leafHash, nodesToStore, rootNodes } from './merkle.ts';
 
@@ -7,17 +7,26 @@ export type SequencingSummary = {
   readonly appended: number;
   readonly size: number;
   readonly rootHash: string;
+  /** Entries and pending markers found apart: the audit table was changed outside the exchange (an alarm). */
+  readonly anomalies: readonly PendingAnomaly[];
 };
+
+/** Items of the table the pending-set check sweeps per run, unless told. */
+const defaultSweepItems = 1000;
 
 /**
  * Gives recorded audit entries consecutive places in the Merkle log (RFC 6962 leaves), oldest id first, in
  * batches, each batch one conditional write of its leaves, the perfect subtrees they complete and the new head.
  * If another sequencer moved the head meanwhile, this one stops; the next run carries on from the new head.
+ * First it checks the pending set against the entries, so removing an entry or its marker before it is sequenced
+ * does not pass unseen (shared/ports/merkle-log-store.ts PendingSetCheck); an entry whose marker is missing is
+ * reported, not sequenced.
  */
 export const sequenceAuditEntries = async (
-  deps: { readonly log: MerkleLogStore; readonly clock: Clock },
-  input: { readonly batchSize: number; readonly maxBatches: number },
+  deps: { readonly log: MerkleLogStore & PendingSetCheck; readonly clock: Clock },
+  input: { readonly batchSize: number; readonly maxBatches: number; readonly sweepItems?: number },
 ): Promise<SequencingSummary> => {
+  const anomalies = await deps.log.checkPendingSet({ sweepItems: input.sweepItems ?? defaultSweepItems });
   let head = (await deps.log.readTreeHead()) ?? {
     size: 0,
     rootHash: Buffer.from(emptyRootHash()).toString('base64'),
@@ -48,5 +57,5 @@ export const sequenceAuditEntries = async (
     appended += leaves.length;
     head = next;
   }
-  return { appended, size: head.size, rootHash: head.rootHash };
+  return { appended, size: head.size, rootHash: head.rootHash, anomalies };
 };
