@@ -1,11 +1,12 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
+import { addNagPacks } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 
 /**
  * The CDK app: per stage (context `stage`, default `dev`), a stateful stack and an API stack. cdk-nag's
- * AwsSolutions pack checks everything; every waiver is acknowledged next to its construct with a reason.
+ * AwsSolutions, HIPAA Security and NIST 800-53 rev 5 packs check everything (infra/nag.ts); every waiver is
+ * acknowledged next to its construct with a reason.
  */
 export const buildApp = (app: App = new App()): App => {
   const stage: string = app.node.tryGetContext('stage') ?? 'dev';
@@ -15,7 +16,7 @@ export const buildApp = (app: App = new App()): App => {
   const prefix = `Pbx-${stage.charAt(0).toUpperCase()}${stage.slice(1)}`;
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, { stage, env });
   new ApiStack(app, `${prefix}-Api`, { stage, env, exchangeId: `pbx-${stage}`, stateful });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addNagPacks(app);
   return app;
 };
 

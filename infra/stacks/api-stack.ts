@@ -4,11 +4,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type Access, type RouteDefinition, routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
 import type { BucketName, TableName } from '#shared/resources.ts';
-import { AppFunction } from '../constructs/app-function.ts';
+import { AppFunction, type AppFunctionProps } from '../constructs/app-function.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export type ApiStackProps = StackProps & {
@@ -38,7 +39,10 @@ export class ApiStack extends Stack {
       description: 'pbx, the pan-borough exchange',
     });
 
-    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
+    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      encryptionKey: props.stateful.dataKey,
+    });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
     // Access log fields are request metadata only: no headers (they carry signatures), no bodies.
     stage.accessLogSettings = {
@@ -60,12 +64,13 @@ export class ApiStack extends Stack {
         'id' | 'entry' | 'tables' | 'buckets' | 'exchangeId' | 'checkpointKey'
       > & { readonly eventBus?: true },
       description: string,
-      timeout?: Duration,
+      options: Pick<AppFunctionProps, 'timeout' | 'deadLetterQueue' | 'reservedConcurrentExecutions'> = {},
     ) => {
       const fn = new AppFunction(this, definition.id, {
         entry: definition.entry,
         description,
-        ...(timeout === undefined ? {} : { timeout }),
+        logKey: props.stateful.dataKey,
+        ...options,
       });
       for (const [name, access] of entries<TableName>(definition.tables)) {
         fn.bindTable(name, props.stateful.tables[name], access);
@@ -92,15 +97,34 @@ export class ApiStack extends Stack {
       });
     }
 
+    // A scheduled run that fails, or that EventBridge cannot deliver, is kept here for the operator (each run's
+    // work is picked up by the next run all the same): 14 days, SQS-managed encryption (the messages are invocation
+    // events, no data), TLS only.
+    const scheduleFailures = new Queue(this, 'ScheduleFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(scheduleFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the scheduled functions and their EventBridge targets.',
+    });
     for (const schedule of schedules) {
-      const fn = functionFor(
-        schedule,
-        `every ${schedule.everyMinutes} min: ${schedule.entry}`,
-        Duration.minutes(1),
-      );
+      // One run at a time: a run that overlaps the previous one waits for it instead of competing for the tables.
+      const fn = functionFor(schedule, `every ${schedule.everyMinutes} min: ${schedule.entry}`, {
+        timeout: Duration.minutes(1),
+        deadLetterQueue: scheduleFailures,
+        reservedConcurrentExecutions: 1,
+      });
       new Rule(this, `${schedule.id}Schedule`, {
         schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
-        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+        targets: [
+          new LambdaFunction(fn, {
+            deadLetterQueue: scheduleFailures,
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(schedule.everyMinutes * 5),
+          }),
+        ],
       });
     }
 

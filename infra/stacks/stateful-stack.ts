@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -13,6 +15,7 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type BucketName, buckets, type TableName, tables } from '#shared/resources.ts';
+import { acknowledgeCompliance } from '../nag.ts';
 
 export type StatefulStackProps = StackProps & {
   readonly stage: string;
@@ -47,6 +50,20 @@ export class StatefulStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // CloudWatch Logs encrypts this account's log groups (the functions', the API's access log) with it; the
+    // encryption context names the log group, so the grant reaches no other use of the key.
+    this.dataKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
 
     this.tables = Object.fromEntries(
       (Object.keys(tables) as TableName[]).map((name) => {
@@ -68,6 +85,21 @@ export class StatefulStack extends Stack {
       }),
     ) as Record<TableName, Table>;
 
+    // Beside point-in-time recovery (35 days), AWS Backup keeps daily copies of every table for 35 days and
+    // monthly ones for the audit records' seven years, in a vault encrypted with the data key.
+    const vault = new BackupVault(this, 'BackupVault', { encryptionKey: this.dataKey, removalPolicy });
+    const plan = new BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [BackupPlanRule.daily(), BackupPlanRule.monthly7Year()],
+    });
+    const selection = plan.addSelection('Tables', {
+      resources: Object.values(this.tables).map((table) => BackupResource.fromDynamoDbTable(table)),
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason: "AWS Backup's own service-role policy for taking backups, maintained by AWS as its API grows.",
+    });
+
     // Server access logs cannot be delivered to a KMS-encrypted bucket, so this one uses S3-managed keys; it
     // holds request metadata only, never objects.
     const accessLogs = new Bucket(this, 'AccessLogsBucket', {
@@ -82,6 +114,11 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'This is the server access log bucket; logging it to itself would loop.',
     });
+    acknowledgeCompliance(
+      accessLogs,
+      'S3DefaultEncryptionKMS',
+      'S3 server access logging delivers only to buckets encrypted with SSE-S3, not SSE-KMS; the logs hold request metadata, no objects.',
+    );
 
     this.buckets = Object.fromEntries(
       (Object.keys(buckets) as BucketName[]).map((name) => {
@@ -110,6 +147,14 @@ export class StatefulStack extends Stack {
       }),
     ) as Record<BucketName, Bucket>;
 
+    for (const bucket of [accessLogs, ...Object.values(this.buckets)]) {
+      acknowledgeCompliance(
+        bucket,
+        'S3BucketReplicationEnabled',
+        'Single-region by design (UK data residency): buckets are versioned, the checkpoints are under Object Lock, and every audit record is also in the tables, which AWS Backup and point-in-time recovery protect.',
+      );
+    }
+
     // 64 random alphanumeric characters (about 380 bits); the functions hash it to the 32-byte Ed25519 seed.
     this.eventBus = new EventBus(this, 'EventBus', {
       eventBusName: `pbx-${props.stage}`,
@@ -127,6 +172,11 @@ export class StatefulStack extends Stack {
       reason:
         "Rotating a transparency log's signing key is a key rollover announced to clients and witnesses (a new verifier key in discovery, both keys signing for a while), not an automatic rotation.",
     });
+    acknowledgeCompliance(
+      this.checkpointKeySecret,
+      'SecretsManagerRotationEnabled',
+      'The checkpoint signing key cannot rotate automatically without breaking verifiers: clients and witnesses pin the published verifier key, so a new key is a rollover announced in discovery, with both keys signing for a while.',
+    );
   }
 }
 
