@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -22,15 +22,7 @@ import {
   type TableName,
   tables,
 } from '#shared/resources.ts';
-import { acknowledgeCompliance } from '../nag.ts';
-
-/** The logical id of a bucket in its own stack, as CloudFormation references it (`PayloadsBucket8AAF4A59`). */
-const logicalIdOf = (bucket: IBucket): string => {
-  const resource = bucket.node.defaultChild;
-  if (!(resource instanceof CfnElement))
-    throw new Error(`bucket ${bucket.node.path} is not defined in this app`);
-  return Stack.of(resource).getLogicalId(resource);
-};
+import { acknowledgeCompliance, nagResourceName } from '../nag.ts';
 
 /** The one prefix share payloads are kept under (shared/domain/requests/manage-requests.ts). */
 const payloadPrefix = 'shares/';
@@ -272,13 +264,19 @@ export class AppFunction extends NodejsFunction {
     this.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
     if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
     else bucket.encryptionKey?.grantEncryptDecrypt(this);
-    // cdk-nag names the finding after the bucket's logical id in its stack and the pattern.
-    if (this.role !== undefined) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${pattern}]`,
-        reason: grant.reason,
-      });
-    }
+    // The object ARN is a cross-stack reference, known only once references are resolved: acknowledge it then,
+    // under the name cdk-nag gives the finding.
+    this.node.addValidation({
+      validate: () => {
+        if (this.role !== undefined) {
+          Validations.of(this.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(this).resolve(objects))}]`,
+            reason: grant.reason,
+          });
+        }
+        return [];
+      },
+    });
   }
 
   /** Publishes on the exchange's event bus: events:PutEvents on that bus only, and its name. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { type Access, routes } from '#functions/routes.ts';
@@ -19,6 +20,8 @@ const statementsOf = (template: Template, functionId: string): Statement[] => {
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 };
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+
+const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
 describe('the stateful stack', () => {
   const { stateful } = synthApp();
@@ -178,6 +181,31 @@ describe('the stateful stack', () => {
     prod.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     prod.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
   });
+
+  it('backs up every table with AWS Backup, into a vault encrypted with the data key', () => {
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+    });
+    const [selection] = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    const selected = JSON.stringify(selection?.Properties.BackupSelection.Resources);
+    for (const name of Object.keys(tables)) expect(selected).toContain(`${pascal(name)}Table`);
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({
+        BackupPlanRule: Match.arrayWith([
+          Match.objectLike({ Lifecycle: Match.objectLike({ DeleteAfterDays: 35 }) }),
+        ]),
+      }),
+    });
+  });
+
+  it("lets CloudWatch Logs use the data key for this account's log groups only", () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statements: { Principal?: { Service?: unknown }; Condition?: unknown }[] =
+      key?.Properties.KeyPolicy.Statement ?? [];
+    const logs = statements.filter((s) => JSON.stringify(s.Principal?.Service ?? '').includes('logs.'));
+    expect(logs).toHaveLength(1);
+    expect(JSON.stringify(logs[0]?.Condition)).toMatch(/kms:EncryptionContext:aws:logs:arn.*log-group:\*/);
+  });
 });
 
 describe('the API stack', () => {
@@ -202,7 +230,37 @@ describe('the API stack', () => {
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
-    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+    template.allResourcesProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: Match.anyValue(),
+      KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('DataKey') },
+    });
+  });
+
+  it('keeps every failed scheduled run: a dead-letter queue for the function and its EventBridge target', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+    for (const schedule of schedules) {
+      const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(schedule.id)) ?? [];
+      expect({
+        id: schedule.id,
+        dlq: fn?.Properties.DeadLetterConfig,
+        reserved: fn?.Properties.ReservedConcurrentExecutions,
+      }).toEqual({
+        id: schedule.id,
+        dlq: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        reserved: 1,
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${schedule.id}`), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+          }),
+        ],
+      });
+    }
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
   it('gives each function exactly the resources its route lists, name and grant together', () => {
@@ -340,7 +398,6 @@ describe('the API stack', () => {
     }
   });
 
-  const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
   const tableReads =
     /^dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|GetRecords|GetShardIterator)$/;
   const tableWrites = /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem)$/;
@@ -507,7 +564,7 @@ describe('the API stack', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions checks', () => {
+describe('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 rev 5 checks', () => {
   it('pass on the synthesised app, every waiver acknowledged with a reason', () => {
     expect(() => synthApp().app.synth()).not.toThrow();
   });
@@ -516,6 +573,15 @@ describe('cdk-nag AwsSolutions checks', () => {
     const { app } = synthApp();
     new Bucket(new Stack(app, 'Careless'), 'Plain');
     expect(() => app.synth()).toThrow(/AwsSolutions-S1|AwsSolutions-S10/);
+  });
+
+  it('do run the HIPAA Security and NIST 800-53 rev 5 packs: an unencrypted log group fails synthesis', () => {
+    const { app } = synthApp();
+    new LogGroup(new Stack(app, 'Unencrypted'), 'Plain');
+    expect(() => app.synth()).toThrow(/HIPAA\.Security-CloudWatchLogGroupEncrypted/);
+    const second = synthApp().app;
+    new LogGroup(new Stack(second, 'Unencrypted'), 'Plain');
+    expect(() => second.synth()).toThrow(/NIST\.800\.53\.R5-CloudWatchLogGroupEncrypted/);
   });
 });
 
