@@ -1,7 +1,7 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -86,11 +86,19 @@ export class StatefulStack extends Stack {
     ) as Record<TableName, Table>;
 
     // Beside point-in-time recovery (35 days), AWS Backup keeps daily copies of every table for 35 days and
-    // monthly ones for the audit records' seven years, in a vault encrypted with the data key.
+    // monthly ones for the audit records' seven years (auditRetentionDays), in a vault encrypted with the data key.
     const vault = new BackupVault(this, 'BackupVault', { encryptionKey: this.dataKey, removalPolicy });
     const plan = new BackupPlan(this, 'BackupPlan', {
       backupVault: vault,
-      backupPlanRules: [BackupPlanRule.daily(), BackupPlanRule.monthly7Year()],
+      // No move to cold storage: for DynamoDB that needs the account's advanced backup features.
+      backupPlanRules: [
+        BackupPlanRule.daily(),
+        new BackupPlanRule({
+          ruleName: 'Monthly',
+          scheduleExpression: Schedule.cron({ day: '1', hour: '5', minute: '0' }),
+          deleteAfter: Duration.days(auditRetentionDays),
+        }),
+      ],
     });
     const selection = plan.addSelection('Tables', {
       resources: Object.values(this.tables).map((table) => BackupResource.fromDynamoDbTable(table)),

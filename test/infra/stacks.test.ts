@@ -193,6 +193,7 @@ describe('the stateful stack', () => {
       BackupPlan: Match.objectLike({
         BackupPlanRule: Match.arrayWith([
           Match.objectLike({ Lifecycle: Match.objectLike({ DeleteAfterDays: 35 }) }),
+          Match.objectLike({ Lifecycle: { DeleteAfterDays: 7 * 365 } }),
         ]),
       }),
     });
