@@ -12,7 +12,7 @@ export type SequencingSummary = {
 };
 
 /** Items of the table the pending-set check sweeps per run, unless told. */
-const defaultSweepItems = 1000;
+const defaultSweepItems = 10_000;
 
 /**
  * Gives recorded audit entries consecutive places in the Merkle log (RFC 6962 leaves), oldest id first, in
