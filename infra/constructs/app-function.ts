@@ -114,7 +114,7 @@ export class AppFunction extends NodejsFunction {
     acknowledgeCompliance(
       role,
       'IAMNoInlinePolicy',
-      "The role's one policy is what CDK grants write (bindTable, bindBucket): least privilege per function, derived from functions/routes.ts and checked by test/infra; a managed policy per function would only move it.",
+      "The role's one policy holds what CDK's grants write (bindTable, bindBucket): least privilege per function, derived from functions/routes.ts and checked by test/infra; a managed policy per function would only move it.",
     );
     acknowledgeCompliance(
       this,
