@@ -244,7 +244,7 @@ const render = (built: readonly [Built, Built], signatures: readonly [Buffer, Bu
     '### The test keys',
     '',
     '> **Published test keys.** Their private halves are printed here so that anyone can reproduce the example;',
-    '> a signature made with them proves nothing. Never register them with any exchange, local or real.',
+    '> a signature made with them proves nothing. The exchange refuses to register them (`PUBLISHED_TEST_KEY`).',
     '',
     `ES256 (P-256) test key; its \`kid\` is its RFC 7638 thumbprint:`,
     '',

@@ -23,3 +23,24 @@ export const publishedTestKeys = {
     use: 'sig',
   },
 } as const;
+
+type PublishedKey = (typeof publishedTestKeys)[keyof typeof publishedTestKeys];
+
+/** A key's public point as bytes: another base64url spelling of the same bytes (spare low bits) is the same key. */
+const pointOf = (jwk: { readonly x: string; readonly y?: string }): string =>
+  Buffer.concat([Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]).toString('hex');
+
+const published: readonly PublishedKey[] = Object.values(publishedTestKeys);
+
+/**
+ * Whether a public key is one of the published test keys: by its key id (their RFC 7638 thumbprints, which a
+ * client may not claim for another key either), or by the key itself, its curve and point (which is what a
+ * thumbprint hashes), under whatever kid it is offered.
+ */
+export const isPublishedTestKey = (jwk: {
+  readonly crv: string;
+  readonly x: string;
+  readonly y?: string;
+  readonly kid: string;
+}): boolean =>
+  published.some((key) => key.kid === jwk.kid || (key.crv === jwk.crv && pointOf(key) === pointOf(jwk)));
