@@ -45,6 +45,8 @@ describe('the local data dir', () => {
       expect((await brent.whoami()).status).toBe(200);
       await first.runSchedule('SequenceAuditLog');
       await first.runSchedule('PublishAuditCheckpoint');
+      // While it runs too: what DynamoDB Local and s3rver wrote since the start is owner-only already.
+      expect(await openEntries(dataDir)).toEqual([]);
     } finally {
       await first.stop();
     }
