@@ -45,6 +45,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     // The test config silences the logger; this test is about what it prints.
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    // As Lambda sets it for an on-demand environment: only then does Powertools report cold starts.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_REGION: 'eu-west-2',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -111,21 +113,19 @@ describe('the logger of handlers that share a process', () => {
       }
       return { Item: registryItems.get(`${input.Key?.pk}|${input.Key?.sk}`) };
     });
-    documents
-      .on(QueryCommand)
-      .callsFake((input: QueryCommandInput) =>
-        input.ExpressionAttributeValues?.[':pk'] === 'WORK#purge'
-          ? {
-              Items: [
-                {
-                  pk: 'WORK#purge',
-                  sk: '2026-11-23T12:00:00.000Z#01JD0000000000000000000000',
-                  requestId: '01JD0000000000000000000000',
-                },
-              ],
-            }
-          : { Items: [] },
-      );
+    documents.on(QueryCommand).callsFake((input: QueryCommandInput) =>
+      input.ExpressionAttributeValues?.[':pk'] === 'WORK#purge'
+        ? {
+            Items: [
+              {
+                pk: 'WORK#purge',
+                sk: '2026-11-23T12:00:00.000Z#01JD0000000000000000000000',
+                requestId: '01JD0000000000000000000000',
+              },
+            ],
+          }
+        : { Items: [] },
+    );
     documents.on(PutCommand).resolves({});
     // The answer audit of whoami waits, then fails: the route logs it, as whoami, for its client.
     documents.on(TransactWriteCommand).callsFake(async () => {
@@ -165,6 +165,8 @@ describe('the logger of handlers that share a process', () => {
       expect(line).not.toHaveProperty('clientId');
     }
     expect(sweepLines.map((l) => l.function_request_id)).toEqual(['sweep-invocation', 'sweep-invocation-2']);
+    // Only the first invocation of the sweep is its cold start.
+    expect(sweepLines.map((l) => l.cold_start)).toEqual([true, false]);
     expect(logs.find((l) => l.message === 'answer not audited')).toMatchObject({
       function_name: 'pbx-GetWhoami',
       function_request_id: 'whoami-invocation',
