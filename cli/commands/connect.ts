@@ -44,12 +44,7 @@ const readSigningKey = async (
           'LOCAL_INPUT',
           keysFrom === undefined
             ? `no key file ${file}`
-            : `no private key for ${clientId}: looked for ${file} (keys dir from ${keysFrom})`,
-          keysFrom === undefined
-            ? []
-            : [
-                '`npm start` writes one per seeded client; or pass --key FILE, --keys DIR, or set $PBX_HOME (keys in $PBX_HOME/keys)',
-              ],
+            : `no private key for ${clientId}: looked for ${file} (keys dir from ${keysFrom}); run \`npm start\` first (it writes one per client), or pass --key FILE or --keys DIR, or set $PBX_HOME (keys in $PBX_HOME/keys)`,
         );
       case 'EACCES':
         throw new CliError('LOCAL_INPUT', `cannot read ${shown}: permission denied`);
