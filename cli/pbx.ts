@@ -101,6 +101,15 @@ const runPbx = async (argv: readonly string[], io: Io): Promise<void> => {
   await command.run({ values, operands, io });
 };
 
+// A reader that stops reading (`pbx audit search | head`) is not a failure: stop at once, quietly, with the status
+// so far. Any other error on the output streams is one.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit();
+  });
+}
+
 const processIo: Io = {
   env: process.env,
   cwd: process.cwd(),

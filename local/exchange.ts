@@ -20,6 +20,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
 import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
 import { localCredentials, localRegion } from './local-credentials.ts';
+import { holdOwnerOnlyUmask, restrictToOwner } from './owner-only.ts';
 import { localBucketName, localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
 import { startS3Local } from './s3-local.ts';
 import { startScheduler } from './scheduler.ts';
@@ -102,8 +103,14 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
   if (ephemeral) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
   try {
+    // Owner-only from the first write to the last (docs: README, the local exchange): the umask covers what
+    // DynamoDB Local and s3rver create, the sweeps what exists from before and anything created without it.
+    cleanups.push(holdOwnerOnlyUmask());
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await restrictToOwner(dataDir);
+    cleanups.push(() => restrictToOwner(dataDir));
     const dynamoDir = join(dataDir, 'dynamodb');
-    if (!ephemeral) await mkdir(dynamoDir, { recursive: true });
+    if (!ephemeral) await mkdir(dynamoDir, { recursive: true, mode: 0o700 });
     const dynamoLocal = await startDynamoDbLocal({
       port: await freePort(),
       ...(ephemeral ? {} : { dataDir: dynamoDir }),

@@ -9,7 +9,7 @@ export type RunningS3Local = { readonly endpoint: string; stop(): Promise<void> 
  * enforces write-once in code where the AWS bucket enforces it with Object Lock.
  */
 export const startS3Local = async (options: { port: number; directory: string }): Promise<RunningS3Local> => {
-  await mkdir(options.directory, { recursive: true });
+  await mkdir(options.directory, { recursive: true, mode: 0o700 });
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port,

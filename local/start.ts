@@ -5,10 +5,10 @@ import { LocalStackError } from './local-stack-error.ts';
 
 /**
  * `npm start`: the local exchange on PBX_PORT (default 8787), its data kept under .local/ in the project (or
- * PBX_DATA_DIR) so that a second start finds it again.
+ * PBX_DATA_DIR, else PBX_HOME, where `pbx` looks for its keys too) so that a second start finds it again.
  */
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = resolve(process.env.PBX_DATA_DIR || resolve(projectRoot, '.local'));
+const dataDir = resolve(process.env.PBX_DATA_DIR || process.env.PBX_HOME || resolve(projectRoot, '.local'));
 const shown = (path: string) => relative(process.cwd(), path) || '.';
 
 const parsePort = (value: string | undefined): number => {

@@ -8,6 +8,7 @@ import { type PrivateJwk, publicJwkOf } from '#shared/adapters/jose/signing-keys
 import { authorizationScheme, type RequestClaims, requestTokenType } from '#shared/domain/auth/protocol.ts';
 import { verifySignedRequest } from '#shared/domain/auth/verify-signed-request.ts';
 import { newClientKey } from '#shared/domain/registry/client-key.ts';
+import { publishedTestKeys } from '#shared/domain/registry/published-test-keys.ts';
 import { InMemoryNonceStore, InMemoryRegistryStore } from '../test/support/in-memory-registry-store.ts';
 
 /**
@@ -20,26 +21,18 @@ import { InMemoryNonceStore, InMemoryRegistryStore } from '../test/support/in-me
  */
 
 // PUBLISHED TEST KEYS. Their private halves are printed in docs/PROTOCOL.md for anyone to reproduce the example:
-// they prove nothing about whoever uses them. Never register them with any exchange, local or real.
-const testKeyEs256: PrivateJwk = {
-  kty: 'EC',
-  crv: 'P-256',
-  x: 'RSofCpsXlkAg064K1GJ1t1QX6ASc2UYB6WT0SfjqE5U',
-  y: 'Qz0HAJhVm7h6Pb-9yXb28d1fKzHgmtOpTiZoTDwtrKk',
-  d: 'D9qrgYK40eu3wUjw5Pd1GvkkqZzc0sW9pCwwVbpJ1PU',
-  kid: 'Ur67eVO0Dh9e85TqTh9wvBVZZ3bHiH8L5o9YWFqhaEQ',
-  alg: 'ES256',
-  use: 'sig',
-};
-const testKeyEd25519: PrivateJwk = {
-  kty: 'OKP',
-  crv: 'Ed25519',
-  x: 'Rj9_8rio2VOViHa1_cuRIxP1aW_fKWvyC9rmSBeFnKc',
-  d: 'ZkPdPvXQuUohqHhNjh5Fy7Fj9P6Auicrswn0uMC5nJk',
-  kid: 'pXbDomxA6h_mlyWeT37Gg0RejEu9tAeUm3APA9OXB0c',
-  alg: 'EdDSA',
-  use: 'sig',
-};
+// they prove nothing about whoever uses them. Their public halves are defined once, in publishedTestKeys, and the
+// exchange refuses to register them (PUBLISHED_TEST_KEY).
+/** A published key with its private member, in the member order the document prints (d after the point). */
+const withPrivateHalf = (
+  { kid, alg, use, ...point }: (typeof publishedTestKeys)[keyof typeof publishedTestKeys],
+  d: string,
+): PrivateJwk => ({ ...point, d, kid, alg, use });
+const testKeyEs256 = withPrivateHalf(publishedTestKeys.es256, 'D9qrgYK40eu3wUjw5Pd1GvkkqZzc0sW9pCwwVbpJ1PU');
+const testKeyEd25519 = withPrivateHalf(
+  publishedTestKeys.ed25519,
+  'ZkPdPvXQuUohqHhNjh5Fy7Fj9P6Auicrswn0uMC5nJk',
+);
 
 const exchangeId = 'pbx-local';
 const host = '127.0.0.1:8787';
@@ -251,7 +244,7 @@ const render = (built: readonly [Built, Built], signatures: readonly [Buffer, Bu
     '### The test keys',
     '',
     '> **Published test keys.** Their private halves are printed here so that anyone can reproduce the example;',
-    '> a signature made with them proves nothing. Never register them with any exchange, local or real.',
+    '> a signature made with them proves nothing. The exchange refuses to register them (`PUBLISHED_TEST_KEY`).',
     '',
     `ES256 (P-256) test key; its \`kid\` is its RFC 7638 thumbprint:`,
     '',

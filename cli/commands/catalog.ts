@@ -11,7 +11,7 @@ export const signingOptions: readonly OptionHelp[] = [
   {
     name: 'keys',
     arg: 'DIR',
-    text: 'the keys dir: $PBX_KEYS_DIR, else .local/keys (where npm start writes them)',
+    text: 'the keys dir: $PBX_KEYS_DIR, else $PBX_HOME/keys, else .local/keys of the pbx repository',
   },
   { name: 'sub', arg: 'USER', text: 'the user the client acts for, e.g. lb-brent.ig-lead ($PBX_SUB)' },
   { name: 'url', arg: 'URL', text: `the exchange: $PBX_URL, else ${defaultUrl}` },
@@ -652,7 +652,7 @@ export const commands: readonly Command[] = [
       {
         name: 'keys',
         arg: 'DIR',
-        text: 'the keys dir: $PBX_KEYS_DIR, else .local/keys (where npm start writes)',
+        text: 'the keys dir: $PBX_KEYS_DIR, else $PBX_HOME/keys, else .local/keys of the pbx repository',
       },
     ],
     signed: false,

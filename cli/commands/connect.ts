@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
@@ -29,7 +30,8 @@ const readSigningKey = async (
   io: Io,
   file: string,
   clientId: string,
-  explicit: boolean,
+  /** What chose the keys dir; undefined when --key named the file. */
+  keysFrom: string | undefined,
 ): Promise<PrivateJwk> => {
   try {
     return await readPrivateKey(file);
@@ -37,11 +39,12 @@ const readSigningKey = async (
     const shown = showPath(io, file);
     switch (errnoOf(error)) {
       case 'ENOENT':
+        // Where it looked, in full: a relative path says nothing to someone in another folder.
         throw new CliError(
           'LOCAL_INPUT',
-          explicit
-            ? `no key file ${shown}`
-            : `no private key for ${clientId} at ${shown}; run \`npm start\` first (it writes one per client), or pass --key FILE or --keys DIR`,
+          keysFrom === undefined
+            ? `no key file ${file}`
+            : `no private key for ${clientId}: looked for ${file} (keys dir from ${keysFrom}); run \`npm start\` first (it writes one per client), or pass --key FILE or --keys DIR, or set $PBX_HOME (keys in $PBX_HOME/keys)`,
         );
       case 'EACCES':
         throw new CliError('LOCAL_INPUT', `cannot read ${shown}: permission denied`);
@@ -84,9 +87,27 @@ export const reach = async <T>(url: string, request: () => Promise<T>): Promise<
 
 const discoverySchema = z.object({ exchangeId: z.string().min(1) });
 
-/** The keys dir: --keys, else $PBX_KEYS_DIR, else .local/keys (where npm start writes keys), from the cwd. */
-export const keysDirOf = (values: OptionValues, io: Io): string =>
-  resolve(io.cwd, values.keys ?? envValue(io, 'PBX_KEYS_DIR') ?? '.local/keys');
+/** The repository this pbx belongs to: `npm start` keeps its data in its `.local`, whatever the cwd. */
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The keys dir and what chose it: --keys, else $PBX_KEYS_DIR, else $PBX_HOME/keys, else `.local/keys` of the
+ * repository pbx belongs to (where `npm start` writes them), so that pbx finds them from any folder. Relative
+ * values are taken from the cwd.
+ */
+export const keysDirFrom = (
+  values: OptionValues,
+  io: Io,
+): { readonly dir: string; readonly from: string } => {
+  if (values.keys !== undefined) return { dir: resolve(io.cwd, values.keys), from: '--keys' };
+  const keysDir = envValue(io, 'PBX_KEYS_DIR');
+  if (keysDir !== undefined) return { dir: resolve(io.cwd, keysDir), from: '$PBX_KEYS_DIR' };
+  const home = envValue(io, 'PBX_HOME');
+  if (home !== undefined) return { dir: join(resolve(io.cwd, home), 'keys'), from: '$PBX_HOME/keys' };
+  return { dir: join(repositoryRoot, '.local', 'keys'), from: 'the default; set $PBX_HOME to use another' };
+};
+
+export const keysDirOf = (values: OptionValues, io: Io): string => keysDirFrom(values, io).dir;
 
 /**
  * Everything a signed command needs: the exchange's URL and id (`aud`, from discovery), the client id (`iss`)
@@ -100,9 +121,9 @@ export const connect = async (values: OptionValues, io: Io): Promise<Connection>
       'missing --as <client-id>: the client that signs the request (e.g. --as lb-brent-system)',
     );
   }
-  const keysDir = keysDirOf(values, io);
-  const keyFile = resolve(io.cwd, values.key ?? localKeyFile(keysDir, clientId));
-  const key = await readSigningKey(io, keyFile, clientId, values.key !== undefined);
+  const keys = keysDirFrom(values, io);
+  const keyFile = resolve(io.cwd, values.key ?? localKeyFile(keys.dir, clientId));
+  const key = await readSigningKey(io, keyFile, clientId, values.key === undefined ? keys.from : undefined);
   // `--sub ''` acts for nobody even when PBX_SUB is set.
   const subject = values.sub === undefined ? envValue(io, 'PBX_SUB') : values.sub || undefined;
   const options = { url, clientId, key, fetch: timedFetch, ...(subject === undefined ? {} : { subject }) };

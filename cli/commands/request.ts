@@ -644,6 +644,16 @@ const exists = async (path: string): Promise<boolean> => {
   }
 };
 
+const grantAnswerSchema = z.looseObject({ grant: z.looseObject({ url: z.unknown() }) });
+
+/** A fetch answer as it may be shown: the grant without its URL. */
+const withoutGrantUrl = (response: PbxResponse): PbxResponse => {
+  const parsed = grantAnswerSchema.safeParse(response.body);
+  if (!parsed.success) return response;
+  const { url: _url, ...grant } = parsed.data.grant;
+  return { ...response, body: { ...parsed.data, grant } };
+};
+
 /**
  * `pbx request fetch`: gets a grant (counted: each fetch uses one of the share's few), downloads the bytes and
  * writes them to PATH only once their size and SHA-256 match what the exchange recorded at release.
@@ -660,9 +670,10 @@ export const runRequestFetch = async ({ values, operands, io }: CommandInput): P
   if (!(await exists(resolve(out, '..')))) throw new CliError('LOCAL_INPUT', `no folder for ${shown}`);
   const key = idempotencyKeyOf(values);
   const { client, url } = await connect(values, io);
-  const answer = grantSchema.safeParse(
-    successBody(await reach(url, () => client.fetchShare(id, key)), values, io),
-  );
+  const response = await reach(url, () => client.fetchShare(id, key));
+  // The grant URL is a bearer credential for the bytes (docs/REQUESTS.md): never printed, --json included.
+  successBody(withoutGrantUrl(response), values, io);
+  const answer = grantSchema.safeParse(response.body);
   if (!answer.success) throw untrusted('the exchange answered the fetch with something else than a grant');
   const { grant, share } = answer.data;
 

@@ -9,7 +9,7 @@ import {
 } from '../subject-reference.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, type Io, type OptionValues, printJson, showPath } from './command.ts';
-import { keysDirOf } from './connect.ts';
+import { keysDirFrom, keysDirOf } from './connect.ts';
 
 /** The first line of stdin: `--nhs-number -` keeps the number out of the process list and shell history. */
 const readStdinLine = async (io: Io): Promise<string> => {
@@ -67,6 +67,7 @@ export const runSubjectRef = async (input: CommandInput): Promise<void> => {
           ? [
               "npm start writes one per seeded footprint; a member organisation's system gets it from the",
               "footprint's lead (docs/SUBJECT-REFERENCES.md). Name another with --key-file FILE.",
+              ...(values['key-file'] === undefined ? [lookedIn(keysDirFrom(values, io))] : []),
             ]
           : [],
       );
@@ -78,6 +79,8 @@ export const runSubjectRef = async (input: CommandInput): Promise<void> => {
   if (values.json) printJson(io, { reference, footprintId, kind: subject.kind });
   else io.stdout(`${reference}\n`);
 };
+
+const lookedIn = ({ dir, from }: { dir: string; from: string }) => `looked in ${dir} (keys dir from ${from})`;
 
 /** The footprint key file: --key-file, else the local exchange's key for the footprint in the keys dir. */
 export const footprintKeyFileOf = (values: OptionValues, io: Io, footprintId: string): string =>

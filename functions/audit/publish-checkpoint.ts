@@ -9,7 +9,7 @@ import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { checkpointKeySourceFromEnvironment } from '#shared/adapters/secrets/checkpoint-key-source.ts';
 import { loadCheckpointPolicy, loadConfig } from '#shared/config.ts';
 import { publishCheckpoint, publishVerifierKey } from '#shared/domain/audit/publish-checkpoint.ts';
-import { logger } from '#shared/logger.ts';
+import { inInvocationLogger, logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 
 const config = loadConfig(['EXCHANGE_ID', 'AUDIT_TABLE_NAME', 'AUDIT_BUCKET_NAME']);
@@ -32,14 +32,16 @@ let verifierKeyPublished = false;
  * Scheduled: publishes the checkpoint verifier key (first run of each cold start), then signs and publishes a
  * checkpoint of the Merkle log when one is due (1,000 entries or 5 minutes).
  */
-export const handler = middy()
-  .use(injectLambdaContext(logger))
-  .handler(async () => {
-    if (!verifierKeyPublished) {
-      await publishVerifierKey(deps);
-      verifierKeyPublished = true;
-    }
-    const publication = await publishCheckpoint(deps, policy);
-    if (publication.published) logger.info('audit checkpoint published', { size: publication.size });
-    return publication;
-  });
+export const handler = inInvocationLogger(
+  middy()
+    .use(injectLambdaContext(logger))
+    .handler(async () => {
+      if (!verifierKeyPublished) {
+        await publishVerifierKey(deps);
+        verifierKeyPublished = true;
+      }
+      const publication = await publishCheckpoint(deps, policy);
+      if (publication.published) logger.info('audit checkpoint published', { size: publication.size });
+      return publication;
+    }),
+);

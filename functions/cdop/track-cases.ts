@@ -5,7 +5,7 @@ import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { loadConfig } from '#shared/config.ts';
 import { trackCases } from '#shared/domain/cdop/manage-cases.ts';
 import { caseStoresFromEnvironment } from '#shared/http/cdop.ts';
-import { logger } from '#shared/logger.ts';
+import { inInvocationLogger, logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 
 const config = loadConfig(['AUDIT_TABLE_NAME']);
@@ -22,11 +22,13 @@ const deps = {
  * Scheduled: creates the data requests that CDOP cases asked for, announces reports received and sends reminders
  * of reports due or overdue (shared/domain/cdop/manage-cases.ts trackCases).
  */
-export const handler = middy()
-  .use(injectLambdaContext(logger))
-  .handler(async () => {
-    const summary = await trackCases(deps);
-    if (summary.failed > 0) logger.error('cdop cases left for the next run', summary);
-    else if (summary.created + summary.changed > 0) logger.info('cdop cases tracked', summary);
-    return summary;
-  });
+export const handler = inInvocationLogger(
+  middy()
+    .use(injectLambdaContext(logger))
+    .handler(async () => {
+      const summary = await trackCases(deps);
+      if (summary.failed > 0) logger.error('cdop cases left for the next run', summary);
+      else if (summary.created + summary.changed > 0) logger.info('cdop cases tracked', summary);
+      return summary;
+    }),
+);

@@ -5,7 +5,7 @@ import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { loadConfig } from '#shared/config.ts';
 import { sweepRequests } from '#shared/domain/requests/manage-requests.ts';
 import { requestStoresFromEnvironment } from '#shared/http/requests.ts';
-import { logger } from '#shared/logger.ts';
+import { inInvocationLogger, logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 
 const config = loadConfig(['AUDIT_TABLE_NAME']);
@@ -23,12 +23,14 @@ const deps = {
  * their retention and deletes their bytes (and those of withdrawn and closed requests). Each step is audited; audit
  * entries remain after the bytes are gone.
  */
-export const handler = middy()
-  .use(injectLambdaContext(logger))
-  .handler(async () => {
-    const report = await sweepRequests(deps);
-    if (report.failed > 0) logger.error('requests left for the next sweep', report);
-    else if (report.overdue + report.expired + report.purged + report.closed > 0)
-      logger.info('requests swept', report);
-    return report;
-  });
+export const handler = inInvocationLogger(
+  middy()
+    .use(injectLambdaContext(logger))
+    .handler(async () => {
+      const report = await sweepRequests(deps);
+      if (report.failed > 0) logger.error('requests left for the next sweep', report);
+      else if (report.overdue + report.expired + report.purged + report.closed > 0)
+        logger.info('requests swept', report);
+      return report;
+    }),
+);

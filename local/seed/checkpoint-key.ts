@@ -11,7 +11,7 @@ export const checkpointKeySecretFile = (keysDir: string): string => join(keysDir
  */
 export const ensureCheckpointKeySecret = async (keysDir: string): Promise<string> => {
   const file = checkpointKeySecretFile(keysDir);
-  await mkdir(keysDir, { recursive: true });
+  await mkdir(keysDir, { recursive: true, mode: 0o700 });
   try {
     await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {

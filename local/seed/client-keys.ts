@@ -2,7 +2,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSigningKey, type PrivateJwk, publicJwkOf } from '#shared/adapters/jose/signing-keys.ts';
 import { newAuditEntry, systemActor } from '#shared/domain/audit/audit-entry.ts';
-import { newClientKey } from '#shared/domain/registry/client-key.ts';
+import { InputError } from '#shared/domain/errors.ts';
+import { newClientKey, parseRegistrableJwk } from '#shared/domain/registry/client-key.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { RegistryStore } from '#shared/ports/registry-store.ts';
 
@@ -14,6 +15,15 @@ const readKeyFile = async (file: string): Promise<PrivateJwk | undefined> => {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`cannot read the key file ${file}: ${(error as Error).message}`);
+  }
+};
+
+const registrableKeyOf = (file: string, privateJwk: PrivateJwk) => {
+  try {
+    return parseRegistrableJwk(publicJwkOf(privateJwk));
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(error.code, error.message, [`in ${file}`]);
+    throw error;
   }
 };
 
@@ -41,7 +51,8 @@ export const ensureClientKeys = async (
         await chmod(file, 0o600);
         generated += 1;
       }
-      const publicJwk = publicJwkOf(privateJwk);
+      // A key file put here by hand is checked as the API checks an offered key: never a published test key.
+      const publicJwk = registrableKeyOf(file, privateJwk);
       const known = await deps.registry.getClientKeys(clientId);
       if (known.some((k) => k.kid === publicJwk.kid)) return;
       const now = deps.clock.now();

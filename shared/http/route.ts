@@ -5,7 +5,7 @@ import { newAuditEntry } from '../domain/audit/audit-entry.ts';
 import { actorOf } from '../domain/audit/audited-action.ts';
 import type { Principal } from '../domain/auth/verify-signed-request.ts';
 import { DependencyError, PbxError } from '../domain/errors.ts';
-import { logger } from '../logger.ts';
+import { inInvocationLogger, logger } from '../logger.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import type { Clock } from '../ports/clock.ts';
 import { currentRequestScope, runInRequestScope } from '../request-scope.ts';
@@ -124,14 +124,16 @@ export const answerAudit = <C extends Context & { principal?: Principal }>(
 
 /**
  * Runs each invocation in its own request scope (shared/request-scope.ts), keyed by API Gateway's request id, so
- * every audit entry written while answering carries that id and the answer audit can count them.
+ * every audit entry written while answering carries that id and the answer audit can count them; and with its own
+ * logger (shared/logger.ts), so that its lines carry its function name and caller only.
  */
-export const inRequestScope =
-  <C extends Context>(
-    handler: (event: APIGatewayProxyEventV2, context: C) => Promise<APIGatewayProxyStructuredResultV2>,
-  ) =>
-  (event: APIGatewayProxyEventV2, context: C): Promise<APIGatewayProxyStructuredResultV2> =>
-    runInRequestScope(event.requestContext.requestId, () => handler(event, context));
+export const inRequestScope = <C extends Context>(
+  handler: (event: APIGatewayProxyEventV2, context: C) => Promise<APIGatewayProxyStructuredResultV2>,
+) =>
+  inInvocationLogger(
+    (event: APIGatewayProxyEventV2, context: C): Promise<APIGatewayProxyStructuredResultV2> =>
+      runInRequestScope(event.requestContext.requestId, () => handler(event, context)),
+  );
 
 /** A route that needs no signature (health, registry, discovery): public information only, its answers audited. */
 export const publicRoute = (deps: AnswerAuditDeps, handler: RouteHandler) =>

@@ -6,6 +6,7 @@ import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import { PbxError } from '#shared/domain/errors.ts';
 import { importRegistry } from '#shared/domain/registry/import-registry.ts';
 import { addClientKey, revokeClientKey } from '#shared/domain/registry/manage-client-keys.ts';
+import { publishedTestKeys } from '#shared/domain/registry/published-test-keys.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { InMemoryAuditLog, InMemoryRegistryStore } from '../support/in-memory-registry-store.ts';
 
@@ -181,5 +182,46 @@ describe('revoking keys', () => {
         revokeClientKey(deps, { principal: operator, clientId: 'lb-brent-system', kid: 'kid-12345678' }),
       ),
     ).toBe('NOT_FOUND');
+  });
+});
+
+describe('the published test keys of docs/PROTOCOL.md', () => {
+  const brent = principal('lb-brent-system', 'lb-brent');
+  const { es256, ed25519 } = publishedTestKeys;
+  // base64url of 32 bytes leaves 4 spare bits in the last character: another spelling of the same point.
+  const respelled = (x: string) => `${x.slice(0, -1)}${x.at(-1) === 'c' ? 'd' : 'c'}`;
+
+  it.each([
+    ['the Ed25519 key as published', { ...ed25519 }],
+    ['the ES256 key as published', { ...es256 }],
+    [
+      'the ES256 key without use',
+      { kty: es256.kty, crv: es256.crv, x: es256.x, y: es256.y, kid: es256.kid, alg: es256.alg },
+    ],
+    ['the Ed25519 key under another kid', { ...ed25519, kid: 'brent-own-name-for-it' }],
+    [
+      'the Ed25519 key with its x spelled otherwise',
+      { ...ed25519, x: respelled(ed25519.x), kid: 'respelled-x-0001' },
+    ],
+  ])('refuses %s with PUBLISHED_TEST_KEY, and audits the refusal', async (_, jwk) => {
+    const { deps, audit, registry } = await setup();
+    expect(await codeOf(addClientKey(deps, { principal: brent, clientId: 'lb-brent-system', jwk }))).toBe(
+      'PUBLISHED_TEST_KEY',
+    );
+    expect(registry.audit).toEqual([]);
+    expect(audit.entries.map((e) => [e.action, e.outcome, e.reasonCodes])).toEqual([
+      ['registry.client-key.add', 'refused', ['PUBLISHED_TEST_KEY']],
+    ]);
+    expect(await registry.getClientKeys('lb-brent-system')).not.toContainEqual(
+      expect.objectContaining({ kid: jwk.kid }),
+    );
+  });
+
+  it('refuses another key that claims a published kid', async () => {
+    const { deps } = await setup();
+    const jwk = { ...(await newJwk()), kid: es256.kid };
+    expect(await codeOf(addClientKey(deps, { principal: brent, clientId: 'lb-brent-system', jwk }))).toBe(
+      'PUBLISHED_TEST_KEY',
+    );
   });
 });

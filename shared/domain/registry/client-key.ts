@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { isPublishedTestKey } from './published-test-keys.ts';
 
 /** The only signature algorithms the exchange accepts (DESIGN.md, signed request protocol). */
 export const signingAlgorithms = ['ES256', 'EdDSA'] as const;
@@ -53,6 +54,21 @@ export const parsePublicJwk = (input: unknown): PublicJwk => {
     );
   }
   return parsed.data;
+};
+
+/**
+ * Parses a JWK offered for registration with a client (the API and the local seed): a public key, and none of the
+ * published test keys of docs/PROTOCOL.md, whose private halves anyone can read.
+ */
+export const parseRegistrableJwk = (input: unknown): PublicJwk => {
+  const jwk = parsePublicJwk(input);
+  if (isPublishedTestKey(jwk)) {
+    throw new InputError(
+      'PUBLISHED_TEST_KEY',
+      'this is a published test key (docs/PROTOCOL.md prints its private half); generate a key pair of your own',
+    );
+  }
+  return jwk;
 };
 
 export const keyStatuses = ['active', 'retired', 'revoked'] as const;

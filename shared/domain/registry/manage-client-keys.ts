@@ -5,7 +5,7 @@ import { newAuditEntry } from '../audit/audit-entry.ts';
 import { actorOf, auditedAction } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
-import { type ClientKey, isKeyUsable, newClientKey, parsePublicJwk } from './client-key.ts';
+import { type ClientKey, isKeyUsable, newClientKey, parseRegistrableJwk } from './client-key.ts';
 import type { Client } from './registry.ts';
 
 export type KeyManagementDeps = {
@@ -57,7 +57,7 @@ export const addClientKey = (
     },
     async () => {
       await authoriseKeyManagement(deps, input.principal, input.clientId);
-      const jwk = parsePublicJwk(input.jwk);
+      const jwk = parseRegistrableJwk(input.jwk);
       const now = deps.clock.now();
       const notBefore = input.notBefore === undefined ? now : new Date(input.notBefore);
       const notAfter = input.notAfter === undefined ? undefined : new Date(input.notAfter);
