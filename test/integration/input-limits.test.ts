@@ -119,7 +119,7 @@ describe('finding 2: input beyond the limits is 400 or 413, never 503', () => {
   it('answers 404 for a 3,000-character request id, before any store is asked', async () => {
     const long = 'A'.repeat(3000);
     expectRefused(await brent.call('GET', `/v1/requests/${long}`), 404, 'NOT_FOUND');
-    expectRefused(await brent.call('POST', `/v1/requests/${long}:withdraw`, {}), 404, 'NOT_FOUND');
+    expectRefused(await brent.call('POST', `/v1/requests/${long}/withdraw`, {}), 404, 'NOT_FOUND');
     expectRefused(await brent.call('GET', `/v1/agreements/${long}`), 404, 'NOT_FOUND');
     expectRefused(await brent.call('GET', `/v1/clients/${long}/keys`), 404, 'NOT_FOUND');
   });
