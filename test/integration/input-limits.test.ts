@@ -236,3 +236,17 @@ describe('finding 10: the scheme is PBX-JWS and exactly one space', () => {
     );
   });
 });
+
+describe('the limits are published', () => {
+  it('GET /v1/openapi.json states maxLength, maxItems and uniqueItems of the submission', async () => {
+    const document = (await (await fetch(`${exchange.url}/v1/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+    };
+    const submission = document.components.schemas.DataRequestSubmission?.properties ?? {};
+    expect(submission.dataCategories).toMatchObject({ maxItems: expect.any(Number), uniqueItems: true });
+    expect(submission.lawfulBasis).toMatchObject({ maxItems: expect.any(Number), uniqueItems: true });
+    expect(submission.justification).toMatchObject({ maxLength: 4000 });
+    expect(submission.agreementId).toMatchObject({ maxLength: expect.any(Number) });
+    expect(document.components.schemas.DataRequestSubmission).toMatchObject({ additionalProperties: false });
+  });
+});
