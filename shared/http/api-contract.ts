@@ -4,7 +4,7 @@ import {
   agreementSchema,
   agreementVersionSchema,
 } from '../domain/agreements/agreement.ts';
-import { dataCategoryCodes, purposeCodes } from '../domain/agreements/catalogue.ts';
+import { purposeCodes } from '../domain/agreements/catalogue.ts';
 import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/decide.ts';
 import { auditEntrySchema, auditOutcomes } from '../domain/audit/audit-entry.ts';
 import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';

@@ -68,9 +68,9 @@ describe('parseStrictJson', () => {
         fc.nat({ max: 5 }),
         fc.boolean(),
         fc.jsonValue({ maxDepth: 1 }),
-        (inner, name, depth, escape, other) => {
+        (inner, name, depth, spellEscaped, other) => {
           const first = JSON.stringify(name);
-          const second = escape ? escaped(name) : first;
+          const second = spellEscaped ? escaped(name) : first;
           let text = `{${first}:${JSON.stringify(inner)},"ok":0,${second}:${JSON.stringify(other)}}`;
           for (let i = 0; i < depth; i++) text = i % 2 === 0 ? `[1,${text}]` : `{"k${i}":${text}}`;
           expect(faultOf(text)).toBe('repeated-member');
