@@ -51,7 +51,7 @@ const mashRequest = (overrides: Record<string, unknown> = {}): DataRequestSubmis
   }) as DataRequestSubmission;
 
 const evaluation = (overrides: Record<string, unknown> = {}) => {
-  const { subjectRef: _s, urgency: _u, justification: _j, ...share } = mashRequest(overrides);
+  const { urgency: _u, justification: _j, ...share } = mashRequest(overrides);
   return share;
 };
 
@@ -122,6 +122,18 @@ describe('finding 2: input beyond the limits is 400 or 413, never 503', () => {
     expectRefused(await brent.call('POST', `/v1/requests/${long}/withdraw`, {}), 404, 'NOT_FOUND');
     expectRefused(await brent.call('GET', `/v1/agreements/${long}`), 404, 'NOT_FOUND');
     expectRefused(await brent.call('GET', `/v1/clients/${long}/keys`), 404, 'NOT_FOUND');
+  });
+
+  it('refuses ids in a body that are not of their form, before any store is asked', async () => {
+    for (const change of [
+      { agreementId: 'x'.repeat(3000) },
+      { agreementId: 'isa-NOT AN ID' },
+      { responderOrganisationId: 'x'.repeat(3000) },
+      { subjectRef: `sr1.north-west-bcu.${'A'.repeat(3000)}` },
+    ]) {
+      expectRefused(await brent.submitRequest(mashRequest(change)), 400, 'INVALID_INPUT');
+      expectRefused(await brent.evaluateRequest(evaluation(change) as never), 400, 'INVALID_INPUT');
+    }
   });
 
   it('answers 413 for a body over the limit', async () => {
@@ -246,7 +258,7 @@ describe('the limits are published', () => {
     expect(submission.dataCategories).toMatchObject({ maxItems: expect.any(Number), uniqueItems: true });
     expect(submission.lawfulBasis).toMatchObject({ maxItems: expect.any(Number), uniqueItems: true });
     expect(submission.justification).toMatchObject({ maxLength: 4000 });
-    expect(submission.agreementId).toMatchObject({ maxLength: expect.any(Number) });
+    expect(submission.agreementId).toMatchObject({ pattern: expect.any(String) });
     expect(document.components.schemas.DataRequestSubmission).toMatchObject({ additionalProperties: false });
   });
 });

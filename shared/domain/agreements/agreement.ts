@@ -109,8 +109,11 @@ export type AgreementVersion = z.infer<typeof agreementVersionSchema>;
 
 const lifecycleEventSchema = z.object({ at: z.iso.datetime(), by: z.string(), reason: z.string().min(1) });
 
+/** An agreement's id, as the exchange mints or a creator chooses it: checked wherever one is sent. */
+export const agreementId = z.string().regex(/^isa-[a-z0-9-]{3,60}$/, 'isa- and 3 to 60 of a-z 0-9 -');
+
 export const agreementSchema = z.object({
-  id: z.string().regex(/^isa-[a-z0-9-]{3,60}$/),
+  id: agreementId,
   latestVersion: z.number().int().positive(),
   suspended: lifecycleEventSchema.optional(),
   revoked: lifecycleEventSchema.optional(),

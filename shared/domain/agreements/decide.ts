@@ -3,7 +3,7 @@ import { maxClockSkewSeconds } from '../auth/protocol.ts';
 import { distinctList, maxFreeTextLength, maxLabelLength } from '../input-limits.ts';
 import { type Footprint, membersOf, registryId, type User } from '../registry/registry.ts';
 import { parseSubjectReference, subjectReferenceSchema } from '../subjects/subject-reference.ts';
-import { type AgreementRecord, type AgreementStanding, standingOf } from './agreement.ts';
+import { type AgreementRecord, type AgreementStanding, agreementId, standingOf } from './agreement.ts';
 import {
   consentExemptions,
   type DataCategory,
@@ -41,7 +41,7 @@ export type Consent = z.infer<typeof consentSchema>;
 /** What a data request asks, as the decision engine judges it (and `POST /v1/decisions:evaluate` accepts). */
 export const shareRequestSchema = z.strictObject({
   responderOrganisationId: registryId,
-  agreementId: z.string().min(1).max(maxLabelLength),
+  agreementId,
   purpose: z.enum(purposeCodes),
   dataCategories: distinctList(z.enum(dataCategoryCodes), dataCategoryCodes.length, 'data categories'),
   lawfulBasis: distinctList(z.enum(lawfulBasisCodes), lawfulBasisCodes.length, 'lawful bases'),
