@@ -4,7 +4,7 @@ import {
   agreementSchema,
   agreementVersionSchema,
 } from '../domain/agreements/agreement.ts';
-import { dataCategoryCodes, purposeCodes } from '../domain/agreements/catalogue.ts';
+import { purposeCodes } from '../domain/agreements/catalogue.ts';
 import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/decide.ts';
 import { auditEntrySchema, auditOutcomes } from '../domain/audit/audit-entry.ts';
 import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';
@@ -379,11 +379,11 @@ const releaseShareBody = z.union([
       .describe('the payload, standard base64 (at most 768 KiB decoded: the signed body is at most 1 MiB)'),
     sha256: sha256Hex,
     contentType,
-    dataCategories: z.array(z.enum(dataCategoryCodes)).min(1),
+    dataCategories: shareRequestSchema.shape.dataCategories,
   }),
   z.strictObject({
     uploadId: z.string().length(26).describe('an upload started with POST /v1/requests/{requestId}/uploads'),
-    dataCategories: z.array(z.enum(dataCategoryCodes)).min(1),
+    dataCategories: shareRequestSchema.shape.dataCategories,
   }),
 ]);
 const fetchAnswer = z.object({

@@ -1,11 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { InputError, type InputErrorCode } from '../domain/errors.ts';
+import { parseStrictJson, StrictJsonError } from '../domain/strict-json.ts';
 import { rawBodyOf } from './signed-route.ts';
 
 /**
- * Parses a JSON body against a schema: 400 MALFORMED_JSON for bytes that are not JSON, otherwise `invalid`
- * (INVALID_INPUT unless the route has a more telling code, such as INVALID_AGREEMENT).
+ * Parses a JSON body against a schema: 400 MALFORMED_JSON for bytes that are not JSON, or JSON that repeats a
+ * member name or nests too deep (shared/domain/strict-json.ts), otherwise `invalid` (INVALID_INPUT unless the
+ * route has a more telling code, such as INVALID_AGREEMENT). Its size was bounded before (BODY_TOO_LARGE).
  */
 export const parseJsonBody = <S extends z.ZodType>(
   event: APIGatewayProxyEventV2,
@@ -14,9 +16,10 @@ export const parseJsonBody = <S extends z.ZodType>(
 ): z.infer<S> => {
   let value: unknown;
   try {
-    value = JSON.parse(rawBodyOf(event).toString('utf8'));
-  } catch {
-    throw new InputError('MALFORMED_JSON', 'the body is not valid JSON');
+    value = parseStrictJson(rawBodyOf(event).toString('utf8'));
+  } catch (error) {
+    if (!(error instanceof StrictJsonError)) throw error;
+    throw new InputError('MALFORMED_JSON', 'the body is not JSON the exchange reads', [error.fault]);
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

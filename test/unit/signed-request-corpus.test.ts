@@ -151,6 +151,12 @@ const corpus: readonly Attack[] = [
   refused('MISSING_AUTHORIZATION', 'an empty Authorization header', () =>
     withAuthorization(getWithQuery, ''),
   ),
+  refused('UNSUPPORTED_AUTH_SCHEME', 'two spaces after the scheme', (h) =>
+    forged(h, { authorization: (t) => `PBX-JWS  ${t}` }),
+  ),
+  refused('UNSUPPORTED_AUTH_SCHEME', 'a tab after the scheme and its space', (h) =>
+    forged(h, { authorization: (t) => `PBX-JWS \t${t}` }),
+  ),
   refused('UNSUPPORTED_AUTH_SCHEME', 'a valid token under the Bearer scheme', (h) =>
     forged(h, { authorization: (t) => `Bearer ${t}` }),
   ),
@@ -220,9 +226,7 @@ const corpus: readonly Attack[] = [
   refused('MALFORMED_TOKEN', 'a token folded over two lines', (h) =>
     forged(h, { authorization: (t) => authorizationFor(`${t.slice(0, 40)}\r\n ${t.slice(40)}`) }),
   ),
-  refused('MALFORMED_TOKEN', 'two spaces after the scheme', (h) =>
-    forged(h, { authorization: (t) => `PBX-JWS  ${t}` }),
-  ),
+
   refused('MALFORMED_TOKEN', 'the flattened JWS JSON serialization instead of the compact one', (h) =>
     forged(h, {
       authorization: (t) => {
@@ -238,6 +242,12 @@ const corpus: readonly Attack[] = [
   refused('MALFORMED_HEADER', 'a JSON string as header', (h) => forged(h, { header: () => 'ES256' })),
   refused('MALFORMED_HEADER', 'a header that is not JSON', (h) =>
     forged(h, { header: () => utf8(`alg=ES256;kid=${h.keys.es256.kid};typ=${typ}`) }),
+  ),
+  refused('MALFORMED_HEADER', 'a header naming alg twice, the last one allowed', (h) =>
+    forged(h, { header: (hd) => utf8(JSON.stringify(hd).replace(/^\{/, '{"alg":"none",')) }),
+  ),
+  refused('MALFORMED_HEADER', 'a header naming kid twice, once spelt with an escape', (h) =>
+    forged(h, { header: (hd) => utf8(JSON.stringify(hd).replace(/^\{/, '{"\\u006bid":"other-key-id",')) }),
   ),
   refused('FORBIDDEN_HEADER', 'a jku naming the attacker key set', (h) =>
     forged(h, { header: (hd) => ({ ...hd, jku: 'https://attacker.example/.well-known/jwks.json' }) }),
@@ -329,6 +339,14 @@ const corpus: readonly Attack[] = [
   refused('MALFORMED_CLAIMS', 'JSON null as claims', (h) => forged(h, { claims: () => null })),
   refused('MALFORMED_CLAIMS', 'claims that are not JSON', (h) =>
     forged(h, { claims: () => utf8(`iss=${ids.client}&aud=${ids.exchange}`) }),
+  ),
+  refused('MALFORMED_CLAIMS', 'claims naming sub twice, the last one another user', (h) =>
+    forged(h, {
+      claims: (c) => utf8(JSON.stringify(c).replace(/^\{/, `{"sub":"${ids.organisation}.other-user",`)),
+    }),
+  ),
+  refused('MALFORMED_CLAIMS', 'claims naming sub twice, once spelt with an escape', (h) =>
+    forged(h, { claims: (c) => utf8(JSON.stringify(c).replace(/^\{/, '{"\\u0073ub":"x",')) }),
   ),
   refused('MISSING_CLAIM', 'no jti', (h) => forged(h, { claims: (c) => omit(c, 'jti') })),
   refused('MISSING_CLAIM', 'no bdh on a request without a body', (h) =>

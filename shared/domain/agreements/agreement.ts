@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
+import { distinctList, isDistinct, maxFreeTextLength, maxLabelLength } from '../input-limits.ts';
 import { isoDate, registryId, userId, userRoles } from '../registry/registry.ts';
 import {
   consentRules,
@@ -11,16 +12,14 @@ import {
   purposes,
 } from './catalogue.ts';
 
-const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
-
-export const agreementPurposeSchema = z.object({
+export const agreementPurposeSchema = z.strictObject({
   code: z.enum(purposeCodes),
-  description: z.string().min(1),
-  dataCategories: z.array(z.enum(dataCategoryCodes)).min(1).refine(unique, 'data categories repeat'),
-  lawfulBasis: z.array(z.enum(lawfulBasisCodes)).min(1).refine(unique, 'lawful bases repeat'),
+  description: z.string().min(1).max(maxFreeTextLength),
+  dataCategories: distinctList(z.enum(dataCategoryCodes), dataCategoryCodes.length, 'data categories'),
+  lawfulBasis: distinctList(z.enum(lawfulBasisCodes), lawfulBasisCodes.length, 'lawful bases'),
   consentRule: z.enum(consentRules),
-  rolesAllowedToRequest: z.array(z.enum(userRoles)).min(1),
-  rolesAllowedToAnswer: z.array(z.enum(userRoles)).min(1),
+  rolesAllowedToRequest: distinctList(z.enum(userRoles), userRoles.length, 'roles'),
+  rolesAllowedToAnswer: distinctList(z.enum(userRoles), userRoles.length, 'roles'),
   /** How long released data is kept before the exchange deletes it. */
   retentionDays: z.number().int().min(1).max(36_500),
   /**
@@ -37,26 +36,35 @@ export const agreementPurposeSchema = z.object({
 });
 export type AgreementPurpose = z.infer<typeof agreementPurposeSchema>;
 
+/** More parties than any footprint has members: an agreement is signed by each, one request at a time. */
+const maxParties = 100;
+
 /**
  * The content of one version of an information-sharing agreement: what the parties sign. The pairing rules are
  * part of its validity: an agreement cannot record a purpose whose lawful bases do not cover its data categories.
  */
 export const agreementContentSchema = z
-  .object({
-    title: z.string().min(1).max(200),
-    parties: z.array(registryId).min(2).refine(unique, 'parties repeat'),
+  .strictObject({
+    title: z.string().min(1).max(maxLabelLength),
+    parties: z
+      .array(registryId)
+      .min(2)
+      .max(maxParties)
+      .refine(isDistinct, 'parties repeat')
+      .meta({ uniqueItems: true }),
     footprintId: registryId,
     purposes: z
       .array(agreementPurposeSchema)
       .min(1)
-      .refine((ps) => unique(ps.map((p) => p.code)), 'a purpose appears twice'),
+      .max(purposeCodes.length)
+      .refine((ps) => isDistinct(ps.map((p) => p.code)), 'a purpose appears twice'),
     validFrom: isoDate,
     validTo: isoDate.optional(),
     reviewDate: isoDate,
     /** Whether requests are refused once the review date has passed (otherwise they are only flagged). */
     blockWhenReviewOverdue: z.boolean(),
-    dpiaReference: z.string().min(1),
-    appropriatePolicyDocument: z.string().min(1).optional(),
+    dpiaReference: z.string().min(1).max(maxLabelLength),
+    appropriatePolicyDocument: z.string().min(1).max(maxLabelLength).optional(),
   })
   .superRefine((content, ctx) => {
     if (content.validTo !== undefined && content.validTo < content.validFrom) {
@@ -101,8 +109,11 @@ export type AgreementVersion = z.infer<typeof agreementVersionSchema>;
 
 const lifecycleEventSchema = z.object({ at: z.iso.datetime(), by: z.string(), reason: z.string().min(1) });
 
+/** An agreement's id, as the exchange mints or a creator chooses it: checked wherever one is sent. */
+export const agreementId = z.string().regex(/^isa-[a-z0-9-]{3,60}$/, 'isa- and 3 to 60 of a-z 0-9 -');
+
 export const agreementSchema = z.object({
-  id: z.string().regex(/^isa-[a-z0-9-]{3,60}$/),
+  id: agreementId,
   latestVersion: z.number().int().positive(),
   suspended: lifecycleEventSchema.optional(),
   revoked: lifecycleEventSchema.optional(),

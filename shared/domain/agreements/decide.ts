@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { maxClockSkewSeconds } from '../auth/protocol.ts';
+import { distinctList, maxFreeTextLength, maxLabelLength } from '../input-limits.ts';
 import { type Footprint, membersOf, registryId, type User } from '../registry/registry.ts';
 import { parseSubjectReference, subjectReferenceSchema } from '../subjects/subject-reference.ts';
-import { type AgreementRecord, type AgreementStanding, standingOf } from './agreement.ts';
+import { type AgreementRecord, type AgreementStanding, agreementId, standingOf } from './agreement.ts';
 import {
   consentExemptions,
   type DataCategory,
@@ -16,34 +17,34 @@ import {
 
 /** Consent as a request records it (R14): who obtained it from whom and when, or why it was not sought. */
 export const consentSchema = z.discriminatedUnion('state', [
-  z.object({
+  z.strictObject({
     state: z.literal('obtained'),
-    obtainedBy: z.string().min(1),
+    obtainedBy: z.string().min(1).max(maxLabelLength),
     obtainedFrom: z.enum(['child', 'parent', 'carer']),
     obtainedAt: z.iso.datetime(),
   }),
-  z.object({
+  z.strictObject({
     state: z.literal('refused'),
     /** Sharing despite refusal needs a DPA 2018 Sch 1 para 18(2) reason and a rationale. */
     exemption: z.enum(consentExemptions).optional(),
-    rationale: z.string().min(1).optional(),
+    rationale: z.string().min(1).max(maxFreeTextLength).optional(),
   }),
-  z.object({
+  z.strictObject({
     state: z.literal('not-sought'),
     exemption: z.enum(consentExemptions),
-    rationale: z.string().min(1),
+    rationale: z.string().min(1).max(maxFreeTextLength),
   }),
-  z.object({ state: z.literal('not-applicable') }),
+  z.strictObject({ state: z.literal('not-applicable') }),
 ]);
 export type Consent = z.infer<typeof consentSchema>;
 
 /** What a data request asks, as the decision engine judges it (and `POST /v1/decisions:evaluate` accepts). */
-export const shareRequestSchema = z.object({
+export const shareRequestSchema = z.strictObject({
   responderOrganisationId: registryId,
-  agreementId: z.string().min(1),
+  agreementId,
   purpose: z.enum(purposeCodes),
-  dataCategories: z.array(z.enum(dataCategoryCodes)).min(1),
-  lawfulBasis: z.array(z.enum(lawfulBasisCodes)).min(1),
+  dataCategories: distinctList(z.enum(dataCategoryCodes), dataCategoryCodes.length, 'data categories'),
+  lawfulBasis: distinctList(z.enum(lawfulBasisCodes), lawfulBasisCodes.length, 'lawful bases'),
   consent: consentSchema,
   /**
    * Who the request is about (docs/SUBJECT-REFERENCES.md). `POST /v1/requests` always carries one; a dry run may

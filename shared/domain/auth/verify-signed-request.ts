@@ -5,6 +5,7 @@ import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import { AuthenticationError, type AuthenticationErrorCode, TooLargeError } from '../errors.ts';
 import type { SigningAlgorithm } from '../registry/client-key.ts';
 import type { UserRole } from '../registry/registry.ts';
+import { parseStrictJson } from '../strict-json.ts';
 import {
   allowedAlgorithms,
   allowedHeaderParameters,
@@ -73,9 +74,10 @@ const refuse = (code: AuthenticationErrorCode, message: string, details?: string
   throw new AuthenticationError(code, message, details);
 };
 
+/** A header or claims segment as a JSON object; undefined for anything else, a repeated member name included. */
 const decodeJsonObject = (segment: string): Record<string, unknown> | undefined => {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = parseStrictJson(Buffer.from(segment, 'base64url').toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
@@ -129,7 +131,8 @@ const verify = async (
     );
   }
   const prefix = `${authorizationScheme} `;
-  if (!authorization.startsWith(prefix)) {
+  // Exactly one space: what follows it is the token, and a token never starts with whitespace.
+  if (!authorization.startsWith(prefix) || /^\s/.test(authorization.slice(prefix.length))) {
     return refuse('UNSUPPORTED_AUTH_SCHEME', `the Authorization scheme must be ${authorizationScheme}`);
   }
   const token = authorization.slice(prefix.length);

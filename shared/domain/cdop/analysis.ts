@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { distinctList } from '../input-limits.ts';
 import { issuePaths } from './reporting-form.ts';
 
 /**
@@ -71,7 +72,7 @@ const analysis2026 = z.strictObject({
     z.strictObject({ identified: z.literal(false) }),
     z.strictObject({
       identified: z.literal(true),
-      domains: z.array(z.enum(domainCodes)).min(1),
+      domains: distinctList(z.enum(domainCodes), domainCodes.length, 'domains'),
       detail: text.optional(),
     }),
   ]),

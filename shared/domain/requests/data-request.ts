@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dataCategoryCodes } from '../agreements/catalogue.ts';
 import { shareRequestSchema } from '../agreements/decide.ts';
+import { distinctList, isDistinct, maxFreeTextLength } from '../input-limits.ts';
 import { registryId, userId } from '../registry/registry.ts';
 import { subjectReferenceSchema } from '../subjects/subject-reference.ts';
 
@@ -68,7 +69,7 @@ export const subjectRefSchema = subjectReferenceSchema;
 export const dataRequestBodySchema = shareRequestSchema.extend({
   subjectRef: subjectRefSchema,
   urgency: z.enum(urgencies),
-  justification: z.string().trim().min(1).max(4000),
+  justification: z.string().trim().min(1).max(maxFreeTextLength),
 });
 export type DataRequestBody = z.infer<typeof dataRequestBodySchema>;
 
@@ -81,11 +82,16 @@ export const requestDecisionSchema = z.object({
     .array(z.enum(requestDecisionReasonCodes))
     .min(1)
     .max(requestDecisionReasonCodes.length)
+    .refine(isDistinct, 'reason codes repeat')
     .optional(),
   /** For `partial`: what is withheld (categories and/or a description), never the withheld data itself. */
   withheld: z
-    .object({
-      dataCategories: z.array(z.enum(dataCategoryCodes)).optional(),
+    .strictObject({
+      dataCategories: distinctList(
+        z.enum(dataCategoryCodes),
+        dataCategoryCodes.length,
+        'data categories',
+      ).optional(),
       description: z.string().trim().min(1).max(2000).optional(),
     })
     .optional(),
