@@ -24,6 +24,7 @@ import { membersOf, type Registry } from '../registry/registry.ts';
 import type { DataRequest } from '../requests/data-request.ts';
 import { type IdempotentCall, idempotencyRecord, idempotently } from '../requests/idempotency.ts';
 import { newRequestRecord, submissionStep } from '../requests/manage-requests.ts';
+import { parseStrictJson } from '../strict-json.ts';
 import { type AnalysisForm, parseAnalysis } from './analysis.ts';
 import {
   assertCaseRunner,
@@ -610,9 +611,13 @@ const readReports = async (deps: CaseDeps, c: CdopCase): Promise<ReadReports> =>
     }
     let value: unknown;
     try {
-      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      // Another organisation's bytes: parsed as strictly as a signed body (no repeated member, bounded depth).
+      value = parseStrictJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch {
-      unreadable.push({ organisationId: agency.organisationId, problems: ['not UTF-8 JSON'] });
+      unreadable.push({
+        organisationId: agency.organisationId,
+        problems: ['not UTF-8 JSON without repeats'],
+      });
       continue;
     }
     try {
