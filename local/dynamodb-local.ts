@@ -6,12 +6,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from './local-credentials.ts';
 import { LocalStackError } from './local-stack-error.ts';
 
-export type RunningDynamoDbLocal = {
-  readonly endpoint: string;
-  /** The JVM's process id: tests stop it (SIGSTOP) to hang the store, and resume it (SIGCONT). */
-  readonly pid: number | undefined;
-  stop(): Promise<void>;
-};
+export type RunningDynamoDbLocal = { readonly endpoint: string; stop(): Promise<void> };
 
 const javaInstallHint =
   'DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. Install it (Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and run npm start again.';
@@ -109,5 +104,5 @@ export const startDynamoDbLocal = async (options: {
       `${(error as Error).message}${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`,
     );
   }
-  return { endpoint, pid: child.pid, stop };
+  return { endpoint, stop };
 };

@@ -61,8 +61,6 @@ export type RunningExchange = {
   readonly keysDir: string;
   readonly dynamoEndpoint: string;
   readonly s3Endpoint: string;
-  /** DynamoDB Local's process id (tests hang the store with SIGSTOP and resume it). */
-  readonly dynamoPid: number | undefined;
   /** What this start added to the registry (nothing on a restart over kept data). */
   readonly seeded: {
     registry: ImportSummary;
@@ -210,7 +208,6 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       keysDir,
       dynamoEndpoint: dynamoLocal.endpoint,
       s3Endpoint: s3Local.endpoint,
-      dynamoPid: dynamoLocal.pid,
       seeded: {
         registry: registrySummary,
         keys: keySummary,

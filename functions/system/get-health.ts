@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '#shared/adapters/aws-client-config.ts';
 import { dynamoHealthProbe } from '#shared/adapters/dynamodb/health-probe.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { s3HealthProbe } from '#shared/adapters/s3/health-probe.ts';
@@ -11,7 +10,7 @@ import { publicRoute } from '#shared/http/route.ts';
 
 const config = loadConfig(['REGISTRY_TABLE_NAME', 'PAYLOADS_BUCKET_NAME']);
 const probes = [
-  dynamoHealthProbe(new DynamoDBClient(awsClientConfig({ maxAttempts: 1 })), config.REGISTRY_TABLE_NAME),
+  dynamoHealthProbe(new DynamoDBClient({ maxAttempts: 1 }), config.REGISTRY_TABLE_NAME),
   s3HealthProbe(createS3Client(), config.PAYLOADS_BUCKET_NAME),
 ];
 

@@ -1,12 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig } from '../aws-client-config.ts';
 
 /**
- * One S3 client per process, with the exchange's time limits (aws-client-config.ts), configured from the standard AWS environment (AWS_ENDPOINT_URL_S3 points it at the
+ * One S3 client per process, configured from the standard AWS environment (AWS_ENDPOINT_URL_S3 points it at the
  * local emulator). Path-style addressing works with both AWS and an emulator on 127.0.0.1.
  */
 export const createS3Client = (): S3Client =>
-  new S3Client({
-    ...awsClientConfig(),
-    forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined,
-  });
+  new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined });

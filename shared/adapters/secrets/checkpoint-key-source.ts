@@ -4,7 +4,6 @@ import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { CheckpointKeySource } from '../../ports/checkpoint-key-source.ts';
 import { checkpointKeySecretArnEnvVar, checkpointKeySecretEnvVar } from '../../resources.ts';
-import { awsClientConfig } from '../aws-client-config.ts';
 
 const secretString = z.string().min(16);
 
@@ -16,7 +15,7 @@ export const environmentCheckpointKeySource = (secret: string): CheckpointKeySou
 /** AWS: the secret is a Secrets Manager secret the stateful stack generated; any failure fails closed (503). */
 export const secretsManagerCheckpointKeySource = (
   secretArn: string,
-  client: SecretsManagerClient = new SecretsManagerClient(awsClientConfig()),
+  client: SecretsManagerClient = new SecretsManagerClient({}),
 ): CheckpointKeySource => ({
   secret: async () => {
     try {
