@@ -14,9 +14,13 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DependencyError, TooLargeError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { PayloadStore } from '../../ports/payload-store.ts';
+import { failedCall } from '../aws-client-settings.ts';
 
 const statusOf = (error: unknown): number =>
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
+
+const storeUnavailable = () =>
+  new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
 
 /** DeleteObjects takes at most 1,000 keys (S3 API reference, DeleteObjects). */
 const maxKeysPerDelete = 1000;
@@ -33,7 +37,7 @@ const callS3 = async <T>(operation: string, call: () => Promise<T>): Promise<T> 
     return await call();
   } catch (error) {
     logger.error('s3 call failed', { operation, errorName: (error as Error)?.name });
-    throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+    throw failedCall(error, storeUnavailable);
   }
 };
 
@@ -97,7 +101,7 @@ export class S3PayloadStore implements PayloadStore {
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       logger.error('s3 call failed', { operation: 'GetObject', errorName: (error as Error)?.name });
-      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+      throw failedCall(error, storeUnavailable);
     }
   }
 
@@ -149,7 +153,7 @@ export class S3PayloadStore implements PayloadStore {
           operation: 'ListObjectVersions',
           errorName: (error as Error)?.name,
         });
-        throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+        throw failedCall(error, storeUnavailable);
       }
       for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
         if (entry.Key === key && entry.VersionId !== undefined)
