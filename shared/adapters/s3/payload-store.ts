@@ -4,6 +4,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
   type ObjectIdentifier,
@@ -91,6 +92,17 @@ export class S3PayloadStore implements PayloadStore {
       }
       return { sha256: hash.digest('hex'), size };
     });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      logger.error('s3 call failed', { operation: 'HeadObject', errorName: (error as Error)?.name });
+      throw failedCall(error, storeUnavailable);
+    }
   }
 
   /** The object's body as a stream; undefined when there is none. */
