@@ -98,6 +98,13 @@ describe('a hung DynamoDB', () => {
     );
     expect(claimed.Item, 'the jti of the refused call is not consumed').toBeUndefined();
 
+    const audit = await doc.send(
+      new ScanCommand({ TableName: localTableName('audit'), ConsistentRead: true }),
+    );
+    expect(
+      (audit.Items ?? []).filter((entry) => entry.outcome === 'failed'),
+      'no audit write of a 503 answer is committed once the store resumes',
+    ).toEqual([]);
     // And the exchange is whole again.
     expect((await health()).status).toBe(200);
   }, 60_000);
