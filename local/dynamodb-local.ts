@@ -6,7 +6,12 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from './local-credentials.ts';
 import { LocalStackError } from './local-stack-error.ts';
 
-export type RunningDynamoDbLocal = { readonly endpoint: string; stop(): Promise<void> };
+export type RunningDynamoDbLocal = {
+  readonly endpoint: string;
+  /** The server's process id, for tests that pause it (SIGSTOP) to see a hung store. */
+  readonly pid: number;
+  stop(): Promise<void>;
+};
 
 const javaInstallHint =
   'DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. Install it (Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and run npm start again.';
@@ -104,5 +109,5 @@ export const startDynamoDbLocal = async (options: {
       `${(error as Error).message}${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`,
     );
   }
-  return { endpoint, stop };
+  return { endpoint, pid: child.pid ?? 0, stop };
 };

@@ -60,6 +60,8 @@ export type RunningExchange = {
   readonly dataDir: string;
   readonly keysDir: string;
   readonly dynamoEndpoint: string;
+  /** DynamoDB Local's process id (tests pause it with SIGSTOP to see a hung store). */
+  readonly dynamoPid: number;
   readonly s3Endpoint: string;
   /** What this start added to the registry (nothing on a restart over kept data). */
   readonly seeded: {
@@ -207,6 +209,7 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       dataDir,
       keysDir,
       dynamoEndpoint: dynamoLocal.endpoint,
+      dynamoPid: dynamoLocal.pid,
       s3Endpoint: s3Local.endpoint,
       seeded: {
         registry: registrySummary,

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientSettings } from '#shared/adapters/aws-client-settings.ts';
 import { dynamoHealthProbe } from '#shared/adapters/dynamodb/health-probe.ts';
 import { createS3Client } from '#shared/adapters/s3/client.ts';
 import { s3HealthProbe } from '#shared/adapters/s3/health-probe.ts';
@@ -10,7 +11,7 @@ import { publicRoute } from '#shared/http/route.ts';
 
 const config = loadConfig(['REGISTRY_TABLE_NAME', 'PAYLOADS_BUCKET_NAME']);
 const probes = [
-  dynamoHealthProbe(new DynamoDBClient({ maxAttempts: 1 }), config.REGISTRY_TABLE_NAME),
+  dynamoHealthProbe(new DynamoDBClient({ ...awsClientSettings, maxAttempts: 1 }), config.REGISTRY_TABLE_NAME),
   s3HealthProbe(createS3Client(), config.PAYLOADS_BUCKET_NAME),
 ];
 

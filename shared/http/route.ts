@@ -68,6 +68,11 @@ const unavailable = (): APIGatewayProxyStructuredResultV2 => {
   return { statusCode, headers: baseHeaders, body: JSON.stringify(body) };
 };
 
+const internal = (): APIGatewayProxyStructuredResultV2 => {
+  const { statusCode, body } = errorResponse(undefined);
+  return { statusCode, headers: baseHeaders, body: JSON.stringify(body) };
+};
+
 /**
  * Every answer has exactly one audit entry (docs/ARCHITECTURE.md, the audit port). Runs once the response is
  * formed (it is registered before httpResponse, so its after and onError run after that middleware's): if nothing
@@ -86,7 +91,7 @@ export const answerAudit = <C extends Context & { principal?: Principal }>(
     if (scope !== undefined && scope.auditEntries > 0) return;
     if (scope?.recordingFailed) {
       // An audit write of this request failed already: the answer is not served, and not audited twice.
-      if (request.response?.statusCode !== 503) request.response = unavailable();
+      if ((request.response?.statusCode ?? 0) < 500) request.response = unavailable();
       return;
     }
     const statusCode = request.response?.statusCode ?? 500;
@@ -116,7 +121,8 @@ export const answerAudit = <C extends Context & { principal?: Principal }>(
         errorName: (error as Error | undefined)?.name,
         ...(error instanceof PbxError ? { code: error.code } : {}),
       });
-      request.response = unavailable();
+      // A store that refused the write as invalid is a bug (500 INTERNAL), not an unavailable store (503).
+      request.response = error instanceof DependencyError ? unavailable() : internal();
     }
   };
   return { after: audit, onError: audit };

@@ -12,6 +12,8 @@ export type PayloadStore = {
    * is none, PAYLOAD_TOO_LARGE past `maxBytes` (nothing larger is held in memory).
    */
   read(key: string, maxBytes: number): Promise<Uint8Array | undefined>;
+  /** Whether the object is stored, asked of the store itself (HEAD): fails when the store does not answer. */
+  exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   presignUpload(
     key: string,

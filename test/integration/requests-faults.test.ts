@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '#local/free-port.ts';
+import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { agreementSeed, seedAgreements, seedingPrincipal } from '#local/seed/agreement-seed.ts';
+import { S3PayloadStore } from '#shared/adapters/s3/payload-store.ts';
 import { changeAgreementStanding } from '#shared/domain/agreements/manage-agreements.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
+import { DependencyError } from '#shared/domain/errors.ts';
 import type { DataRequest, DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
 import {
@@ -653,6 +657,44 @@ describe('closing the requests of a revoked agreement with every AWS call failin
     expect(path.filter((c) => c.command === 'TransactWriteCommand')).toHaveLength(3);
     expect(failures).toEqual([]);
   }, 120_000);
+});
+
+describe('fetch while S3 is unreachable', () => {
+  // Issue 13, finding 5: a grant is a presigned URL, signed without calling S3, so it used to be issued and
+  // counted while the store could not serve it. The object is checked first: each fetch answers 503, nothing is
+  // counted, and once S3 is back the share is fetched as if nothing had happened.
+  it('answers 503 five times without counting, then fetches once S3 is back', async () => {
+    const tap = new CallTap();
+    const deps = depsOn(tap);
+    const request = await submit(deps);
+    await approve(deps, request.id);
+    await release(deps, request.id);
+    const unreachable = new S3Client({
+      region: localRegion,
+      credentials: localCredentials,
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
+    const down = { ...deps, payloads: new S3PayloadStore(unreachable, bucket) };
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const outcome = await fetchShare(down, { principal: brent(), requestId: request.id }).then(
+          (answer) => ({ ok: true as const, answer }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        expect(outcome.ok, 'no grant while S3 is unreachable').toBe(false);
+        expect(outcome.ok ? undefined : outcome.error).toBeInstanceOf(DependencyError);
+      }
+    } finally {
+      unreachable.destroy();
+    }
+    expect((await deps.requests.getRequest(request.id))?.share?.fetchCount).toBe(0);
+
+    const back = await fetchShare(deps, { principal: brent(), requestId: request.id });
+    expect(back.statusCode).toBe(200);
+    expect((await deps.requests.getRequest(request.id))?.share?.fetchCount).toBe(1);
+  });
 });
 
 describe('the audit table after every fault', () => {

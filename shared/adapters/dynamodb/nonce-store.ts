@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { NonceStore } from '../../ports/nonce-store.ts';
+import { failedCall } from '../aws-client-settings.ts';
 
 /**
  * Single use by a conditional put: DynamoDB accepts exactly one `attribute_not_exists` write per key, however many
@@ -26,9 +27,13 @@ export class DynamoNonceStore implements NonceStore {
     } catch (error) {
       if ((error as Error)?.name === 'ConditionalCheckFailedException') return 'replayed';
       logger.error('nonce store failed', { errorName: (error as Error)?.name });
-      throw new DependencyError(
-        'DEPENDENCY_UNAVAILABLE',
-        'the nonce store did not answer; the request was refused',
+      throw failedCall(
+        error,
+        () =>
+          new DependencyError(
+            'DEPENDENCY_UNAVAILABLE',
+            'the nonce store did not answer; the request was refused',
+          ),
       );
     }
   }

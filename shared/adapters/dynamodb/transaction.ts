@@ -11,22 +11,26 @@ import {
 import type { z } from 'zod';
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
+import { failedCall } from '../aws-client-settings.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const storeUnavailable = () =>
+  new DependencyError('DEPENDENCY_UNAVAILABLE', 'a data store did not answer; nothing was changed');
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
 const maxTransactionItems = 100;
 
 /**
- * Calls DynamoDB and turns any failure into DEPENDENCY_UNAVAILABLE, so a store that cannot answer makes the
- * exchange refuse (503) rather than guess. The SDK error is logged by name only.
+ * Calls DynamoDB and turns an unavailable store into DEPENDENCY_UNAVAILABLE, so a store that cannot answer makes
+ * the exchange refuse (503) rather than guess; a request DynamoDB refuses as invalid is a bug (500). The SDK error is logged by name only.
  */
 export const callDynamo = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
   try {
     return await call();
   } catch (error) {
     logger.error('dynamodb call failed', { operation, errorName: (error as Error)?.name });
-    throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'a data store did not answer; nothing was changed');
+    throw failedCall(error, storeUnavailable);
   }
 };
 
@@ -138,7 +142,7 @@ export class Transaction {
     } catch (error) {
       if (isConditionCancellation(error)) return 'condition-failed';
       logger.error('dynamodb transaction failed', { errorName: (error as Error)?.name });
-      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'a data store did not answer; nothing was changed');
+      throw failedCall(error, storeUnavailable);
     }
     for (const callback of this.#afterCommit) callback();
     return 'committed';

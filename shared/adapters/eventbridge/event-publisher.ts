@@ -3,6 +3,7 @@ import { type ExchangeEvent, eventRouting } from '../../domain/events/exchange-e
 import { logger } from '../../logger.ts';
 import type { EventPublisher, PublishOutcome } from '../../ports/event-publisher.ts';
 import { eventBusNameEnvVar, eventPublisherEnvVar } from '../../resources.ts';
+import { awsClientSettings } from '../aws-client-settings.ts';
 
 /** PutEvents takes at most 10 entries a call. */
 const maxEntriesPerCall = 10;
@@ -77,7 +78,7 @@ export class CountingEventPublisher implements EventPublisher {
 export const eventPublisherFromEnvironment = (env: NodeJS.ProcessEnv = process.env): EventPublisher => {
   const busName = env[eventBusNameEnvVar];
   if (busName !== undefined && busName !== '')
-    return new EventBridgePublisher(new EventBridgeClient({}), busName);
+    return new EventBridgePublisher(new EventBridgeClient({ ...awsClientSettings }), busName);
   if (env[eventPublisherEnvVar] === 'local') return new CountingEventPublisher();
   throw new Error(
     `pbx configuration: missing environment variable ${eventBusNameEnvVar} (or ${eventPublisherEnvVar}=local)`,

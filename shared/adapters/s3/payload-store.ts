@@ -4,6 +4,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
   type ObjectIdentifier,
@@ -14,9 +15,13 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DependencyError, TooLargeError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { PayloadStore } from '../../ports/payload-store.ts';
+import { failedCall } from '../aws-client-settings.ts';
 
 const statusOf = (error: unknown): number =>
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
+
+const storeUnavailable = () =>
+  new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
 
 /** DeleteObjects takes at most 1,000 keys (S3 API reference, DeleteObjects). */
 const maxKeysPerDelete = 1000;
@@ -33,7 +38,7 @@ const callS3 = async <T>(operation: string, call: () => Promise<T>): Promise<T> 
     return await call();
   } catch (error) {
     logger.error('s3 call failed', { operation, errorName: (error as Error)?.name });
-    throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+    throw failedCall(error, storeUnavailable);
   }
 };
 
@@ -89,6 +94,17 @@ export class S3PayloadStore implements PayloadStore {
     });
   }
 
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      logger.error('s3 call failed', { operation: 'HeadObject', errorName: (error as Error)?.name });
+      throw failedCall(error, storeUnavailable);
+    }
+  }
+
   /** The object's body as a stream; undefined when there is none. */
   async #open(key: string): Promise<Readable | undefined> {
     try {
@@ -97,7 +113,7 @@ export class S3PayloadStore implements PayloadStore {
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       logger.error('s3 call failed', { operation: 'GetObject', errorName: (error as Error)?.name });
-      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+      throw failedCall(error, storeUnavailable);
     }
   }
 
@@ -149,7 +165,7 @@ export class S3PayloadStore implements PayloadStore {
           operation: 'ListObjectVersions',
           errorName: (error as Error)?.name,
         });
-        throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the payload store did not answer');
+        throw failedCall(error, storeUnavailable);
       }
       for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
         if (entry.Key === key && entry.VersionId !== undefined)

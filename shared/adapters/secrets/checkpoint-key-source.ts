@@ -4,6 +4,7 @@ import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { CheckpointKeySource } from '../../ports/checkpoint-key-source.ts';
 import { checkpointKeySecretArnEnvVar, checkpointKeySecretEnvVar } from '../../resources.ts';
+import { awsClientSettings } from '../aws-client-settings.ts';
 
 const secretString = z.string().min(16);
 
@@ -15,7 +16,7 @@ export const environmentCheckpointKeySource = (secret: string): CheckpointKeySou
 /** AWS: the secret is a Secrets Manager secret the stateful stack generated; any failure fails closed (503). */
 export const secretsManagerCheckpointKeySource = (
   secretArn: string,
-  client: SecretsManagerClient = new SecretsManagerClient({}),
+  client: SecretsManagerClient = new SecretsManagerClient({ ...awsClientSettings }),
 ): CheckpointKeySource => ({
   secret: async () => {
     try {

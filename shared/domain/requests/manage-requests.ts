@@ -18,7 +18,7 @@ import {
 } from '../audit/audit-entry.ts';
 import { auditedOn, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
-import { AuthorisationError, ConflictError, InputError } from '../errors.ts';
+import { AuthorisationError, ConflictError, GoneError, InputError } from '../errors.ts';
 import { type ExchangeEvent, newExchangeEvent } from '../events/exchange-event.ts';
 import type { UserRole } from '../registry/registry.ts';
 import {
@@ -698,6 +698,12 @@ export const fetchShare = (
       const next = fetchTransition(request, now);
       const share = next.share;
       if (share === undefined) throw new Error('a fetched request has a share');
+      // A grant is signed without calling S3, so the object is checked first: an unreachable store fails the
+      // fetch (503) before anything is counted, and bytes that are gone (purged) are SHARE_EXPIRED, not a URL
+      // the store cannot serve.
+      if (!(await deps.payloads.exists(share.objectKey))) {
+        throw new GoneError('SHARE_EXPIRED', 'the share is no longer stored');
+      }
       const url = await deps.payloads.presignDownload(share.objectKey, sharePolicy.grantSeconds);
       return commitStep(deps, {
         previous: request,
