@@ -22,7 +22,10 @@ const modesUnder = async (root: string): Promise<{ path: string; mode: number; f
   const found = [{ path: root, mode: (await stat(root)).mode & 0o777, folder: true }];
   for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
     const path = join(entry.parentPath, entry.name);
-    found.push({ path, mode: (await stat(path)).mode & 0o777, folder: entry.isDirectory() });
+    // DynamoDB Local's SQLite journal comes and goes while it runs: a file gone since readdir is not checked.
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined) continue;
+    found.push({ path, mode: info.mode & 0o777, folder: entry.isDirectory() });
   }
   return found;
 };
