@@ -1,8 +1,16 @@
 import { decideRequest } from '#shared/domain/requests/manage-requests.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = requestStepRoute((deps, { event, ...input }) =>
-  decideRequest(deps, { ...input, decision: parseJsonBody(event, apiOperations.DecideRequest.body) }),
+export const handler = signedOperation(operations.DecideRequest, requestDependencies, (deps, call) =>
+  answeredInScope(() =>
+    decideRequest(deps, {
+      principal: call.principal,
+      requestId: call.pathId('requestId', 'request'),
+      call: call.idempotentCall,
+      decision: call.body,
+    }),
+  ),
 );

@@ -1,6 +1,11 @@
 import { showRequest } from '#shared/domain/requests/manage-requests.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = requestStepRoute((deps, { principal, requestId }) =>
-  showRequest(deps, { principal, requestId }),
+export const handler = signedOperation(operations.GetRequest, requestDependencies, (deps, call) =>
+  answeredInScope(() =>
+    showRequest(deps, { principal: call.principal, requestId: call.pathId('requestId', 'request') }),
+  ),
 );

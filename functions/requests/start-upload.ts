@@ -1,8 +1,16 @@
 import { startUpload } from '#shared/domain/requests/manage-requests.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = requestStepRoute((deps, { event, ...input }) =>
-  startUpload(deps, { ...input, declared: parseJsonBody(event, apiOperations.StartShareUpload.body) }),
+export const handler = signedOperation(operations.StartShareUpload, requestDependencies, (deps, call) =>
+  answeredInScope(() =>
+    startUpload(deps, {
+      principal: call.principal,
+      requestId: call.pathId('requestId', 'request'),
+      call: call.idempotentCall,
+      declared: call.body,
+    }),
+  ),
 );

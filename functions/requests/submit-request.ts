@@ -1,19 +1,17 @@
 import { submitRequest } from '#shared/domain/requests/manage-requests.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { idempotentCallOf, requestsFromEnvironment, signedCopyOf } from '#shared/http/requests.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
-
-const auth = authenticationFromEnvironment();
-const deps = requestsFromEnvironment(auth);
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
 /** Judges and, when permitted, records a data request with the signed request that asked for it. */
-export const handler = signedRoute(auth, async (event, context) =>
-  submitRequest(deps, {
-    principal: context.principal,
-    body: parseJsonBody(event, apiOperations.SubmitRequest.body),
-    signed: signedCopyOf(event),
-    call: idempotentCallOf(event, context.principal),
-  }),
+export const handler = signedOperation(operations.SubmitRequest, requestDependencies, (deps, call) =>
+  answeredInScope(() =>
+    submitRequest(deps, {
+      principal: call.principal,
+      body: call.body,
+      signed: call.signedCopy,
+      call: call.idempotentCall,
+    }),
+  ),
 );

@@ -12,8 +12,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Access } from '#functions/routes.ts';
 import {
+  type Access,
   type BucketName,
   buckets,
   checkpointKeySecretArnEnvVar,
@@ -114,7 +114,7 @@ export class AppFunction extends NodejsFunction {
     acknowledgeCompliance(
       role,
       'IAMNoInlinePolicy',
-      "The role's one policy holds what CDK's grants write (bindTable, bindBucket): least privilege per function, derived from functions/routes.ts and checked by test/infra; a managed policy per function would only move it.",
+      "The role's one policy holds what CDK's grants write (bindTable, bindBucket): least privilege per function, derived from shared/http/operations.ts and checked by test/infra; a managed policy per function would only move it.",
     );
     acknowledgeCompliance(
       this,

@@ -1,3 +1,4 @@
+import type { AuditEntry } from './audit/audit-entry.ts';
 /**
  * The closed set of errors the exchange answers with. Each class is one kind of outcome (mapped to an HTTP status
  * by the one table in shared/http/error-response.ts); the code says exactly which check failed. Programmer
@@ -100,6 +101,12 @@ export type ErrorCode =
   | RegistryErrorCode;
 
 export abstract class PbxError<C extends ErrorCode = ErrorCode> extends Error {
+  /**
+   * The refusal's audit entry, once it has committed (shared/domain/audit/audited-action.ts): a value the error
+   * carries to the operation that answers it, so the answer is not audited a second time. Unset while unrecorded.
+   */
+  audited?: AuditEntry;
+
   constructor(
     readonly code: C,
     message: string,
@@ -125,5 +132,10 @@ export class ConflictError extends PbxError<ConflictErrorCode> {}
 export class GoneError extends PbxError<GoneErrorCode> {}
 /** A store or service the exchange depends on did not answer: fail closed (503). */
 export class DependencyError extends PbxError<DependencyErrorCode> {}
+/**
+ * The audit log did not take an entry: the answer is not served (503), and the operation does not try to audit the
+ * answer with another write to the same store.
+ */
+export class AuditWriteError extends DependencyError {}
 /** Registry data breaks an invariant (dangling member, duplicate id): refuse to load it. */
 export class RegistryError extends PbxError<RegistryErrorCode> {}

@@ -122,3 +122,10 @@ export const newAuditEntry = (facts: AuditFacts, now: Date): AuditEntry =>
  */
 export const auditLeafData = (entry: AuditEntry): Uint8Array =>
   new TextEncoder().encode(canonicalJson(auditEntrySchema.parse(entry)));
+
+/**
+ * What a use case's result says of the audit log: the entries it committed for the call it answered (its state
+ * change's entry, an audited read's entry). None for a read that audits nothing itself: its answer is then audited
+ * by the operation (shared/http/operation-handler.ts). A value in the result, never a count kept on the side.
+ */
+export type Audited = { readonly audited: readonly AuditEntry[] };
