@@ -52,8 +52,8 @@ export const buildCli = async (): Promise<void> => {
   const result = await build(cliBuildOptions);
   await mkdir(dirname(cliBuild.bundle), { recursive: true });
   const suffix = `.${process.pid}.${Date.now()}.tmp`;
-  const files = [
-    ...(result.outputFiles ?? []).map((f) => ({ path: f.path, contents: f.contents as Uint8Array | string })),
+  const files: { path: string; contents: Uint8Array | string }[] = [
+    ...(result.outputFiles ?? []).map((f) => ({ path: f.path, contents: f.contents })),
     { path: cliBuild.metafile, contents: JSON.stringify(result.metafile) },
   ].sort((a, b) => Number(a.path === cliBuild.bundle) - Number(b.path === cliBuild.bundle));
   for (const file of files) {
