@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestPartiesShape } from './request-parties.ts';
 
 /** The responder decided a data request: approved it, approved part of it, or declined it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestPartiesShape } from './request-parties.ts';
 
 /** A data request passed its due time without a decision. */

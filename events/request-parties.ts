@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The fields every request and share event starts with: which request, and its two parties. Shared by the event

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestPartiesShape } from './request-parties.ts';
 
 /** A requester submitted a data request to a responder under an agreement; the responder's clock starts. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestPartiesShape } from './request-parties.ts';
 
 /** The requester fetched a released share (one of at most `maxFetches`). */

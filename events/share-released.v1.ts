@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestPartiesShape } from './request-parties.ts';
 
 /** The responder released a share for an approved request; the requester may fetch it until it expires. */
