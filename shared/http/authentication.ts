@@ -1,5 +1,6 @@
 import { NodeSignatureVerifier } from '../adapters/crypto/node-signature-verifier.ts';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.ts';
+import { CachedRegistryReader } from '../adapters/dynamodb/cached-registry-reader.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store.ts';
 import { DynamoRegistryReader } from '../adapters/dynamodb/registry-store.ts';
@@ -17,7 +18,7 @@ export const authenticationFromEnvironment = (): AuthenticationDeps & { registry
   const doc = createDocumentClient();
   return {
     exchangeId: config.EXCHANGE_ID,
-    registry: new DynamoRegistryReader(doc, config.REGISTRY_TABLE_NAME),
+    registry: new CachedRegistryReader(new DynamoRegistryReader(doc, config.REGISTRY_TABLE_NAME)),
     nonces: new DynamoNonceStore(doc, config.NONCES_TABLE_NAME),
     audit: new DynamoAuditLog(doc, config.AUDIT_TABLE_NAME),
     signatures: new NodeSignatureVerifier(),
