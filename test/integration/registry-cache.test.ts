@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
@@ -17,7 +17,7 @@ import { verifySignedRequest } from '#shared/domain/auth/verify-signed-request.t
 import { AuthenticationError } from '#shared/domain/errors.ts';
 import { type ClientKey, newClientKey } from '#shared/domain/registry/client-key.ts';
 import { faultKinds } from '../support/fault-injection.ts';
-import { localDynamoClient } from '../support/local-exchange-clients.ts';
+import { clientOf, localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // Issue 14: the registry is read once per warm container, and every use checks one item, the registry's
 // generation, which every registry write replaces in its own transaction. A revoked key is still refused on the
@@ -80,16 +80,14 @@ afterAll(async () => {
 const seededKey = (clientId: string): Promise<PrivateJwk> =>
   readPrivateKey(localKeyFile(exchange.keysDir, clientId));
 
-const callerOf = async (clientId: string, options: { key?: PrivateJwk; subject?: string } = {}) =>
-  new PbxClient({
-    url: exchange.url,
-    clientId,
-    key: options.key ?? (await seededKey(clientId)),
-    audience: exchange.exchangeId,
-    ...(options.subject === undefined ? {} : { subject: options.subject }),
-  });
+const callerOf = (clientId: string, options: { key?: PrivateJwk; subject?: string } = {}) =>
+  clientOf(exchange, clientId, options);
 
-const errorOf = (body: unknown) => (body as { error?: string }).error;
+const expectAnswered = (answer: { status: number; body: unknown }, status: number, error: string) =>
+  expect({ status: answer.status, error: (answer.body as { error?: string }).error }).toEqual({
+    status,
+    error,
+  });
 
 const systemEntry = (action: string, target: AuditEntry['target']): AuditEntry =>
   newAuditEntry({ actor: systemActor, action, target, outcome: 'allowed' }, new Date());
@@ -160,11 +158,7 @@ describe('a revoked key', () => {
     expect((await asNew.whoami()).status).toBe(200);
 
     expect((await asNew.revokeKey(oldKey.kid)).status).toBe(200);
-    const refused = await asOld.whoami();
-    expect({ status: refused.status, error: errorOf(refused.body) }).toEqual({
-      status: 401,
-      error: 'KEY_REVOKED',
-    });
+    expectAnswered(await asOld.whoami(), 401, 'KEY_REVOKED');
     expect((await asNew.whoami()).status).toBe(200);
   });
 
@@ -177,11 +171,7 @@ describe('a revoked key', () => {
     // Another container revokes the key: nothing in this process hears of it but the generation item.
     expect(await revokedBy(otherWriter, await storedKey(clientId, key.kid))).toBe(true);
 
-    const refused = await caller.whoami();
-    expect({ status: refused.status, error: errorOf(refused.body) }).toEqual({
-      status: 401,
-      error: 'KEY_REVOKED',
-    });
+    expectAnswered(await caller.whoami(), 401, 'KEY_REVOKED');
   });
 
   it('is refused at once by a warm reader of its own when the exchange revoked it', async () => {
@@ -355,11 +345,7 @@ describe('a freshness check that fails', () => {
         }
         return (realSend as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
       } as never);
-      const refused = await brent.whoami();
-      expect({ status: refused.status, error: errorOf(refused.body) }).toEqual({
-        status: 503,
-        error: 'DEPENDENCY_UNAVAILABLE',
-      });
+      expectAnswered(await brent.whoami(), 503, 'DEPENDENCY_UNAVAILABLE');
       expect(failed).toBeGreaterThan(0);
 
       send.mockImplementation(realSend as never);
