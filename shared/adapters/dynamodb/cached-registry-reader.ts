@@ -94,9 +94,9 @@ export class CachedRegistryReader implements RegistryReader {
   }
 
   /**
-   * The registry as it is now. Uses made together (in one turn of the event loop, such as
-   * `Promise.all([getClient(...), getClientKey(...)])`) share one check; a later use makes its own, so no use is
-   * answered by a check that began before it was made.
+   * The registry as it is now. Uses made together (in one synchronous run of code, such as
+   * `Promise.all([getClient(...), getClientKey(...)])`) share one check; a use made after any I/O makes its own,
+   * so no request is answered by a check that began before the request did.
    */
   current(): Promise<RegistrySnapshot> {
     if (this.#check === undefined) {

@@ -103,7 +103,7 @@ export class DynamoRegistryReader implements RegistryReader, RegistrySource, Wit
 
   /** One item, strongly consistent: what a cached copy reads on every use (cached-registry-reader.ts). */
   async readGeneration(): Promise<RegistryGeneration> {
-    return (await getItem(this.doc, this.registryTable, generationKey, generationSchema))?.generation;
+    return (await this.#get(generationKey.pk, generationKey.sk, generationSchema))?.generation;
   }
 
   getWitness(name: string): Promise<Witness | undefined> {
