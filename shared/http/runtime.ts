@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeSignatureVerifier } from '../adapters/crypto/node-signature-verifier.ts';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.ts';
+import { CachedRegistryReader } from '../adapters/dynamodb/cached-registry-reader.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store.ts';
 import { DynamoRegistryReader } from '../adapters/dynamodb/registry-store.ts';
@@ -36,7 +37,7 @@ export type Runtime = {
   readonly clock: Clock;
   /** The audit log on the audit table: refusals and audited reads, each entry on its own. */
   readonly audit: AuditLog;
-  /** The registry, read. */
+  /** The registry, read once per warm function and its freshness checked at every use. */
   readonly registry: RegistryReader;
   /** The resources this function asked for, for the contract test that they are the ones it declared. */
   readonly used: ReadonlySet<TableName | BucketName>;
@@ -78,7 +79,8 @@ export const createRuntime = (name: string, bindings: FunctionBindings): Runtime
     return loadConfig([exchangeIdEnvVar])[exchangeIdEnvVar];
   };
   const audit = once(() => new DynamoAuditLog(doc(), table('audit')));
-  const registry = once(() => new DynamoRegistryReader(doc(), table('registry')));
+  // Read once per warm function, its generation checked at every use (docs/ARCHITECTURE.md, the registry).
+  const registry = once(() => new CachedRegistryReader(new DynamoRegistryReader(doc(), table('registry'))));
   return {
     get doc() {
       return doc();

@@ -19,8 +19,20 @@ export type RegistryReader = {
 };
 
 /**
+ * The registry's generation: a token every registry write replaces in its own transaction, so that one strongly
+ * consistent read of it tells a copy of the registry whether it is still current. Undefined while nothing has
+ * ever been written.
+ */
+export type RegistryGeneration = string | undefined;
+
+/** What a cached copy of the registry reads: the generation on every use, the rest only when it changed. */
+export type RegistrySource = Pick<RegistryReader, 'loadRegistry' | 'listClientKeys'> & {
+  readGeneration(): Promise<RegistryGeneration>;
+};
+
+/**
  * The registry as writers need it. Every write takes the audit entry that records it: the store commits both
- * together or neither.
+ * together or neither, and a new registry generation with them (`RegistryGeneration`).
  */
 export type RegistryStore = RegistryReader & {
   createOrganisation(organisation: Organisation, audit: AuditEntry): Promise<CreateOutcome>;

@@ -15,6 +15,7 @@ import { signRequest } from '#shared/adapters/jose/request-signing.ts';
 import { generateSigningKey, type PrivateJwk, publicJwkOf } from '#shared/adapters/jose/signing-keys.ts';
 import { newClientKey } from '#shared/domain/registry/client-key.ts';
 import { apiEvent, type Invoke } from '../support/api-event.ts';
+import { registryTableFake } from '../support/registry-table-fake.ts';
 
 // Issue 13, finding 11: handlers that share one process (the local exchange runs every function in one) must
 // each log under their own function name, and never with a key (the client id) of another invocation. The stores
@@ -106,25 +107,28 @@ describe('the logger of handlers that share a process', () => {
   it('logs each invocation under its own function name, with no client id of another', async () => {
     const sweepHeld = gate();
     const whoamiHeld = gate();
+    const registryTable = registryTableFake(registryItems);
     documents.on(GetCommand).callsFake(async (input: GetCommandInput) => {
       if (input.TableName === 'requests') {
         await sweepHeld.opened;
         throw new Error('the request could not be read');
       }
-      return { Item: registryItems.get(`${input.Key?.pk}|${input.Key?.sk}`) };
+      return registryTable.get(input);
     });
     documents.on(QueryCommand).callsFake((input: QueryCommandInput) =>
-      input.ExpressionAttributeValues?.[':pk'] === 'WORK#purge'
-        ? {
-            Items: [
-              {
-                pk: 'WORK#purge',
-                sk: '2026-11-23T12:00:00.000Z#01JD0000000000000000000000',
-                requestId: '01JD0000000000000000000000',
-              },
-            ],
-          }
-        : { Items: [] },
+      input.TableName === 'registry'
+        ? registryTable.query(input)
+        : input.ExpressionAttributeValues?.[':pk'] === 'WORK#purge'
+          ? {
+              Items: [
+                {
+                  pk: 'WORK#purge',
+                  sk: '2026-11-23T12:00:00.000Z#01JD0000000000000000000000',
+                  requestId: '01JD0000000000000000000000',
+                },
+              ],
+            }
+          : { Items: [] },
     );
     documents.on(PutCommand).resolves({});
     // The answer audit of whoami waits, then fails: the route logs it, as whoami, for its client.

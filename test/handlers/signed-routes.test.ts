@@ -10,6 +10,8 @@ import {
   GetCommand,
   type GetCommandInput,
   PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +23,7 @@ import { generateSigningKey, type PrivateJwk, publicJwkOf } from '#shared/adapte
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { newClientKey } from '#shared/domain/registry/client-key.ts';
 import { apiEvent, type Invoke, lambdaContext, parsed } from '../support/api-event.ts';
+import { registryTableFake } from '../support/registry-table-fake.ts';
 
 // Faults are injected at the AWS SDK boundary; the signed-route middleware, the domain and the DynamoDB adapters
 // behind the handlers run for real, with a real key and real signatures.
@@ -35,7 +38,7 @@ const organisationId = 'lb-brent';
 let getWhoami: Invoke;
 let addClientKey: Invoke;
 let key: PrivateJwk;
-/** The registry table as the mocked GetItem answers it, by `pk|sk`: records plus their keys. */
+/** The registry table as the mocked GetItem and Query answer it, by `pk|sk`: records plus their keys. */
 let registryItems: Map<string, Record<string, unknown>>;
 
 beforeAll(async () => {
@@ -73,9 +76,9 @@ beforeAll(async () => {
 beforeEach(() => {
   dynamo.reset();
   documents.reset();
-  documents.on(GetCommand).callsFake((input: GetCommandInput) => ({
-    Item: registryItems.get(`${input.Key?.pk}|${input.Key?.sk}`),
-  }));
+  const registryTable = registryTableFake(registryItems);
+  documents.on(GetCommand).callsFake((input: GetCommandInput) => registryTable.get(input));
+  documents.on(QueryCommand).callsFake((input: QueryCommandInput) => registryTable.query(input));
   documents.on(PutCommand).resolves({});
   documents.on(TransactWriteCommand).resolves({});
 });
@@ -192,6 +195,9 @@ describe('GET /v1/whoami behind the signed-request middleware', () => {
     expect(documents.commandCalls(GetCommand).every((c) => c.args[0].input.ConsistentRead === true)).toBe(
       true,
     );
+    expect(documents.commandCalls(QueryCommand).every((c) => c.args[0].input.ConsistentRead === true)).toBe(
+      true,
+    );
   });
 
   it('audits the successful read once, as api.answer by the client, bound to the request id and hash', async () => {
@@ -293,6 +299,8 @@ describe('POST /v1/clients/{clientId}/keys behind the signed-request middleware'
     expect(registryPuts()).toEqual([
       expect.objectContaining({ pk: 'KEY', sk: `${clientId}#${offered.kid}` }),
       { pk: 'KID', sk: offered.kid, clientId },
+      // A new registry generation, so every cached copy of the registry reads the new key.
+      { pk: 'REGISTRY', sk: 'GENERATION', generation: expect.any(String) },
     ]);
     expect(auditedEntries()).toEqual([
       expect.objectContaining({ action: 'registry.client-key.add', outcome: 'allowed', requestHash }),
@@ -352,13 +360,20 @@ describe('POST /v1/clients/{clientId}/keys behind the signed-request middleware'
   });
 
   it('fails closed with 503 when the registry read that authorises the change is throttled', async () => {
-    // Authentication reads the client and key; the authorisation check reads the target client again.
-    let clientReads = 0;
+    // Authentication reads the client and key from the cached registry; the authorisation check reads the
+    // target client from the table, and that read is throttled.
+    const registryTable = registryTableFake(registryItems);
     documents.on(GetCommand).callsFake((input: GetCommandInput) => {
-      if (input.Key?.pk === 'CLIENT' && ++clientReads > 1) throw throttled();
-      return { Item: registryItems.get(`${input.Key?.pk}|${input.Key?.sk}`) };
+      if (input.Key?.pk === 'CLIENT') throw throttled();
+      return registryTable.get(input);
     });
     expectFailedClosed(await invoke(addClientKey, (await addKeyEvent()).event));
     expect(registryPuts()).toEqual([]);
+    // The request was authenticated: its failed answer is audited as the client's.
+    expect(auditedEntries().map((entry) => [entry.action, entry.outcome, entry.actor])).toContainEqual([
+      'api.answer',
+      'failed',
+      { kind: 'client', clientId, organisationId },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import { ulid } from 'ulid';
+import * as z from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import { type ClientKey, clientKeySchema } from '../../domain/registry/client-key.ts';
 import {
@@ -14,7 +15,13 @@ import {
   userSchema,
 } from '../../domain/registry/registry.ts';
 import { type Witness, witnessSchema } from '../../domain/registry/witnesses.ts';
-import type { CreateOutcome, RegistryReader, RegistryStore } from '../../ports/registry-store.ts';
+import type {
+  CreateOutcome,
+  RegistryGeneration,
+  RegistryReader,
+  RegistrySource,
+  RegistryStore,
+} from '../../ports/registry-store.ts';
 import type { WitnessReader, WitnessRegistry } from '../../ports/witness-registry.ts';
 import { appendAudit } from './audit-log.ts';
 import { getItem, queryAll, Transaction } from './transaction.ts';
@@ -28,6 +35,7 @@ import { getItem, queryAll, Transaction } from './transaction.ts';
  *   pk KEY        sk <clientId>#<kid>
  *   pk KID        sk <kid>              owner of a key id, so a key id can belong to one client only
  *   pk WITNESS    sk <name>             a registered witness of the audit log (its note key name)
+ *   pk REGISTRY   sk GENERATION         { generation }: a new ULID with every write, in the write's transaction
  */
 const partitions = {
   organisation: 'ORG',
@@ -37,14 +45,18 @@ const partitions = {
   key: 'KEY',
   kid: 'KID',
   witness: 'WITNESS',
+  generation: 'REGISTRY',
 } as const;
+
+const generationKey = { pk: partitions.generation, sk: 'GENERATION' } as const;
+const generationSchema = z.object({ generation: z.string().min(1) });
 
 const keySk = (clientId: string, kid: string) => `${clientId}#${kid}`;
 
 export type RegistryTables = { readonly registry: string; readonly audit: string };
 
 /** Reads only: a function bound to the registry table for reading needs nothing else. */
-export class DynamoRegistryReader implements RegistryReader, WitnessReader {
+export class DynamoRegistryReader implements RegistryReader, RegistrySource, WitnessReader {
   constructor(
     protected readonly doc: DynamoDBDocumentClient,
     protected readonly registryTable: string,
@@ -87,6 +99,11 @@ export class DynamoRegistryReader implements RegistryReader, WitnessReader {
 
   getOrganisation(organisationId: string): Promise<Organisation | undefined> {
     return this.#get(partitions.organisation, organisationId, organisationSchema);
+  }
+
+  /** One item, strongly consistent: what a cached copy reads on every use (cached-registry-reader.ts). */
+  async readGeneration(): Promise<RegistryGeneration> {
+    return (await this.#get(generationKey.pk, generationKey.sk, generationSchema))?.generation;
   }
 
   getWitness(name: string): Promise<Witness | undefined> {
@@ -152,36 +169,51 @@ export class DynamoRegistryStore extends DynamoRegistryReader implements Registr
     return this.#create([[partitions.witness, witness.name, witness]], audit);
   }
 
-  async replaceClientKey(
+  replaceClientKey(
     expected: ClientKey,
     next: ClientKey,
     audit: AuditEntry,
     stillActive?: ClientKey,
   ): Promise<boolean> {
-    const tx = new Transaction().replace(
-      this.registryTable,
-      { ...next, pk: partitions.key, sk: keySk(next.clientId, next.kid) },
-      { attribute: 'status', equals: expected.status },
-    );
-    if (stillActive !== undefined) {
-      tx.conditionCheck(
+    return this.#write(audit, (tx) => {
+      tx.replace(
         this.registryTable,
-        { pk: partitions.key, sk: keySk(stillActive.clientId, stillActive.kid) },
-        { attribute: 'status', equals: 'active' },
+        { ...next, pk: partitions.key, sk: keySk(next.clientId, next.kid) },
+        { attribute: 'status', equals: expected.status },
       );
-    }
-    appendAudit(tx, this.#auditTable, audit);
-    return (await tx.commit(this.doc)) === 'committed';
+      if (stillActive !== undefined) {
+        tx.conditionCheck(
+          this.registryTable,
+          { pk: partitions.key, sk: keySk(stillActive.clientId, stillActive.kid) },
+          { attribute: 'status', equals: 'active' },
+        );
+      }
+    });
   }
 
   async #create(
     records: [pk: string, sk: string, record: object][],
     audit: AuditEntry,
   ): Promise<CreateOutcome> {
+    const created = await this.#write(audit, (tx) => {
+      for (const [pk, sk, record] of records)
+        tx.put(this.registryTable, { ...record, pk, sk }, { ifAbsent: true });
+    });
+    return { created };
+  }
+
+  /**
+   * The one way this store writes: the change, its audit entry and a new registry generation in one transaction,
+   * so no change reaches the table without telling every cached copy to read it again (cached-registry-reader.ts),
+   * and a change whose condition fails writes no generation either. The generation is a fresh ULID put without a
+   * condition, so a write needs no read first. Two registry writes at the same moment touch the same item: in AWS
+   * one may be cancelled as a transaction conflict (503, safe to retry); registry writes are rare.
+   */
+  async #write(audit: AuditEntry, change: (tx: Transaction) => void): Promise<boolean> {
     const tx = new Transaction();
-    for (const [pk, sk, record] of records)
-      tx.put(this.registryTable, { ...record, pk, sk }, { ifAbsent: true });
+    change(tx);
+    tx.put(this.registryTable, { ...generationKey, generation: ulid() });
     appendAudit(tx, this.#auditTable, audit);
-    return { created: (await tx.commit(this.doc)) === 'committed' };
+    return (await tx.commit(this.doc)) === 'committed';
   }
 }
