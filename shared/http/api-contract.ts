@@ -9,8 +9,6 @@ import { decisionReasonCodes, shareRequestSchema } from '../domain/agreements/de
 import { auditEntrySchema, auditOutcomes } from '../domain/audit/audit-entry.ts';
 import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';
 import { maxSearchResultsPerPage } from '../domain/audit/search.ts';
-import { cdopCaseSchema, timelineEntrySchema } from '../domain/cdop/case.ts';
-import { agencyReportStatuses } from '../domain/cdop/tracking.ts';
 import { exchangeEventSchema } from '../domain/events/exchange-event.ts';
 import { maxEventsPerPage } from '../domain/events/list-events.ts';
 import { clientKeySchema } from '../domain/registry/client-key.ts';
@@ -24,6 +22,23 @@ import {
   shareSchema,
 } from '../domain/requests/data-request.ts';
 import { idFormats } from './path-ids.ts';
+import {
+  assemblePanelPackAnswer,
+  closeCdopCaseAnswer,
+  closeCdopCaseBody,
+  exportCdopCaseAnswer,
+  exportCdopCaseQuery,
+  getCdopCaseAnswer,
+  getCdopFiguresAnswer,
+  getCdopFiguresQuery,
+  getPanelPackAnswer,
+  listCdopCasesAnswer,
+  listCdopCasesQuery,
+  openCdopCaseAnswer,
+  openCdopCaseBody,
+  requestCdopReportsAnswer,
+  requestCdopReportsBody,
+} from './views/cdop.ts';
 
 /**
  * The bodies and answers of every route, by route id (functions/routes.ts). Handlers parse their request bodies
@@ -54,45 +69,6 @@ const signVersionBody = z.strictObject({
 });
 
 const standingChangeBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
-
-const openCdopCaseBody = z.strictObject({
-  notification: z
-    .record(z.string(), z.unknown())
-    .describe('a notification form; `schemaVersion` names its version (shared/domain/cdop/notification.ts)'),
-});
-
-const requestCdopReportsBody = z.strictObject({
-  agencies: z
-    .array(z.string().min(1).max(100))
-    .min(1)
-    .max(50)
-    .describe('registry ids of the agencies to ask'),
-});
-
-const closeCdopCaseBody = z.strictObject({
-  analysis: z
-    .record(z.string(), z.unknown())
-    .describe(
-      "the panel's analysis form; `schemaVersion` names its version (shared/domain/cdop/analysis.ts)",
-    ),
-});
-
-const listCdopCasesQuery = z.strictObject({ status: z.enum(['open', 'closed']).optional() });
-
-const ncmdExportQuery = z.strictObject({
-  version: z.string().min(1).max(20).optional().describe('the NCMD export version; the newest when omitted'),
-});
-
-const cdopFiguresQuery = z.strictObject({
-  year: z
-    .string()
-    .regex(/^\d{4}$/)
-    .describe('the calendar year the financial year starts in (1 April)'),
-  for: z
-    .enum(['publication', 'internal'])
-    .default('publication')
-    .describe('publication (small numbers suppressed, the default) or internal (exact counts)'),
-});
 
 // Answers.
 
@@ -423,25 +399,6 @@ export const namedSchemas = {
   EventFeed: eventFeedSchema,
 } as const satisfies Record<string, z.ZodType>;
 
-const agencyTrackingSchema = z.object({
-  organisationId: z.string(),
-  requestId: z.string().optional(),
-  requestedAt: z.iso.datetime(),
-  dueAt: z.iso.datetime(),
-  status: z.enum(agencyReportStatuses),
-  daysOverdue: z.number().int().optional(),
-  declinedReasons: z.string().optional(),
-  /** An ask that ended without a report because the agreement ended (revoked, expired), and the engine's code. */
-  endedAt: z.iso.datetime().optional(),
-  endedReason: z.string().optional(),
-});
-
-const cdopCaseAnswer = z.object({
-  case: cdopCaseSchema,
-  agencies: z.array(agencyTrackingSchema),
-  timeline: z.array(timelineEntrySchema),
-});
-
 export type ApiOperation = {
   readonly summary: string;
   readonly status: 200 | 201;
@@ -648,17 +605,19 @@ export const apiOperations = {
       "another CDOP's area is passed on to that CDOP instead (200, outcome notify-instead)",
     status: 201,
     body: openCdopCaseBody,
+    answer: openCdopCaseAnswer,
   },
   ListCdopCases: {
     summary: "The caller's CDOP's cases, and who is outstanding across its open cases (audited)",
     status: 200,
     query: listCdopCasesQuery,
+    answer: listCdopCasesAnswer,
   },
   GetCdopCase: {
     summary:
       'One case: each agency asked with its report status, the timeline and the agencies to ask (audited)',
     status: 200,
-    answer: cdopCaseAnswer,
+    answer: getCdopCaseAnswer,
   },
   RequestCdopReports: {
     summary:
@@ -666,32 +625,37 @@ export const apiOperations = {
       'each refusal names its reasons and the agreement needed. Idempotency-Key makes retries safe.',
     status: 200,
     body: requestCdopReportsBody,
+    answer: requestCdopReportsAnswer,
   },
   AssemblePanelPack: {
     summary: 'Assembles the panel pack from the reports received, identifying parts left out (case runners)',
     status: 201,
+    answer: assemblePanelPackAnswer,
   },
   GetPanelPack: {
     summary: "The latest panel pack, for the CDOP's panel members only (every fetch audited)",
     status: 200,
+    answer: getPanelPackAnswer,
   },
   CloseCdopCase: {
     summary:
       "Closes a case with the panel's analysis (category of death, modifiable factors, learning themes)",
     status: 200,
     body: closeCdopCaseBody,
-    answer: cdopCaseAnswer,
+    answer: closeCdopCaseAnswer,
   },
   ExportCdopCase: {
     summary: 'A closed case in the shape of the national child mortality database forms, versioned (audited)',
     status: 200,
-    query: ncmdExportQuery,
+    query: exportCdopCaseQuery,
+    answer: exportCdopCaseAnswer,
   },
   GetCdopFigures: {
     summary:
       "The CDOP's figures for a financial year and its quarters by borough of residence, small numbers suppressed " +
       'for publication, and de-identified learning themes for a neighbouring CDOP (audited)',
     status: 200,
-    query: cdopFiguresQuery,
+    query: getCdopFiguresQuery,
+    answer: getCdopFiguresAnswer,
   },
 } as const satisfies Record<string, ApiOperation>;

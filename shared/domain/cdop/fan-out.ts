@@ -227,27 +227,23 @@ export const planFanOut = (
   return { caseId: cdopCase.id, agreementId: agreement?.id, items };
 };
 
-export type AgencySuggestion = {
-  readonly organisationId: string;
-  readonly name: string;
-  readonly kind: Organisation['kind'];
-  readonly why:
-    | 'council-of-residence'
-    | 'council-in-footprint'
-    | 'police-bcu-of-residence'
-    | 'health-in-footprint'
-    | 'education-in-footprint';
-  /** Whether the organisation is in the case's CDOP footprint (if not, a request will be refused). */
-  readonly inFootprint: boolean;
-};
-
-const suggestionOrder: readonly AgencySuggestion['why'][] = [
+/** Why an agency is suggested, in the order suggestions are listed. */
+export const suggestionReasons = [
   'council-of-residence',
   'council-in-footprint',
   'police-bcu-of-residence',
   'health-in-footprint',
   'education-in-footprint',
-];
+] as const;
+
+export type AgencySuggestion = {
+  readonly organisationId: string;
+  readonly name: string;
+  readonly kind: Organisation['kind'];
+  readonly why: (typeof suggestionReasons)[number];
+  /** Whether the organisation is in the case's CDOP footprint (if not, a request will be refused). */
+  readonly inFootprint: boolean;
+};
 
 /**
  * The agencies a CDOP would usually ask, from the registry: the councils (children's services) of the footprint,
@@ -290,6 +286,6 @@ export const suggestAgencies = (
     if (o.kind === 'school') add(o, 'education-in-footprint');
   }
   return [...suggestions.values()].sort(
-    (a, b) => suggestionOrder.indexOf(a.why) - suggestionOrder.indexOf(b.why),
+    (a, b) => suggestionReasons.indexOf(a.why) - suggestionReasons.indexOf(b.why),
   );
 };
