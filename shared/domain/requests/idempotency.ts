@@ -26,10 +26,7 @@ export type StoredRefusal = z.infer<typeof refusalSchema>;
  * Until the CDOP use cases return typed results (branch i14-cdop): their answers are still stored as they are
  * sent. Goes with shared/domain/cdop/manage-cases.ts.
  */
-const legacyAnswerSchema = z.object({
-  statusCode: z.union([z.literal(200), z.literal(201)]),
-  body: z.unknown(),
-});
+const legacyAnswerSchema = z.object({ statusCode: z.number().int(), body: z.unknown() });
 type LegacyAnswer = z.infer<typeof legacyAnswerSchema>;
 
 const storedSchema = z.union([
