@@ -15,7 +15,7 @@ import {
 } from '#shared/domain/requests/data-request.ts';
 import { idempotencyKeySchema } from '#shared/domain/requests/idempotency.ts';
 import { sharePolicy } from '#shared/domain/requests/lifecycle.ts';
-import { requestViewSchema } from '#shared/http/api-contract.ts';
+import { requestViewSchema } from '#shared/http/views/requests.ts';
 import {
   FootprintKeyFileError,
   loadSubjectReferencer,

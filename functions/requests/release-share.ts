@@ -1,10 +1,10 @@
-import type { Release } from '#shared/domain/requests/manage-requests.ts';
-import { releaseShare } from '#shared/domain/requests/manage-requests.ts';
+import { type Release, releaseShare } from '#shared/domain/requests/release-share.ts';
 import { apiOperations } from '#shared/http/api-contract.ts';
 import { parseJsonBody } from '#shared/http/json-body.ts';
 import { requestStepRoute } from '#shared/http/requests.ts';
+import { requestAnswer } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute((deps, { event, ...input }) => {
+export const handler = requestStepRoute(async (deps, { event, ...input }) => {
   const body = parseJsonBody(event, apiOperations.ReleaseShare.body);
   const release: Release =
     'uploadId' in body
@@ -16,5 +16,8 @@ export const handler = requestStepRoute((deps, { event, ...input }) => {
           contentType: body.contentType,
           dataCategories: body.dataCategories,
         };
-  return releaseShare(deps, { ...input, release });
+  return {
+    statusCode: 200,
+    body: requestAnswer(await releaseShare(deps, { ...input, release }), deps.clock.now()),
+  };
 });

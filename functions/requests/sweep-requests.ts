@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { loadConfig } from '#shared/config.ts';
-import { sweepRequests } from '#shared/domain/requests/manage-requests.ts';
+import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
 import { requestStoresFromEnvironment } from '#shared/http/requests.ts';
 import { inInvocationLogger, logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';

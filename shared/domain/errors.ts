@@ -1,3 +1,4 @@
+import type { AuditEntry } from './audit/audit-entry.ts';
 /**
  * The closed set of errors the exchange answers with. Each class is one kind of outcome (mapped to an HTTP status
  * by the one table in shared/http/error-response.ts); the code says exactly which check failed. Programmer
@@ -100,6 +101,12 @@ export type ErrorCode =
   | RegistryErrorCode;
 
 export abstract class PbxError<C extends ErrorCode = ErrorCode> extends Error {
+  /**
+   * The refusal's audit entry, once it has committed (shared/domain/audit/audited-action.ts): a value the error
+   * carries to the operation that answers it, so the answer is not audited a second time. Unset while unrecorded.
+   */
+  audited?: AuditEntry;
+
   constructor(
     readonly code: C,
     message: string,

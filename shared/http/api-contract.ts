@@ -13,14 +13,7 @@ import { exchangeEventSchema } from '../domain/events/exchange-event.ts';
 import { maxEventsPerPage } from '../domain/events/list-events.ts';
 import { clientKeySchema } from '../domain/registry/client-key.ts';
 import { witnessName, witnessSchema } from '../domain/registry/witnesses.ts';
-import {
-  dataRequestBodySchema,
-  dataRequestSchema,
-  decisionOutcomes,
-  requestDecisionSchema,
-  requestStatuses,
-  shareSchema,
-} from '../domain/requests/data-request.ts';
+import { dataRequestBodySchema } from '../domain/requests/data-request.ts';
 import { idFormats } from './path-ids.ts';
 import {
   assemblePanelPackAnswer,
@@ -39,6 +32,17 @@ import {
   requestCdopReportsAnswer,
   requestCdopReportsBody,
 } from './views/cdop.ts';
+import {
+  decideRequestBody,
+  fetchAnswerSchema,
+  listRequestsQuery,
+  releaseShareBody,
+  requestAnswerSchema,
+  requestListAnswerSchema,
+  requestViewSchema,
+  startUploadBody,
+  uploadAnswerSchema,
+} from './views/requests.ts';
 
 /**
  * The bodies and answers of every route, by route id (functions/routes.ts). Handlers parse their request bodies
@@ -290,85 +294,6 @@ export const eventFeedSchema = z.object({
     .describe('the `after` of the next page, while there may be one (a page may then hold fewer events)'),
 });
 
-// Data requests and shares (shared/domain/requests/): bodies, queries and answers.
-
-export const requestViewSchema = dataRequestSchema.extend({
-  overdue: z
-    .boolean()
-    .describe('past its due date and still owed: awaiting a decision, or approved and not released'),
-});
-const requestAnswer = z.object({ request: requestViewSchema });
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256');
-const contentType = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[a-z]+\/[a-z0-9.+-]+(;.*)?$/i, 'a media type');
-
-export const listRequestsQuery = z.strictObject({
-  box: z.enum(['inbox', 'outbox']).describe('requests the organisation received (inbox) or sent (outbox)'),
-  status: z.enum(requestStatuses).optional(),
-  dueBefore: isoTime.optional().describe('only requests due before this ISO 8601 time'),
-  overdue: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-  after: idFormats.request.optional().describe("a previous page's `next`"),
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'a positive decimal integer')
-    .transform(Number)
-    .refine((n) => n <= 100, '1 to 100')
-    .optional()
-    .describe('at most 100; 50 when omitted'),
-});
-const requestListAnswer = z.object({
-  requests: z.array(requestViewSchema),
-  next: z.string().optional().describe('the `after` of the next page, while there is one'),
-});
-const decideRequestBody = z.strictObject({
-  outcome: z.enum(decisionOutcomes),
-  reasons: z.string().trim().min(1).max(4000).describe('why: a decision not to share is a record too'),
-  reasonCodes: requestDecisionSchema.shape.reasonCodes.describe(
-    'the coded grounds, which the audit log records (it holds the reasons only as their SHA-256)',
-  ),
-  withheld: requestDecisionSchema.shape.withheld.describe('for `partial` only: what is withheld'),
-});
-const startUploadBody = z.strictObject({
-  size: z.number().int().positive(),
-  sha256: sha256Hex,
-  contentType,
-});
-const uploadAnswer = z.object({
-  upload: z.object({
-    uploadId: z.string(),
-    url: z.string().describe('presigned PUT URL; send the bytes with the content-type header below'),
-    method: z.literal('PUT'),
-    headers: z.record(z.string(), z.string()),
-    expiresAt: z.string(),
-  }),
-});
-const releaseShareBody = z.union([
-  z.strictObject({
-    content: z
-      .base64()
-      .describe('the payload, standard base64 (at most 768 KiB decoded: the signed body is at most 1 MiB)'),
-    sha256: sha256Hex,
-    contentType,
-    dataCategories: shareRequestSchema.shape.dataCategories,
-  }),
-  z.strictObject({
-    uploadId: z.string().length(26).describe('an upload started with POST /v1/requests/{requestId}/uploads'),
-    dataCategories: shareRequestSchema.shape.dataCategories,
-  }),
-]);
-const fetchAnswer = z.object({
-  grant: z.object({ url: z.string().describe('presigned GET URL'), expiresAt: z.string() }),
-  share: shareSchema
-    .pick({ sha256: true, size: true, contentType: true, dataCategories: true, expiresAt: true })
-    .extend({ fetchCount: z.number().int(), maxFetches: z.number().int() }),
-});
-
 /** Schemas published by name under `components.schemas`; every other schema is inlined where it is used. */
 export const namedSchemas = {
   DataRequest: requestViewSchema,
@@ -558,46 +483,46 @@ export const apiOperations = {
       'reason when refused). Idempotency-Key makes retries safe.',
     status: 201,
     body: dataRequestBodySchema,
-    answer: requestAnswer,
+    answer: requestAnswerSchema,
   },
   ListRequests: {
     summary: "The caller's organisation's inbox or outbox, newest first, filtered (audited)",
     status: 200,
     query: listRequestsQuery,
-    answer: requestListAnswer,
+    answer: requestListAnswerSchema,
   },
   GetRequest: {
     summary: 'One request, for its requester and responder only (audited)',
     status: 200,
-    answer: requestAnswer,
+    answer: requestAnswerSchema,
   },
   DecideRequest: {
     summary: "The responder's decision: approve, partial (saying what is withheld) or decline, with reasons",
     status: 200,
     body: decideRequestBody,
-    answer: requestAnswer,
+    answer: requestAnswerSchema,
   },
   StartShareUpload: {
     summary: 'A presigned upload URL for a large payload, to a key the exchange chooses',
     status: 201,
     body: startUploadBody,
-    answer: uploadAnswer,
+    answer: uploadAnswerSchema,
   },
   ReleaseShare: {
     summary: 'Releases the payload of an approved request, inline or from an upload; SHA-256 checked',
     status: 200,
     body: releaseShareBody,
-    answer: requestAnswer,
+    answer: requestAnswerSchema,
   },
   FetchShare: {
     summary: 'A short-lived grant to download a released share (requester only; counted and audited)',
     status: 200,
-    answer: fetchAnswer,
+    answer: fetchAnswerSchema,
   },
   WithdrawRequest: {
     summary: 'The requester withdraws a request; a released share is deleted',
     status: 200,
-    answer: requestAnswer,
+    answer: requestAnswerSchema,
   },
   OpenCdopCase: {
     summary:

@@ -9,7 +9,7 @@ import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts'
 import { authorizationScheme } from '../domain/auth/protocol.ts';
 import type { Principal } from '../domain/auth/verify-signed-request.ts';
 import { callFingerprint, type IdempotentCall, parseIdempotencyKey } from '../domain/requests/idempotency.ts';
-import type { RequestDeps } from '../domain/requests/manage-requests.ts';
+import type { RequestDeps } from '../domain/requests/request-deps.ts';
 import type { RegistryReader } from '../ports/registry-store.ts';
 import type { SignedCopy } from '../ports/request-store.ts';
 import { authenticationFromEnvironment } from './authentication.ts';

@@ -14,7 +14,7 @@ import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
 import { S3PayloadStore } from '#shared/adapters/s3/payload-store.ts';
 import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import type { UserRole } from '#shared/domain/registry/registry.ts';
-import type { RequestDeps } from '#shared/domain/requests/manage-requests.ts';
+import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import { localDynamoClient } from './local-exchange-clients.ts';
 

@@ -122,3 +122,10 @@ export const newAuditEntry = (facts: AuditFacts, now: Date): AuditEntry =>
  */
 export const auditLeafData = (entry: AuditEntry): Uint8Array =>
   new TextEncoder().encode(canonicalJson(auditEntrySchema.parse(entry)));
+
+/**
+ * What a use case committed to the audit log while it ran, returned with its result: the operation that answers it
+ * audits the answer itself only when this is empty (one entry per answer, docs/ARCHITECTURE.md), with nothing
+ * counted behind the scenes.
+ */
+export type Audited = { readonly audited: readonly AuditEntry[] };
