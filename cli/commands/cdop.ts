@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { CdopNotificationInput, DataRequestView, PbxResponse } from '#cli/client.ts';
+import type { CdopNotificationInput, PbxResponse } from '#cli/client.ts';
 import { deathCategories, deathCategoryCodes, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import { type CasePack, type CdopCase, caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';
 import { caseReviewPurpose } from '#shared/domain/cdop/fan-out.ts';
@@ -577,10 +577,6 @@ const readReportingForm = async (io: Io, file: string): Promise<ReportingForm> =
   }
 };
 
-/** The report request's case, from the justification the CDOP's fan-out writes (`… case <id>: …`), if it says. */
-const caseOfRequest = (request: DataRequestView): string | undefined =>
-  /\bcase ([0-9A-HJKMNP-TV-Z]{26})\b/.exec(request.justification)?.[1];
-
 /**
  * `pbx cdop report`: an agency answers a CDOP's report request. The form is checked here against its version's
  * schema, then the request is approved (if still submitted) and the form released as the share, the same two steps
@@ -630,7 +626,7 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
     );
   }
   if (form !== undefined) {
-    const askedAbout = caseOfRequest(request);
+    const askedAbout = request.cdopCase?.caseId;
     const problems = [
       ...(form.report.agencyId === request.responderOrganisationId
         ? []

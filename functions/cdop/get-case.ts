@@ -1,6 +1,11 @@
-import { showCdopCase } from '#shared/domain/cdop/manage-cases.ts';
+import { showCdopCase } from '#shared/domain/cdop/show-case.ts';
 import { caseIdOf, caseRoute } from '#shared/http/cdop.ts';
+import { getCdopCaseAnswerOf } from '#shared/http/views/cdop.ts';
 
-export const handler = caseRoute((deps, { event, principal }) =>
-  showCdopCase(deps, { principal, caseId: caseIdOf(event) }),
-);
+export const handler = caseRoute(async (deps, { event, principal }) => ({
+  statusCode: 200,
+  body: getCdopCaseAnswerOf(
+    await showCdopCase(deps, { principal, caseId: caseIdOf(event) }),
+    deps.clock.now(),
+  ),
+}));

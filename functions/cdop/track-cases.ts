@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { loadConfig } from '#shared/config.ts';
-import { trackCases } from '#shared/domain/cdop/manage-cases.ts';
+import { trackCases } from '#shared/domain/cdop/track-cases.ts';
 import { caseStoresFromEnvironment } from '#shared/http/cdop.ts';
 import { inInvocationLogger, logger } from '#shared/logger.ts';
 import { systemClock } from '#shared/ports/clock.ts';
@@ -20,7 +20,7 @@ const deps = {
 
 /**
  * Scheduled: creates the data requests that CDOP cases asked for, announces reports received and sends reminders
- * of reports due or overdue (shared/domain/cdop/manage-cases.ts trackCases).
+ * of reports due or overdue (shared/domain/cdop/track-cases.ts).
  */
 export const handler = inInvocationLogger(
   middy()

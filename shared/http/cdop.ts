@@ -4,7 +4,7 @@ import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { loadConfig } from '../config.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import type { Principal } from '../domain/auth/verify-signed-request.ts';
-import type { CaseDeps } from '../domain/cdop/manage-cases.ts';
+import type { CaseDeps } from '../domain/cdop/case-deps.ts';
 import type { IdempotentCall } from '../domain/requests/idempotency.ts';
 import type { RegistryReader } from '../ports/registry-store.ts';
 import { authenticationFromEnvironment } from './authentication.ts';

@@ -1,8 +1,16 @@
+import { z } from 'zod';
 import { type AgreementRecord, type AgreementVersion, standingOf } from '../agreements/agreement.ts';
 import type { PurposeCode } from '../agreements/catalogue.ts';
 import { type Consent, type DecisionReason, decide } from '../agreements/decide.ts';
 import { ConflictError, InputError } from '../errors.ts';
-import { footprintsOf, membersOf, type Organisation, type Registry } from '../registry/registry.ts';
+import {
+  footprintsOf,
+  membersOf,
+  type Organisation,
+  organisationKinds,
+  type Registry,
+  registryId,
+} from '../registry/registry.ts';
 import type { DataRequestBody } from '../requests/data-request.ts';
 import { assertRunsCase, type CaseActor, type CdopCase } from './case.ts';
 
@@ -236,14 +244,15 @@ export const suggestionReasons = [
   'education-in-footprint',
 ] as const;
 
-export type AgencySuggestion = {
-  readonly organisationId: string;
-  readonly name: string;
-  readonly kind: Organisation['kind'];
-  readonly why: (typeof suggestionReasons)[number];
+export const agencySuggestionSchema = z.strictObject({
+  organisationId: registryId,
+  name: z.string(),
+  kind: z.enum(organisationKinds),
+  why: z.enum(suggestionReasons),
   /** Whether the organisation is in the case's CDOP footprint (if not, a request will be refused). */
-  readonly inFootprint: boolean;
-};
+  inFootprint: z.boolean(),
+});
+export type AgencySuggestion = z.infer<typeof agencySuggestionSchema>;
 
 /**
  * The agencies a CDOP would usually ask, from the registry: the councils (children's services) of the footprint,

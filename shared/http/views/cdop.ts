@@ -1,20 +1,35 @@
 import { z } from 'zod';
-import { purposeCodes } from '../../domain/agreements/catalogue.ts';
-import { decisionReasonCodes } from '../../domain/agreements/decide.ts';
 import { deathCategoryCodes, learningThemes } from '../../domain/cdop/analysis.ts';
+import type { AssembleCasePackResult } from '../../domain/cdop/assemble-pack.ts';
 import {
+  type CdopCase,
   caseIdSchema,
   casePackSchema,
   cdopCaseSchema,
-  refusedAskSchema,
+  responsibleCdopSchema,
   timelineEntrySchema,
 } from '../../domain/cdop/case.ts';
-import { suggestionReasons } from '../../domain/cdop/fan-out.ts';
+import type { CdopFiguresResult } from '../../domain/cdop/case-figures.ts';
+import type { CloseCdopCaseResult } from '../../domain/cdop/close-case.ts';
+import type { ExportCdopCaseResult } from '../../domain/cdop/export-case.ts';
+import { agencySuggestionSchema } from '../../domain/cdop/fan-out.ts';
+import type { FetchCasePackResult } from '../../domain/cdop/fetch-pack.ts';
+import type { ListCdopCasesResult } from '../../domain/cdop/list-cases.ts';
 import { ncmdExportSchemas } from '../../domain/cdop/ncmd-export.ts';
 import { notificationSchemas } from '../../domain/cdop/notification.ts';
+import type { OpenCdopCaseResult } from '../../domain/cdop/open-case.ts';
 import { panelPackSchema } from '../../domain/cdop/panel-pack.ts';
-import { agencyReportStatuses } from '../../domain/cdop/tracking.ts';
-import { organisationKinds, registryId } from '../../domain/registry/registry.ts';
+import { askOutcomeSchema, type RequestCdopReportsResult } from '../../domain/cdop/request-reports.ts';
+import type { ShowCdopCaseResult } from '../../domain/cdop/show-case.ts';
+import {
+  type AgencyReportStatus,
+  agencyReportStatuses,
+  agencyStatuses,
+  caseTimeline,
+  outstandingAcrossCases,
+} from '../../domain/cdop/tracking.ts';
+import { registryId } from '../../domain/registry/registry.ts';
+import type { DataRequest } from '../../domain/requests/data-request.ts';
 
 /**
  * The CDOP operations' bodies, queries and answers (docs/CDOP.md), and the views the answers show. Answers are
@@ -85,15 +100,6 @@ export const agencyTrackingSchema = z.strictObject({
   endedReason: z.string().optional(),
 });
 
-/** An agency the registry suggests asking (fan-out.ts `suggestAgencies`). */
-export const agencySuggestionSchema = z.strictObject({
-  organisationId: registryId,
-  name: z.string(),
-  kind: z.enum(organisationKinds),
-  why: z.enum(suggestionReasons),
-  inFootprint: z.boolean(),
-});
-
 /** A case as the API shows it: the record, each agency's report status, and the timeline. */
 const caseViewShape = {
   case: cdopCaseSchema,
@@ -114,11 +120,7 @@ export const openCdopCaseAnswer = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.literal('opened'), ...caseViewShape, suggestions }),
   z.strictObject({
     outcome: z.literal('notify-instead'),
-    notifyInstead: z.strictObject({
-      cdopOrganisationId: registryId,
-      footprintId: registryId,
-      footprintName: z.string(),
-    }),
+    notifyInstead: responsibleCdopSchema,
     reason: z.string(),
   }),
 ]);
@@ -168,38 +170,9 @@ export const listCdopCasesAnswer = z.strictObject({
 
 // ---- Asking agencies ----------------------------------------------------------------------------------------
 
-const refusedAsk = refusedAskSchema.shape;
-
-/** What became of each agency asked (fan-out.ts `FanOutItem`, with the id of its data request). */
-export const fanOutItemSchema = z.discriminatedUnion('outcome', [
-  z.strictObject({
-    outcome: z.literal('permitted'),
-    organisationId: registryId,
-    requestId: z.string().min(1),
-    dueAt: instant,
-  }),
-  z.strictObject({
-    outcome: z.literal('refused'),
-    organisationId: registryId,
-    reasons: z.array(z.strictObject({ code: z.enum(decisionReasonCodes), message: z.string() })),
-    agreementNeeded: z.strictObject({
-      ...refusedAsk.agreementNeeded.shape,
-      purpose: z.enum(purposeCodes),
-      coveredElsewhere: z.array(
-        z.strictObject(refusedAsk.agreementNeeded.shape.coveredElsewhere.element.shape),
-      ),
-    }),
-  }),
-  z.strictObject({
-    outcome: z.literal('already-requested'),
-    organisationId: registryId,
-    requestId: z.string().min(1).optional(),
-  }),
-]);
-
 /** `POST /v1/cdop/cases/{caseId}/requests`: each ask's outcome, and the case as it now is. */
 export const requestCdopReportsAnswer = z.strictObject({
-  items: z.array(fanOutItemSchema),
+  items: z.array(askOutcomeSchema),
   ...caseViewShape,
 });
 
@@ -264,3 +237,94 @@ export const getCdopFiguresAnswer = z.discriminatedUnion('for', [
     learningThemes: learningThemesAnswer,
   }),
 ]);
+
+// ---- Answers of results ----------------------------------------------------------------------------------------
+
+/**
+ * A domain value typed with the answer schemas' mutable arrays (zod infers no `readonly`): the compiler still checks
+ * every field of it against the schema; only `readonly` is taken off a value built for this answer.
+ */
+type Writable<T> = T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
+const writable = <T>(value: T): Writable<T> => value as Writable<T>;
+
+/** A case as the API shows it: the record, each agency's report status at `now`, and the timeline. */
+const caseView = (c: CdopCase, requests: readonly DataRequest[], now: Date) => ({
+  case: c,
+  agencies: agencyStatuses(c, requests, now),
+  timeline: caseTimeline(c, requests, now),
+});
+
+export const openCdopCaseAnswerOf = (
+  result: OpenCdopCaseResult,
+  now: Date,
+): z.input<typeof openCdopCaseAnswer> =>
+  result.kind === 'opened'
+    ? { outcome: 'opened', ...caseView(result.case, [], now), suggestions: result.suggestions }
+    : { outcome: 'notify-instead', notifyInstead: result.notifyInstead, reason: result.reason };
+
+export const listCdopCasesAnswerOf = (
+  { cases, requests }: ListCdopCasesResult,
+  now: Date,
+): z.input<typeof listCdopCasesAnswer> => ({
+  cases: cases.map((c) => {
+    const statuses = agencyStatuses(c, requests, now);
+    const count = (status: AgencyReportStatus) => statuses.filter((s) => s.status === status).length;
+    return {
+      id: c.id,
+      status: c.status,
+      footprintId: c.footprintId,
+      boroughOfResidence: c.notification.boroughOfResidence,
+      dateOfDeath: c.notification.dateOfDeath,
+      expected: c.notification.expected,
+      createdAt: c.createdAt,
+      agencies: statuses.length,
+      answered: count('answered'),
+      overdue: count('overdue'),
+      declined: count('declined'),
+      ...(c.closure === undefined ? {} : { closedAt: c.closure.closedAt }),
+    };
+  }),
+  outstanding: writable(outstandingAcrossCases(cases, requests, now)),
+});
+
+export const getCdopCaseAnswerOf = (
+  result: ShowCdopCaseResult,
+  now: Date,
+): z.input<typeof getCdopCaseAnswer> => ({
+  ...caseView(result.case, result.requests, now),
+  suggestions: writable(result.suggestions),
+});
+
+export const requestCdopReportsAnswerOf = (
+  result: RequestCdopReportsResult,
+  now: Date,
+): z.input<typeof requestCdopReportsAnswer> => ({
+  items: result.items,
+  ...caseView(result.case, result.requests, now),
+});
+
+export const assemblePanelPackAnswerOf = (
+  result: AssembleCasePackResult,
+): z.input<typeof assemblePanelPackAnswer> => ({ pack: result.pack });
+
+export const getPanelPackAnswerOf = (result: FetchCasePackResult): z.input<typeof getPanelPackAnswer> => ({
+  pack: writable(result.pack),
+});
+
+export const closeCdopCaseAnswerOf = (
+  result: CloseCdopCaseResult,
+  now: Date,
+): z.input<typeof closeCdopCaseAnswer> => caseView(result.case, result.requests, now);
+
+export const exportCdopCaseAnswerOf = (
+  result: ExportCdopCaseResult,
+): z.input<typeof exportCdopCaseAnswer> => ({ export: result.export });
+
+export const getCdopFiguresAnswerOf = (result: CdopFiguresResult): z.input<typeof getCdopFiguresAnswer> =>
+  result.for === 'publication'
+    ? {
+        for: 'publication',
+        figures: writable(result.figures),
+        learningThemes: writable(result.learningThemes),
+      }
+    : { for: 'internal', figures: writable(result.figures), learningThemes: writable(result.learningThemes) };
