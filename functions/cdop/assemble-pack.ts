@@ -1,6 +1,15 @@
 import { assembleCasePack } from '#shared/domain/cdop/manage-cases.ts';
-import { caseIdOf, caseRoute } from '#shared/http/cdop.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = caseRoute((deps, { event, principal, call }) =>
-  assembleCasePack(deps, { principal, caseId: caseIdOf(event), call }),
+export const handler = signedOperation(operations.AssemblePanelPack, caseDependencies, (deps, call) =>
+  answeredInScope(() =>
+    assembleCasePack(deps, {
+      principal: call.principal,
+      caseId: call.pathId('caseId', 'cdop-case'),
+      call: call.idempotentCall,
+    }),
+  ),
 );

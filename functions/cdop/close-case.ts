@@ -1,13 +1,16 @@
 import { closeCdopCase } from '#shared/domain/cdop/manage-cases.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { caseIdOf, caseRoute } from '#shared/http/cdop.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = caseRoute((deps, { event, principal, call }) =>
-  closeCdopCase(deps, {
-    principal,
-    caseId: caseIdOf(event),
-    analysis: parseJsonBody(event, apiOperations.CloseCdopCase.body).analysis,
-    call,
-  }),
+export const handler = signedOperation(operations.CloseCdopCase, caseDependencies, (deps, call) =>
+  answeredInScope(() =>
+    closeCdopCase(deps, {
+      principal: call.principal,
+      caseId: call.pathId('caseId', 'cdop-case'),
+      analysis: call.body.analysis,
+      call: call.idempotentCall,
+    }),
+  ),
 );

@@ -1,12 +1,15 @@
 import { exportCdopCase } from '#shared/domain/cdop/manage-cases.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseQuery } from '#shared/http/audit.ts';
-import { caseIdOf, caseRoute } from '#shared/http/cdop.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = caseRoute((deps, { event, principal }) =>
-  exportCdopCase(deps, {
-    principal,
-    caseId: caseIdOf(event),
-    version: parseQuery(event, apiOperations.ExportCdopCase.query).version,
-  }),
+export const handler = signedOperation(operations.ExportCdopCase, caseDependencies, (deps, call) =>
+  answeredInScope(() =>
+    exportCdopCase(deps, {
+      principal: call.principal,
+      caseId: call.pathId('caseId', 'cdop-case'),
+      version: call.query.version,
+    }),
+  ),
 );

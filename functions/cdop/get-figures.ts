@@ -1,9 +1,11 @@
 import { cdopFigures } from '#shared/domain/cdop/manage-cases.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseQuery } from '#shared/http/audit.ts';
-import { caseRoute } from '#shared/http/cdop.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = caseRoute((deps, { event, principal }) => {
-  const query = parseQuery(event, apiOperations.GetCdopFigures.query);
-  return cdopFigures(deps, { principal, year: Number(query.year), for: query.for });
-});
+export const handler = signedOperation(operations.GetCdopFigures, caseDependencies, (deps, call) =>
+  answeredInScope(() =>
+    cdopFigures(deps, { principal: call.principal, year: Number(call.query.year), for: call.query.for }),
+  ),
+);

@@ -1,6 +1,11 @@
 import { fetchCasePack } from '#shared/domain/cdop/manage-cases.ts';
-import { caseIdOf, caseRoute } from '#shared/http/cdop.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = caseRoute((deps, { event, principal }) =>
-  fetchCasePack(deps, { principal, caseId: caseIdOf(event) }),
+export const handler = signedOperation(operations.GetPanelPack, caseDependencies, (deps, call) =>
+  answeredInScope(() =>
+    fetchCasePack(deps, { principal: call.principal, caseId: call.pathId('caseId', 'cdop-case') }),
+  ),
 );

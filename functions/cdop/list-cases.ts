@@ -1,8 +1,9 @@
 import { listCdopCases } from '#shared/domain/cdop/manage-cases.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseQuery } from '#shared/http/audit.ts';
-import { caseRoute } from '#shared/http/cdop.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-export const handler = caseRoute((deps, { event, principal }) =>
-  listCdopCases(deps, { principal, status: parseQuery(event, apiOperations.ListCdopCases.query).status }),
+export const handler = signedOperation(operations.ListCdopCases, caseDependencies, (deps, call) =>
+  answeredInScope(() => listCdopCases(deps, { principal: call.principal, status: call.query.status })),
 );

@@ -1,13 +1,15 @@
 import { openCdopCase } from '#shared/domain/cdop/manage-cases.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { caseRoute } from '#shared/http/cdop.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { answeredInScope } from '#shared/request-scope.ts';
 
-/** Opens a CDOP case on notification of a death, or passes it on to the CDOP of the child's residence. */
-export const handler = caseRoute((deps, { event, principal, call }) =>
-  openCdopCase(deps, {
-    principal,
-    notification: parseJsonBody(event, apiOperations.OpenCdopCase.body).notification,
-    call,
-  }),
+export const handler = signedOperation(operations.OpenCdopCase, caseDependencies, (deps, call) =>
+  answeredInScope(() =>
+    openCdopCase(deps, {
+      principal: call.principal,
+      notification: call.body.notification,
+      call: call.idempotentCall,
+    }),
+  ),
 );
