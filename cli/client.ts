@@ -3,14 +3,45 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type SignRequestInput, signRequest } from '#shared/adapters/jose/request-signing.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
-import type { AgreementContent, AgreementVersion } from '#shared/domain/agreements/agreement.ts';
+import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import { type PublicJwk, signingAlgorithms } from '#shared/domain/registry/client-key.ts';
-import type { DataRequest, DataRequestBody } from '#shared/domain/requests/data-request.ts';
-import type { AgreementView, decisionSchema } from '#shared/http/api-contract.ts';
+import type { DataRequestBody } from '#shared/domain/requests/data-request.ts';
+import type { AgreementView } from '#shared/http/api-contract.ts';
+import {
+  type ClientAnswerOf,
+  type Operation,
+  type OperationId,
+  type Operations,
+  operations,
+} from '#shared/http/operations.ts';
 
 /** A response from the exchange: its status and parsed JSON body (error bodies are `{ error, message, details? }`). */
 export type PbxResponse<T = unknown> = { readonly status: number; readonly body: T };
+
+/** What a call of an operation sends: its path parameters, query, body and idempotency key. */
+export type OperationInput<O extends Operation> = {
+  readonly path?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly body?: (O['body'] extends z.ZodType ? z.input<O['body']> : never) | undefined;
+  readonly idempotencyKey?: string | undefined;
+};
+
+/** A success answer that does not have its operation's schema: nothing this client should act on. */
+export class AnswerOutsideContract extends Error {
+  constructor(
+    readonly operationId: string,
+    readonly problems: z.ZodError,
+  ) {
+    super(
+      `the exchange's answer to ${operationId} is not in its contract: ${problems.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`)
+        .join('; ')}`,
+    );
+    this.name = 'AnswerOutsideContract';
+  }
+}
 
 export type PbxClientOptions = {
   /** Base URL of the exchange, e.g. http://127.0.0.1:8787. */
@@ -54,14 +85,12 @@ export const readPrivateKey = async (file: string): Promise<PrivateJwk> => {
 const discoverySchema = z.looseObject({ exchangeId: z.string().min(1), algorithms: z.array(z.string()) });
 
 export type { AgreementView };
-export type DecisionView = z.infer<typeof decisionSchema>;
+export type DecisionView = ClientAnswerOf<Operations['EvaluateDecision']>;
 
 export type AgreementStandingChange = 'suspend' | 'resume' | 'revoke';
 
 export const localKeyFile = (keysDir: string, clientId: string): string =>
   join(keysDir, `${clientId}.jwk.json`);
-
-const agreementPath = (agreementId: string) => `/v1/agreements/${encodeURIComponent(agreementId)}`;
 
 /**
  * A typed client of the exchange: every call is signed with the client's key, bound to its method, path, query and
@@ -137,6 +166,40 @@ export class PbxClient {
     );
   }
 
+  /**
+   * Calls an operation of the contract (shared/http/operations.ts) by its id: the path filled from `path`, the
+   * query from `query`, the body as JSON, signed when the operation is. A success answer is checked against the
+   * operation's answer schema and typed by it: an exchange that answers outside its contract is not trusted
+   * (AnswerOutsideContract). Error answers come back as they are (`{ error, message, details? }`).
+   */
+  async invoke<K extends OperationId>(
+    id: K,
+    input: OperationInput<Operations[K]> = {},
+  ): Promise<PbxResponse<ClientAnswerOf<Operations[K]>>> {
+    const operation: Operation = operations[id];
+    const path = operation.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
+      const value = input.path?.[name];
+      if (value === undefined) throw new TypeError(`${id} needs the path parameter ${name}`);
+      return encodeURIComponent(value);
+    });
+    const query = new URLSearchParams(
+      Object.entries(input.query ?? {}).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, String(value)] as [string, string]],
+      ),
+    ).toString();
+    const pathAndQuery = query === '' ? path : `${path}?${query}`;
+    const response =
+      operation.auth === 'signed'
+        ? await this.call(operation.method, pathAndQuery, input.body, keyed(input.idempotencyKey))
+        : await this.#send(operation.method, pathAndQuery);
+    if (response.status !== operation.status && response.status !== operation.alternativeStatus) {
+      return response as PbxResponse<never>;
+    }
+    const answer = operation.answer.safeParse(response.body);
+    if (!answer.success) throw new AnswerOutsideContract(id, answer.error);
+    return { status: response.status, body: answer.data as ClientAnswerOf<Operations[K]> };
+  }
+
   /** Sends a request exactly as given (already signed, or deliberately not). */
   async send<T = unknown>(
     method: string,
@@ -148,54 +211,38 @@ export class PbxClient {
   }
 
   whoami() {
-    return this.call<{
-      client: { id: string; name: string };
-      organisation: { id: string; name: string; kind: string };
-      user: { id: string; displayName: string; roles: string[] } | null;
-      key: { kid: string; alg: string };
-    }>('GET', '/v1/whoami');
+    return this.invoke('GetWhoami');
   }
 
   listKeys(clientId = this.#options.clientId) {
-    return this.call<{ keys: unknown[] }>('GET', `/v1/clients/${encodeURIComponent(clientId)}/keys`);
+    return this.invoke('ListClientKeys', { path: { clientId } });
   }
 
   addKey(jwk: PublicJwk, options: { clientId?: string; notBefore?: string; notAfter?: string } = {}) {
     const { clientId = this.#options.clientId, ...window } = options;
-    return this.call<{ key: unknown }>('POST', `/v1/clients/${encodeURIComponent(clientId)}/keys`, {
-      jwk,
-      ...window,
-    });
+    return this.invoke('AddClientKey', { path: { clientId }, body: { jwk, ...window } });
   }
 
   revokeKey(kid: string, clientId = this.#options.clientId) {
-    return this.call<{ key: unknown }>(
-      'DELETE',
-      `/v1/clients/${encodeURIComponent(clientId)}/keys/${encodeURIComponent(kid)}`,
-    );
+    return this.invoke('RevokeClientKey', { path: { clientId, kid } });
   }
 
   /** Drafts an agreement (version 1); each party's IG lead or Caldicott guardian then signs it. */
   createAgreement(content: AgreementContent, id?: string) {
-    return this.call<{ agreement: AgreementView }>('POST', '/v1/agreements', {
-      ...(id === undefined ? {} : { id }),
-      content,
-    });
+    return this.invoke('CreateAgreement', { body: { ...(id === undefined ? {} : { id }), content } });
   }
 
   listAgreements() {
-    return this.call<{ agreements: AgreementView[] }>('GET', '/v1/agreements');
+    return this.invoke('ListAgreements');
   }
 
   getAgreement(agreementId: string) {
-    return this.call<{ agreement: AgreementView }>('GET', agreementPath(agreementId));
+    return this.invoke('GetAgreement', { path: { agreementId } });
   }
 
   /** Proposes changed content as a new version; the version in force stays so until every party signs this one. */
   proposeAgreementVersion(agreementId: string, content: AgreementContent) {
-    return this.call<{ version: AgreementVersion }>('POST', `${agreementPath(agreementId)}/versions`, {
-      content,
-    });
+    return this.invoke('ProposeAgreementVersion', { path: { agreementId }, body: { content } });
   }
 
   /**
@@ -203,219 +250,155 @@ export class PbxClient {
    * refuses the signature if the version it holds is not that content.
    */
   signAgreementVersion(agreementId: string, version: number, contentHash: string) {
-    return this.call<{ version: AgreementVersion }>(
-      'POST',
-      `${agreementPath(agreementId)}/versions/${version}/signatures`,
-      { contentHash },
-    );
+    return this.invoke('SignAgreementVersion', {
+      path: { agreementId, version: String(version) },
+      body: { contentHash },
+    });
   }
 
   /** Suspends, resumes or revokes an agreement (revocation is final). */
   changeAgreementStanding(agreementId: string, change: AgreementStandingChange, reason: string) {
-    return this.call<{ agreement: AgreementView }>('POST', `${agreementPath(agreementId)}/${change}`, {
-      reason,
-    });
+    return this.invoke(standingChangeOperations[change], { path: { agreementId }, body: { reason } });
   }
 
   /** A dry run: whether the exchange would allow this request from the caller, and every reason if not. */
   evaluateRequest(request: ShareRequest) {
-    return this.call<DecisionView>('POST', '/v1/decisions:evaluate', request);
+    return this.invoke('EvaluateDecision', { body: request });
   }
 
   /** The latest signed checkpoint of the audit log: the C2SP signed-note text, and its size and root as stated. */
   auditCheckpoint() {
-    return this.call<{ note: string; size: number; rootHash: string; origin: string }>(
-      'GET',
-      '/v1/audit/checkpoint',
-    );
+    return this.invoke('GetAuditCheckpoint');
   }
 
   /** The inclusion proof of audit leaf `index` in the tree of `size` leaves. */
   auditInclusionProof(index: number, size: number) {
-    return this.call<{ index: number; size: number; leafHash: string; proof: string[] }>(
-      'GET',
-      `/v1/audit/proofs/inclusion?index=${index}&size=${size}`,
-    );
+    return this.invoke('GetInclusionProof', { query: { index, size } });
   }
 
   /** The consistency proof between the audit trees of `from` and `to` leaves. */
   auditConsistencyProof(from: number, to: number) {
-    return this.call<{ from: number; to: number; proof: string[] }>(
-      'GET',
-      `/v1/audit/proofs/consistency?from=${from}&to=${to}`,
-    );
+    return this.invoke('GetConsistencyProof', { query: { from, to } });
   }
 
   /** Registers the caller's organisation's witness: its key name and note verifier key. */
   registerWitness(body: { name: string; verifierKey: string }) {
-    return this.call<{ witness: { name: string; verifierKey: string; organisationId: string } }>(
-      'POST',
-      '/v1/audit/witnesses',
-      body,
-    );
+    return this.invoke('RegisterAuditWitness', { body });
   }
 
   listWitnesses() {
-    return this.call<{ witnesses: { name: string; verifierKey: string; organisationId: string }[] }>(
-      'GET',
-      '/v1/audit/witnesses',
-    );
+    return this.invoke('ListAuditWitnesses');
   }
 
   /** Sends a witness's cosignature of the checkpoint of `size`: the note with its line added, and its key. */
   auditCosign(size: number, body: { note: string; witnessKey: string }) {
-    return this.call<{ size: number; rootHash: string; witness: string; witnessKey: string }>(
-      'POST',
-      `/v1/audit/checkpoints/${size}/cosignatures`,
-      body,
-    );
+    return this.invoke('CosignAuditCheckpoint', { path: { size: String(size) }, body });
   }
 
   /** Up to `limit` (at most 1,000) sequenced audit leaves from index `from`, with the index to ask for next. */
   auditLeaves(from: number, limit: number) {
-    return this.call<{ leaves: { index: number; leafHash: string; entry: unknown }[]; next?: number }>(
-      'GET',
-      `/v1/audit/leaves?from=${from}&limit=${limit}`,
-    );
+    return this.invoke('ListAuditLeaves', { query: { from, limit } });
   }
 
   /** One page of a scoped audit search; `query` holds the filters, `cursor` and `limit` as query parameters. */
   auditSearch(query: URLSearchParams) {
-    const search = query.toString();
-    return this.call<unknown>('GET', `/v1/audit/search${search === '' ? '' : `?${search}`}`);
+    return this.invoke('SearchAudit', { query: Object.fromEntries(query) });
   }
 
   // Data requests and shares (docs/REQUESTS.md). Steps that change a request take an optional idempotency key.
 
   submitRequest(request: DataRequestSubmission, idempotencyKey?: string) {
-    return this.call<{ request: DataRequestView }>('POST', '/v1/requests', request, keyed(idempotencyKey));
+    return this.invoke('SubmitRequest', { body: request, idempotencyKey });
   }
 
   listRequests(query: URLSearchParams) {
-    return this.call<{ requests: DataRequestView[]; next?: string }>(
-      'GET',
-      `/v1/requests?${query.toString()}`,
-    );
+    return this.invoke('ListRequests', { query: Object.fromEntries(query) });
   }
 
   getRequest(requestId: string) {
-    return this.call<{ request: DataRequestView }>('GET', `/v1/requests/${encodeURIComponent(requestId)}`);
+    return this.invoke('GetRequest', { path: { requestId } });
   }
 
   decideRequest(requestId: string, decision: RequestDecisionInput, idempotencyKey?: string) {
-    return this.call<{ request: DataRequestView }>(
-      'POST',
-      `/v1/requests/${encodeURIComponent(requestId)}/decision`,
-      decision,
-      keyed(idempotencyKey),
-    );
+    return this.invoke('DecideRequest', { path: { requestId }, body: unchecked(decision), idempotencyKey });
   }
 
   startShareUpload(requestId: string, declared: { size: number; sha256: string; contentType: string }) {
-    return this.call<{
-      upload: {
-        uploadId: string;
-        url: string;
-        method: 'PUT';
-        headers: Record<string, string>;
-        expiresAt: string;
-      };
-    }>('POST', `/v1/requests/${encodeURIComponent(requestId)}/uploads`, declared);
+    return this.invoke('StartShareUpload', { path: { requestId }, body: declared });
   }
 
   releaseShare(
     requestId: string,
     release:
-      | { content: string; sha256: string; contentType: string; dataCategories: string[] }
-      | { uploadId: string; dataCategories: string[] },
+      | { content: string; sha256: string; contentType: string; dataCategories: readonly string[] }
+      | { uploadId: string; dataCategories: readonly string[] },
     idempotencyKey?: string,
   ) {
-    return this.call<{ request: DataRequestView }>(
-      'POST',
-      `/v1/requests/${encodeURIComponent(requestId)}/release`,
-      release,
-      keyed(idempotencyKey),
-    );
+    return this.invoke('ReleaseShare', { path: { requestId }, body: unchecked(release), idempotencyKey });
   }
 
   fetchShare(requestId: string, idempotencyKey?: string) {
-    return this.call<ShareGrant>(
-      'POST',
-      `/v1/requests/${encodeURIComponent(requestId)}/fetch`,
-      undefined,
-      keyed(idempotencyKey),
-    );
+    return this.invoke('FetchShare', { path: { requestId }, idempotencyKey });
   }
 
   withdrawRequest(requestId: string, idempotencyKey?: string) {
-    return this.call<{ request: DataRequestView }>(
-      'POST',
-      `/v1/requests/${encodeURIComponent(requestId)}/withdraw`,
-      undefined,
-      keyed(idempotencyKey),
-    );
+    return this.invoke('WithdrawRequest', { path: { requestId }, idempotencyKey });
   }
 
-  // Child death overview panel cases (docs/CDOP.md). The answers are the exchange's; parse them before use.
-  // Steps that change a case take an optional idempotency key.
+  // Child death overview panel cases (docs/CDOP.md). Steps that change a case take an optional idempotency key.
 
   /** The public registry (organisations, footprints, clients and their keys): unsigned, like discovery. */
   registry() {
-    return this.#send<unknown>('GET', '/v1/registry');
+    return this.invoke('GetRegistry');
   }
 
   /** Opens a case on notification of a death (201), or names the CDOP to notify instead (200). */
   openCdopCase(notification: CdopNotificationInput, idempotencyKey?: string) {
-    return this.call<unknown>('POST', '/v1/cdop/cases', { notification }, keyed(idempotencyKey));
+    return this.invoke('OpenCdopCase', { body: { notification }, idempotencyKey });
   }
 
   /** The caller's CDOP's cases, and who is outstanding across its open cases. */
   listCdopCases(status?: 'open' | 'closed') {
-    return this.call<unknown>('GET', `/v1/cdop/cases${status === undefined ? '' : `?status=${status}`}`);
+    return this.invoke('ListCdopCases', { query: { status } });
   }
 
   /** One case: its agencies with their report status, its timeline and the agencies to ask. */
   getCdopCase(caseId: string) {
-    return this.call<unknown>('GET', cdopCasePath(caseId));
+    return this.invoke('GetCdopCase', { path: { caseId } });
   }
 
   /** Asks agencies for their reports: one data request each, or a refusal with the agreement needed. */
   requestCdopReports(caseId: string, agencies: readonly string[], idempotencyKey?: string) {
-    return this.call<unknown>(
-      'POST',
-      `${cdopCasePath(caseId)}/requests`,
-      { agencies },
-      keyed(idempotencyKey),
-    );
+    return this.invoke('RequestCdopReports', {
+      path: { caseId },
+      body: { agencies: [...agencies] },
+      idempotencyKey,
+    });
   }
 
   /** Assembles the panel pack from the reports received so far. */
   assembleCdopPanelPack(caseId: string, idempotencyKey?: string) {
-    return this.call<unknown>('POST', `${cdopCasePath(caseId)}/pack`, undefined, keyed(idempotencyKey));
+    return this.invoke('AssemblePanelPack', { path: { caseId }, idempotencyKey });
   }
 
   /** The latest panel pack (the CDOP's case runners only). */
   getCdopPanelPack(caseId: string) {
-    return this.call<unknown>('GET', `${cdopCasePath(caseId)}/pack`);
+    return this.invoke('GetPanelPack', { path: { caseId } });
   }
 
   /** Closes a case with the panel's analysis form. */
   closeCdopCase(caseId: string, analysis: unknown, idempotencyKey?: string) {
-    return this.call<unknown>('POST', `${cdopCasePath(caseId)}/close`, { analysis }, keyed(idempotencyKey));
+    return this.invoke('CloseCdopCase', { path: { caseId }, body: unchecked({ analysis }), idempotencyKey });
   }
 
   /** A closed case in the shape of the national child mortality database's forms (the newest version if none). */
   exportCdopCase(caseId: string, version?: string) {
-    const query = version === undefined ? '' : `?${new URLSearchParams({ version }).toString()}`;
-    return this.call<unknown>('GET', `${cdopCasePath(caseId)}/ncmd-export${query}`);
+    return this.invoke('ExportCdopCase', { path: { caseId }, query: { version } });
   }
 
   /** The CDOP's figures for the financial year starting in April of `year`. */
   getCdopFigures(year: string, audience: 'publication' | 'internal' = 'publication') {
-    return this.call<unknown>(
-      'GET',
-      `/v1/cdop/figures?${new URLSearchParams({ year, for: audience }).toString()}`,
-    );
+    return this.invoke('GetCdopFigures', { query: { year, for: audience } });
   }
 
   async #send<T>(
@@ -445,13 +428,23 @@ export class PbxClient {
   }
 }
 
-const cdopCasePath = (caseId: string) => `/v1/cdop/cases/${encodeURIComponent(caseId)}`;
+/**
+ * A body as the caller built it, for the exchange to judge against the contract: codes and categories a caller holds
+ * as strings (from flags, from a file) are the exchange's to check, and a test of refusals sends what it refuses.
+ */
+const unchecked = <T>(body: unknown): T => body as T;
+
+const standingChangeOperations = {
+  suspend: 'SuspendAgreement',
+  resume: 'ResumeAgreement',
+  revoke: 'RevokeAgreement',
+} as const;
 
 const keyed = (idempotencyKey: string | undefined) =>
   idempotencyKey === undefined ? {} : { idempotencyKey };
 
-/** A request as the exchange shows it (shared/http/api-contract.ts `DataRequest`). */
-export type DataRequestView = DataRequest & { overdue: boolean };
+/** A request as the exchange shows it (the contract's `DataRequest`). */
+export type DataRequestView = ClientAnswerOf<Operations['GetRequest']>['request'];
 export type DataRequestSubmission = DataRequestBody;
 export type RequestDecisionInput = {
   outcome: 'approve' | 'partial' | 'decline';
@@ -460,18 +453,7 @@ export type RequestDecisionInput = {
   withheld?: { dataCategories?: string[]; description?: string };
 };
 /** What `POST /v1/requests/{id}/fetch` answers: a short-lived download URL and what the bytes must be. */
-export type ShareGrant = {
-  grant: { url: string; expiresAt: string };
-  share: {
-    sha256: string;
-    size: number;
-    contentType: string;
-    dataCategories: string[];
-    expiresAt: string;
-    fetchCount: number;
-    maxFetches: number;
-  };
-};
+export type ShareGrant = ClientAnswerOf<Operations['FetchShare']>;
 /** The notification form `POST /v1/cdop/cases` takes (shared/domain/cdop/notification.ts, version 2026). */
 export type CdopNotificationInput = {
   schemaVersion: '2026';

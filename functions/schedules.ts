@@ -1,11 +1,10 @@
-import type { BucketName, TableName } from '#shared/resources.ts';
-import type { Access } from './routes.ts';
+import type { FunctionBindings } from '#shared/resources.ts';
 
 /**
  * Every scheduled function of the exchange. The CDK API stack gives each an EventBridge schedule and exactly the
  * listed grants; the local exchange runs the same handler files on a short interval (local/scheduler.ts).
  */
-export type ScheduleDefinition = {
+export type ScheduleDefinition = FunctionBindings & {
   /** Stable PascalCase construct id of the function. */
   readonly id: string;
   /** Handler file, relative to functions/. */
@@ -14,11 +13,6 @@ export type ScheduleDefinition = {
   readonly everyMinutes: number;
   /** How often it runs in the local exchange, where nobody should wait a minute to see its effect. */
   readonly localEverySeconds: number;
-  readonly tables: Partial<Record<TableName, Access>>;
-  readonly buckets: Partial<Record<BucketName, Access>>;
-  readonly exchangeId?: true;
-  /** Reads the checkpoint signing key's secret (see RouteDefinition). */
-  readonly checkpointKey?: true;
   /**
    * Publishes on the exchange's EventBridge bus (infra: `bindEventBus`, events:PutEvents on that bus only; locally
    * `EVENT_PUBLISHER=local`).
@@ -33,7 +27,7 @@ export const schedules: readonly ScheduleDefinition[] = [
     everyMinutes: 1,
     localEverySeconds: 1,
     // The one function that may update entries (their index) and delete pending markers: the audit table is
-    // append-only to every other (functions/routes.ts Access).
+    // append-only to every other (shared/resources.ts Access).
     tables: { audit: 'readwrite' },
     buckets: {},
   },
@@ -85,6 +79,6 @@ export const schedules: readonly ScheduleDefinition[] = [
       events: 'write',
       audit: 'append',
     },
-    buckets: { payloads: 'probe' },
+    buckets: {},
   },
 ];

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
 import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
@@ -14,6 +13,7 @@ import { DynamoRegistryReader, DynamoRegistryStore } from '#shared/adapters/dyna
 import { S3CheckpointArchive } from '#shared/adapters/s3/checkpoint-archive.ts';
 import { publishVerifierKey } from '#shared/domain/audit/publish-checkpoint.ts';
 import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
+import { operationList } from '#shared/http/operations.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { checkpointKeySecretEnvVar, eventPublisherEnvVar, exchangeIdEnvVar } from '#shared/resources.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -189,7 +189,7 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
     cleanups.push(() => scheduler.stop());
 
     const server = createHttpAdapter({
-      routes,
+      routes: operationList,
       functionsDir,
       ...(options.onAccess === undefined ? {} : { onAccess: options.onAccess }),
     });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteDefinition, routeKey } from '#functions/routes.ts';
 import { InputError, NotFoundError, TooLargeError } from '#shared/domain/errors.ts';
 import { errorResponse } from '#shared/http/error-response.ts';
+import { type Operation, routeKey } from '#shared/http/operations.ts';
 
 /** API Gateway HTTP APIs accept at most 10 MB; Lambda's synchronous payload limit is 6 MB, the tighter one. */
 export const maxBodyBytes = 6 * 1024 * 1024;
@@ -13,9 +13,9 @@ type Handler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-type CompiledRoute = { route: RouteDefinition; pattern: RegExp; params: string[] };
+type CompiledRoute = { route: Operation; pattern: RegExp; params: string[] };
 
-const compile = (route: RouteDefinition): CompiledRoute => {
+const compile = (route: Operation): CompiledRoute => {
   const params: string[] = [];
   const source = route.path
     .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
@@ -148,6 +148,37 @@ const decodePathParameters = (names: readonly string[], match: RegExpExecArray):
   }
 };
 
+/**
+ * The contract check of the local exchange: every success answer must have its operation's answer schema
+ * (shared/http/operations.ts). One that does not is the exchange's bug, answered 500 ANSWER_NOT_IN_CONTRACT with
+ * the paths that broke it (never the values), so every test that calls the local exchange checks every answer.
+ */
+export const checkedAnswer = (
+  operation: Operation,
+  result: APIGatewayProxyStructuredResultV2,
+): APIGatewayProxyStructuredResultV2 => {
+  const status = result.statusCode ?? 200;
+  if (status !== operation.status && status !== operation.alternativeStatus) return result;
+  let body: unknown;
+  try {
+    body = JSON.parse(result.body ?? '');
+  } catch {
+    body = undefined;
+  }
+  const checked = operation.answer.safeParse(body);
+  if (checked.success) return result;
+  const details = checked.error.issues.map((issue) => `${issue.path.join('.') || 'answer'}: ${issue.code}`);
+  return {
+    statusCode: 500,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({
+      error: 'ANSWER_NOT_IN_CONTRACT',
+      message: `the answer of ${operation.id} does not have its schema's form`,
+      details,
+    }),
+  };
+};
+
 export type AccessLogLine = { method: string; path: string; status: number; ms: number };
 
 /**
@@ -155,14 +186,14 @@ export type AccessLogLine = { method: string; path: string; status: number; ms: 
  * cold start), invokes it with an API Gateway v2 event and a Lambda context, and writes back its result.
  */
 export const createHttpAdapter = (options: {
-  routes: readonly RouteDefinition[];
+  routes: readonly Operation[];
   functionsDir: URL;
   onAccess?: (line: AccessLogLine) => void;
 }): Server => {
   const compiled = options.routes.map(compile);
   const instance = randomUUID();
   const handlers = new Map<string, Promise<Handler>>();
-  const handlerOf = (route: RouteDefinition): Promise<Handler> => {
+  const handlerOf = (route: Operation): Promise<Handler> => {
     let loaded = handlers.get(route.id);
     if (loaded === undefined) {
       // The query string makes each adapter load its own module instances: a cold start per exchange, so an
@@ -202,7 +233,10 @@ export const createHttpAdapter = (options: {
       );
       requestId = event.requestContext.requestId;
       const handler = await handlerOf(match.c.route);
-      result = await handler(event, lambdaContext(`pbx-${match.c.route.id}`, event.requestContext.requestId));
+      result = checkedAnswer(
+        match.c.route,
+        await handler(event, lambdaContext(`pbx-${match.c.route.id}`, event.requestContext.requestId)),
+      );
     } catch (error) {
       const { statusCode, body } = errorResponse(error);
       result = {

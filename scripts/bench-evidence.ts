@@ -220,7 +220,7 @@ const memoryBench = async () => {
   let pages = 0;
   let cursor: number | undefined = 0;
   while (cursor !== undefined) {
-    const page = await getAuditEvidence(deps, { principal, cursor });
+    const { page } = await getAuditEvidence(deps, { principal, cursor });
     pages += 1;
     boundary = page.boundary;
     leaves.push(...page.leaves);

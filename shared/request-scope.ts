@@ -1,30 +1,44 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditEntry } from './domain/audit/audit-entry.ts';
+import { PbxError } from './domain/errors.ts';
 
 /**
- * What the exchange knows about the request it is answering, wherever in the call chain it is asked: the API
- * Gateway request id that binds audit entries to one answer, how many audit entries have committed for it, and
- * whether an audit write for it has already failed. The route factories (shared/http/route.ts) open one scope per
- * invocation; code outside a request (schedules, seeding) runs in none.
+ * TRANSITIONAL (issue 14, removed once the request and CDOP use cases return their committed entries): the
+ * request and CDOP use cases still answer `{ statusCode, body }` and commit their entries inside their stores, so
+ * their operations learn the entries committed for a call from this scope, which appendAudit fills. Every other
+ * operation's use cases return their entries (`Audited`), and nothing else reads this scope.
  */
-export type RequestScope = { readonly requestId: string; auditEntries: number; recordingFailed?: boolean };
+type RequestScope = { readonly requestId: string; readonly entries: AuditEntry[] };
 
 const storage = new AsyncLocalStorage<RequestScope>();
 
 /** Runs `fn` as the answer to one request: everything it awaits sees this scope, concurrent requests their own. */
 export const runInRequestScope = <T>(requestId: string, fn: () => T): T =>
-  storage.run({ requestId, auditEntries: 0 }, fn);
+  storage.run({ requestId, entries: [] }, fn);
 
-/** The scope of the request being answered, or undefined outside one. */
-export const currentRequestScope = (): RequestScope | undefined => storage.getStore();
+/** The id of the request being answered, or undefined outside one. */
+export const currentRequestId = (): string | undefined => storage.getStore()?.requestId;
 
-/** Counts an audit entry that has committed for the current request (a no-op outside a request). */
-export const noteAuditEntryCommitted = (): void => {
-  const scope = storage.getStore();
-  if (scope !== undefined) scope.auditEntries += 1;
+/** Notes an audit entry that has committed for the current request (a no-op outside a request). */
+export const noteAuditEntryCommitted = (entry: AuditEntry): void => {
+  storage.getStore()?.entries.push(entry);
 };
 
-/** Marks that an audit write for the current request failed, so the answer is not audited a second time. */
-export const noteAuditRecordingFailed = (): void => {
-  const scope = storage.getStore();
-  if (scope !== undefined) scope.recordingFailed = true;
+/**
+ * Runs a request or CDOP use case that answers `{ statusCode, body }` and returns its answer with the entries it
+ * committed; a refusal it recorded is carried on its error, as `auditedAction` does for the others.
+ */
+export const answeredInScope = async (
+  run: () => Promise<{ statusCode: number; body: unknown }>,
+): Promise<{ answer: never; status: never; audited: readonly AuditEntry[] }> => {
+  const entries = storage.getStore()?.entries ?? [];
+  const before = entries.length;
+  try {
+    const { statusCode, body } = await run();
+    return { answer: body as never, status: statusCode as never, audited: entries.slice(before) };
+  } catch (error) {
+    const last = entries.length > before ? entries[entries.length - 1] : undefined;
+    if (error instanceof PbxError && last !== undefined) error.audited = last;
+    throw error;
+  }
 };

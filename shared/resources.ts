@@ -64,6 +64,48 @@ export const buckets = {
 export type TableName = keyof typeof tables;
 export type BucketName = keyof typeof buckets;
 
+/**
+ * What a function may do with a resource. `probe` only asks whether it answers (DescribeTable, HeadBucket): the
+ * health check needs no data. `append` adds items and never changes or removes one (PutItem, with the
+ * `attribute_not_exists` condition appendAudit puts on each, and ConditionCheckItem): the audit table is append-only
+ * to every function but the sequencer, the one that may update entries and delete pending markers (docs/AUDIT.md).
+ * `readappend` is read and append together.
+ */
+export type Access = 'probe' | 'read' | 'append' | 'readappend' | 'write' | 'readwrite';
+
+/** What each access allows, as parts: an access is the set of its parts, and two combine to the union. */
+const accessParts: Record<Access, readonly ('read' | 'append' | 'write')[]> = {
+  probe: [],
+  read: ['read'],
+  append: ['append'],
+  readappend: ['read', 'append'],
+  write: ['append', 'write'],
+  readwrite: ['read', 'append', 'write'],
+};
+
+/** The weaker of two accesses is implied by the stronger; read and append or write together are readappend or readwrite. */
+export const combineAccess = (a: Access | undefined, b: Access): Access => {
+  if (a === undefined || a === 'probe') return b;
+  if (b === 'probe') return a;
+  const union = new Set([...accessParts[a], ...accessParts[b]]);
+  if (union.has('write')) return union.has('read') ? 'readwrite' : 'write';
+  if (union.has('append')) return union.has('read') ? 'readappend' : 'append';
+  return 'read';
+};
+
+/**
+ * The resources a function may touch and how, from which infra grants exactly these and the function reads exactly
+ * the configuration they set (shared/http/runtime.ts): one definition, so the two cannot disagree.
+ */
+export type FunctionBindings = {
+  readonly tables: Partial<Record<TableName, Access>>;
+  readonly buckets: Partial<Record<BucketName, Access>>;
+  /** Knows the exchange id (`aud`, the log origin). */
+  readonly exchangeId?: true;
+  /** Reads the checkpoint signing key's secret (infra: `bindSecret`; locally: the secret in the environment). */
+  readonly checkpointKey?: true;
+};
+
 /** The exchange's identity: the `aud` every signed request must carry. */
 export const exchangeIdEnvVar = 'EXCHANGE_ID';
 

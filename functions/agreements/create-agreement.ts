@@ -1,19 +1,18 @@
 import { createAgreement } from '#shared/domain/agreements/manage-agreements.ts';
-import { agreementsFromEnvironment, agreementView } from '#shared/http/agreements.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { agreementDependencies, agreementView } from '#shared/http/agreements.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = agreementsFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async (event, context) => {
-  const body = parseJsonBody(event, apiOperations.CreateAgreement.body, 'INVALID_AGREEMENT');
-  const agreement = await createAgreement(deps, {
-    principal: context.principal,
-    ...(body.id === undefined ? {} : { id: body.id }),
-    content: body.content,
-  });
-  return { statusCode: 201, body: { agreement: agreementView(agreement, deps.clock.now()) } };
-});
+/** Drafts an agreement as its version 1, awaiting every party's signature. */
+export const handler = signedOperation(
+  operations.CreateAgreement,
+  agreementDependencies,
+  async (deps, call) => {
+    const { agreement, audited } = await createAgreement(deps, {
+      principal: call.principal,
+      ...(call.body.id === undefined ? {} : { id: call.body.id }),
+      content: call.body.content,
+    });
+    return { answer: { agreement: agreementView(agreement, deps.clock.now()) }, audited };
+  },
+);

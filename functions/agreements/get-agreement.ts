@@ -1,12 +1,12 @@
-import { agreementsFromEnvironment, showAgreement } from '#shared/http/agreements.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { pathId } from '#shared/http/path-ids.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { agreementDependencies, showAgreement } from '#shared/http/agreements.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = agreementsFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async (event) => ({
-  statusCode: 200,
-  body: { agreement: await showAgreement(deps, pathId(event.pathParameters, 'agreementId', 'agreement')) },
-}));
+export const handler = signedOperation(
+  operations.GetAgreement,
+  agreementDependencies,
+  async (deps, call) => ({
+    answer: { agreement: await showAgreement(deps, call.pathId('agreementId', 'agreement')) },
+    audited: [],
+  }),
+);

@@ -1,12 +1,9 @@
-import { agreementsFromEnvironment, agreementView } from '#shared/http/agreements.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { agreementDependencies, agreementView } from '#shared/http/agreements.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = agreementsFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async () => {
+export const handler = signedOperation(operations.ListAgreements, agreementDependencies, async (deps) => {
   const agreements = await deps.agreements.listAgreements();
   const now = deps.clock.now();
-  return { statusCode: 200, body: { agreements: agreements.map((a) => agreementView(a, now)) } };
+  return { answer: { agreements: agreements.map((a) => agreementView(a, now)) }, audited: [] };
 });

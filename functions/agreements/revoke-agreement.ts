@@ -1,3 +1,4 @@
 import { standingChangeHandler } from '#shared/http/agreements.ts';
+import { operations } from '#shared/http/operations.ts';
 
-export const handler = standingChangeHandler('revoke');
+export const handler = standingChangeHandler(operations.RevokeAgreement, 'revoke');

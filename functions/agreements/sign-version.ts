@@ -1,21 +1,18 @@
 import { signVersion } from '#shared/domain/agreements/manage-agreements.ts';
-import { agreementsFromEnvironment, versionParameter } from '#shared/http/agreements.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { pathId } from '#shared/http/path-ids.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { agreementDependencies, versionNumberOf } from '#shared/http/agreements.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = agreementsFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async (event, context) => {
-  const body = parseJsonBody(event, apiOperations.SignAgreementVersion.body);
-  const version = await signVersion(deps, {
-    principal: context.principal,
-    agreementId: pathId(event.pathParameters, 'agreementId', 'agreement'),
-    version: versionParameter(event.pathParameters),
-    contentHash: body.contentHash,
-  });
-  return { statusCode: 201, body: { version } };
-});
+export const handler = signedOperation(
+  operations.SignAgreementVersion,
+  agreementDependencies,
+  async (deps, call) => {
+    const { version, audited } = await signVersion(deps, {
+      principal: call.principal,
+      agreementId: call.pathId('agreementId', 'agreement'),
+      version: versionNumberOf(call.pathParameter('version')),
+      contentHash: call.body.contentHash,
+    });
+    return { answer: { version }, audited };
+  },
+);

@@ -1,16 +1,13 @@
 import { getConsistencyProof } from '#shared/domain/audit/audit-proofs.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { auditReadsFromEnvironment, parseQuery } from '#shared/http/audit.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { auditReadDependencies } from '#shared/http/audit.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = auditReadsFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async (event, context) => ({
-  statusCode: 200,
-  body: await getConsistencyProof(deps, {
-    principal: context.principal,
-    ...parseQuery(event, apiOperations.GetConsistencyProof.query),
+export const handler = signedOperation(
+  operations.GetConsistencyProof,
+  auditReadDependencies,
+  async (deps, call) => ({
+    answer: await getConsistencyProof(deps, { principal: call.principal, ...call.query }),
+    audited: [],
   }),
-}));
+);

@@ -1,17 +1,14 @@
 import { getAuditEvidence } from '#shared/domain/audit/audit-proofs.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { auditArchiveReadsFromEnvironment, parseQuery } from '#shared/http/audit.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
-
-const auth = authenticationFromEnvironment();
-const deps = auditArchiveReadsFromEnvironment(auth);
+import { auditArchiveReadDependencies } from '#shared/http/audit.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
 /** One page of evidence against a published checkpoint, audited as one export. */
-export const handler = signedRoute(auth, async (event, context) => ({
-  statusCode: 200,
-  body: await getAuditEvidence(deps, {
-    principal: context.principal,
-    ...parseQuery(event, apiOperations.GetAuditEvidence.query),
-  }),
-}));
+export const handler = signedOperation(
+  operations.GetAuditEvidence,
+  auditArchiveReadDependencies,
+  async (deps, call) => {
+    const { page, audited } = await getAuditEvidence(deps, { principal: call.principal, ...call.query });
+    return { answer: page, audited };
+  },
+);

@@ -1,21 +1,18 @@
 import { listAuditLeaves } from '#shared/domain/audit/audit-proofs.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { auditReadsFromEnvironment, parseQuery } from '#shared/http/audit.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
-
-const auth = authenticationFromEnvironment();
-const deps = auditReadsFromEnvironment(auth);
+import { auditReadDependencies } from '#shared/http/audit.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
 /** One page of the log, audited as an export. */
-export const handler = signedRoute(auth, async (event, context) => {
-  const query = parseQuery(event, apiOperations.ListAuditLeaves.query);
-  return {
-    statusCode: 200,
-    body: await listAuditLeaves(deps, {
-      principal: context.principal,
-      from: query.from ?? 0,
-      limit: query.limit ?? 100,
-    }),
-  };
-});
+export const handler = signedOperation(
+  operations.ListAuditLeaves,
+  auditReadDependencies,
+  async (deps, call) => {
+    const { page, audited } = await listAuditLeaves(deps, {
+      principal: call.principal,
+      from: call.query.from ?? 0,
+      limit: call.query.limit ?? 100,
+    });
+    return { answer: page, audited };
+  },
+);

@@ -1,13 +1,14 @@
 import { listWitnesses } from '#shared/domain/registry/witnesses.ts';
-import { witnessesFromEnvironment } from '#shared/http/audit.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
-
-const auth = authenticationFromEnvironment();
-const deps = witnessesFromEnvironment(auth);
+import { witnessDependencies } from '#shared/http/audit.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
 /** The registered witnesses of the audit log, for audit readers. */
-export const handler = signedRoute(auth, async (_event, context) => ({
-  statusCode: 200,
-  body: { witnesses: await listWitnesses(deps, context.principal) },
-}));
+export const handler = signedOperation(
+  operations.ListAuditWitnesses,
+  witnessDependencies,
+  async (deps, call) => ({
+    answer: { witnesses: await listWitnesses(deps, call.principal) },
+    audited: [],
+  }),
+);

@@ -1,22 +1,16 @@
 import { searchAuditLog } from '#shared/domain/audit/search.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { auditReadsFromEnvironment, parseQuery } from '#shared/http/audit.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
-
-const auth = authenticationFromEnvironment();
-const deps = auditReadsFromEnvironment(auth);
+import { auditReadDependencies } from '#shared/http/audit.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
 /** One page of a scoped search of the sequenced log, itself audited as `audit.search`. */
-export const handler = signedRoute(auth, async (event, context) => {
-  const { cursor, limit, ...filter } = parseQuery(event, apiOperations.SearchAudit.query);
-  return {
-    statusCode: 200,
-    body: await searchAuditLog(deps, {
-      principal: context.principal,
-      filter,
-      cursor: cursor ?? 0,
-      limit: limit ?? 100,
-    }),
-  };
+export const handler = signedOperation(operations.SearchAudit, auditReadDependencies, async (deps, call) => {
+  const { cursor, limit, ...filter } = call.query;
+  const { answer, audited } = await searchAuditLog(deps, {
+    principal: call.principal,
+    filter,
+    cursor: cursor ?? 0,
+    limit: limit ?? 100,
+  });
+  return { answer, audited };
 });

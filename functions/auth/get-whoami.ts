@@ -1,10 +1,10 @@
 import { describePrincipal } from '#shared/domain/auth/describe-principal.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-
-export const handler = signedRoute(auth, async (_event, context) => ({
-  statusCode: 200,
-  body: await describePrincipal(auth, context.principal),
-}));
+/** Who the exchange takes the caller to be: client, organisation, user and key. */
+export const handler = signedOperation(
+  operations.GetWhoami,
+  (runtime) => ({ registry: runtime.registry }),
+  async (deps, call) => ({ answer: await describePrincipal(deps, call.principal), audited: [] }),
+);

@@ -1,15 +1,15 @@
 import { closeCdopCase } from '#shared/domain/cdop/close-case.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { caseIdOf, caseRoute } from '#shared/http/cdop.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 import { closeCdopCaseAnswerOf } from '#shared/http/views/cdop.ts';
 
-export const handler = caseRoute(async (deps, { event, principal, call }) => {
-  const result = await closeCdopCase(deps, {
-    principal,
-    caseId: caseIdOf(event),
-    analysis: parseJsonBody(event, apiOperations.CloseCdopCase.body).analysis,
-    call,
+export const handler = signedOperation(operations.CloseCdopCase, caseDependencies, async (deps, call) => {
+  const closed = await closeCdopCase(deps, {
+    principal: call.principal,
+    caseId: call.pathId('caseId', 'cdop-case'),
+    analysis: call.body.analysis,
+    call: call.idempotentCall,
   });
-  return { statusCode: 200, body: closeCdopCaseAnswerOf(result, deps.clock.now()) };
+  return { answer: closeCdopCaseAnswerOf(closed, deps.clock.now()), audited: closed.audited };
 });

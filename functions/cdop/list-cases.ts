@@ -1,13 +1,10 @@
 import { listCdopCases } from '#shared/domain/cdop/list-cases.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseQuery } from '#shared/http/audit.ts';
-import { caseRoute } from '#shared/http/cdop.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 import { listCdopCasesAnswerOf } from '#shared/http/views/cdop.ts';
 
-export const handler = caseRoute(async (deps, { event, principal }) => {
-  const { status } = parseQuery(event, apiOperations.ListCdopCases.query);
-  return {
-    statusCode: 200,
-    body: listCdopCasesAnswerOf(await listCdopCases(deps, { principal, status }), deps.clock.now()),
-  };
+export const handler = signedOperation(operations.ListCdopCases, caseDependencies, async (deps, call) => {
+  const listed = await listCdopCases(deps, { principal: call.principal, status: call.query.status });
+  return { answer: listCdopCasesAnswerOf(listed, deps.clock.now()), audited: listed.audited };
 });

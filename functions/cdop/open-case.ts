@@ -1,18 +1,19 @@
 import { openCdopCase } from '#shared/domain/cdop/open-case.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { caseRoute } from '#shared/http/cdop.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
+import { caseDependencies } from '#shared/http/cdop.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 import { openCdopCaseAnswerOf } from '#shared/http/views/cdop.ts';
 
-/** Opens a CDOP case on notification of a death, or passes it on to the CDOP of the child's residence. */
-export const handler = caseRoute(async (deps, { event, principal, call }) => {
+/** Opens a CDOP case on notification of a death (201), or passes it on to the CDOP of the child's residence (200). */
+export const handler = signedOperation(operations.OpenCdopCase, caseDependencies, async (deps, call) => {
   const result = await openCdopCase(deps, {
-    principal,
-    notification: parseJsonBody(event, apiOperations.OpenCdopCase.body).notification,
-    call,
+    principal: call.principal,
+    notification: call.body.notification,
+    call: call.idempotentCall,
   });
   return {
-    statusCode: result.kind === 'opened' ? 201 : 200,
-    body: openCdopCaseAnswerOf(result, deps.clock.now()),
+    answer: openCdopCaseAnswerOf(result, deps.clock.now()),
+    audited: result.audited,
+    ...(result.kind === 'notify-instead' ? { status: 200 } : {}),
   };
 });

@@ -1,22 +1,21 @@
 import { addClientKey } from '#shared/domain/registry/manage-client-keys.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { keyManagementFromEnvironment } from '#shared/http/key-management.ts';
-import { pathId } from '#shared/http/path-ids.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { keyManagementDependencies } from '#shared/http/key-management.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = keyManagementFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async (event, context) => {
-  const body = parseJsonBody(event, apiOperations.AddClientKey.body);
-  const key = await addClientKey(deps, {
-    principal: context.principal,
-    clientId: pathId(event.pathParameters, 'clientId', 'client'),
-    jwk: body.jwk,
-    ...(body.notBefore === undefined ? {} : { notBefore: body.notBefore }),
-    ...(body.notAfter === undefined ? {} : { notAfter: body.notAfter }),
-  });
-  return { statusCode: 201, body: { key } };
-});
+/** Registers a public key for a client (rotation is adding the new key, then revoking the old one). */
+export const handler = signedOperation(
+  operations.AddClientKey,
+  keyManagementDependencies,
+  async (deps, call) => {
+    const { jwk, notBefore, notAfter } = call.body;
+    const { key, audited } = await addClientKey(deps, {
+      principal: call.principal,
+      clientId: call.pathId('clientId', 'client'),
+      jwk,
+      ...(notBefore === undefined ? {} : { notBefore }),
+      ...(notAfter === undefined ? {} : { notAfter }),
+    });
+    return { answer: { key }, audited };
+  },
+);

@@ -1,13 +1,13 @@
 import { listClientKeys } from '#shared/domain/registry/manage-client-keys.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { pathId } from '#shared/http/path-ids.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-
-export const handler = signedRoute(auth, async (event) => ({
-  statusCode: 200,
-  body: {
-    keys: await listClientKeys(auth, { clientId: pathId(event.pathParameters, 'clientId', 'client') }),
-  },
-}));
+/** A client's keys with their status: public information, as in the registry. */
+export const handler = signedOperation(
+  operations.ListClientKeys,
+  (runtime) => ({ registry: runtime.registry }),
+  async (deps, call) => ({
+    answer: { keys: await listClientKeys(deps, { clientId: call.pathId('clientId', 'client') }) },
+    audited: [],
+  }),
+);

@@ -1,19 +1,18 @@
 import { revokeClientKey } from '#shared/domain/registry/manage-client-keys.ts';
-import { authenticationFromEnvironment } from '#shared/http/authentication.ts';
-import { keyManagementFromEnvironment } from '#shared/http/key-management.ts';
-import { pathId } from '#shared/http/path-ids.ts';
-import { signedRoute } from '#shared/http/signed-route.ts';
+import { keyManagementDependencies } from '#shared/http/key-management.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
 
-const auth = authenticationFromEnvironment();
-const deps = keyManagementFromEnvironment(auth);
-
-export const handler = signedRoute(auth, async (event, context) => ({
-  statusCode: 200,
-  body: {
-    key: await revokeClientKey(deps, {
-      principal: context.principal,
-      clientId: pathId(event.pathParameters, 'clientId', 'client'),
-      kid: pathId(event.pathParameters, 'kid', 'client-key'),
-    }),
+/** Revokes a client's key at once: the next request signed with it is refused. */
+export const handler = signedOperation(
+  operations.RevokeClientKey,
+  keyManagementDependencies,
+  async (deps, call) => {
+    const { key, audited } = await revokeClientKey(deps, {
+      principal: call.principal,
+      clientId: call.pathId('clientId', 'client'),
+      kid: call.pathId('kid', 'client-key'),
+    });
+    return { answer: { key }, audited };
   },
-}));
+);

@@ -1,13 +1,15 @@
 import { decideRequest } from '#shared/domain/requests/decide-request.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
-import { requestAnswer } from '#shared/http/views/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { requestAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute(async (deps, { event, ...input }) => {
+export const handler = signedOperation(operations.DecideRequest, requestDependencies, async (deps, call) => {
   const decided = await decideRequest(deps, {
-    ...input,
-    decision: parseJsonBody(event, apiOperations.DecideRequest.body),
+    principal: call.principal,
+    requestId: call.pathId('requestId', 'request'),
+    call: call.idempotentCall,
+    decision: call.body,
   });
-  return { statusCode: 200, body: requestAnswer(decided, deps.clock.now()) };
+  return { answer: requestAnswerOf(decided, deps.clock.now()), audited: decided.audited };
 });

@@ -1,8 +1,14 @@
 import { fetchShare } from '#shared/domain/requests/fetch-share.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
-import { fetchAnswer } from '#shared/http/views/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { fetchAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute(async (deps, { event: _event, ...input }) => ({
-  statusCode: 200,
-  body: fetchAnswer(await fetchShare(deps, input)),
-}));
+export const handler = signedOperation(operations.FetchShare, requestDependencies, async (deps, call) => {
+  const fetched = await fetchShare(deps, {
+    principal: call.principal,
+    requestId: call.pathId('requestId', 'request'),
+    call: call.idempotentCall,
+  });
+  return { answer: fetchAnswerOf(fetched), audited: fetched.audited };
+});

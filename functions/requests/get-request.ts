@@ -1,8 +1,13 @@
 import { showRequest } from '#shared/domain/requests/show-request.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
-import { requestAnswer } from '#shared/http/views/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { requestAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute(async (deps, { principal, requestId }) => ({
-  statusCode: 200,
-  body: requestAnswer(await showRequest(deps, { principal, requestId }), deps.clock.now()),
-}));
+export const handler = signedOperation(operations.GetRequest, requestDependencies, async (deps, call) => {
+  const shown = await showRequest(deps, {
+    principal: call.principal,
+    requestId: call.pathId('requestId', 'request'),
+  });
+  return { answer: requestAnswerOf(shown, deps.clock.now()), audited: shown.audited };
+});

@@ -1,11 +1,11 @@
 import { type Release, releaseShare } from '#shared/domain/requests/release-share.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
-import { requestAnswer } from '#shared/http/views/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { requestAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute(async (deps, { event, ...input }) => {
-  const body = parseJsonBody(event, apiOperations.ReleaseShare.body);
+export const handler = signedOperation(operations.ReleaseShare, requestDependencies, async (deps, call) => {
+  const { body } = call;
   const release: Release =
     'uploadId' in body
       ? { kind: 'upload', uploadId: body.uploadId, dataCategories: body.dataCategories }
@@ -16,8 +16,11 @@ export const handler = requestStepRoute(async (deps, { event, ...input }) => {
           contentType: body.contentType,
           dataCategories: body.dataCategories,
         };
-  return {
-    statusCode: 200,
-    body: requestAnswer(await releaseShare(deps, { ...input, release }), deps.clock.now()),
-  };
+  const released = await releaseShare(deps, {
+    principal: call.principal,
+    requestId: call.pathId('requestId', 'request'),
+    call: call.idempotentCall,
+    release,
+  });
+  return { answer: requestAnswerOf(released, deps.clock.now()), audited: released.audited };
 });

@@ -1,13 +1,19 @@
 import { startUpload } from '#shared/domain/requests/start-upload.ts';
-import { apiOperations } from '#shared/http/api-contract.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
-import { uploadAnswer } from '#shared/http/views/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { uploadAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute(async (deps, { event, ...input }) => {
-  const started = await startUpload(deps, {
-    ...input,
-    declared: parseJsonBody(event, apiOperations.StartShareUpload.body),
-  });
-  return { statusCode: 201, body: uploadAnswer(started) };
-});
+export const handler = signedOperation(
+  operations.StartShareUpload,
+  requestDependencies,
+  async (deps, call) => {
+    const started = await startUpload(deps, {
+      principal: call.principal,
+      requestId: call.pathId('requestId', 'request'),
+      call: call.idempotentCall,
+      declared: call.body,
+    });
+    return { answer: uploadAnswerOf(started), audited: started.audited };
+  },
+);

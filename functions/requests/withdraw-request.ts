@@ -1,8 +1,18 @@
 import { withdrawRequest } from '#shared/domain/requests/withdraw-request.ts';
-import { requestStepRoute } from '#shared/http/requests.ts';
-import { requestAnswer } from '#shared/http/views/requests.ts';
+import { signedOperation } from '#shared/http/operation-handler.ts';
+import { operations } from '#shared/http/operations.ts';
+import { requestDependencies } from '#shared/http/requests.ts';
+import { requestAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = requestStepRoute(async (deps, { event: _event, ...input }) => ({
-  statusCode: 200,
-  body: requestAnswer(await withdrawRequest(deps, input), deps.clock.now()),
-}));
+export const handler = signedOperation(
+  operations.WithdrawRequest,
+  requestDependencies,
+  async (deps, call) => {
+    const withdrawn = await withdrawRequest(deps, {
+      principal: call.principal,
+      requestId: call.pathId('requestId', 'request'),
+      call: call.idempotentCall,
+    });
+    return { answer: requestAnswerOf(withdrawn, deps.clock.now()), audited: withdrawn.audited };
+  },
+);

@@ -1,12 +1,12 @@
-import { routes } from '#functions/routes.ts';
-import { answerAuditFromEnvironment } from '#shared/http/answer-audit.ts';
 import { buildOpenApiDocument } from '#shared/http/openapi.ts';
-import { publicRoute } from '#shared/http/route.ts';
+import { publicOperation } from '#shared/http/operation-handler.ts';
+import { operationList, operations } from '#shared/http/operations.ts';
 
 // Built once per cold start: the document only changes with a deployment.
-const document = buildOpenApiDocument(routes);
+const document = buildOpenApiDocument(operationList);
 
-export const handler = publicRoute(answerAuditFromEnvironment(), async () => ({
-  statusCode: 200,
-  body: document,
-}));
+export const handler = publicOperation(
+  operations.GetOpenApi,
+  () => ({}),
+  async () => ({ answer: document, audited: [] }),
+);

@@ -1,19 +1,18 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Access } from '#functions/routes.ts';
 import {
+  type Access,
   type BucketName,
   buckets,
   checkpointKeySecretArnEnvVar,
@@ -22,12 +21,11 @@ import {
   type TableName,
   tables,
 } from '#shared/resources.ts';
+import { functionEntryFile, lambdaBundling, projectRoot } from '../bundling.ts';
 import { acknowledgeCompliance, nagResourceName } from '../nag.ts';
 
 /** The one prefix share payloads are kept under (shared/domain/requests/manage-requests.ts). */
 const payloadPrefix = 'shares/';
-
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export type AppFunctionProps = {
   /** Handler file, relative to functions/. */
@@ -65,7 +63,7 @@ export class AppFunction extends NodejsFunction {
     logGroup.grantWrite(role);
     super(scope, id, {
       role,
-      entry: join(projectRoot, 'functions', props.entry),
+      entry: functionEntryFile(props.entry),
       handler: 'handler',
       ...(props.description === undefined ? {} : { description: props.description }),
       runtime: Runtime.NODEJS_22_X,
@@ -87,19 +85,7 @@ export class AppFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'pbx',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        logLevel: LogLevel.WARNING,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); give ESM bundles one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // Bundle the pinned AWS SDK rather than trust whatever version the runtime ships.
-        externalModules: [],
-      },
+      bundling: lambdaBundling,
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
@@ -114,7 +100,7 @@ export class AppFunction extends NodejsFunction {
     acknowledgeCompliance(
       role,
       'IAMNoInlinePolicy',
-      "The role's one policy holds what CDK's grants write (bindTable, bindBucket): least privilege per function, derived from functions/routes.ts and checked by test/infra; a managed policy per function would only move it.",
+      "The role's one policy holds what CDK's grants write (bindTable, bindBucket): least privilege per function, derived from shared/http/operations.ts and checked by test/infra; a managed policy per function would only move it.",
     );
     acknowledgeCompliance(
       this,

@@ -6,9 +6,9 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type Access, type RouteDefinition, routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
-import type { BucketName, TableName } from '#shared/resources.ts';
+import { operationList } from '#shared/http/operations.ts';
+import type { Access, BucketName, FunctionBindings, TableName } from '#shared/resources.ts';
 import { AppFunction, type AppFunctionProps } from '../constructs/app-function.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
@@ -59,10 +59,11 @@ export class ApiStack extends Stack {
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
 
     const functionFor = (
-      definition: Pick<
-        RouteDefinition,
-        'id' | 'entry' | 'tables' | 'buckets' | 'exchangeId' | 'checkpointKey'
-      > & { readonly eventBus?: true },
+      definition: FunctionBindings & {
+        readonly id: string;
+        readonly entry: string;
+        readonly eventBus?: true;
+      },
       description: string,
       options: Pick<AppFunctionProps, 'timeout' | 'deadLetterQueue' | 'reservedConcurrentExecutions'> = {},
     ) => {
@@ -86,13 +87,13 @@ export class ApiStack extends Stack {
       return fn;
     };
 
-    for (const route of routes) {
+    for (const operation of operationList) {
       this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
+        path: operation.path,
+        methods: [HttpMethod[operation.method]],
         integration: new HttpLambdaIntegration(
-          `${route.id}Integration`,
-          functionFor(route, `${route.method} ${route.path}`),
+          `${operation.id}Integration`,
+          functionFor(operation, `${operation.method} ${operation.path}`),
         ),
       });
     }

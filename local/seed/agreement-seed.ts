@@ -204,7 +204,8 @@ export const seedAgreements = async (
     if (agreement === undefined) {
       const [creator] = content.parties;
       if (creator === undefined) throw new TypeError(`seeded agreement ${id} has no parties`);
-      agreement = await createAgreement(deps, { principal: seedingPrincipal(creator), id, content });
+      agreement = (await createAgreement(deps, { principal: seedingPrincipal(creator), id, content }))
+        .agreement;
       created += 1;
     }
     const first = agreement.versions.find((v) => v.version === 1);

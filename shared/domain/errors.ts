@@ -132,5 +132,10 @@ export class ConflictError extends PbxError<ConflictErrorCode> {}
 export class GoneError extends PbxError<GoneErrorCode> {}
 /** A store or service the exchange depends on did not answer: fail closed (503). */
 export class DependencyError extends PbxError<DependencyErrorCode> {}
+/**
+ * The audit log did not take an entry: the answer is not served (503), and the operation does not try to audit the
+ * answer with another write to the same store.
+ */
+export class AuditWriteError extends DependencyError {}
 /** Registry data breaks an invariant (dangling member, duplicate id): refuse to load it. */
 export class RegistryError extends PbxError<RegistryErrorCode> {}

@@ -1,36 +1,26 @@
 import { z } from 'zod';
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
-import { createDocumentClient } from '../adapters/dynamodb/client.ts';
-import { loadConfig } from '../config.ts';
 import { type AgreementRecord, standingOf } from '../domain/agreements/agreement.ts';
 import { type AgreementDeps, changeAgreementStanding } from '../domain/agreements/manage-agreements.ts';
-import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
-import type { RegistryReader } from '../ports/registry-store.ts';
-import { type AgreementView, apiOperations } from './api-contract.ts';
-import { authenticationFromEnvironment } from './authentication.ts';
-import { parseJsonBody } from './json-body.ts';
-import { pathId, pathParameter } from './path-ids.ts';
-import { signedRoute } from './signed-route.ts';
+import type { AgreementView } from './api-contract.ts';
+import { signedOperation } from './operation-handler.ts';
+import type { Operations } from './operations.ts';
+import type { Runtime } from './runtime.ts';
 
 /**
- * What the agreement and decision routes need beside authentication: the agreement store (bound to the agreements
- * table, writing its audit entries into the audit table) and the registry reader authentication built.
+ * What the agreement and decision operations need: the agreement store (bound to the agreements table, writing
+ * its audit entries into the audit table), the registry, the audit log and the clock.
  */
-export const agreementsFromEnvironment = (
-  auth: AuthenticationDeps & { registry: RegistryReader },
-): AgreementDeps => {
-  const config = loadConfig(['AGREEMENTS_TABLE_NAME', 'AUDIT_TABLE_NAME']);
-  return {
-    agreements: new DynamoAgreementStore(createDocumentClient(), {
-      agreements: config.AGREEMENTS_TABLE_NAME,
-      audit: config.AUDIT_TABLE_NAME,
-    }),
-    registry: auth.registry,
-    audit: auth.audit,
-    clock: auth.clock,
-  };
-};
+export const agreementDependencies = (runtime: Runtime): AgreementDeps => ({
+  agreements: new DynamoAgreementStore(runtime.doc, {
+    agreements: runtime.table('agreements'),
+    audit: runtime.table('audit'),
+  }),
+  registry: runtime.registry,
+  audit: runtime.audit,
+  clock: runtime.clock,
+});
 
 /** An agreement as the API answers it: the record, every version, and where it stands at `now`. */
 export const agreementView = (agreement: AgreementRecord, now: Date): AgreementView => {
@@ -62,35 +52,27 @@ const versionNumber = z
   .transform(Number);
 
 /** The `{version}` path parameter as a version number; 400 INVALID_INPUT when it is not one. */
-export const versionParameter = (parameters: Record<string, string | undefined> | undefined): number => {
-  const parsed = versionNumber.safeParse(pathParameter(parameters, 'version'));
+export const versionNumberOf = (parameter: string): number => {
+  const parsed = versionNumber.safeParse(parameter);
   if (!parsed.success)
     throw new InputError('INVALID_INPUT', 'the version in the path is not a version number');
   return parsed.data;
 };
 
-const standingChangeRouteIds = {
-  suspend: 'SuspendAgreement',
-  resume: 'ResumeAgreement',
-  revoke: 'RevokeAgreement',
-} as const;
-
 /**
- * The handler of `POST /v1/agreements/{agreementId}/suspend|resume|revoke`: the three routes differ only in the
- * change they ask for, so each route file is one line over this.
+ * The handler of `POST /v1/agreements/{agreementId}/suspend|resume|revoke`: the three operations differ only in
+ * the change they ask for, so each handler file is one line over this.
  */
-export const standingChangeHandler = (change: keyof typeof standingChangeRouteIds) => {
-  const auth = authenticationFromEnvironment();
-  const deps = agreementsFromEnvironment(auth);
-  const bodySchema = apiOperations[standingChangeRouteIds[change]].body;
-  return signedRoute(auth, async (event, context) => {
-    const body = parseJsonBody(event, bodySchema);
-    const agreement = await changeAgreementStanding(deps, {
-      principal: context.principal,
-      agreementId: pathId(event.pathParameters, 'agreementId', 'agreement'),
+export const standingChangeHandler = (
+  operation: Operations['SuspendAgreement' | 'ResumeAgreement' | 'RevokeAgreement'],
+  change: 'suspend' | 'resume' | 'revoke',
+) =>
+  signedOperation(operation, agreementDependencies, async (deps, call) => {
+    const { agreement, audited } = await changeAgreementStanding(deps, {
+      principal: call.principal,
+      agreementId: call.pathId('agreementId', 'agreement'),
       change,
-      reason: body.reason,
+      reason: call.body.reason,
     });
-    return { statusCode: 200, body: { agreement: agreementView(agreement, deps.clock.now()) } };
+    return { answer: { agreement: agreementView(agreement, deps.clock.now()) }, audited };
   });
-};

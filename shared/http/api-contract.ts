@@ -11,68 +11,96 @@ import { maxLeavesPerPage } from '../domain/audit/audit-proofs.ts';
 import { maxSearchResultsPerPage } from '../domain/audit/search.ts';
 import { exchangeEventSchema } from '../domain/events/exchange-event.ts';
 import { maxEventsPerPage } from '../domain/events/list-events.ts';
-import { clientKeySchema } from '../domain/registry/client-key.ts';
+import { clientKeySchema, publicJwkSchema, signingAlgorithms } from '../domain/registry/client-key.ts';
+import {
+  clientSchema,
+  footprintSchema,
+  organisationKinds,
+  organisationSchema,
+} from '../domain/registry/registry.ts';
 import { witnessName, witnessSchema } from '../domain/registry/witnesses.ts';
 import { dataRequestBodySchema } from '../domain/requests/data-request.ts';
 import { idFormats } from './path-ids.ts';
-import {
-  assemblePanelPackAnswer,
-  closeCdopCaseAnswer,
-  closeCdopCaseBody,
-  exportCdopCaseAnswer,
-  exportCdopCaseQuery,
-  getCdopCaseAnswer,
-  getCdopFiguresAnswer,
-  getCdopFiguresQuery,
-  getPanelPackAnswer,
-  listCdopCasesAnswer,
-  listCdopCasesQuery,
-  openCdopCaseAnswer,
-  openCdopCaseBody,
-  requestCdopReportsAnswer,
-  requestCdopReportsBody,
-} from './views/cdop.ts';
-import {
-  decideRequestBody,
-  fetchAnswerSchema,
-  listRequestsQuery,
-  releaseShareBody,
-  requestAnswerSchema,
-  requestListAnswerSchema,
-  requestViewSchema,
-  startUploadBody,
-  uploadAnswerSchema,
-} from './views/requests.ts';
+import { requestViewSchema } from './views/requests.ts';
 
 /**
- * The bodies and answers of every route, by route id (functions/routes.ts). Handlers parse their request bodies
- * with the schemas here and the OpenAPI document (shared/http/openapi.ts) is generated from the same ones, so
- * what is documented is what is enforced.
+ * The bodies, queries and answers of the operations (shared/http/operations.ts names which is whose; the CDOP ones
+ * are in views/cdop.ts). Calls are parsed with these very schemas, answers are typed by them and the OpenAPI
+ * document (shared/http/openapi.ts) is generated from them, so what is documented is what is enforced.
  */
+
+export { dataRequestBodySchema };
+
+// Public information and the caller.
+
+export const healthAnswer = z.object({
+  status: z.literal('ok'),
+  checks: z.record(z.string(), z.enum(['up', 'down'])),
+});
+
+export const discoveryAnswer = z.object({
+  exchangeId: z.string(),
+  authorizationScheme: z.string(),
+  tokenType: z.string(),
+  algorithms: z.array(z.enum(signingAlgorithms)),
+  maxLifetimeSeconds: z.number().int().positive(),
+  maxClockSkewSeconds: z.number().int().nonnegative(),
+  maxAuthorizationBytes: z.number().int().positive(),
+  maxSignedBodyBytes: z.number().int().positive(),
+  registry: z.string(),
+  protocol: z.string(),
+  audit: z.object({
+    origin: z.string().describe('the log origin, `<exchangeId>/audit`'),
+    checkpointKey: z.string().describe("the checkpoints' note verifier key"),
+  }),
+});
+
+const publishedKeySchema = clientKeySchema
+  .pick({ kid: true, alg: true, status: true, notBefore: true, notAfter: true })
+  .extend({ jwk: publicJwkSchema });
+
+export const publishedRegistryAnswer = z.object({
+  exchange: z.object({ id: z.string(), algorithms: z.array(z.enum(signingAlgorithms)) }),
+  organisations: z.array(organisationSchema),
+  footprints: z.array(footprintSchema),
+  clients: z.array(clientSchema.extend({ keys: z.array(publishedKeySchema) })),
+});
+
+export const openApiAnswer = z.record(z.string(), z.unknown()).describe('an OpenAPI 3.1 document');
+
+export const whoamiAnswer = z.object({
+  client: z.object({ id: z.string(), name: z.string() }),
+  organisation: z.object({ id: z.string(), name: z.string(), kind: z.enum(organisationKinds) }),
+  user: z.object({ id: z.string(), displayName: z.string(), roles: z.array(z.string()) }).nullable(),
+  key: z.object({ kid: z.string(), alg: z.enum(signingAlgorithms) }),
+});
+
+export const clientKeysAnswer = z.object({ keys: z.array(clientKeySchema) });
+export const clientKeyAnswer = z.object({ key: clientKeySchema });
 
 // Request bodies.
 
-const addClientKeyBody = z.strictObject({
+export const addClientKeyBody = z.strictObject({
   jwk: z.unknown().describe('the public JWK (EC P-256 or OKP Ed25519) with its kid and alg'),
   notBefore: z.iso.datetime().optional(),
   notAfter: z.iso.datetime().optional(),
 });
 
-const createAgreementBody = z.strictObject({
+export const createAgreementBody = z.strictObject({
   id: agreementSchema.shape.id.optional().describe('a stable id; generated when omitted'),
   content: agreementContentSchema,
 });
 
-const proposeVersionBody = z.strictObject({ content: agreementContentSchema });
+export const proposeVersionBody = z.strictObject({ content: agreementContentSchema });
 
-const signVersionBody = z.strictObject({
+export const signVersionBody = z.strictObject({
   contentHash: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'unpadded base64url SHA-256')
     .describe("the version's canonical content hash, as the signer checked it"),
 });
 
-const standingChangeBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+export const standingChangeBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
 
 // Answers.
 
@@ -103,7 +131,11 @@ export const decisionSchema = z.object({
   reviewOverdue: z.boolean().optional(),
 });
 
-const agreementAnswer = z.object({ agreement: agreementViewSchema });
+export const agreementAnswer = z.object({ agreement: agreementViewSchema });
+export const agreementListAnswer = z.object({ agreements: z.array(agreementViewSchema) });
+
+/** The share request a dry run judges. */
+export const evaluateDecisionBody = shareRequestSchema;
 
 // The audit log (docs/ARCHITECTURE.md "The Merkle log"). Hashes are standard base64 of 32 bytes.
 
@@ -266,7 +298,7 @@ export const auditEvidenceSchema = z.object({
   leaves: z.array(auditLeafViewSchema).describe('from `cursor` on, in index order'),
   next: z.number().int().positive().optional().describe('the `cursor` of the next page, while there is one'),
 });
-const versionAnswer = z.object({ version: agreementVersionSchema });
+export const versionAnswer = z.object({ version: agreementVersionSchema });
 
 // The event feed (events/README.md): each organisation's domain events, oldest first.
 
@@ -293,6 +325,20 @@ export const eventFeedSchema = z.object({
     .optional()
     .describe('the `after` of the next page, while there may be one (a page may then hold fewer events)'),
 });
+
+// Data requests and shares: their bodies, queries and answers are in views/requests.ts, with the mappers from
+// the use cases' results (re-exported here until operations.ts imports them from there).
+export {
+  decideRequestBody,
+  fetchAnswer,
+  listRequestsQuery,
+  releaseShareBody,
+  requestAnswer,
+  requestListAnswer,
+  requestViewSchema,
+  startUploadBody,
+  uploadAnswer,
+} from './views/requests.ts';
 
 /** Schemas published by name under `components.schemas`; every other schema is inlined where it is used. */
 export const namedSchemas = {
@@ -323,264 +369,3 @@ export const namedSchemas = {
   ExchangeEvent: exchangeEventSchema,
   EventFeed: eventFeedSchema,
 } as const satisfies Record<string, z.ZodType>;
-
-export type ApiOperation = {
-  readonly summary: string;
-  readonly status: 200 | 201;
-  /** The request body, parsed by the handler with this very schema. */
-  readonly body?: z.ZodType;
-  /** The query parameters, parsed by the handler with this very schema (every value a string). */
-  readonly query?: z.ZodObject;
-  /** The success answer, when it has a fixed shape. */
-  readonly answer?: z.ZodType;
-};
-
-/** One entry per route of functions/routes.ts; the OpenAPI builder refuses a route without one. */
-export const apiOperations = {
-  GetHealth: { summary: 'Whether the exchange and its stores answer', status: 200 },
-  GetDiscovery: { summary: 'The exchange id and signing protocol parameters', status: 200 },
-  GetRegistry: { summary: 'Organisations, footprints, clients and their public keys', status: 200 },
-  GetOpenApi: { summary: 'This document', status: 200 },
-  GetWhoami: { summary: 'Who the exchange takes the caller to be', status: 200 },
-  ListClientKeys: {
-    summary: "A client's keys",
-    status: 200,
-    answer: z.object({ keys: z.array(clientKeySchema) }),
-  },
-  AddClientKey: {
-    summary: 'Registers a public key for a client (rotation)',
-    status: 201,
-    body: addClientKeyBody,
-    answer: z.object({ key: clientKeySchema }),
-  },
-  RevokeClientKey: {
-    summary: "Revokes a client's key",
-    status: 200,
-    answer: z.object({ key: clientKeySchema }),
-  },
-  CreateAgreement: {
-    summary: 'Drafts an information-sharing agreement as version 1, awaiting every party’s signature',
-    status: 201,
-    body: createAgreementBody,
-    answer: agreementAnswer,
-  },
-  ListAgreements: {
-    summary: 'Every agreement with its versions and standing',
-    status: 200,
-    answer: z.object({ agreements: z.array(agreementViewSchema) }),
-  },
-  GetAgreement: {
-    summary: 'One agreement with every version and its standing',
-    status: 200,
-    answer: agreementAnswer,
-  },
-  ProposeAgreementVersion: {
-    summary: 'Proposes a new version; the version in force stays in force until every party signs this one',
-    status: 201,
-    body: proposeVersionBody,
-    answer: versionAnswer,
-  },
-  SignAgreementVersion: {
-    summary: "Signs a version's content hash for the caller's organisation (IG lead or Caldicott guardian)",
-    status: 201,
-    body: signVersionBody,
-    answer: versionAnswer,
-  },
-  SuspendAgreement: {
-    summary: 'Suspends an agreement: requests under it are refused until it is resumed',
-    status: 200,
-    body: standingChangeBody,
-    answer: agreementAnswer,
-  },
-  ResumeAgreement: {
-    summary: 'Lifts a suspension',
-    status: 200,
-    body: standingChangeBody,
-    answer: agreementAnswer,
-  },
-  RevokeAgreement: {
-    summary: 'Revokes an agreement, finally',
-    status: 200,
-    body: standingChangeBody,
-    answer: agreementAnswer,
-  },
-  EvaluateDecision: {
-    summary: 'Dry run: whether a share request would be permitted, with every reason against (audited)',
-    status: 200,
-    body: shareRequestSchema,
-    answer: decisionSchema,
-  },
-  GetAuditCheckpoint: {
-    summary:
-      "The audit log's latest signed checkpoint, or an earlier one by size (IG lead, Caldicott guardian, DPO or " +
-      'operator)',
-    status: 200,
-    query: auditCheckpointQuery,
-    answer: auditCheckpointSchema,
-  },
-  GetInclusionProof: {
-    summary: 'An inclusion proof of one audit log leaf against a tree size',
-    status: 200,
-    query: inclusionProofQuery,
-    answer: inclusionProofSchema,
-  },
-  GetConsistencyProof: {
-    summary: 'A consistency proof between two tree sizes of the audit log',
-    status: 200,
-    query: consistencyProofQuery,
-    answer: consistencyProofSchema,
-  },
-  CosignAuditCheckpoint: {
-    summary:
-      "Stores a registered witness's cosignature of a published checkpoint (an IG lead of the witness's organisation)",
-    status: 201,
-    body: cosignCheckpointBody,
-    answer: cosignCheckpointAnswer,
-  },
-  RegisterAuditWitness: {
-    summary:
-      "Registers the caller's organisation's witness of the audit log: its name and verifier key (IG lead)",
-    status: 201,
-    body: registerWitnessBody,
-    answer: witnessAnswer,
-  },
-  ListAuditWitnesses: {
-    summary: 'The registered witnesses of the audit log, with their organisations and keys (audit readers)',
-    status: 200,
-    answer: witnessListSchema,
-  },
-  ListAuditLeaves: {
-    summary: 'Sequenced audit entries with their leaf hashes, paginated (audited as an export)',
-    status: 200,
-    query: auditLeavesQuery,
-    answer: auditLeavesSchema,
-  },
-  GetAuditEvidence: {
-    summary:
-      'One page of evidence against a published checkpoint: the caller’s entries in full, others as leaf hashes, ' +
-      'and the subtree hashes around the range (audited as an export, once per page)',
-    status: 200,
-    query: auditEvidenceQuery,
-    answer: auditEvidenceSchema,
-  },
-  SearchAudit: {
-    summary:
-      'Searches the sequenced audit log: IG lead, Caldicott guardian or DPO (their organisation), operator (all), ' +
-      'scrutineer (suppressed counts only); audited',
-    status: 200,
-    query: auditSearchQuery,
-    answer: auditSearchAnswerSchema,
-  },
-  ListEvents: {
-    summary: "The caller's organisation's domain events, oldest first, after a cursor (events/README.md)",
-    status: 200,
-    query: listEventsQuery,
-    answer: eventFeedSchema,
-  },
-  SubmitRequest: {
-    summary:
-      'Asks another organisation for information about a child; judged by the decision engine (403 with every ' +
-      'reason when refused). Idempotency-Key makes retries safe.',
-    status: 201,
-    body: dataRequestBodySchema,
-    answer: requestAnswerSchema,
-  },
-  ListRequests: {
-    summary: "The caller's organisation's inbox or outbox, newest first, filtered (audited)",
-    status: 200,
-    query: listRequestsQuery,
-    answer: requestListAnswerSchema,
-  },
-  GetRequest: {
-    summary: 'One request, for its requester and responder only (audited)',
-    status: 200,
-    answer: requestAnswerSchema,
-  },
-  DecideRequest: {
-    summary: "The responder's decision: approve, partial (saying what is withheld) or decline, with reasons",
-    status: 200,
-    body: decideRequestBody,
-    answer: requestAnswerSchema,
-  },
-  StartShareUpload: {
-    summary: 'A presigned upload URL for a large payload, to a key the exchange chooses',
-    status: 201,
-    body: startUploadBody,
-    answer: uploadAnswerSchema,
-  },
-  ReleaseShare: {
-    summary: 'Releases the payload of an approved request, inline or from an upload; SHA-256 checked',
-    status: 200,
-    body: releaseShareBody,
-    answer: requestAnswerSchema,
-  },
-  FetchShare: {
-    summary: 'A short-lived grant to download a released share (requester only; counted and audited)',
-    status: 200,
-    answer: fetchAnswerSchema,
-  },
-  WithdrawRequest: {
-    summary: 'The requester withdraws a request; a released share is deleted',
-    status: 200,
-    answer: requestAnswerSchema,
-  },
-  OpenCdopCase: {
-    summary:
-      "A CDOP manager or coordinator opens a case on notification of a child's death (201); a child resident in " +
-      "another CDOP's area is passed on to that CDOP instead (200, outcome notify-instead)",
-    status: 201,
-    body: openCdopCaseBody,
-    answer: openCdopCaseAnswer,
-  },
-  ListCdopCases: {
-    summary: "The caller's CDOP's cases, and who is outstanding across its open cases (audited)",
-    status: 200,
-    query: listCdopCasesQuery,
-    answer: listCdopCasesAnswer,
-  },
-  GetCdopCase: {
-    summary:
-      'One case: each agency asked with its report status, the timeline and the agencies to ask (audited)',
-    status: 200,
-    answer: getCdopCaseAnswer,
-  },
-  RequestCdopReports: {
-    summary:
-      "Asks agencies for their reports: a data request to each under the CDOP's child death review agreement; " +
-      'each refusal names its reasons and the agreement needed. Idempotency-Key makes retries safe.',
-    status: 200,
-    body: requestCdopReportsBody,
-    answer: requestCdopReportsAnswer,
-  },
-  AssemblePanelPack: {
-    summary: 'Assembles the panel pack from the reports received, identifying parts left out (case runners)',
-    status: 201,
-    answer: assemblePanelPackAnswer,
-  },
-  GetPanelPack: {
-    summary: "The latest panel pack, for the CDOP's panel members only (every fetch audited)",
-    status: 200,
-    answer: getPanelPackAnswer,
-  },
-  CloseCdopCase: {
-    summary:
-      "Closes a case with the panel's analysis (category of death, modifiable factors, learning themes)",
-    status: 200,
-    body: closeCdopCaseBody,
-    answer: closeCdopCaseAnswer,
-  },
-  ExportCdopCase: {
-    summary: 'A closed case in the shape of the national child mortality database forms, versioned (audited)',
-    status: 200,
-    query: exportCdopCaseQuery,
-    answer: exportCdopCaseAnswer,
-  },
-  GetCdopFigures: {
-    summary:
-      "The CDOP's figures for a financial year and its quarters by borough of residence, small numbers suppressed " +
-      'for publication, and de-identified learning themes for a neighbouring CDOP (audited)',
-    status: 200,
-    query: getCdopFiguresQuery,
-    answer: getCdopFiguresAnswer,
-  },
-} as const satisfies Record<string, ApiOperation>;

@@ -1,18 +1,13 @@
-import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
-import { loadConfig } from '../config.ts';
-import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import type { KeyManagementDeps } from '../domain/registry/manage-client-keys.ts';
+import type { Runtime } from './runtime.ts';
 
-/** The registry writer and audit log the key-management routes need, beside what authentication built. */
-export const keyManagementFromEnvironment = (auth: AuthenticationDeps): KeyManagementDeps => {
-  const config = loadConfig(['REGISTRY_TABLE_NAME', 'AUDIT_TABLE_NAME']);
-  return {
-    registry: new DynamoRegistryStore(createDocumentClient(), {
-      registry: config.REGISTRY_TABLE_NAME,
-      audit: config.AUDIT_TABLE_NAME,
-    }),
-    audit: auth.audit,
-    clock: auth.clock,
-  };
-};
+/** The registry writer (writing its audit entries into the audit table), the audit log and the clock. */
+export const keyManagementDependencies = (runtime: Runtime): KeyManagementDeps => ({
+  registry: new DynamoRegistryStore(runtime.doc, {
+    registry: runtime.table('registry'),
+    audit: runtime.table('audit'),
+  }),
+  audit: runtime.audit,
+  clock: runtime.clock,
+});

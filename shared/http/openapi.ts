@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { authorizationScheme } from '../domain/auth/protocol.ts';
-import { type ApiOperation, apiOperations, namedSchemas } from './api-contract.ts';
-
-/** What the document needs of a route (functions/routes.ts). */
-export type DocumentedRoute = {
-  readonly method: string;
-  readonly path: string;
-  readonly id: string;
-  readonly auth: 'public' | 'signed';
-};
+import { namedSchemas } from './api-contract.ts';
+import type { Operation } from './operations.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -20,7 +13,7 @@ const errorContent = { 'application/json': { schema: { $ref: schemaRef('Error') 
  * names, each route's other body or answer as `<RouteId>Request` / `<RouteId>Response`. Operations refer to them
  * by `$ref`. Schemas are converted as the parser reads them (`input`).
  */
-const componentsOf = (operations: readonly (readonly [string, ApiOperation])[]) => {
+const componentsOf = (operations: readonly Operation[]) => {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(namedSchemas)) registry.add(schema, { id });
   const nameOf = (schema: z.ZodType, fallback: string): string => {
@@ -30,11 +23,11 @@ const componentsOf = (operations: readonly (readonly [string, ApiOperation])[]) 
     return id;
   };
   const refs = new Map(
-    operations.map(([routeId, operation]) => [
-      routeId,
+    operations.map((operation) => [
+      operation.id,
       {
-        body: operation.body === undefined ? undefined : nameOf(operation.body, `${routeId}Request`),
-        answer: operation.answer === undefined ? undefined : nameOf(operation.answer, `${routeId}Response`),
+        body: operation.body === undefined ? undefined : nameOf(operation.body, `${operation.id}Request`),
+        answer: nameOf(operation.answer, `${operation.id}Response`),
       },
     ]),
   );
@@ -70,34 +63,22 @@ const queryParametersOf = (query: z.ZodObject | undefined) =>
   }));
 
 /**
- * The OpenAPI 3.1 document of the whole API: every route, its request body and success answer from the schemas
- * the handlers use (shared/http/api-contract.ts), the PBX-JWS scheme on signed routes, and the error body. A route
- * without an entry in the contract, or an entry without a route, is a programmer error and fails here.
+ * The OpenAPI 3.1 document of the whole API: every operation (shared/http/operations.ts), its request body and
+ * success answer from the very schemas calls are parsed and answers typed with, the PBX-JWS scheme on signed
+ * operations, and the error body.
  */
-export const buildOpenApiDocument = (routes: readonly DocumentedRoute[]): JsonObject => {
-  const contract: Readonly<Record<string, ApiOperation>> = apiOperations;
-  const operations = routes.map((route) => [route, contract[route.id]] as const);
-  const missing = operations.filter(([, operation]) => operation === undefined).map(([route]) => route.id);
-  const stale = Object.keys(contract).filter((id) => !routes.some((route) => route.id === id));
-  if (missing.length > 0 || stale.length > 0) {
-    throw new Error(
-      `api contract and routes disagree: missing ${missing.join(', ')}; stale ${stale.join(', ')}`,
-    );
-  }
-  const documented = operations.filter(
-    (entry): entry is readonly [DocumentedRoute, ApiOperation] => entry[1] !== undefined,
-  );
-  const { components, refs } = componentsOf(documented.map(([route, operation]) => [route.id, operation]));
+export const buildOpenApiDocument = (operations: readonly Operation[]): JsonObject => {
+  const { components, refs } = componentsOf(operations);
   const paths: Record<string, JsonObject> = {};
-  for (const [route, operation] of documented) {
-    const parameters = [...pathParametersOf(route.path), ...queryParametersOf(operation.query)];
-    const ref = refs.get(route.id);
-    paths[route.path] = {
-      ...paths[route.path],
-      [route.method.toLowerCase()]: {
-        operationId: route.id,
+  for (const operation of operations) {
+    const parameters = [...pathParametersOf(operation.path), ...queryParametersOf(operation.query)];
+    const ref = refs.get(operation.id);
+    paths[operation.path] = {
+      ...paths[operation.path],
+      [operation.method.toLowerCase()]: {
+        operationId: operation.id,
         summary: operation.summary,
-        security: route.auth === 'signed' ? [{ [authorizationScheme]: [] }] : [],
+        security: operation.auth === 'signed' ? [{ [authorizationScheme]: [] }] : [],
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(ref?.body === undefined
           ? {}
@@ -108,15 +89,19 @@ export const buildOpenApiDocument = (routes: readonly DocumentedRoute[]): JsonOb
               },
             }),
         responses: {
-          [String(operation.status)]: {
-            description: 'success',
-            content: {
-              'application/json': {
-                schema: ref?.answer === undefined ? { type: 'object' } : { $ref: schemaRef(ref.answer) },
+          ...Object.fromEntries(
+            [
+              operation.status,
+              ...(operation.alternativeStatus === undefined ? [] : [operation.alternativeStatus]),
+            ].map((status) => [
+              String(status),
+              {
+                description: 'success',
+                content: { 'application/json': { schema: { $ref: schemaRef(ref?.answer ?? '') } } },
               },
-            },
-          },
-          ...(route.auth === 'signed'
+            ]),
+          ),
+          ...(operation.auth === 'signed'
             ? { '401': { description: 'the signed request was refused', content: errorContent } }
             : {}),
           '4XX': { description: 'refused: the code says why', content: errorContent },

@@ -7,14 +7,14 @@ import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { newAuditEntry, textSha256 } from '#shared/domain/audit/audit-entry.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import { parseJsonBody } from '#shared/http/json-body.ts';
+import { publicOperationWith, type Served } from '#shared/http/operation-handler.ts';
+import type { Operation } from '#shared/http/operations.ts';
 import { idFormats, pathId, targetOf } from '#shared/http/path-ids.ts';
-import { publicRoute, type RouteHandler } from '#shared/http/route.ts';
 import { apiEvent, lambdaContext, parsed } from '../support/api-event.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 
-// The answer audit through publicRoute, with the real DynamoDB audit adapter behind it; faults are injected at the
-// AWS SDK boundary, so the counting of committed entries (Transaction.afterCommit) runs for real.
+// The answer audit of the operation handler (shared/http/operation-handler.ts), with the real DynamoDB audit adapter
+// behind it; faults are injected at the AWS SDK boundary.
 const documents = mockClient(DynamoDBDocumentClient);
 const auditTable = 'audit';
 const clock = fixedClock('2025-03-01T12:00:00Z');
@@ -40,15 +40,31 @@ const entriesSent = () =>
     .flatMap((item) => (item.Put?.TableName === auditTable && item.Put.Item ? [item.Put.Item] : []))
     .filter((item) => item.pk !== 'PENDING');
 
-const answer = async (handler: RouteHandler, body = '') => {
+/** A public operation that takes a body of `{ name }` and answers anything. */
+const thing = {
+  id: 'PostThing',
+  method: 'POST',
+  path: '/v1/things',
+  entry: 'things.ts',
+  auth: 'public',
+  tables: { audit: 'append' },
+  buckets: {},
+  summary: 'a thing',
+  status: 200,
+  body: z.object({ name: z.string() }),
+  answer: z.unknown(),
+} as const satisfies Operation;
+type Serve = () => Promise<Served<typeof thing>>;
+
+const answer = async (serve: Serve, body = '{"name":"x"}') => {
   const event = apiEvent('POST', '/v1/things', routeKey, body);
-  const result = await publicRoute({ audit, clock }, handler)(event, lambdaContext);
+  const result = await publicOperationWith(thing, { audit, clock }, {}, serve)(event, lambdaContext);
   return { ...parsed(result), raw: result.body ?? '', requestId: event.requestContext.requestId };
 };
 
 describe('the answer audit of a route', () => {
   it('records one api.answer, allowed, for a successful read that recorded nothing', async () => {
-    const { status, requestId } = await answer(async () => ({ statusCode: 200, body: { ok: true } }));
+    const { status, requestId } = await answer(async () => ({ answer: { ok: true }, audited: [] }));
     expect(status).toBe(200);
     expect(entriesSent()).toEqual([
       expect.objectContaining({
@@ -67,7 +83,7 @@ describe('the answer audit of a route', () => {
     const typed = 'Jane Smith 943 476 5919';
     const { status, body, raw } = await answer(async () => {
       pathId({ requestId: typed }, 'requestId', 'request');
-      return { statusCode: 200 };
+      return { answer: {}, audited: [] };
     });
     expect({ status, error: body.error }).toEqual({ status: 404, error: 'NOT_FOUND' });
     expect(raw).not.toContain(typed);
@@ -100,10 +116,7 @@ describe('the answer audit of a route', () => {
   });
 
   it('records one api.answer, refused with MALFORMED_JSON, for a body that is not JSON', async () => {
-    const { status, body, requestId } = await answer(async (event) => {
-      parseJsonBody(event, z.object({ name: z.string() }));
-      return { statusCode: 201 };
-    }, '{not json');
+    const { status, body, requestId } = await answer(async () => ({ answer: {}, audited: [] }), '{not json');
     expect({ status, error: body.error }).toEqual({ status: 400, error: 'MALFORMED_JSON' });
     expect(entriesSent()).toEqual([
       expect.objectContaining({
@@ -131,23 +144,37 @@ describe('the answer audit of a route', () => {
     },
   );
 
-  it('records nothing more when the handler recorded its own entry, which carries the request id', async () => {
-    const { status, requestId } = await answer(async () => {
-      await audit.record(
-        newAuditEntry({ actor: { kind: 'system' }, action: 'thing.read', outcome: 'allowed' }, clock.now()),
+  it('records nothing more when the use case returns the entry it committed', async () => {
+    const { status } = await answer(async () => {
+      const entry = newAuditEntry(
+        { actor: { kind: 'system' }, action: 'thing.read', outcome: 'allowed' },
+        clock.now(),
       );
-      return { statusCode: 200, body: {} };
+      await audit.record(entry);
+      return { answer: {}, audited: [entry] };
     });
     expect(status).toBe(200);
-    expect(entriesSent()).toEqual([expect.objectContaining({ action: 'thing.read', requestId })]);
+    expect(entriesSent()).toEqual([expect.objectContaining({ action: 'thing.read' })]);
+  });
+
+  it('records nothing more for a refusal whose entry committed (the error carries it)', async () => {
+    const { status, body } = await answer(async () => {
+      const entry = newAuditEntry(
+        { actor: { kind: 'system' }, action: 'thing.read', outcome: 'refused', reasonCodes: ['NOT_FOUND'] },
+        clock.now(),
+      );
+      await audit.record(entry);
+      const refusal = new NotFoundError('NOT_FOUND', 'no thing');
+      refusal.audited = entry;
+      throw refusal;
+    });
+    expect({ status, error: body.error }).toEqual({ status: 404, error: 'NOT_FOUND' });
+    expect(entriesSent()).toEqual([expect.objectContaining({ action: 'thing.read', outcome: 'refused' })]);
   });
 
   it('answers 503 DEPENDENCY_UNAVAILABLE, not the data, when the answer cannot be audited', async () => {
     documents.on(TransactWriteCommand).rejects(throttled());
-    const { status, body, raw } = await answer(async () => ({
-      statusCode: 200,
-      body: { secret: 'payload' },
-    }));
+    const { status, body, raw } = await answer(async () => ({ answer: { secret: 'payload' }, audited: [] }));
     expect(status).toBe(503);
     expect(body).toEqual({ error: 'DEPENDENCY_UNAVAILABLE', message: expect.any(String) });
     expect(raw).not.toMatch(/payload|SDK-DETAIL|arn:aws/);
@@ -157,19 +184,21 @@ describe('the answer audit of a route', () => {
   it('does not try a second time when the handler’s own audit write failed', async () => {
     documents.on(TransactWriteCommand).rejects(throttled());
     const { status, body } = await answer(async () => {
-      await audit.record(
-        newAuditEntry({ actor: { kind: 'system' }, action: 'thing.read', outcome: 'refused' }, clock.now()),
+      const entry = newAuditEntry(
+        { actor: { kind: 'system' }, action: 'thing.read', outcome: 'allowed' },
+        clock.now(),
       );
-      return { statusCode: 200, body: {} };
+      await audit.record(entry);
+      return { answer: {}, audited: [entry] };
     });
     expect({ status, error: body.error }).toEqual({ status: 503, error: 'DEPENDENCY_UNAVAILABLE' });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('keeps concurrent answers apart: each entry carries its own request id', async () => {
-    const slow: RouteHandler = async () => {
+    const slow: Serve = async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      return { statusCode: 200, body: {} };
+      return { answer: {}, audited: [] };
     };
     const answers = await Promise.all([answer(slow), answer(slow), answer(slow)]);
     const ids = entriesSent().map((entry) => entry.requestId);

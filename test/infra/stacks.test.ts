@@ -6,8 +6,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { type Access, routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
+import { operationList as routes } from '#shared/http/operations.ts';
+import type { Access } from '#shared/resources.ts';
 import { buckets, checkpointKeySecretArnEnvVar, eventBusNameEnvVar, tables } from '#shared/resources.ts';
 import { synthApp } from './support.ts';
 

@@ -2,7 +2,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
-import { routes } from '#functions/routes.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
@@ -16,6 +15,7 @@ import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import { type AuditEntry, newAuditEntry, systemActor } from '#shared/domain/audit/audit-entry.ts';
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { agreementViewSchema, decisionSchema, errorBodySchema } from '#shared/http/api-contract.ts';
+import { operationList as routes } from '#shared/http/operations.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 

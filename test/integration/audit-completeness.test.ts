@@ -3,7 +3,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localKeyFile, readPrivateKey } from '#cli/client.ts';
-import { routeKey, routes } from '#functions/routes.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification, exampleReport } from '#local/seed/example-cdop.ts';
@@ -22,6 +21,7 @@ import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { cosignCheckpoint } from '#shared/domain/audit/checkpoint.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
+import { routeKey, operationList as routes } from '#shared/http/operations.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 /**

@@ -16,7 +16,7 @@ import { startUpload } from '#shared/domain/requests/start-upload.ts';
 import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { withdrawRequest } from '#shared/domain/requests/withdraw-request.ts';
 import { systemClock } from '#shared/ports/clock.ts';
-import { principalOf, requestStoresOf } from '../support/request-exchange.ts';
+import { mashReferral, principalOf, requestStoresOf } from '../support/request-exchange.ts';
 
 // Issue 14: the request use cases return typed domain results, each with the audit entries it committed, and
 // nothing else counts them. Against DynamoDB Local and the S3 emulator: every result's `audited` is exactly what
@@ -43,22 +43,8 @@ afterAll(async () => {
 const brent = () => principalOf('lb-brent.practitioner');
 const harrow = () => principalOf('lb-harrow.practitioner');
 
-const mashRequest = (overrides: Partial<DataRequestBody> = {}): DataRequestBody => ({
-  responderOrganisationId: 'lb-harrow',
-  agreementId: 'isa-nw-bcu-mash',
-  purpose: 'SAFEGUARDING_REFERRAL_MASH',
-  dataCategories: ['identity-residence', 'protection-status'],
-  lawfulBasis: ['UKGDPR-6-1-e', 'CA1989-s47', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18'],
-  consent: {
-    state: 'not-sought',
-    exemption: 'would-prejudice-protection',
-    rationale: 'seeking consent would put the child at risk of significant harm',
-  },
-  subjectRef: `sr1.north-west-bcu.${randomBytes(32).toString('base64url')}`,
-  urgency: 'urgent',
-  justification: 'MASH referral: typed results test',
-  ...overrides,
-});
+const mashRequest = (overrides: Partial<DataRequestBody> = {}) =>
+  mashReferral('MASH referral: typed results test', overrides);
 
 const submit = (body = mashRequest(), call?: Parameters<typeof submitRequest>[1]['call']) =>
   submitRequest(deps, {

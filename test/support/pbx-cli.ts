@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureCliBuilt } from './build-cli.ts';
 
 const launcher = fileURLToPath(new URL('../../cli/pbx.js', import.meta.url));
 const run = promisify(execFile);
+
+// Before any test of this file's importer launches pbx, here or on its own (cli-hygiene, events --follow).
+await ensureCliBuilt();
 
 export type CliOutcome = { code: number; stdout: string; stderr: string };
 
@@ -16,8 +20,9 @@ const isExecFailure = (error: unknown): error is CliOutcome =>
   'stderr' in error;
 
 /**
- * Runs `pbx ARGS` as its own process, the way a user does, against one exchange: its URL and keys folder come
- * through PBX_URL and PBX_KEYS_DIR, and an inherited PBX_SUB is cleared so every test names its user itself.
+ * Runs `pbx ARGS` as its own process, the way a user does (the launcher and the CLI as built at install, rebuilt
+ * first if its sources changed), against one exchange: its URL and keys folder come through PBX_URL and
+ * PBX_KEYS_DIR, and an inherited PBX_SUB is cleared so every test names its user itself.
  */
 export const runPbx = async (
   target: { readonly url: string; readonly keysDir: string; readonly cwd?: string },

@@ -192,8 +192,8 @@ describe('creating an agreement', () => {
 describe('the lifecycle of an agreement, end to end', () => {
   it('drafts, signs, activates, versions, suspends, resumes and revokes, auditing every step', async () => {
     const { deps, step, clock, agreements, audit } = await setup();
-    const evaluate = (principal: Principal, r: ShareRequest = request) =>
-      evaluateRequest(deps, { principal, request: r });
+    const evaluate = async (principal: Principal, r: ShareRequest = request) =>
+      (await evaluateRequest(deps, { principal, request: r })).decision;
     /** Evaluates a request by Brent's practitioner; each evaluation records exactly one audit entry. */
     const codes = async (r: ShareRequest = request) => {
       const before = audit.entries.length;
@@ -473,14 +473,14 @@ describe('evaluating a request', () => {
     clock.set('2026-03-04T09:00:00Z');
 
     const permitted = as('lb-brent.practitioner');
-    const permit = await evaluateRequest(deps, { principal: permitted, request });
+    const { decision: permit } = await evaluateRequest(deps, { principal: permitted, request });
     const refusedRequest: ShareRequest = {
       ...request,
       responderOrganisationId: 'lb-barnet',
       consent: { state: 'refused' },
     };
     const refused = as('lb-brent.practitioner');
-    const deny = await evaluateRequest(deps, {
+    const { decision: deny } = await evaluateRequest(deps, {
       principal: refused,
       request: refusedRequest,
       action: 'request.submit',
@@ -530,7 +530,7 @@ describe('evaluating a request', () => {
 
   it('records a refusal for an agreement that does not exist', async () => {
     const { deps, audit } = await setup();
-    const decision = await evaluateRequest(deps, {
+    const { decision } = await evaluateRequest(deps, {
       principal: as('lb-brent.practitioner'),
       request: { ...request, agreementId: 'isa-none' },
     });

@@ -89,7 +89,7 @@ const exportAll = async (principal: Principal, range: { from?: number; to?: numb
   let boundary: string[] = [];
   let cursor: number | undefined;
   do {
-    const page = await getAuditEvidence(deps, { principal, ...range, cursor });
+    const { page } = await getAuditEvidence(deps, { principal, ...range, cursor });
     pageBytes.push(JSON.stringify(page).length);
     boundary = page.boundary;
     leaves.push(...page.leaves);

@@ -179,7 +179,7 @@ describe('searchAuditLog', () => {
     let cursor: number | undefined = 0;
     let pages = 0;
     while (cursor !== undefined) {
-      const answer = await searchAuditLog(deps, {
+      const { answer } = await searchAuditLog(deps, {
         principal: principal('lb-brent', 'ig-lead'),
         filter: { subjectRef: undefined },
         cursor,
@@ -198,7 +198,7 @@ describe('searchAuditLog', () => {
 
   it('answers scrutineers with counts only and records the filter without the subject', async () => {
     const { deps, recorded } = depsOver(many);
-    const answer = await searchAuditLog(deps, {
+    const { answer } = await searchAuditLog(deps, {
       principal: principal('ofsted', 'scrutineer'),
       filter: { subjectRef: 'subj-9', outcome: 'refused' },
       cursor: 0,

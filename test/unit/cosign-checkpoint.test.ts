@@ -95,7 +95,7 @@ describe('cosignPublishedCheckpoint', () => {
   it('keeps a valid cosignature, audited, and the checkpoint then shows it and verifies', async () => {
     const { deps, note, published, lines, recorded } = setup();
     const cosigned = cosignCheckpoint(note, witnessSigner(10), trust);
-    const answer = await cosignPublishedCheckpoint(deps, {
+    const { cosigned: answer } = await cosignPublishedCheckpoint(deps, {
       principal: igLead,
       size: 5,
       note: cosigned,

@@ -115,7 +115,7 @@ describe('revoking keys', () => {
   it('lets a client rotate: add, then revoke the old key, but never revoke its last usable one', async () => {
     const { deps } = await setup();
     const brent = principal('lb-brent-system', 'lb-brent');
-    const first = await addClientKey(deps, {
+    const { key: first } = await addClientKey(deps, {
       principal: brent,
       clientId: 'lb-brent-system',
       jwk: await newJwk(),
@@ -123,12 +123,12 @@ describe('revoking keys', () => {
     expect(
       await codeOf(revokeClientKey(deps, { principal: brent, clientId: 'lb-brent-system', kid: first.kid })),
     ).toBe('LAST_ACTIVE_KEY');
-    const second = await addClientKey(deps, {
+    const { key: second } = await addClientKey(deps, {
       principal: brent,
       clientId: 'lb-brent-system',
       jwk: await newJwk(),
     });
-    const revoked = await revokeClientKey(deps, {
+    const { key: revoked } = await revokeClientKey(deps, {
       principal: brent,
       clientId: 'lb-brent-system',
       kid: first.kid,
@@ -146,7 +146,7 @@ describe('revoking keys', () => {
   it('lets the IG lead revoke the last key from another client of the organisation', async () => {
     const { deps, registry } = await setup();
     const brent = principal('lb-brent-system', 'lb-brent');
-    const only = await addClientKey(deps, {
+    const { key: only } = await addClientKey(deps, {
       principal: brent,
       clientId: 'lb-brent-system',
       jwk: await newJwk(),
@@ -160,7 +160,7 @@ describe('revoking keys', () => {
     );
     const igLead = principal('lb-brent-mash', 'lb-brent', { id: 'lb-brent.ig-lead', roles: ['ig-lead'] });
     expect(
-      await revokeClientKey(deps, { principal: igLead, clientId: 'lb-brent-system', kid: only.kid }),
+      (await revokeClientKey(deps, { principal: igLead, clientId: 'lb-brent-system', kid: only.kid })).key,
     ).toMatchObject({
       status: 'revoked',
     });

@@ -1,12 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
-import { DependencyError } from '../../domain/errors.ts';
+import { AuditWriteError, DependencyError } from '../../domain/errors.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
-import {
-  currentRequestScope,
-  noteAuditEntryCommitted,
-  noteAuditRecordingFailed,
-} from '../../request-scope.ts';
+import { currentRequestId, noteAuditEntryCommitted } from '../../request-scope.ts';
 import { scanAll, Transaction } from './transaction.ts';
 
 export const entryKey = (id: string) => ({ pk: `ENTRY#${id}`, sk: 'ENTRY' });
@@ -24,12 +20,12 @@ export const pendingKey = (id: string) => ({ pk: 'PENDING', sk: id });
  * route can tell whether its answer is already audited (shared/http/route.ts).
  */
 export const appendAudit = (tx: Transaction, auditTableName: string, entry: AuditEntry): Transaction => {
-  const requestId = currentRequestScope()?.requestId;
+  const requestId = entry.requestId ?? currentRequestId();
   const stamped = auditEntrySchema.parse(requestId === undefined ? entry : { ...entry, requestId });
   return tx
     .put(auditTableName, { ...entryKey(entry.id), ...stamped }, { ifAbsent: true })
     .put(auditTableName, { ...pendingKey(entry.id), entryId: entry.id }, { ifAbsent: true })
-    .afterCommit(noteAuditEntryCommitted);
+    .afterCommit(() => noteAuditEntryCommitted(stamped));
 };
 
 export class DynamoAuditLog implements AuditLog {
@@ -38,19 +34,24 @@ export class DynamoAuditLog implements AuditLog {
     private readonly tableName: string,
   ) {}
 
-  /** An entry on its own, for actions that change nothing else (refusals, audited reads). */
+  /**
+   * An entry on its own, for actions that change nothing else (refusals, audited reads). A store that does not
+   * take it is an AuditWriteError (503): the action is not served, and its answer is not audited with another
+   * write to the same store.
+   */
   async record(entry: AuditEntry): Promise<void> {
     let outcome: 'committed' | 'condition-failed';
     try {
       outcome = await appendAudit(new Transaction(), this.tableName, entry).commit(this.doc);
     } catch (error) {
-      noteAuditRecordingFailed();
+      if (error instanceof DependencyError) {
+        throw new AuditWriteError(error.code, 'the audit entry could not be recorded', error.details);
+      }
       throw error;
     }
     if (outcome !== 'committed') {
-      noteAuditRecordingFailed();
       // Entry ids are ULIDs: a collision means a broken id source, and an unrecorded action must not pass.
-      throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the audit entry could not be recorded');
+      throw new AuditWriteError('DEPENDENCY_UNAVAILABLE', 'the audit entry could not be recorded');
     }
   }
 

@@ -2,8 +2,8 @@ import type { AgreementStore } from '../../ports/agreement-store.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
-import { type AuditFacts, newAuditEntry, textSha256 } from '../audit/audit-entry.ts';
-import { actorOf } from '../audit/audited-action.ts';
+import { type Audited, type AuditFacts, newAuditEntry, textSha256 } from '../audit/audit-entry.ts';
+import { callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { AgreementRecord } from './agreement.ts';
 import { type Consent, type Decision, decide, type ShareRequest } from './decide.ts';
@@ -53,7 +53,7 @@ export const decisionAuditFacts = (
   decision: Decision,
   action: string,
 ): AuditFacts => ({
-  actor: actorOf(principal),
+  ...callerFacts(principal),
   action,
   target: { type: 'organisation', id: request.responderOrganisationId },
   outcome: decision.decision === 'permit' ? 'allowed' : 'refused',
@@ -65,7 +65,6 @@ export const decisionAuditFacts = (
   lawfulBasis: [...request.lawfulBasis],
   ...consentFacts(request.consent),
   dataCategories: [...request.dataCategories],
-  requestHash: principal.requestHash,
 });
 
 /**
@@ -86,14 +85,13 @@ export const consentFacts = (consent: Consent) => ({
 export const evaluateRequest = async (
   deps: EvaluationDeps,
   input: { principal: Principal; request: ShareRequest; action?: string },
-): Promise<Decision> => {
+): Promise<{ decision: Decision } & Audited> => {
   const now = deps.clock.now();
   const { decision } = await judgeShareRequest(deps, input.principal, input.request, now);
-  await deps.audit.record(
-    newAuditEntry(
-      decisionAuditFacts(input.principal, input.request, decision, input.action ?? 'decision.evaluate'),
-      now,
-    ),
+  const entry = newAuditEntry(
+    decisionAuditFacts(input.principal, input.request, decision, input.action ?? 'decision.evaluate'),
+    now,
   );
-  return decision;
+  await deps.audit.record(entry);
+  return { decision, audited: [entry] };
 };

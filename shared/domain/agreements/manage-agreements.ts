@@ -3,8 +3,8 @@ import type { AgreementStore } from '../../ports/agreement-store.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
-import { type AuditFacts, newAuditEntry } from '../audit/audit-entry.ts';
-import { actorOf, auditedAction } from '../audit/audited-action.ts';
+import { type Audited, type AuditFacts, newAuditEntry } from '../audit/audit-entry.ts';
+import { auditedAction, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
 import {
@@ -92,10 +92,9 @@ const newVersion = (
 });
 
 const facts = (principal: Principal, action: string, agreementId: string): Omit<AuditFacts, 'outcome'> => ({
-  actor: actorOf(principal),
+  ...callerFacts(principal),
   action,
   target: { type: 'agreement', id: agreementId },
-  requestHash: principal.requestHash,
 });
 
 const mustGet = async (deps: AgreementDeps, agreementId: string): Promise<AgreementRecord> => {
@@ -108,7 +107,7 @@ const mustGet = async (deps: AgreementDeps, agreementId: string): Promise<Agreem
 export const createAgreement = (
   deps: AgreementDeps,
   input: { principal: Principal; id?: string; content: unknown },
-): Promise<AgreementRecord> => {
+): Promise<{ agreement: AgreementRecord } & Audited> => {
   const agreementId = input.id ?? `isa-${ulid().toLowerCase()}`;
   return auditedAction(deps, facts(input.principal, 'agreement.create', agreementId), async () => {
     const content = await validateContent(deps, input.content);
@@ -116,13 +115,13 @@ export const createAgreement = (
     const now = deps.clock.now();
     const agreement: Agreement = { id: agreementId, latestVersion: 1 };
     const version = newVersion(agreementId, 1, content, input.principal, now);
-    const created = await deps.agreements.createAgreement(
-      agreement,
-      version,
-      newAuditEntry({ ...facts(input.principal, 'agreement.create', agreementId), outcome: 'allowed' }, now),
+    const entry = newAuditEntry(
+      { ...facts(input.principal, 'agreement.create', agreementId), outcome: 'allowed' },
+      now,
     );
+    const created = await deps.agreements.createAgreement(agreement, version, entry);
     if (!created) throw new ConflictError('ALREADY_EXISTS', `an agreement ${agreementId} exists`);
-    return { ...agreement, versions: [version] };
+    return { agreement: { ...agreement, versions: [version] }, audited: [entry] };
   });
 };
 
@@ -130,7 +129,7 @@ export const createAgreement = (
 export const proposeVersion = (
   deps: AgreementDeps,
   input: { principal: Principal; agreementId: string; content: unknown },
-): Promise<AgreementVersion> =>
+): Promise<{ version: AgreementVersion } & Audited> =>
   auditedAction(deps, facts(input.principal, 'agreement.version.propose', input.agreementId), async () => {
     const existing = await mustGet(deps, input.agreementId);
     if (existing.revoked !== undefined)
@@ -141,17 +140,14 @@ export const proposeVersion = (
     const content = await validateContent(deps, input.content);
     const number = existing.latestVersion + 1;
     const version = newVersion(existing.id, number, content, input.principal, now);
-    const added = await deps.agreements.addVersion(
-      { ...existing, latestVersion: number },
-      version,
-      newAuditEntry(
-        { ...facts(input.principal, 'agreement.version.propose', existing.id), outcome: 'allowed' },
-        now,
-      ),
+    const entry = newAuditEntry(
+      { ...facts(input.principal, 'agreement.version.propose', existing.id), outcome: 'allowed' },
+      now,
     );
+    const added = await deps.agreements.addVersion({ ...existing, latestVersion: number }, version, entry);
     if (!added)
       throw new ConflictError('CONFLICT', 'another version was proposed meanwhile; read it and try again');
-    return version;
+    return { version, audited: [entry] };
   });
 
 /**
@@ -161,7 +157,7 @@ export const proposeVersion = (
 export const signVersion = (
   deps: AgreementDeps,
   input: { principal: Principal; agreementId: string; version: number; contentHash: string },
-): Promise<AgreementVersion> =>
+): Promise<{ version: AgreementVersion } & Audited> =>
   auditedAction(
     deps,
     facts(input.principal, 'agreement.version.sign', `${input.agreementId}/v${input.version}`),
@@ -209,24 +205,21 @@ export const signVersion = (
         signatures,
         ...(complete ? { activatedAt: now.toISOString() } : {}),
       };
-      const saved = await deps.agreements.updateVersion(
-        next,
-        version.signatures.length,
-        newAuditEntry(
-          {
-            ...facts(
-              input.principal,
-              complete ? 'agreement.version.activate' : 'agreement.version.sign',
-              `${agreement.id}/v${version.version}`,
-            ),
-            agreement: { id: agreement.id, version: version.version },
-            outcome: 'allowed',
-          },
-          now,
-        ),
+      const entry = newAuditEntry(
+        {
+          ...facts(
+            input.principal,
+            complete ? 'agreement.version.activate' : 'agreement.version.sign',
+            `${agreement.id}/v${version.version}`,
+          ),
+          agreement: { id: agreement.id, version: version.version },
+          outcome: 'allowed',
+        },
+        now,
       );
+      const saved = await deps.agreements.updateVersion(next, version.signatures.length, entry);
       if (!saved) throw new ConflictError('CONFLICT', 'another party signed meanwhile; try again');
-      return next;
+      return { version: next, audited: [entry] };
     },
   );
 
@@ -245,7 +238,7 @@ export const changeAgreementStanding = (
     change: 'suspend' | 'resume' | 'revoke';
     reason: string;
   },
-): Promise<AgreementRecord> =>
+): Promise<{ agreement: AgreementRecord } & Audited> =>
   auditedAction(deps, facts(input.principal, `agreement.${input.change}`, input.agreementId), async () => {
     const agreement = await mustGet(deps, input.agreementId);
     const now = deps.clock.now();
@@ -265,14 +258,11 @@ export const changeAgreementStanding = (
         : input.change === 'resume'
           ? withoutSuspension
           : { ...current, revoked: event };
-    const saved = await deps.agreements.updateAgreement(
-      current,
-      next,
-      newAuditEntry(
-        { ...facts(input.principal, `agreement.${input.change}`, agreement.id), outcome: 'allowed' },
-        now,
-      ),
+    const entry = newAuditEntry(
+      { ...facts(input.principal, `agreement.${input.change}`, agreement.id), outcome: 'allowed' },
+      now,
     );
+    const saved = await deps.agreements.updateAgreement(current, next, entry);
     if (!saved) throw new ConflictError('CONFLICT', 'the agreement changed meanwhile; read it and try again');
-    return { ...next, versions };
+    return { agreement: { ...next, versions }, audited: [entry] };
   });

@@ -124,8 +124,8 @@ export const auditLeafData = (entry: AuditEntry): Uint8Array =>
   new TextEncoder().encode(canonicalJson(auditEntrySchema.parse(entry)));
 
 /**
- * What a use case committed to the audit log while it ran, returned with its result: the operation that answers it
- * audits the answer itself only when this is empty (one entry per answer, docs/ARCHITECTURE.md), with nothing
- * counted behind the scenes.
+ * What a use case's result says of the audit log: the entries it committed for the call it answered (its state
+ * change's entry, an audited read's entry). None for a read that audits nothing itself: its answer is then audited
+ * by the operation (shared/http/operation-handler.ts). A value in the result, never a count kept on the side.
  */
 export type Audited = { readonly audited: readonly AuditEntry[] };

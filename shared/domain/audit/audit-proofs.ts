@@ -10,8 +10,8 @@ import type { MerkleLogStore, SequencedEntry } from '../../ports/merkle-log-stor
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, DependencyError, InputError, NotFoundError } from '../errors.ts';
 import type { UserRole } from '../registry/registry.ts';
-import { newAuditEntry } from './audit-entry.ts';
-import { actorOf, auditedAction } from './audited-action.ts';
+import { type Audited, newAuditEntry } from './audit-entry.ts';
+import { auditedAction, callerFacts } from './audited-action.ts';
 import { CheckpointError, parseCheckpoint } from './checkpoint.ts';
 import {
   consistencyProof,
@@ -83,10 +83,9 @@ const asReader = <T>(
   auditedAction(
     deps,
     {
-      actor: actorOf(principal),
+      ...callerFacts(principal),
       action,
       target: { type: 'audit-log', id: deps.origin },
-      requestHash: principal.requestHash,
     },
     async () => read(requireAuditReader(principal)),
   );
@@ -256,20 +255,23 @@ export const leafView = (leaf: SequencedEntry, scope: AuditReadScope) => ({
   ...(entryVisibility(leaf.entry, scope) === 'full' ? { entry: leaf.entry } : {}),
 });
 
-/** Records one allowed `audit.export` (a page of leaves or of evidence): one entry per page, never per leaf. */
-const recordExport = (deps: AuditReadDeps, principal: Principal) =>
-  deps.audit.record(
-    newAuditEntry(
-      {
-        actor: actorOf(principal),
-        action: 'audit.export',
-        target: { type: 'audit-log', id: deps.origin },
-        outcome: 'allowed',
-        requestHash: principal.requestHash,
-      },
-      deps.clock.now(),
-    ),
+/**
+ * Records one allowed `audit.export` (a page of leaves or of evidence): one entry per page, never per leaf. Returns
+ * the entry committed.
+ */
+const recordExport = async (deps: AuditReadDeps, principal: Principal): Promise<Audited> => {
+  const entry = newAuditEntry(
+    {
+      ...callerFacts(principal),
+      action: 'audit.export',
+      target: { type: 'audit-log', id: deps.origin },
+      outcome: 'allowed',
+    },
+    deps.clock.now(),
   );
+  await deps.audit.record(entry);
+  return { audited: [entry] };
+};
 
 /**
  * One page of sequenced entries, as the caller's scope sees them, with their leaf hashes; `next` is the index to ask for next
@@ -286,10 +288,13 @@ export const listAuditLeaves = (
       if (leaf.index !== input.from + i) throw inconsistent('leaves');
     });
     const end = input.from + leaves.length;
-    await recordExport(deps, input.principal);
+    const { audited } = await recordExport(deps, input.principal);
     return {
-      leaves: leaves.map((leaf) => leafView(leaf, scope)),
-      ...(leaves.length > 0 && end < head.size ? { next: end } : {}),
+      page: {
+        leaves: leaves.map((leaf) => leafView(leaf, scope)),
+        ...(leaves.length > 0 && end < head.size ? { next: end } : {}),
+      },
+      audited,
     };
   });
 
@@ -351,6 +356,6 @@ export const getAuditEvidence = (
         if (leaves.length >= maxEvidenceLeavesPerPage || bytes >= maxEvidenceBytesPerPage) break;
       }
     }
-    await recordExport(deps, input.principal);
-    return { checkpoint, from, to, boundary, leaves, ...(at < to ? { next: at } : {}) };
+    const { audited } = await recordExport(deps, input.principal);
+    return { page: { checkpoint, from, to, boundary, leaves, ...(at < to ? { next: at } : {}) }, audited };
   });

@@ -35,18 +35,25 @@ export const auditedAction = async <T>(
   } catch (error) {
     if (error instanceof PbxError && !(error instanceof DependencyError)) {
       const known = typeof facts === 'function' ? facts() : facts;
-      await deps.audit.record(
-        newAuditEntry({ ...known, outcome: 'refused', reasonCodes: [error.code] }, deps.clock.now()),
+      const entry = newAuditEntry(
+        { ...known, outcome: 'refused', reasonCodes: [error.code] },
+        deps.clock.now(),
       );
+      await deps.audit.record(entry);
+      error.audited = entry;
     }
     throw error;
   }
 };
 
-/** What every entry of a signed caller's action says of the caller: who, and the hash of what they signed. */
+/**
+ * What every entry of a signed caller's action says of the caller: who, the hash of what they signed, and the id
+ * of the call being answered, which binds each answer's entries together.
+ */
 export const callerFacts = (principal: Principal) => ({
   actor: actorOf(principal),
   requestHash: principal.requestHash,
+  ...(principal.callId === undefined ? {} : { requestId: principal.callId }),
 });
 
 /**

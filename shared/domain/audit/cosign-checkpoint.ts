@@ -5,8 +5,8 @@ import type { WitnessReader } from '../../ports/witness-registry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { witnessManagerRole } from '../registry/witnesses.ts';
-import { newAuditEntry } from './audit-entry.ts';
-import { actorOf, auditedAction } from './audited-action.ts';
+import { type Audited, newAuditEntry } from './audit-entry.ts';
+import { auditedAction, callerFacts } from './audited-action.ts';
 import { CheckpointError, verifyCheckpoint } from './checkpoint.ts';
 import { encodeBase64, keyIdHex, NoteError, type NoteVerifier } from './signed-note.ts';
 
@@ -80,14 +80,16 @@ const sameKey = (a: Pick<NoteVerifier, 'name' | 'keyId'>, b: Pick<NoteVerifier, 
  * witness's line must verify with the given key. One line per witness key name; a re-cosign replaces the older.
  * Audited as `audit.checkpoint.cosign`, in the same transaction as the stored line.
  */
-export const cosignPublishedCheckpoint = (deps: CosignDeps, input: CosignInput): Promise<CosignResult> =>
+export const cosignPublishedCheckpoint = (
+  deps: CosignDeps,
+  input: CosignInput,
+): Promise<{ cosigned: CosignResult } & Audited> =>
   auditedAction(
     deps,
     {
-      actor: actorOf(input.principal),
+      ...callerFacts(input.principal),
       action: 'audit.checkpoint.cosign',
       target: { type: 'audit-checkpoint', id: `${deps.origin}/${input.size}` },
-      requestHash: input.principal.requestHash,
     },
     async () => {
       if (!input.principal.user?.roles.includes(witnessManagerRole)) {
@@ -150,20 +152,20 @@ export const cosignPublishedCheckpoint = (deps: CosignDeps, input: CosignInput):
         line: signatureLine(cosignature.name, cosignature.keyId, cosignature.signature),
         recordedAt: now.toISOString(),
       };
-      const recorded = await deps.checkpoints.recordCosignature(
-        stored,
-        newAuditEntry(
-          {
-            actor: actorOf(input.principal),
-            action: 'audit.checkpoint.cosign',
-            target: { type: 'audit-checkpoint', id: `${deps.origin}/${input.size}` },
-            outcome: 'allowed',
-            requestHash: input.principal.requestHash,
-          },
-          now,
-        ),
+      const entry = newAuditEntry(
+        {
+          ...callerFacts(input.principal),
+          action: 'audit.checkpoint.cosign',
+          target: { type: 'audit-checkpoint', id: `${deps.origin}/${input.size}` },
+          outcome: 'allowed',
+        },
+        now,
       );
+      const recorded = await deps.checkpoints.recordCosignature(stored, entry);
       if (!recorded) throw new ConflictError('CONFLICT', 'the checkpoint changed while cosigning');
-      return { size: input.size, rootHash, witness: witness.name, witnessKey: input.witnessKey };
+      return {
+        cosigned: { size: input.size, rootHash, witness: witness.name, witnessKey: input.witnessKey },
+        audited: [entry],
+      };
     },
   );

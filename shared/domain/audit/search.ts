@@ -4,8 +4,8 @@ import type { MerkleLogStore } from '../../ports/merkle-log-store.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, DependencyError } from '../errors.ts';
 import type { UserRole } from '../registry/registry.ts';
-import { type AuditEntry, newAuditEntry } from './audit-entry.ts';
-import { actorOf, auditedAction } from './audited-action.ts';
+import { type AuditEntry, type Audited, newAuditEntry } from './audit-entry.ts';
+import { auditedAction, callerFacts } from './audited-action.ts';
 
 /**
  * Searching the sequenced audit log (`GET /v1/audit/search`, issue 5 "IG audit API"). Filtering and scoping are
@@ -218,12 +218,11 @@ export const searchAuditLog = (
     readonly cursor: number;
     readonly limit: number;
   },
-): Promise<AuditSearchAnswer> => {
+): Promise<{ answer: AuditSearchAnswer } & Audited> => {
   const facts = {
-    actor: actorOf(input.principal),
+    ...callerFacts(input.principal),
     action: 'audit.search',
     target: { type: 'audit-log', id: deps.origin },
-    requestHash: input.principal.requestHash,
     search: recordedFilter(input.filter),
   };
   return auditedAction(deps, facts, async () => {
@@ -235,7 +234,8 @@ export const searchAuditLog = (
       scope.kind === 'counts'
         ? { counts: await countAll(deps, input.filter) }
         : await searchPage(deps, input.filter, scope, input.cursor, input.limit);
-    await deps.audit.record(newAuditEntry({ ...facts, outcome: 'allowed' }, deps.clock.now()));
-    return answer;
+    const entry = newAuditEntry({ ...facts, outcome: 'allowed' }, deps.clock.now());
+    await deps.audit.record(entry);
+    return { answer, audited: [entry] };
   });
 };

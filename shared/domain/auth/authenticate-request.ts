@@ -21,30 +21,32 @@ export type AuthenticationDeps = VerificationDeps & {
  */
 export const authenticateRequest = async (
   deps: AuthenticationDeps,
-  input: SignedRequestInput & { readonly route: string },
+  input: SignedRequestInput & { readonly route: string; readonly callId?: string },
 ): Promise<Principal> => {
   const now = deps.clock.now();
   try {
-    return await verifySignedRequest(deps, input, { exchangeId: deps.exchangeId, now });
+    const principal = await verifySignedRequest(deps, input, { exchangeId: deps.exchangeId, now });
+    return input.callId === undefined ? principal : { ...principal, callId: input.callId };
   } catch (error) {
     if (!(error instanceof SignedRequestRefusal)) throw error;
     const { claimedIssuer, requestHash } = error.context;
-    await deps.audit.record(
-      newAuditEntry(
-        {
-          actor: {
-            kind: 'anonymous',
-            ...(claimedIssuer === undefined ? {} : { claimedClientId: claimedIssuer }),
-          },
-          action: 'request.authenticate',
-          target: { type: 'route', id: input.route },
-          outcome: 'refused',
-          reasonCodes: [error.error.code],
-          ...(requestHash === undefined ? {} : { requestHash }),
+    const entry = newAuditEntry(
+      {
+        actor: {
+          kind: 'anonymous',
+          ...(claimedIssuer === undefined ? {} : { claimedClientId: claimedIssuer }),
         },
-        now,
-      ),
+        action: 'request.authenticate',
+        target: { type: 'route', id: input.route },
+        outcome: 'refused',
+        reasonCodes: [error.error.code],
+        ...(requestHash === undefined ? {} : { requestHash }),
+        ...(input.callId === undefined ? {} : { requestId: input.callId }),
+      },
+      now,
     );
+    await deps.audit.record(entry);
+    error.error.audited = entry;
     throw error.error;
   }
 };

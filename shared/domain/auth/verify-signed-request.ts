@@ -49,6 +49,8 @@ export type Principal = {
   readonly jti: string;
   /** Unpadded base64url SHA-256 of the compact JWS: the request's identity in the audit log. */
   readonly requestHash: string;
+  /** The id of the call being answered (API Gateway's request id), carried into its audit entries. */
+  readonly callId?: string;
 };
 
 /** What is known of a request when it is refused, for the audit entry (nothing the caller could not prove). */

@@ -1,8 +1,8 @@
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RegistryReader, RegistryStore } from '../../ports/registry-store.ts';
-import { newAuditEntry } from '../audit/audit-entry.ts';
-import { actorOf, auditedAction } from '../audit/audited-action.ts';
+import { type Audited, newAuditEntry } from '../audit/audit-entry.ts';
+import { auditedAction, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { type ClientKey, isKeyUsable, newClientKey, parseRegistrableJwk } from './client-key.ts';
@@ -46,14 +46,13 @@ const keyTarget = (clientId: string, kid?: string) => ({
 export const addClientKey = (
   deps: KeyManagementDeps,
   input: { principal: Principal; clientId: string; jwk: unknown; notBefore?: string; notAfter?: string },
-): Promise<ClientKey> =>
+): Promise<{ key: ClientKey } & Audited> =>
   auditedAction(
     deps,
     {
-      actor: actorOf(input.principal),
+      ...callerFacts(input.principal),
       action: 'registry.client-key.add',
       target: keyTarget(input.clientId),
-      requestHash: input.principal.requestHash,
     },
     async () => {
       await authoriseKeyManagement(deps, input.principal, input.clientId);
@@ -65,22 +64,19 @@ export const addClientKey = (
         throw new InputError('INVALID_INPUT', 'notAfter must be later than notBefore and than now');
       }
       const key = newClientKey(input.clientId, jwk, now, { notBefore, ...(notAfter ? { notAfter } : {}) });
-      const outcome = await deps.registry.addClientKey(
-        key,
-        newAuditEntry(
-          {
-            actor: actorOf(input.principal),
-            action: 'registry.client-key.add',
-            target: keyTarget(input.clientId, key.kid),
-            outcome: 'allowed',
-            requestHash: input.principal.requestHash,
-          },
-          now,
-        ),
+      const entry = newAuditEntry(
+        {
+          ...callerFacts(input.principal),
+          action: 'registry.client-key.add',
+          target: keyTarget(input.clientId, key.kid),
+          outcome: 'allowed',
+        },
+        now,
       );
+      const outcome = await deps.registry.addClientKey(key, entry);
       if (!outcome.created)
         throw new ConflictError('KEY_ID_TAKEN', `a key with kid ${key.kid} is already registered`);
-      return key;
+      return { key, audited: [entry] };
     },
   );
 
@@ -92,14 +88,13 @@ export const addClientKey = (
 export const revokeClientKey = (
   deps: KeyManagementDeps,
   input: { principal: Principal; clientId: string; kid: string },
-): Promise<ClientKey> =>
+): Promise<{ key: ClientKey } & Audited> =>
   auditedAction(
     deps,
     {
-      actor: actorOf(input.principal),
+      ...callerFacts(input.principal),
       action: 'registry.client-key.revoke',
       target: keyTarget(input.clientId, input.kid),
-      requestHash: input.principal.requestHash,
     },
     async () => {
       await authoriseKeyManagement(deps, input.principal, input.clientId);
@@ -108,7 +103,7 @@ export const revokeClientKey = (
       const key = keys.find((k) => k.kid === input.kid);
       if (key === undefined)
         throw new NotFoundError('NOT_FOUND', `client ${input.clientId} has no key ${input.kid}`);
-      if (key.status === 'revoked') return key;
+      if (key.status === 'revoked') return { key, audited: [] };
       // A client revoking its own key must keep another usable one, and the transaction re-checks that key, so
       // two concurrent self-revocations cannot each rely on the key the other is revoking.
       const selfService = input.principal.clientId === input.clientId;
@@ -120,24 +115,24 @@ export const revokeClientKey = (
         );
       }
       const revoked: ClientKey = { ...key, status: 'revoked', revokedAt: now.toISOString() };
+      const entry = newAuditEntry(
+        {
+          ...callerFacts(input.principal),
+          action: 'registry.client-key.revoke',
+          target: keyTarget(input.clientId, key.kid),
+          outcome: 'allowed',
+        },
+        now,
+      );
       const replaced = await deps.registry.replaceClientKey(
         key,
         revoked,
-        newAuditEntry(
-          {
-            actor: actorOf(input.principal),
-            action: 'registry.client-key.revoke',
-            target: keyTarget(input.clientId, key.kid),
-            outcome: 'allowed',
-            requestHash: input.principal.requestHash,
-          },
-          now,
-        ),
+        entry,
         selfService ? remaining : undefined,
       );
       if (!replaced)
         throw new ConflictError('CONFLICT', 'the key changed while it was being revoked; try again');
-      return revoked;
+      return { key: revoked, audited: [entry] };
     },
   );
 

@@ -7,7 +7,7 @@ export type PublishedKey = Pick<ClientKey, 'kid' | 'alg' | 'status' | 'notBefore
 };
 
 export type PublishedRegistry = {
-  readonly exchange: { readonly id: string; readonly algorithms: readonly string[] };
+  readonly exchange: { readonly id: string; readonly algorithms: typeof signingAlgorithms };
   readonly organisations: readonly Organisation[];
   readonly footprints: readonly Footprint[];
   readonly clients: readonly (Client & { readonly keys: readonly PublishedKey[] })[];

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { WitnessRegistry } from '../../ports/witness-registry.ts';
-import { newAuditEntry } from '../audit/audit-entry.ts';
+import { type Audited, newAuditEntry } from '../audit/audit-entry.ts';
 import { auditReaderRoles } from '../audit/audit-proofs.ts';
-import { actorOf, auditedAction } from '../audit/audited-action.ts';
+import { auditedAction, callerFacts } from '../audit/audited-action.ts';
 import { NoteError, type NoteVerifier } from '../audit/signed-note.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError } from '../errors.ts';
@@ -53,12 +53,11 @@ export type WitnessDeps = {
 export const registerWitness = (
   deps: WitnessDeps,
   input: { readonly principal: Principal; readonly name: string; readonly verifierKey: string },
-): Promise<Witness> => {
+): Promise<{ witness: Witness } & Audited> => {
   const facts = {
-    actor: actorOf(input.principal),
+    ...callerFacts(input.principal),
     action: 'audit.witness.register',
     target: { type: 'audit-witness', id: input.name },
-    requestHash: input.principal.requestHash,
   };
   return auditedAction(deps, facts, async () => {
     const user = input.principal.user;
@@ -90,12 +89,10 @@ export const registerWitness = (
       registeredBy: user.id,
       registeredAt: now.toISOString(),
     };
-    const { created } = await deps.witnesses.createWitness(
-      witness,
-      newAuditEntry({ ...facts, outcome: 'allowed' }, now),
-    );
+    const entry = newAuditEntry({ ...facts, outcome: 'allowed' }, now);
+    const { created } = await deps.witnesses.createWitness(witness, entry);
     if (!created) throw new ConflictError('ALREADY_EXISTS', `a witness named ${input.name} is registered`);
-    return witness;
+    return { witness, audited: [entry] };
   });
 };
 

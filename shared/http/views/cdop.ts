@@ -64,11 +64,11 @@ export const closeCdopCaseBody = z.strictObject({
 
 export const listCdopCasesQuery = z.strictObject({ status: z.enum(['open', 'closed']).optional() });
 
-export const exportCdopCaseQuery = z.strictObject({
+export const ncmdExportQuery = z.strictObject({
   version: z.string().min(1).max(20).optional().describe('the NCMD export version; the newest when omitted'),
 });
 
-export const getCdopFiguresQuery = z.strictObject({
+export const cdopFiguresQuery = z.strictObject({
   year: z
     .string()
     .regex(/^\d{4}$/)
@@ -113,7 +113,7 @@ const suggestions = z.array(agencySuggestionSchema);
 export const getCdopCaseAnswer = z.strictObject({ ...caseViewShape, suggestions });
 
 /** `POST /v1/cdop/cases/{caseId}/close`: the closed case. */
-export const closeCdopCaseAnswer = z.strictObject(caseViewShape);
+export const cdopCaseAnswer = z.strictObject(caseViewShape);
 
 /** `POST /v1/cdop/cases`: the case opened (201), or the CDOP to notify instead (200). */
 export const openCdopCaseAnswer = z.discriminatedUnion('outcome', [
@@ -182,10 +182,10 @@ export const requestCdopReportsAnswer = z.strictObject({
 export const assemblePanelPackAnswer = z.strictObject({ pack: casePackSchema });
 
 /** `GET /v1/cdop/cases/{caseId}/pack`: the pack itself (panel-pack.ts). */
-export const getPanelPackAnswer = z.strictObject({ pack: panelPackSchema });
+export const panelPackAnswer = z.strictObject({ pack: panelPackSchema });
 
 /** `GET /v1/cdop/cases/{caseId}/ncmd-export`: the export, in the shape of the version it names. */
-export const exportCdopCaseAnswer = z.strictObject({ export: ncmdExportSchemas['2026'] });
+export const ncmdExportAnswer = z.strictObject({ export: ncmdExportSchemas['2026'] });
 
 // ---- Figures ------------------------------------------------------------------------------------------------
 
@@ -225,7 +225,7 @@ const learningThemesAnswer = z.array(
 );
 
 /** `GET /v1/cdop/figures`: small numbers suppressed for publication, exact counts for internal use. */
-export const getCdopFiguresAnswer = z.discriminatedUnion('for', [
+export const cdopFiguresAnswer = z.discriminatedUnion('for', [
   z.strictObject({
     for: z.literal('publication'),
     figures: annualFiguresOf(publishedCell),
@@ -307,20 +307,20 @@ export const assemblePanelPackAnswerOf = (
   result: AssembleCasePackResult,
 ): z.input<typeof assemblePanelPackAnswer> => ({ pack: result.pack });
 
-export const getPanelPackAnswerOf = (result: FetchCasePackResult): z.input<typeof getPanelPackAnswer> => ({
+export const getPanelPackAnswerOf = (result: FetchCasePackResult): z.input<typeof panelPackAnswer> => ({
   pack: writable(result.pack),
 });
 
 export const closeCdopCaseAnswerOf = (
   result: CloseCdopCaseResult,
   now: Date,
-): z.input<typeof closeCdopCaseAnswer> => caseView(result.case, result.requests, now);
+): z.input<typeof cdopCaseAnswer> => caseView(result.case, result.requests, now);
 
-export const exportCdopCaseAnswerOf = (
-  result: ExportCdopCaseResult,
-): z.input<typeof exportCdopCaseAnswer> => ({ export: result.export });
+export const exportCdopCaseAnswerOf = (result: ExportCdopCaseResult): z.input<typeof ncmdExportAnswer> => ({
+  export: result.export,
+});
 
-export const getCdopFiguresAnswerOf = (result: CdopFiguresResult): z.input<typeof getCdopFiguresAnswer> =>
+export const getCdopFiguresAnswerOf = (result: CdopFiguresResult): z.input<typeof cdopFiguresAnswer> =>
   result.for === 'publication'
     ? {
         for: 'publication',

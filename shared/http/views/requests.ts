@@ -35,28 +35,25 @@ export const requestView = (request: DataRequest, now: Date): RequestView => ({
   overdue: isOverdue(request, now),
 });
 
-export const requestAnswerSchema = z.object({ request: requestViewSchema });
+export const requestAnswer = z.object({ request: requestViewSchema });
 
 /** The answer of every step whose result is the request's new state (submit, show, decide, release, withdraw). */
-export const requestAnswer = (
+export const requestAnswerOf = (
   result: { readonly request: DataRequest },
   now: Date,
-): z.input<typeof requestAnswerSchema> => ({ request: requestView(result.request, now) });
+): z.input<typeof requestAnswer> => ({ request: requestView(result.request, now) });
 
-export const requestListAnswerSchema = z.object({
+export const requestListAnswer = z.object({
   requests: z.array(requestViewSchema),
   next: z.string().optional().describe('the `after` of the next page, while there is one'),
 });
 
-export const requestListAnswer = (
-  result: RequestList,
-  now: Date,
-): z.input<typeof requestListAnswerSchema> => ({
+export const requestListAnswerOf = (result: RequestList, now: Date): z.input<typeof requestListAnswer> => ({
   requests: result.requests.map((request) => requestView(request, now)),
   ...(result.next === undefined ? {} : { next: result.next }),
 });
 
-export const uploadAnswerSchema = z.object({
+export const uploadAnswer = z.object({
   upload: z.object({
     uploadId: z.string(),
     url: z.string().describe('presigned PUT URL; send the bytes with the content-type header below'),
@@ -66,7 +63,7 @@ export const uploadAnswerSchema = z.object({
   }),
 });
 
-export const uploadAnswer = ({ upload }: UploadStarted): z.input<typeof uploadAnswerSchema> => ({
+export const uploadAnswerOf = ({ upload }: UploadStarted): z.input<typeof uploadAnswer> => ({
   upload: {
     uploadId: upload.uploadId,
     url: upload.url,
@@ -76,14 +73,14 @@ export const uploadAnswer = ({ upload }: UploadStarted): z.input<typeof uploadAn
   },
 });
 
-export const fetchAnswerSchema = z.object({
+export const fetchAnswer = z.object({
   grant: z.object({ url: z.string().describe('presigned GET URL'), expiresAt: z.string() }),
   share: shareSchema
     .pick({ sha256: true, size: true, contentType: true, dataCategories: true, expiresAt: true })
     .extend({ fetchCount: z.number().int(), maxFetches: z.number().int() }),
 });
 
-export const fetchAnswer = ({ grant, share }: Fetched): z.input<typeof fetchAnswerSchema> => ({
+export const fetchAnswerOf = ({ grant, share }: Fetched): z.input<typeof fetchAnswer> => ({
   grant,
   share: {
     sha256: share.sha256,

@@ -2,7 +2,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { InputError, type InputErrorCode } from '../domain/errors.ts';
 import { parseStrictJson, StrictJsonError } from '../domain/strict-json.ts';
-import { rawBodyOf } from './signed-route.ts';
+
+/** The raw body bytes as API Gateway delivered them: the signature binds these, not a re-serialised parse. */
+export const rawBodyOf = (event: APIGatewayProxyEventV2): Buffer =>
+  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** The path and query string exactly as the client sent them. */
+export const pathAndQueryOf = (event: APIGatewayProxyEventV2): string =>
+  event.rawQueryString === '' || event.rawQueryString === undefined
+    ? event.rawPath
+    : `${event.rawPath}?${event.rawQueryString}`;
 
 /**
  * Parses a JSON body against a schema: 400 MALFORMED_JSON for bytes that are not JSON, or JSON that repeats a
@@ -27,6 +36,19 @@ export const parseJsonBody = <S extends z.ZodType>(
       invalid,
       'the body does not have the required form',
       parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+};
+
+/** Parses the query string against the operation's schema: 400 INVALID_INPUT if it does not have its form. */
+export const parseQuery = <S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> => {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) {
+    throw new InputError(
+      'INVALID_INPUT',
+      'the query does not have the required form',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`),
     );
   }
   return parsed.data;
