@@ -23,11 +23,11 @@ import { footprintSchema, organisationSchema } from '#shared/domain/registry/reg
 import { parseSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import {
   assemblePanelPackAnswer,
-  closeCdopCaseAnswer,
-  exportCdopCaseAnswer,
+  cdopCaseAnswer,
+  ncmdExportAnswer,
   getCdopCaseAnswer,
-  getCdopFiguresAnswer,
-  getPanelPackAnswer,
+  cdopFiguresAnswer,
+  panelPackAnswer,
   listCdopCasesAnswer,
   openCdopCaseAnswer,
   requestCdopReportsAnswer,
@@ -717,7 +717,7 @@ export const runCdopPack = async ({ values, operands, io }: CommandInput): Promi
   }
   const got = await reach(url, () => client.getCdopPanelPack(caseId));
   const body = assembled === undefined ? successBody(got, values, io) : quietBody(got, values, io);
-  const { pack } = parseAnswer(getPanelPackAnswer, body, 'a panel pack');
+  const { pack } = parseAnswer(panelPackAnswer, body, 'a panel pack');
   if (pack.caseId !== caseId)
     throw untrusted(`the exchange sent the pack of case ${pack.caseId}, not ${caseId}`);
   if (computedPackHash(pack) !== pack.packHash) {
@@ -803,7 +803,7 @@ export const runCdopClose = async ({ values, operands, io }: CommandInput): Prom
   const { client, url } = await connect(values, io);
   const key = stepKeyOf(values, io);
   const answer = parseAnswer(
-    closeCdopCaseAnswer,
+    cdopCaseAnswer,
     successBody(await reach(url, () => client.closeCdopCase(caseId, json, key)), values, io),
     'a case',
   );
@@ -831,7 +831,7 @@ export const runCdopExport = async ({ values, operands, io }: CommandInput): Pro
   const out = await outPathOf(io, values.out);
   const { client, url } = await connect(values, io);
   const { export: exported } = parseAnswer(
-    exportCdopCaseAnswer,
+    ncmdExportAnswer,
     successBody(await reach(url, () => client.exportCdopCase(caseId, version)), values, io),
     'an NCMD export',
   );
@@ -860,7 +860,7 @@ export const runCdopExport = async ({ values, operands, io }: CommandInput): Pro
 
 // ---- figures -----------------------------------------------------------------------------------------------
 
-type FiguresView = z.infer<typeof getCdopFiguresAnswer>['figures']['year']['total'];
+type FiguresView = z.infer<typeof cdopFiguresAnswer>['figures']['year']['total'];
 
 const measures = (f: FiguresView): string[] =>
   [f.notified, f.reviewed, f.closed, f.withModifiableFactors].map(String);
@@ -878,7 +878,7 @@ export const runCdopFigures = async ({ values, io }: CommandInput): Promise<void
   const audience = values.internal === true ? 'internal' : 'publication';
   const { client, url } = await connect(values, io);
   const answer = parseAnswer(
-    getCdopFiguresAnswer,
+    cdopFiguresAnswer,
     successBody(await reach(url, () => client.getCdopFigures(year, audience)), values, io),
     'a set of figures',
   );

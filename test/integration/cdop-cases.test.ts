@@ -21,11 +21,11 @@ import { trackCases } from '#shared/domain/cdop/track-cases.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import {
   assemblePanelPackAnswer,
-  closeCdopCaseAnswer,
-  exportCdopCaseAnswer,
+  cdopCaseAnswer,
+  ncmdExportAnswer,
   getCdopCaseAnswer,
-  getCdopFiguresAnswer,
-  getPanelPackAnswer,
+  cdopFiguresAnswer,
+  panelPackAnswer,
   listCdopCasesAnswer,
   openCdopCaseAnswer,
   requestCdopReportsAnswer,
@@ -299,7 +299,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         pack: { packHash: string; facts: Record<string, unknown>; reports: { agencyId: string }[] };
       }>('GET', `/v1/cdop/cases/${caseId}/pack`),
       200,
-      getPanelPackAnswer,
+      panelPackAnswer,
     );
     expect(fetched.pack.packHash).toBe(assembled.pack.packHash);
     expect(fetched.pack.facts).toMatchObject({ ageBand: '1-4-years', placeCategory: 'home' });
@@ -415,7 +415,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         { idempotencyKey: 'cdop-close-0001' },
       ),
       200,
-      closeCdopCaseAnswer,
+      cdopCaseAnswer,
     );
     expect(closed.case.status).toBe('closed');
     const again = await coordinator.call('POST', `/v1/cdop/cases/${caseId}/close`, {
@@ -434,7 +434,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         learningThemes: { theme: string; cases: unknown }[];
       }>('GET', `/v1/cdop/figures?year=${year}`),
       200,
-      getCdopFiguresAnswer,
+      cdopFiguresAnswer,
     );
     const havering = published.figures.year.rows.find((r) => r.borough === 'lb-havering');
     expect(havering?.figures.notified).toBe('<5');
@@ -450,7 +450,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         `/v1/cdop/figures?year=${year}&for=internal`,
       ),
       200,
-      getCdopFiguresAnswer,
+      cdopFiguresAnswer,
     );
     expect(internal.figures.year.rows.find((r) => r.borough === 'lb-havering')?.figures.closed).toBe(1);
 
@@ -460,7 +460,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         `/v1/cdop/cases/${caseId}/ncmd-export?version=2026`,
       ),
       200,
-      exportCdopCaseAnswer,
+      ncmdExportAnswer,
     );
     expect(exported.export.exportSchemaVersion).toBe('2026');
     expect(exported.export.reporting.map((r) => r.agencyId)).toEqual([
