@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResponsibleCdop } from '#shared/domain/cdop/case.ts';
 import type { CdopNotification } from '#shared/domain/cdop/notification.ts';
 import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';

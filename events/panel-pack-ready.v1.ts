@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CdopCase } from '#shared/domain/cdop/case.ts';
 import type { PanelPack } from '#shared/domain/cdop/panel-pack.ts';
 import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CdopNotificationInput, PbxResponse } from '#cli/client.ts';
 import { deathCategories, deathCategoryCodes, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import { type CasePack, type CdopCase, caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';
@@ -24,12 +24,12 @@ import { parseSubjectReference } from '#shared/domain/subjects/subject-reference
 import {
   assemblePanelPackAnswer,
   cdopCaseAnswer,
-  ncmdExportAnswer,
-  getCdopCaseAnswer,
   cdopFiguresAnswer,
-  panelPackAnswer,
+  getCdopCaseAnswer,
   listCdopCasesAnswer,
+  ncmdExportAnswer,
   openCdopCaseAnswer,
+  panelPackAnswer,
   requestCdopReportsAnswer,
 } from '#shared/http/views/cdop.ts';
 import { listOf } from './check.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { PbxClient, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
@@ -22,12 +22,12 @@ import { deriveSubjectReference } from '#shared/domain/subjects/subject-referenc
 import {
   assemblePanelPackAnswer,
   cdopCaseAnswer,
-  ncmdExportAnswer,
-  getCdopCaseAnswer,
   cdopFiguresAnswer,
-  panelPackAnswer,
+  getCdopCaseAnswer,
   listCdopCasesAnswer,
+  ncmdExportAnswer,
   openCdopCaseAnswer,
+  panelPackAnswer,
   requestCdopReportsAnswer,
 } from '#shared/http/views/cdop.ts';
 import { fixedClock } from '../support/fixed-clock.ts';

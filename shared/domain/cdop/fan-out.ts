@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AgreementRecord, type AgreementVersion, standingOf } from '../agreements/agreement.ts';
 import type { PurposeCode } from '../agreements/catalogue.ts';
 import { type Consent, type DecisionReason, decide } from '../agreements/decide.ts';

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { caseOpenedEvent } from '#events/case-opened.v1.ts';
 import { deathNotificationForwardedEvent } from '#events/death-notification-forwarded.v1.ts';
 import type { Audited } from '../audit/audit-entry.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 import { InputError } from '../errors.ts';
 import { registryId, type UserRole } from '../registry/registry.ts';

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { reportRequestedEvent } from '#events/report-requested.v1.ts';
 import type { ReportAsk } from '../../ports/case-store.ts';
 import type { SignedCopy } from '../../ports/request-store.ts';

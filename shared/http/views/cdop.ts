@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deathCategoryCodes, learningThemes } from '../../domain/cdop/analysis.ts';
 import type { AssembleCasePackResult } from '../../domain/cdop/assemble-pack.ts';
 import {
