@@ -38,6 +38,12 @@ export const caseFacts = (c: CdopCase) => ({
   parties: [c.cdopOrganisationId, ...c.agencies.map((a) => a.organisationId)],
 });
 
+/** What a case step's entry says of the case: the case's facts and its agreement's standing. */
+export const caseStepFacts = (c: CdopCase, s: CaseAgreementStanding) => ({
+  ...caseFacts(c),
+  ...standingFacts(s),
+});
+
 /** A case as a step finds it: with the agreements, its own agreement's standing now, and the registry. */
 export type FoundCase = {
   readonly c: CdopCase;
@@ -67,7 +73,7 @@ export const onCase = (
   action,
   target: { type: 'cdop-case', id: input.caseId },
   load: () => loadCase(deps, input.caseId),
-  factsOf: ({ c, s }: FoundCase) => ({ ...caseFacts(c), ...standingFacts(s) }),
+  factsOf: ({ c, s }: FoundCase) => caseStepFacts(c, s),
 });
 
 /**
@@ -100,9 +106,3 @@ export const requestsOf = async (
   const found = await Promise.all(ids.map((id) => deps.requests.getRequest(id)));
   return found.filter((r): r is DataRequest => r !== undefined);
 };
-
-/** What a case step's entry says of the case it leaves: the case's facts and its agreement's standing. */
-export const caseStepFacts = (c: CdopCase, s: CaseAgreementStanding) => ({
-  ...caseFacts(c),
-  ...standingFacts(s),
-});

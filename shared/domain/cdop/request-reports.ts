@@ -104,9 +104,13 @@ const planAsks = async (
   const settings = reportDueDaysOf(c, agreements, now);
   const plan = planFanOut(c, input.agencies, { ...registry, agreements, settings }, by, now);
   const askId = ulid(now.getTime());
-  const permitted = plan.items
-    .filter((i): i is PlannedRequest => i.outcome === 'permitted')
-    .map((i) => ({ ...i, requestId: ulid(now.getTime()) }));
+  // Each permitted ask gets the id its data request will have.
+  const judged = plan.items.map((i) =>
+    i.outcome === 'permitted' ? { ...i, requestId: ulid(now.getTime()) } : i,
+  );
+  const permitted = judged.filter(
+    (i): i is PlannedRequest & { requestId: string } => i.outcome === 'permitted',
+  );
   const refused = plan.items.flatMap((i) => (i.outcome === 'refused' ? [i] : []));
   const next = recordAgencyRequests(
     c,
@@ -125,12 +129,15 @@ const planAsks = async (
       agreementNeeded: { ...agreementNeeded, coveredElsewhere: [...agreementNeeded.coveredElsewhere] },
     })),
   );
-  // Each agency's request id: the new one of a permitted ask, the earlier one of an agency already asked.
-  const requestIdOf = new Map([
-    ...c.agencies.map((a) => [a.organisationId, a.requestId] as const),
-    ...permitted.map((p) => [p.organisationId, p.requestId] as const),
-  ]);
-  const items = plan.items.map((i): AskOutcome => {
+  const items = judged.map((i): AskOutcome => {
+    if (i.outcome === 'permitted') {
+      return {
+        outcome: 'permitted',
+        organisationId: i.organisationId,
+        requestId: i.requestId,
+        dueAt: i.dueAt,
+      };
+    }
     if (i.outcome === 'refused') {
       const needed = i.agreementNeeded;
       return {
@@ -140,14 +147,13 @@ const planAsks = async (
         agreementNeeded: { ...needed, coveredElsewhere: needed.coveredElsewhere.map((a) => ({ ...a })) },
       };
     }
-    const requestId = requestIdOf.get(i.organisationId);
-    return i.outcome === 'permitted'
-      ? { outcome: 'permitted', organisationId: i.organisationId, requestId: requestId ?? '', dueAt: i.dueAt }
-      : {
-          outcome: i.outcome,
-          organisationId: i.organisationId,
-          ...(requestId === undefined ? {} : { requestId }),
-        };
+    // Asked before: the request id the case gave it then.
+    const requestId = c.agencies.find((a) => a.organisationId === i.organisationId)?.requestId;
+    return {
+      outcome: i.outcome,
+      organisationId: i.organisationId,
+      ...(requestId === undefined ? {} : { requestId }),
+    };
   });
   const [agreed] = permitted;
   const facts = {
