@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type SignRequestInput, signRequest } from '#shared/adapters/jose/request-signing.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';

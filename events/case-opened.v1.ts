@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cdopCasePartiesShape } from './cdop-case-parties.ts';
 
 /** A CDOP opened a case on notification of a child's death. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The fields every CDOP case event starts with: which case, and the CDOP that holds it. Shared by the event modules

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A CDOP was notified of the death of a child resident in another CDOP's area, and the exchange passed the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cdopCasePartiesShape } from './cdop-case-parties.ts';
 
 /** The pack of a case for the panel was assembled from the reports received (`packHash`: its SHA-256, hex). */

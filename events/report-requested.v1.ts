@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cdopCasePartiesShape } from './cdop-case-parties.ts';
 
 /** The CDOP asked an agency for its reporting form (a data request under its child death review agreement). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
 import type { DataRequest } from '#shared/domain/requests/data-request.ts';
 import { requestParties, requestPartiesShape } from './request-parties.ts';

@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type CryptoKey, compactVerify, importJWK, type JWK } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toApiGatewayEvent } from '#local/http-adapter.ts';
 import { NodeSignatureVerifier } from '#shared/adapters/crypto/node-signature-verifier.ts';
 import { signRequest } from '#shared/adapters/jose/request-signing.ts';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
-import { routes } from '#functions/routes.ts';
 import { schedules } from '#functions/schedules.ts';
 import { functionEntryFile, lambdaBuildOptions, projectRoot } from '#infra/bundling.ts';
+import { operationList } from '#shared/http/operations.ts';
 
 /**
  * `npm run bench:bundles`: bundles every Lambda function (each route and schedule) with the options the CDK app
@@ -55,7 +55,7 @@ const measure = async (id: string, entry: string): Promise<Measured> => {
 };
 
 const functions = [
-  ...routes.map((r) => ({ id: r.id, entry: r.entry })),
+  ...operationList.map((o) => ({ id: o.id, entry: o.entry })),
   ...schedules.map((s) => ({ id: s.id, entry: s.entry })),
 ];
 const started = performance.now();

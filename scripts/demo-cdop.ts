@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PbxClient } from '#cli/client.ts';
 import { loadSubjectReferencer, localFootprintKeyFile } from '#cli/subject-reference.ts';
 import {

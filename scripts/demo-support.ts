@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
 import { CliError } from '#cli/commands/cli-error.ts';
 import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';

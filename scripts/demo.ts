@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeTime } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataRequestView, PbxClient } from '#cli/client.ts';
 import { runAuditExport, runAuditVerify } from '#cli/commands/audit.ts';
 import { type Io, parseCommandLine } from '#cli/commands/command.ts';

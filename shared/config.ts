@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CheckpointPolicy, defaultCheckpointPolicy } from './domain/audit/publish-checkpoint.ts';
 import { buckets, exchangeIdEnvVar, tables } from './resources.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgreementStandingChange, PbxClient } from '#cli/client.ts';
 import {
   type AgreementContent,

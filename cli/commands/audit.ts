@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import { verifyCheckpoint } from '#shared/domain/audit/checkpoint.ts';
 import { decodeCanonicalBase64, encodeBase64, type NoteVerifier } from '#shared/domain/audit/signed-note.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CdopNotificationInput, DataRequestView, PbxResponse } from '#cli/client.ts';
 import { deathCategories, deathCategoryCodes, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import { caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';

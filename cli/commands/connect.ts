@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';

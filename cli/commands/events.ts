@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { exchangeEventSchema } from '#shared/domain/events/exchange-event.ts';
 import { CliError, usageError } from './cli-error.ts';
 import type { CommandInput } from './command.ts';

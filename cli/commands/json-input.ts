@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CliError } from './cli-error.ts';
 import { errnoOf, type Io, showPath } from './command.ts';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { publicJwkOf } from '#shared/adapters/jose/signing-keys.ts';
 import { InputError } from '#shared/domain/errors.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CommandInput, printJson } from './command.ts';
 import { connect, reach, successBody } from './connect.ts';
 

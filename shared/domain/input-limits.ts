@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Limits that every list and text a caller sends is held to, in the schemas themselves, so that what is too big

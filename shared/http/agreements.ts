@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
 import { type AgreementRecord, standingOf } from '../domain/agreements/agreement.ts';
 import { type AgreementDeps, changeAgreementStanding } from '../domain/agreements/manage-agreements.ts';

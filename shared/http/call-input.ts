@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputError, type InputErrorCode } from '../domain/errors.ts';
 import { parseStrictJson, StrictJsonError } from '../domain/strict-json.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { authorizationScheme } from '../domain/auth/protocol.ts';
 import { namedSchemas } from './api-contract.ts';
 import type { Operation } from './operations.ts';

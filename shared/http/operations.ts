@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { InputErrorCode } from '../domain/errors.ts';
 import { type Access, combineAccess, type FunctionBindings, type TableName } from '../resources.ts';
 import * as contract from './api-contract.ts';

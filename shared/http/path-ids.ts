@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { agreementSchema } from '../domain/agreements/agreement.ts';
 import { type AuditFacts, textSha256 } from '../domain/audit/audit-entry.ts';
 import { caseIdSchema } from '../domain/cdop/case.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventModules, exchangeEventTypes } from '#shared/domain/events/exchange-event.ts';
 import { eventFileBase, eventJsonSchemas, schemasDir } from '../../scripts/event-schemas.ts';
 

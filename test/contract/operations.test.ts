@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ScheduleDefinition, schedules } from '#functions/schedules.ts';
 import { type Operation, operationList, routeKey } from '#shared/http/operations.ts';
 import {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registryId } from '../../domain/registry/registry.ts';
 import { FOOTPRINT_KEY_BYTES, type FootprintKey } from '../../domain/subjects/subject-reference.ts';
 

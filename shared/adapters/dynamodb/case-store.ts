@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CdopCase, cdopCaseSchema } from '../../domain/cdop/case.ts';
 import { dataRequestBodySchema } from '../../domain/requests/data-request.ts';
 import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import type {
   CheckpointStore,

@@ -4,7 +4,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ExchangeEvent, exchangeEventSchema } from '../../domain/events/exchange-event.ts';
 import type { EventFeed, EventFeedPage, EventOutbox } from '../../ports/event-outbox.ts';
 import { callDynamo, type Transaction } from './transaction.ts';

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { HASH_SIZE, type NodeId, type NodeSource } from '../../domain/audit/merkle.ts';
 import { DependencyError } from '../../domain/errors.ts';

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import { type ClientKey, clientKeySchema } from '../../domain/registry/client-key.ts';
 import {

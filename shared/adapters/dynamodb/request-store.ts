@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DataRequest, dataRequestSchema, isOpen } from '../../domain/requests/data-request.ts';
 import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
 import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';

@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import { failedCall } from '../aws-client-settings.ts';

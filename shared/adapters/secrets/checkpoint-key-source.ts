@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DependencyError } from '../../domain/errors.ts';
 import { logger } from '../../logger.ts';
 import type { CheckpointKeySource } from '../../ports/checkpoint-key-source.ts';

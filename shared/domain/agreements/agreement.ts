@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 import { distinctList, isDistinct, maxFreeTextLength, maxLabelLength } from '../input-limits.ts';
 import { isoDate, registryId, userId, userRoles } from '../registry/registry.ts';

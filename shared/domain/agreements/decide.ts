@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { maxClockSkewSeconds } from '../auth/protocol.ts';
 import { distinctList, maxFreeTextLength, maxLabelLength } from '../input-limits.ts';
 import { type Footprint, membersOf, registryId, type User } from '../registry/registry.ts';

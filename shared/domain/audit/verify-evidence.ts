@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 import { type AuditEntry, auditEntrySchema, auditLeafData } from './audit-entry.ts';
 import { CheckpointError, verifyCheckpoint } from './checkpoint.ts';

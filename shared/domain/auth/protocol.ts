@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyId, signingAlgorithms } from '../registry/client-key.ts';
 import { registryId, userId } from '../registry/registry.ts';
 

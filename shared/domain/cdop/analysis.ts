@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.ts';
 import { distinctList } from '../input-limits.ts';
 import { issuePaths } from './reporting-form.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuthorisationError, ConflictError, InputError } from '../errors.ts';
 import {
   dayOf,

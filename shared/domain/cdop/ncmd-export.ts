@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, InputError } from '../errors.ts';
 import { type AnalysisForm, analysisFormSchemas } from './analysis.ts';
 import { issuePaths, type ReportingForm, reportingFormSchemas } from './reporting-form.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.ts';
 import { isoDate, registryId } from '../registry/registry.ts';
 import { subjectReferenceSchema } from '../subjects/subject-reference.ts';

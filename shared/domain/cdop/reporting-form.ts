@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.ts';
 import { registryId } from '../registry/registry.ts';
 import { isValidNhsNumber } from '../subjects/subject-reference.ts';

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as caseClosedV1 from '#events/case-closed.v1.ts';
 import * as caseOpenedV1 from '#events/case-opened.v1.ts';
 import * as deathNotificationForwardedV1 from '#events/death-notification-forwarded.v1.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RegistryError } from '../errors.ts';
 
 /** Registry ids are stable, URL-safe slugs: they appear in paths, `iss` claims and audit entries. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataCategoryCodes } from '../agreements/catalogue.ts';
 import { shareRequestSchema } from '../agreements/decide.ts';
 import { distinctList, isDistinct, maxFreeTextLength } from '../input-limits.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { requestDecidedEvent } from '#events/request-decided.v1.ts';
 import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Audited } from '../audit/audit-entry.ts';
 import { AuthorisationError, type AuthorisationErrorCode, ConflictError, InputError } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { shareReleasedEvent } from '#events/share-released.v1.ts';
 import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';

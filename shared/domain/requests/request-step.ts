@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgreementRecord } from '../agreements/agreement.ts';
 import { assertInForce, type StandingState, standingAt } from '../agreements/agreement-in-force.ts';
 import type { Audited, AuditFacts } from '../audit/audit-entry.ts';

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { requestSubmittedEvent } from '#events/request-submitted.v1.ts';
 import type { SignedCopy } from '../../ports/request-store.ts';
 import type { StepRecord } from '../../ports/step-record.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cdopCaseSchema, timelineEntrySchema } from '../../domain/cdop/case.ts';
 import { agencyReportStatuses } from '../../domain/cdop/tracking.ts';
 

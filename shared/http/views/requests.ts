@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { shareRequestSchema } from '../../domain/agreements/decide.ts';
 import {
   type DataRequest,
