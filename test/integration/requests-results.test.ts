@@ -16,7 +16,7 @@ import { startUpload } from '#shared/domain/requests/start-upload.ts';
 import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { withdrawRequest } from '#shared/domain/requests/withdraw-request.ts';
 import { systemClock } from '#shared/ports/clock.ts';
-import { mashReferral, principalOf, requestStoresOf } from '../support/request-exchange.ts';
+import { mashReferral, principalOf, recordingCaller, requestStoresOf } from '../support/request-exchange.ts';
 
 // Issue 14: the request use cases return typed domain results, each with the audit entries it committed, and
 // nothing else counts them. Against DynamoDB Local and the S3 emulator: every result's `audited` is exactly what
@@ -168,6 +168,27 @@ describe('a call made again under its Idempotency-Key', () => {
     expect((await entriesAbout(first.request.id)).filter((e) => e.action === 'request.decide')).toHaveLength(
       1,
     );
+  });
+});
+
+describe('a submission sent again over HTTP with its Idempotency-Key', () => {
+  it('is answered the same, and each answer has exactly one entry: the step, then the replayed answer', async () => {
+    const brentCaller = await recordingCaller(exchange, 'lb-brent.practitioner');
+    const body = mashRequest();
+    const key = `results-${randomBytes(8).toString('hex')}`;
+    const first = await brentCaller.submitRequest(body, key);
+    const firstHash = brentCaller.lastHash();
+    const again = await brentCaller.submitRequest(body, key);
+    const againHash = brentCaller.lastHash();
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+
+    const entries = await audit.readAll();
+    const ofCall = (hash: string) =>
+      entries.filter((e) => e.requestHash === hash).map((e) => `${e.action}:${e.outcome}`);
+    expect(ofCall(firstHash)).toEqual(['request.submit:allowed']);
+    expect(ofCall(againHash)).toEqual(['api.answer:allowed']);
   });
 });
 
