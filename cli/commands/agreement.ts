@@ -1,16 +1,14 @@
-import * as z from 'zod';
 import type { AgreementStandingChange, PbxClient } from '#cli/client.ts';
 import {
   type AgreementContent,
   type AgreementVersion,
   agreementContentSchema,
   agreementSchema,
-  agreementVersionSchema,
   contentHashOf,
 } from '#shared/domain/agreements/agreement.ts';
-import { type AgreementView, agreementViewSchema } from '#shared/http/api-contract.ts';
+import type { AgreementView } from '#shared/http/api-contract.ts';
 import { CliError, usageError } from './cli-error.ts';
-import { type CommandInput, type Io, type OptionValues, printJson } from './command.ts';
+import type { CommandInput, Io, OptionValues } from './command.ts';
 import { connect, reach, successBody } from './connect.ts';
 import { problemsOf, readJsonInput } from './json-input.ts';
 
@@ -36,25 +34,10 @@ const versionOption = (value: string | undefined): number | undefined => {
   return Number(value);
 };
 
-const agreementAnswerSchema = z.object({ agreement: agreementViewSchema });
-
-/** An agreement the exchange sent, checked against the schema: an answer this client cannot read is no basis to act on. */
-const parseAgreementAnswer = (body: unknown, what: string): AgreementView => {
-  const parsed = agreementAnswerSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new CliError(
-      'UNTRUSTED_ANSWER',
-      `the exchange's answer is not ${what} this client can read`,
-      problemsOf(parsed.error).slice(0, 5),
-    );
-  }
-  return parsed.data.agreement;
-};
-
 /** Reads an agreement for this command's own use: its JSON is not what --json prints. */
 const fetchAgreement = async (client: PbxClient, url: string, id: string, values: OptionValues, io: Io) => {
   const response = await reach(url, () => client.getAgreement(id));
-  return parseAgreementAnswer(successBody(response, { ...values, json: false }, io), 'an agreement');
+  return successBody(response, { ...values, json: false }, io).agreement;
 };
 
 const versionOf = (agreement: AgreementView, number: number | undefined): AgreementVersion => {
@@ -159,9 +142,8 @@ export const runAgreementShow = async ({ values, operands, io }: CommandInput): 
   const id = agreementIdOf(operands, 'show');
   const number = versionOption(values.version);
   const { client, url } = await connect(values, io);
-  const body = successBody(await reach(url, () => client.getAgreement(id)), values, io);
+  const { agreement } = successBody(await reach(url, () => client.getAgreement(id)), values, io);
   if (values.json) return;
-  const agreement = parseAgreementAnswer(body, 'an agreement');
   const shown = versionOf(agreement, number);
   const reviewOverdue =
     agreement.standing.reviewOverdue === true && versionNumberInForce(agreement) === shown.version;
@@ -178,15 +160,11 @@ export const runAgreementShow = async ({ values, operands, io }: CommandInput): 
   );
 };
 
-const agreementsAnswerSchema = z.object({ agreements: z.array(agreementViewSchema) });
-
 export const runAgreementList = async ({ values, io }: CommandInput): Promise<void> => {
   const { client, url } = await connect(values, io);
   const body = successBody(await reach(url, () => client.listAgreements()), values, io);
   if (values.json) return;
-  const parsed = agreementsAnswerSchema.safeParse(body);
-  if (!parsed.success) return printJson(io, body);
-  const agreements = [...parsed.data.agreements].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const agreements = [...body.agreements].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (agreements.length === 0) return io.stdout('no agreements\n');
   const width = Math.max(...agreements.map((a) => a.id.length));
   io.stdout(
@@ -265,7 +243,7 @@ export const runAgreementCreate = async ({ values, io }: CommandInput): Promise<
   const content = await readAgreementContent(io, values.file);
   const { client, url } = await connect(values, io);
   const response = await reach(url, () => client.createAgreement(content, values.id));
-  const agreement = parseAgreementAnswer(successBody(response, values, io), 'the agreement created');
+  const { agreement } = successBody(response, values, io);
   const version = versionOf(agreement, undefined);
   checkRecordedHash(agreement.id, version, content);
   if (values.json) return;
@@ -278,8 +256,6 @@ export const runAgreementCreate = async ({ values, io }: CommandInput): Promise<
   );
 };
 
-const versionAnswerSchema = z.object({ version: agreementVersionSchema });
-
 export const runAgreementPropose = async ({ values, operands, io }: CommandInput): Promise<void> => {
   const id = agreementIdOf(operands, 'change');
   if (values.file === undefined) {
@@ -287,16 +263,11 @@ export const runAgreementPropose = async ({ values, operands, io }: CommandInput
   }
   const content = await readAgreementContent(io, values.file);
   const { client, url } = await connect(values, io);
-  const body = successBody(await reach(url, () => client.proposeAgreementVersion(id, content)), values, io);
-  const parsed = versionAnswerSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new CliError(
-      'UNTRUSTED_ANSWER',
-      "the exchange's answer is not an agreement version this client can read",
-      problemsOf(parsed.error).slice(0, 5),
-    );
-  }
-  const { version } = parsed.data;
+  const { version } = successBody(
+    await reach(url, () => client.proposeAgreementVersion(id, content)),
+    values,
+    io,
+  );
   checkRecordedHash(id, version, content);
   if (values.json) return;
   io.stdout(
@@ -338,11 +309,8 @@ export const runAgreementSign = async ({ values, operands, io }: CommandInput): 
     );
   }
   const response = await reach(url, () => client.signAgreementVersion(id, version.version, computed));
-  const body = successBody(response, values, io);
+  const { version: signed } = successBody(response, values, io);
   if (values.json) return;
-  const parsed = versionAnswerSchema.safeParse(body);
-  if (!parsed.success) return printJson(io, body);
-  const signed = parsed.data.version;
   const mine = signed.signatures.find(
     (s) => !version.signatures.some((before) => before.organisationId === s.organisationId),
   );
@@ -374,8 +342,7 @@ export const runAgreementStandingChange =
     }
     const { client, url } = await connect(values, io);
     const response = await reach(url, () => client.changeAgreementStanding(id, change, reason));
-    const body = successBody(response, values, io);
+    const { agreement } = successBody(response, values, io);
     if (values.json) return;
-    const agreement = parseAgreementAnswer(body, 'an agreement');
     io.stdout(`${pastTense[change]} ${agreement.id}\nstanding: ${describeStanding(agreement)}\n`);
   };

@@ -38,13 +38,7 @@ import { type CommandInput, errnoOf, type Io, type OptionValues, printJson, show
 import { type Connection, connect, reach, successBody, untrusted } from './connect.ts';
 import { problemsOf, readJsonInput } from './json-input.ts';
 import { formatBytes } from './progress.ts';
-import {
-  deriveSubjectRef,
-  idempotencyKeyOf,
-  parseRequestAnswer,
-  releaseFile,
-  requestIdOf,
-} from './request.ts';
+import { deriveSubjectRef, idempotencyKeyOf, releaseFile, requestIdOf } from './request.ts';
 
 /**
  * `pbx cdop …`: the child death overview panel's case workspace (docs/CDOP.md). The CDOP's manager or coordinator
@@ -76,7 +70,7 @@ const stepKeyOf = (values: OptionValues, io: Io): string => {
 };
 
 /** The body of a 2xx answer, printed with --json only if it is a refusal: for a step whose answer is not the last. */
-const quietBody = (response: PbxResponse, values: OptionValues, io: Io): unknown =>
+const quietBody = <T>(response: PbxResponse<T>, values: OptionValues, io: Io): T =>
   successBody(response, response.status >= 200 && response.status < 300 ? {} : values, io);
 
 const parseAnswer = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
@@ -618,7 +612,7 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
 
   const connection = await connect(values, io);
   const { client, url } = connection;
-  let request = parseRequestAnswer(quietBody(await reach(url, () => client.getRequest(id)), values, io));
+  let { request } = quietBody(await reach(url, () => client.getRequest(id)), values, io);
   if (request.purpose !== caseReviewPurpose) {
     throw usageError(
       `${id} asks for ${request.purpose}, not a child death review report (${caseReviewPurpose})`,
@@ -647,7 +641,7 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
     const response = await reach(url, () =>
       client.decideRequest(id, { outcome: 'decline', reasons: reasons ?? '' }, `${key}${decideSuffix}`),
     );
-    request = parseRequestAnswer(successBody(response, values, io));
+    ({ request } = successBody(response, values, io));
     if (values.json) return;
     io.stdout(`declined ${request.id}: ${request.status}; the CDOP sees the reasons on its case\n`);
     return;
@@ -656,13 +650,11 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
   const notes: string[] = [];
   if (request.status === 'submitted') {
     const decision = { outcome: 'approve' as const, reasons: reasons ?? 'report attached' };
-    request = parseRequestAnswer(
-      quietBody(
-        await reach(url, () => client.decideRequest(id, decision, `${key}${decideSuffix}`)),
-        values,
-        io,
-      ),
-    );
+    ({ request } = quietBody(
+      await reach(url, () => client.decideRequest(id, decision, `${key}${decideSuffix}`)),
+      values,
+      io,
+    ));
     notes.push(`approved ${request.id} (${decision.reasons})`);
   }
   const withheld = request.decision?.withheld?.dataCategories ?? [];
@@ -674,7 +666,7 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
     { path: form.path, size: form.size, contentType: 'application/json', dataCategories },
     `${key}${releaseSuffix}`,
   );
-  const released = parseRequestAnswer(successBody(response, values, io));
+  const released = successBody(response, values, io).request;
   if (values.json) return;
   const share = released.share;
   io.stdout(

@@ -1,7 +1,13 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
+import {
+  AnswerOutsideContract,
+  localKeyFile,
+  PbxClient,
+  type PbxResponse,
+  readPrivateKey,
+} from '#cli/client.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { NoteVerifier } from '#shared/domain/audit/signed-note.ts';
@@ -72,6 +78,13 @@ export const reach = async <T>(url: string, request: () => Promise<T>): Promise<
       throw new CliError(
         'EXCHANGE_UNREACHABLE',
         `the exchange at ${url} did not answer within ${timeoutSeconds} s`,
+      );
+    }
+    if (error instanceof AnswerOutsideContract) {
+      throw new CliError(
+        'UNTRUSTED_ANSWER',
+        "the exchange's answer is not one this client can read",
+        error.problems.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`),
       );
     }
     if (error instanceof TypeError && error.message === 'fetch failed') {
@@ -165,7 +178,7 @@ const refusalOf = (response: PbxResponse): CliError => {
  * The body of a 2xx answer; anything else throws the exchange's refusal. With --json the body is printed as it
  * came either way, so scripts see the exchange's own error object.
  */
-export const successBody = (response: PbxResponse, values: OptionValues, io: Io): unknown => {
+export const successBody = <T>(response: PbxResponse<T>, values: OptionValues, io: Io): T => {
   if (values.json && response.body !== undefined) printJson(io, response.body);
   if (!isSuccess(response.status)) throw refusalOf(response);
   return response.body;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import * as z from 'zod';
-import type { DataRequestView, PbxResponse, RequestDecisionInput } from '#cli/client.ts';
+import type { DataRequestView, PbxResponse, RequestDecisionInput, ShareGrant } from '#cli/client.ts';
 import { dataCategoryCodes } from '#shared/domain/agreements/catalogue.ts';
 import { maxSignedBodyBytes } from '#shared/domain/auth/protocol.ts';
 import {
@@ -15,7 +14,7 @@ import {
 } from '#shared/domain/requests/data-request.ts';
 import { idempotencyKeySchema } from '#shared/domain/requests/idempotency.ts';
 import { sharePolicy } from '#shared/domain/requests/lifecycle.ts';
-import { requestViewSchema } from '#shared/http/views/requests.ts';
+import type { ClientAnswerOf, Operations } from '#shared/http/operations.ts';
 import {
   FootprintKeyFileError,
   loadSubjectReferencer,
@@ -66,20 +65,6 @@ export const idempotencyKeyOf = (values: OptionValues): string | undefined => {
     throw usageError('--idempotency-key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -');
   }
   return key;
-};
-
-const requestAnswerSchema = z.object({ request: requestViewSchema });
-
-export const parseRequestAnswer = (body: unknown): DataRequestView => {
-  const parsed = requestAnswerSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new CliError(
-      'UNTRUSTED_ANSWER',
-      "the exchange's answer is not a request this client can read",
-      problemsOf(parsed.error).slice(0, 5),
-    );
-  }
-  return parsed.data.request;
 };
 
 const field = (label: string, value: string) => `${label.padEnd(15)}${value}`;
@@ -235,13 +220,6 @@ export const deriveSubjectRef = async (
   }
 };
 
-const agreementFootprintSchema = z.object({
-  agreement: z.object({
-    latestVersion: z.number(),
-    versions: z.array(z.object({ version: z.number(), content: z.object({ footprintId: z.string() }) })),
-  }),
-});
-
 /** The footprint of the agreement the request names, when --footprint does not say: read from the exchange. */
 const agreementFootprint = async (io: Io, connection: Connection, agreementId: unknown): Promise<string> => {
   if (typeof agreementId !== 'string') {
@@ -250,10 +228,8 @@ const agreementFootprint = async (io: Io, connection: Connection, agreementId: u
     );
   }
   const response = await reach(connection.url, () => connection.client.getAgreement(agreementId));
-  const parsed = agreementFootprintSchema.safeParse(successBody(response, {}, io));
-  const latest = parsed.data?.agreement.versions.find(
-    (v) => v.version === parsed.data?.agreement.latestVersion,
-  );
+  const { agreement } = successBody(response, {}, io);
+  const latest = agreement.versions.find((v) => v.version === agreement.latestVersion);
   if (latest === undefined) throw untrusted(`the exchange's answer for ${agreementId} names no footprint`);
   return latest.content.footprintId;
 };
@@ -337,7 +313,7 @@ export const runRequestCreate = async (input: CommandInput): Promise<void> => {
   }
   const idempotencyKey = key;
   const response = await reach(url, () => client.submitRequest(submission, idempotencyKey));
-  const request = parseRequestAnswer(successBody(response, values, io));
+  const { request } = successBody(response, values, io);
   if (values.json) return;
   io.stdout(
     `${[
@@ -354,7 +330,6 @@ export const runRequestCreate = async (input: CommandInput): Promise<void> => {
 // ---- list and show ----------------------------------------------------------------------------------------
 
 const pageLimit = 100;
-const listAnswerSchema = z.object({ requests: z.array(requestViewSchema), next: z.string().optional() });
 
 const boxes = ['inbox', 'outbox'] as const;
 
@@ -381,14 +356,12 @@ export const runRequestList = async ({ values, io }: CommandInput): Promise<void
     if (next !== undefined) query.set('after', next);
     const response = await reach(url, () => client.listRequests(query));
     // One page as it came with --json; with --all, every page's requests as one answer at the end.
-    const body = successBody(response, values.all === true ? {} : values, io);
-    const page = listAnswerSchema.safeParse(body);
-    if (!page.success) throw untrusted('the exchange answered GET /v1/requests with something else');
-    if (page.data.next !== undefined && page.data.next === next) {
+    const page = successBody(response, values.all === true ? {} : values, io);
+    if (page.next !== undefined && page.next === next) {
       throw untrusted(`the exchange sent the page after ${next} again`);
     }
-    requests.push(...page.data.requests);
-    next = page.data.next;
+    requests.push(...page.requests);
+    next = page.next;
   } while (values.all === true && next !== undefined);
 
   if (values.json) {
@@ -424,9 +397,9 @@ export const runRequestList = async ({ values, io }: CommandInput): Promise<void
 export const runRequestShow = async ({ values, operands, io }: CommandInput): Promise<void> => {
   const id = requestIdOf(operands, 'show');
   const { client, url } = await connect(values, io);
-  const body = successBody(await reach(url, () => client.getRequest(id)), values, io);
+  const { request } = successBody(await reach(url, () => client.getRequest(id)), values, io);
   if (values.json) return;
-  io.stdout(`${describeRequest(parseRequestAnswer(body)).join('\n')}\n`);
+  io.stdout(`${describeRequest(request).join('\n')}\n`);
 };
 
 // ---- decide -----------------------------------------------------------------------------------------------
@@ -476,8 +449,10 @@ export const runRequestDecide = async ({ values, operands, io }: CommandInput): 
   };
   const key = idempotencyKeyOf(values);
   const { client, url } = await connect(values, io);
-  const request = parseRequestAnswer(
-    successBody(await reach(url, () => client.decideRequest(id, decision, key)), values, io),
+  const { request } = successBody(
+    await reach(url, () => client.decideRequest(id, decision, key)),
+    values,
+    io,
   );
   if (values.json) return;
   io.stdout(
@@ -541,7 +516,7 @@ export const releaseFile = async (
   id: string,
   payload: { path: string; size: number; contentType: string; dataCategories: string[] },
   key: string | undefined,
-): Promise<PbxResponse> => {
+): Promise<PbxResponse<ClientAnswerOf<Operations['ReleaseShare']>>> => {
   const { path, size, contentType, dataCategories } = payload;
   const shown = showPath(io, path);
   const inline = await inlineRelease(path, size, { contentType, dataCategories });
@@ -557,17 +532,7 @@ export const releaseFile = async (
   const declared = { ...(await hashFile(path)), contentType };
   if (declared.size !== size) throw new CliError('LOCAL_INPUT', `${shown} changed while it was read`);
   const started = await reach(url, () => client.startShareUpload(id, declared));
-  const answer = z
-    .object({
-      upload: z.object({
-        uploadId: z.string(),
-        url: z.string(),
-        headers: z.record(z.string(), z.string()),
-      }),
-    })
-    .safeParse(successBody(started, {}, io));
-  if (!answer.success) throw untrusted('the exchange answered the upload request with something else');
-  const { upload } = answer.data;
+  const { upload } = successBody(started, {}, io);
   await uploadFile(path, size, upload, byteProgress(io, `uploading ${shown}`, size));
   return reach(url, () => client.releaseShare(id, { uploadId: upload.uploadId, dataCategories }, key));
 };
@@ -601,7 +566,7 @@ export const runRequestRelease = async ({ values, operands, io }: CommandInput):
   }
   const connection = await connect(values, io);
   const response = await releaseFile(connection, io, id, { path, size, contentType, dataCategories }, key);
-  const request = parseRequestAnswer(successBody(response, values, io));
+  const { request } = successBody(response, values, io);
   if (values.json) return;
   const share = request.share;
   io.stdout(
@@ -621,19 +586,6 @@ export const runRequestRelease = async ({ values, operands, io }: CommandInput):
 
 // ---- fetch ------------------------------------------------------------------------------------------------
 
-const grantSchema = z.object({
-  grant: z.object({ url: z.string(), expiresAt: z.string() }),
-  share: z.object({
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    size: z.number().int().nonnegative(),
-    contentType: z.string(),
-    dataCategories: z.array(z.string()),
-    expiresAt: z.string(),
-    fetchCount: z.number().int(),
-    maxFetches: z.number().int(),
-  }),
-});
-
 const exists = async (path: string): Promise<boolean> => {
   try {
     await stat(path);
@@ -644,14 +596,12 @@ const exists = async (path: string): Promise<boolean> => {
   }
 };
 
-const grantAnswerSchema = z.looseObject({ grant: z.looseObject({ url: z.unknown() }) });
-
-/** A fetch answer as it may be shown: the grant without its URL. */
-const withoutGrantUrl = (response: PbxResponse): PbxResponse => {
-  const parsed = grantAnswerSchema.safeParse(response.body);
-  if (!parsed.success) return response;
-  const { url: _url, ...grant } = parsed.data.grant;
-  return { ...response, body: { ...parsed.data, grant } };
+/** A fetch answer as it may be shown: the grant without its URL (an error answer as it came). */
+const withoutGrantUrl = (response: PbxResponse<ShareGrant>): PbxResponse<unknown> => {
+  const grant = (response.body as Partial<ShareGrant> | undefined)?.grant;
+  if (grant === undefined) return response;
+  const { url: _url, ...shown } = grant;
+  return { ...response, body: { ...response.body, grant: shown } };
 };
 
 /**
@@ -673,9 +623,7 @@ export const runRequestFetch = async ({ values, operands, io }: CommandInput): P
   const response = await reach(url, () => client.fetchShare(id, key));
   // The grant URL is a bearer credential for the bytes (docs/REQUESTS.md): never printed, --json included.
   successBody(withoutGrantUrl(response), values, io);
-  const answer = grantSchema.safeParse(response.body);
-  if (!answer.success) throw untrusted('the exchange answered the fetch with something else than a grant');
-  const { grant, share } = answer.data;
+  const { grant, share } = response.body;
 
   let download: Response;
   try {
@@ -722,9 +670,7 @@ export const runRequestWithdraw = async ({ values, operands, io }: CommandInput)
   const id = requestIdOf(operands, 'withdraw');
   const key = idempotencyKeyOf(values);
   const { client, url } = await connect(values, io);
-  const request = parseRequestAnswer(
-    successBody(await reach(url, () => client.withdrawRequest(id, key)), values, io),
-  );
+  const { request } = successBody(await reach(url, () => client.withdrawRequest(id, key)), values, io);
   if (values.json) return;
   io.stdout(
     `${[
