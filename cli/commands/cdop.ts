@@ -19,24 +19,13 @@ import {
   schemaVersionOf,
 } from '#shared/domain/cdop/reporting-form.ts';
 import { InputError } from '#shared/domain/errors.ts';
-import { footprintSchema, organisationSchema } from '#shared/domain/registry/registry.ts';
 import { parseSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
-import {
-  assemblePanelPackAnswer,
-  cdopCaseAnswer,
-  cdopFiguresAnswer,
-  getCdopCaseAnswer,
-  listCdopCasesAnswer,
-  ncmdExportAnswer,
-  openCdopCaseAnswer,
-  panelPackAnswer,
-  requestCdopReportsAnswer,
-} from '#shared/http/views/cdop.ts';
+import type { ClientAnswerOf, Operations } from '#shared/http/operations.ts';
 import { listOf } from './check.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, errnoOf, type Io, type OptionValues, printJson, showPath } from './command.ts';
 import { type Connection, connect, reach, successBody, untrusted } from './connect.ts';
-import { problemsOf, readJsonInput } from './json-input.ts';
+import { readJsonInput } from './json-input.ts';
 import { formatBytes } from './progress.ts';
 import { deriveSubjectRef, idempotencyKeyOf, releaseFile, requestIdOf } from './request.ts';
 
@@ -72,18 +61,6 @@ const stepKeyOf = (values: OptionValues, io: Io): string => {
 /** The body of a 2xx answer, printed with --json only if it is a refusal: for a step whose answer is not the last. */
 const quietBody = <T>(response: PbxResponse<T>, values: OptionValues, io: Io): T =>
   successBody(response, response.status >= 200 && response.status < 300 ? {} : values, io);
-
-const parseAnswer = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new CliError(
-      'UNTRUSTED_ANSWER',
-      `the exchange's answer is not ${what} this client can read`,
-      problemsOf(parsed.error).slice(0, 5),
-    );
-  }
-  return parsed.data;
-};
 
 const field = (label: string, value: string) => `${label.padEnd(15)}${value}`;
 
@@ -148,10 +125,10 @@ const writeOut = async (io: Io, path: string, value: unknown): Promise<void> => 
 
 // ---- the exchange's answers ------------------------------------------------------------------------------------
 
-// Read with the contract's own answer schemas (shared/http/views/cdop.ts): what is printed is what the exchange
-// answered, and an answer of any other shape is not trusted.
+// The typed client checks every answer against its operation's exact schema (shared/http/views/cdop.ts): what is
+// printed is what the exchange answered, and an answer of any other shape is not trusted.
 
-type CaseAnswer = z.infer<typeof getCdopCaseAnswer>;
+type CaseAnswer = ClientAnswerOf<Operations['GetCdopCase']>;
 type AgencyView = CaseAnswer['agencies'][number];
 type TimelineView = CaseAnswer['timeline'][number];
 type SuggestionView = CaseAnswer['suggestions'][number];
@@ -266,23 +243,15 @@ const describeCaseAnswer = (answer: CaseAnswer): string[] => {
 
 // ---- open --------------------------------------------------------------------------------------------------
 
-const publishedRegistrySchema = z.object({
-  organisations: z.array(organisationSchema),
-  footprints: z.array(footprintSchema),
-  clients: z.array(z.object({ id: z.string(), organisationId: z.string() })),
-});
-
 /**
  * The CDOP footprint whose key derives the child's reference: the one containing the borough of residence, read
  * from the public registry. Of several, the one the caller's own CDOP belongs to; a borough in another CDOP's
  * footprint gives that footprint, and the exchange then answers that the other CDOP is to be notified.
  */
 const cdopFootprintOf = async (connection: Connection, io: Io, borough: string): Promise<string> => {
-  const response = await reach(connection.url, () => connection.client.registry());
-  const registry = publishedRegistrySchema.safeParse(successBody(response, {}, io));
-  if (!registry.success) throw untrusted('the exchange answered GET /v1/registry with something else');
-  const caller = registry.data.clients.find((c) => c.id === connection.clientId)?.organisationId;
-  const cdops = cdopsOfBorough(registry.data, borough, new Date());
+  const registry = successBody(await reach(connection.url, () => connection.client.registry()), {}, io);
+  const caller = registry.clients.find((c) => c.id === connection.clientId)?.organisationId;
+  const cdops = cdopsOfBorough(registry, borough, new Date());
   const chosen =
     cdops.find((c) => c.cdopOrganisationId === caller) ?? (cdops.length === 1 ? cdops[0] : undefined);
   if (chosen !== undefined) return chosen.footprintId;
@@ -399,7 +368,7 @@ export const runCdopOpen = async ({ values, io }: CommandInput): Promise<void> =
   const { client, url } = await connected();
   const key = stepKeyOf(values, io);
   const response = await reach(url, () => client.openCdopCase(notification, key));
-  const answer = parseAnswer(openCdopCaseAnswer, successBody(response, values, io), 'an opened case');
+  const answer = successBody(response, values, io);
   if (values.json) return;
   if (answer.outcome === 'notify-instead') {
     const { notifyInstead } = answer;
@@ -435,11 +404,7 @@ const caseStatuses = ['open', 'closed'] as const;
 export const runCdopList = async ({ values, io }: CommandInput): Promise<void> => {
   const status = values.status === undefined ? undefined : oneOf('status', values.status, caseStatuses);
   const { client, url } = await connect(values, io);
-  const answer = parseAnswer(
-    listCdopCasesAnswer,
-    successBody(await reach(url, () => client.listCdopCases(status)), values, io),
-    'a list of cases',
-  );
+  const answer = successBody(await reach(url, () => client.listCdopCases(status)), values, io);
   if (values.json) return;
   const { outstanding } = answer;
   io.stdout(
@@ -489,11 +454,7 @@ export const runCdopList = async ({ values, io }: CommandInput): Promise<void> =
 export const runCdopStatus = async ({ values, operands, io }: CommandInput): Promise<void> => {
   const caseId = caseIdOf(operands, 'show');
   const { client, url } = await connect(values, io);
-  const answer = parseAnswer(
-    getCdopCaseAnswer,
-    successBody(await reach(url, () => client.getCdopCase(caseId)), values, io),
-    'a case',
-  );
+  const answer = successBody(await reach(url, () => client.getCdopCase(caseId)), values, io);
   if (values.json) return;
   io.stdout(`${describeCaseAnswer(answer).join('\n')}\n`);
 };
@@ -515,10 +476,10 @@ export const runCdopRequest = async ({ values, operands, io }: CommandInput): Pr
   idempotencyKeyOf(values);
   const { client, url } = await connect(values, io);
   const key = stepKeyOf(values, io);
-  const answer = parseAnswer(
-    requestCdopReportsAnswer,
-    successBody(await reach(url, () => client.requestCdopReports(caseId, agencies, key)), values, io),
-    'an answer to the asks',
+  const answer = successBody(
+    await reach(url, () => client.requestCdopReports(caseId, agencies, key)),
+    values,
+    io,
   );
   const refused = answer.items.filter((i) => i.outcome === 'refused').length;
   if (values.strict === true && refused > 0) io.setExitStatus(1);
@@ -701,15 +662,11 @@ export const runCdopPack = async ({ values, operands, io }: CommandInput): Promi
   if (values.assemble === true) {
     const key = stepKeyOf(values, io);
     const response = await reach(url, () => client.assembleCdopPanelPack(caseId, key));
-    assembled = parseAnswer(
-      assemblePanelPackAnswer,
-      quietBody(response, values, io),
-      'an assembled pack',
-    ).pack;
+    assembled = quietBody(response, values, io).pack;
   }
   const got = await reach(url, () => client.getCdopPanelPack(caseId));
   const body = assembled === undefined ? successBody(got, values, io) : quietBody(got, values, io);
-  const { pack } = parseAnswer(panelPackAnswer, body, 'a panel pack');
+  const { pack } = body;
   if (pack.caseId !== caseId)
     throw untrusted(`the exchange sent the pack of case ${pack.caseId}, not ${caseId}`);
   if (computedPackHash(pack) !== pack.packHash) {
@@ -794,11 +751,7 @@ export const runCdopClose = async ({ values, operands, io }: CommandInput): Prom
   }
   const { client, url } = await connect(values, io);
   const key = stepKeyOf(values, io);
-  const answer = parseAnswer(
-    cdopCaseAnswer,
-    successBody(await reach(url, () => client.closeCdopCase(caseId, json, key)), values, io),
-    'a case',
-  );
+  const answer = successBody(await reach(url, () => client.closeCdopCase(caseId, json, key)), values, io);
   if (values.json) return;
   const open = answer.agencies.filter((a) => a.status === 'requested' || a.status === 'overdue');
   io.stdout(
@@ -822,10 +775,10 @@ export const runCdopExport = async ({ values, operands, io }: CommandInput): Pro
   }
   const out = await outPathOf(io, values.out);
   const { client, url } = await connect(values, io);
-  const { export: exported } = parseAnswer(
-    ncmdExportAnswer,
-    successBody(await reach(url, () => client.exportCdopCase(caseId, version)), values, io),
-    'an NCMD export',
+  const { export: exported } = successBody(
+    await reach(url, () => client.exportCdopCase(caseId, version)),
+    values,
+    io,
   );
   if (exported.caseId !== caseId)
     throw untrusted(`the exchange sent the export of case ${exported.caseId}, not ${caseId}`);
@@ -852,7 +805,7 @@ export const runCdopExport = async ({ values, operands, io }: CommandInput): Pro
 
 // ---- figures -----------------------------------------------------------------------------------------------
 
-type FiguresView = z.infer<typeof cdopFiguresAnswer>['figures']['year']['total'];
+type FiguresView = ClientAnswerOf<Operations['GetCdopFigures']>['figures']['year']['total'];
 
 const measures = (f: FiguresView): string[] =>
   [f.notified, f.reviewed, f.closed, f.withModifiableFactors].map(String);
@@ -869,11 +822,7 @@ export const runCdopFigures = async ({ values, io }: CommandInput): Promise<void
   if (!/^\d{4}$/.test(year)) throw usageError(`--year must be a year, YYYY, not "${year}"`);
   const audience = values.internal === true ? 'internal' : 'publication';
   const { client, url } = await connect(values, io);
-  const answer = parseAnswer(
-    cdopFiguresAnswer,
-    successBody(await reach(url, () => client.getCdopFigures(year, audience)), values, io),
-    'a set of figures',
-  );
+  const answer = successBody(await reach(url, () => client.getCdopFigures(year, audience)), values, io);
   if (values.json) return;
   const { year: table, quarters } = answer.figures;
   const boroughs = table.rows.map((r) => r.borough);
