@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { CdopCase } from '#shared/domain/cdop/case.ts';
 
 /**
  * The fields every CDOP case event starts with: which case, and the CDOP that holds it. Shared by the event modules
@@ -8,3 +9,9 @@ export const cdopCasePartiesShape = {
   caseId: z.string().min(1),
   cdopOrganisationId: z.string().min(1),
 };
+
+/** Those fields of a case. */
+export const cdopCaseParties = (c: Pick<CdopCase, 'id' | 'cdopOrganisationId'>) => ({
+  caseId: c.id,
+  cdopOrganisationId: c.cdopOrganisationId,
+});

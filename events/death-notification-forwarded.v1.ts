@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import type { ResponsibleCdop } from '#shared/domain/cdop/case.ts';
+import type { CdopNotification } from '#shared/domain/cdop/notification.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
 
 /**
  * A CDOP was notified of the death of a child resident in another CDOP's area, and the exchange passed the
@@ -19,3 +22,27 @@ export const detailSchema = z.object({
   expected: z.boolean(),
 });
 export type DeathNotificationForwardedV1 = z.infer<typeof detailSchema>;
+
+/**
+ * The event of a notification passed on to the CDOP responsible: to that CDOP and the one that forwarded it. The
+ * subject reference stays behind (it is derived with the forwarding footprint's key).
+ */
+export const deathNotificationForwardedEvent = (
+  forwardedByOrganisationId: string,
+  responsible: ResponsibleCdop,
+  notification: CdopNotification,
+  now: Date,
+) =>
+  newExchangeEvent(
+    detailType,
+    {
+      forwardedByOrganisationId,
+      cdopOrganisationId: responsible.cdopOrganisationId,
+      footprintId: responsible.footprintId,
+      boroughOfResidence: notification.boroughOfResidence,
+      notifyingOrganisationId: notification.notifyingOrganisationId,
+      expected: notification.expected,
+    },
+    [responsible.cdopOrganisationId, forwardedByOrganisationId],
+    now,
+  );

@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { cdopCasePartiesShape } from './cdop-case-parties.ts';
+import type { CdopCase } from '#shared/domain/cdop/case.ts';
+import type { PanelPack } from '#shared/domain/cdop/panel-pack.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import { cdopCaseParties, cdopCasePartiesShape } from './cdop-case-parties.ts';
 
 /** The pack of a case for the panel was assembled from the reports received (`packHash`: its SHA-256, hex). */
 export const detailType = 'PanelPackReady' as const;
@@ -13,3 +16,17 @@ export const detailSchema = z.object({
   agenciesOutstanding: z.number().int().min(0),
 });
 export type PanelPackReadyV1 = z.infer<typeof detailSchema>;
+
+/** The event of a pack just assembled: to the case's CDOP alone. */
+export const panelPackReadyEvent = (c: CdopCase, pack: PanelPack, now: Date) =>
+  newExchangeEvent(
+    detailType,
+    {
+      ...cdopCaseParties(c),
+      packHash: pack.packHash,
+      reports: pack.reports.length,
+      agenciesOutstanding: pack.agenciesOutstanding.length,
+    },
+    [c.cdopOrganisationId],
+    now,
+  );

@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { cdopCasePartiesShape } from './cdop-case-parties.ts';
+import type { CdopCase } from '#shared/domain/cdop/case.ts';
+import type { AgencyTracking } from '#shared/domain/cdop/tracking.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import { cdopCaseParties, cdopCasePartiesShape } from './cdop-case-parties.ts';
 
 /** An agency's reporting form for a case reached the CDOP. */
 export const detailType = 'ReportReceived' as const;
@@ -13,3 +16,17 @@ export const detailSchema = z.object({
   receivedAt: z.iso.datetime(),
 });
 export type ReportReceivedV1 = z.infer<typeof detailSchema>;
+
+/** The event of an agency's report the case tracker saw arrive: to the case's CDOP and the agency. */
+export const reportReceivedEvent = (c: CdopCase, received: AgencyTracking, now: Date) =>
+  newExchangeEvent(
+    detailType,
+    {
+      ...cdopCaseParties(c),
+      agencyOrganisationId: received.organisationId,
+      requestId: received.requestId ?? '',
+      receivedAt: received.answeredAt ?? now.toISOString(),
+    },
+    [c.cdopOrganisationId, received.organisationId],
+    now,
+  );

@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { cdopCasePartiesShape } from './cdop-case-parties.ts';
+import type { CdopCase } from '#shared/domain/cdop/case.ts';
+import type { ReminderIntent } from '#shared/domain/cdop/tracking.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import { cdopCaseParties, cdopCasePartiesShape } from './cdop-case-parties.ts';
 
 /**
  * An agency's reporting form for a case is due soon or overdue, and the agency is reminded. `requestId` names the
@@ -18,3 +21,19 @@ export const detailSchema = z.object({
   daysOverdue: z.number().int().min(0),
 });
 export type ReportReminderV1 = z.infer<typeof detailSchema>;
+
+/** The event of a reminder the case tracker sends: to the case's CDOP and the agency reminded. */
+export const reportReminderEvent = (c: CdopCase, reminder: ReminderIntent, now: Date) =>
+  newExchangeEvent(
+    detailType,
+    {
+      ...cdopCaseParties(c),
+      agencyOrganisationId: reminder.organisationId,
+      ...(reminder.requestId === undefined ? {} : { requestId: reminder.requestId }),
+      dueAt: reminder.dueAt,
+      kind: reminder.kind,
+      daysOverdue: reminder.daysOverdue,
+    },
+    [c.cdopOrganisationId, reminder.organisationId],
+    now,
+  );

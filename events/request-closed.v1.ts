@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { requestPartiesShape } from './request-parties.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { requestParties, requestPartiesShape } from './request-parties.ts';
 
 /**
  * The exchange closed a request that was still open, because the agreement it was made under was revoked: nothing
@@ -19,3 +21,24 @@ export const detailSchema = z.object({
   closedAt: z.iso.datetime(),
 });
 export type RequestClosedV1 = z.infer<typeof detailSchema>;
+
+/** The event of a request closed by the exchange, from the state it was in (`previous`). */
+export const requestClosedEvent = (
+  previous: DataRequest & { readonly status: RequestClosedV1['previousStatus'] },
+  reason: RequestClosedV1['reason'],
+  now: Date,
+) => {
+  const { detail, recipients } = requestParties(previous);
+  return newExchangeEvent(
+    detailType,
+    {
+      ...detail,
+      agreementId: previous.agreement.id,
+      reason,
+      previousStatus: previous.status,
+      closedAt: now.toISOString(),
+    },
+    recipients,
+    now,
+  );
+};

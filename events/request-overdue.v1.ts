@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { requestPartiesShape } from './request-parties.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { requestParties, requestPartiesShape } from './request-parties.ts';
 
 /** A data request passed its due time without a decision. */
 export const detailType = 'RequestOverdue' as const;
@@ -11,3 +13,8 @@ export const detailSchema = z.object({
   dueAt: z.iso.datetime(),
 });
 export type RequestOverdueV1 = z.infer<typeof detailSchema>;
+
+export const requestOverdueEvent = (request: DataRequest, now: Date) => {
+  const { detail, recipients } = requestParties(request);
+  return newExchangeEvent(detailType, { ...detail, dueAt: request.dueAt }, recipients, now);
+};

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { requestPartiesShape } from './request-parties.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { requestParties, requestPartiesShape } from './request-parties.ts';
 
 /** A requester submitted a data request to a responder under an agreement; the responder's clock starts. */
 export const detailType = 'RequestSubmitted' as const;
@@ -16,3 +18,22 @@ export const detailSchema = z.object({
   dueAt: z.iso.datetime(),
 });
 export type RequestSubmittedV1 = z.infer<typeof detailSchema>;
+
+/** The event of a request just created (its submission, or the case tracker's creation of one a case asked for). */
+export const requestSubmittedEvent = (request: DataRequest, now: Date) => {
+  const { detail, recipients } = requestParties(request);
+  return newExchangeEvent(
+    detailType,
+    {
+      ...detail,
+      agreementId: request.agreement.id,
+      agreementVersion: request.agreement.version,
+      purpose: request.purpose,
+      dataCategories: [...request.dataCategories],
+      urgency: request.urgency,
+      dueAt: request.dueAt,
+    },
+    recipients,
+    now,
+  );
+};

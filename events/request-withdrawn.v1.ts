@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { requestPartiesShape } from './request-parties.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { requestParties, requestPartiesShape } from './request-parties.ts';
 
 /** The requester withdrew a data request. */
 export const detailType = 'RequestWithdrawn' as const;
@@ -11,3 +13,8 @@ export const detailSchema = z.object({
   withdrawnAt: z.iso.datetime(),
 });
 export type RequestWithdrawnV1 = z.infer<typeof detailSchema>;
+
+export const requestWithdrawnEvent = (request: DataRequest, now: Date) => {
+  const { detail, recipients } = requestParties(request);
+  return newExchangeEvent(detailType, { ...detail, withdrawnAt: now.toISOString() }, recipients, now);
+};

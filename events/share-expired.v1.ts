@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { requestPartiesShape } from './request-parties.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { requestParties, requestPartiesShape } from './request-parties.ts';
 
 /** A released share's payload was deleted: its retention ended or the request was withdrawn. */
 export const detailType = 'ShareExpired' as const;
@@ -12,3 +14,8 @@ export const detailSchema = z.object({
   deletedAt: z.iso.datetime(),
 });
 export type ShareExpiredV1 = z.infer<typeof detailSchema>;
+
+export const shareExpiredEvent = (request: DataRequest, reason: ShareExpiredV1['reason'], now: Date) => {
+  const { detail, recipients } = requestParties(request);
+  return newExchangeEvent(detailType, { ...detail, reason, deletedAt: now.toISOString() }, recipients, now);
+};

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { requestPartiesShape } from './request-parties.ts';
+import { newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
+import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { requestParties, requestPartiesShape } from './request-parties.ts';
 
 /** The requester fetched a released share (one of at most `maxFetches`). */
 export const detailType = 'ShareFetched' as const;
@@ -13,3 +15,21 @@ export const detailSchema = z.object({
   fetchedAt: z.iso.datetime(),
 });
 export type ShareFetchedV1 = z.infer<typeof detailSchema>;
+
+/** The event of a share just fetched (the request's next state, which counts the fetch). */
+export const shareFetchedEvent = (fetched: DataRequest, now: Date) => {
+  const share = fetched.share;
+  if (share === undefined) throw new TypeError('a fetched request holds its share');
+  const { detail, recipients } = requestParties(fetched);
+  return newExchangeEvent(
+    detailType,
+    {
+      ...detail,
+      fetchCount: share.fetchCount,
+      maxFetches: share.maxFetches,
+      fetchedAt: now.toISOString(),
+    },
+    recipients,
+    now,
+  );
+};

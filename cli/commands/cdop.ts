@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import type { CdopNotificationInput, DataRequestView, PbxResponse } from '#cli/client.ts';
+import type { CdopNotificationInput, PbxResponse } from '#cli/client.ts';
 import { deathCategories, deathCategoryCodes, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
-import { caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';
+import { type CasePack, type CdopCase, caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';
 import { caseReviewPurpose } from '#shared/domain/cdop/fan-out.ts';
-import { parseNcmdExport } from '#shared/domain/cdop/ncmd-export.ts';
 import {
-  type PanelPackContent,
+  type PanelPack,
   type PlaceCategory,
   panelPackHash,
   placeCategories,
@@ -20,13 +19,13 @@ import {
   schemaVersionOf,
 } from '#shared/domain/cdop/reporting-form.ts';
 import { InputError } from '#shared/domain/errors.ts';
-import { footprintSchema, organisationSchema } from '#shared/domain/registry/registry.ts';
 import { parseSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import type { ClientAnswerOf, Operations } from '#shared/http/operations.ts';
 import { listOf } from './check.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, errnoOf, type Io, type OptionValues, printJson, showPath } from './command.ts';
 import { type Connection, connect, reach, successBody, untrusted } from './connect.ts';
-import { problemsOf, readJsonInput } from './json-input.ts';
+import { readJsonInput } from './json-input.ts';
 import { formatBytes } from './progress.ts';
 import { deriveSubjectRef, idempotencyKeyOf, releaseFile, requestIdOf } from './request.ts';
 
@@ -62,18 +61,6 @@ const stepKeyOf = (values: OptionValues, io: Io): string => {
 /** The body of a 2xx answer, printed with --json only if it is a refusal: for a step whose answer is not the last. */
 const quietBody = <T>(response: PbxResponse<T>, values: OptionValues, io: Io): T =>
   successBody(response, response.status >= 200 && response.status < 300 ? {} : values, io);
-
-const parseAnswer = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new CliError(
-      'UNTRUSTED_ANSWER',
-      `the exchange's answer is not ${what} this client can read`,
-      problemsOf(parsed.error).slice(0, 5),
-    );
-  }
-  return parsed.data;
-};
 
 const field = (label: string, value: string) => `${label.padEnd(15)}${value}`;
 
@@ -138,120 +125,20 @@ const writeOut = async (io: Io, path: string, value: unknown): Promise<void> => 
 
 // ---- the exchange's answers ------------------------------------------------------------------------------------
 
-// Parsed loosely: what is printed must be there, anything else the exchange adds is passed over (and shown by --json).
+// The typed client checks every answer against its operation's exact schema (shared/http/views/cdop.ts): what is
+// printed is what the exchange answered, and an answer of any other shape is not trusted.
 
-const agencySchema = z.looseObject({
-  organisationId: z.string(),
-  requestId: z.string().optional(),
-  requestedAt: z.string().optional(),
-  dueAt: z.string(),
-  status: z.string(),
-  daysOverdue: z.number().optional(),
-  declinedReasons: z.string().optional(),
-  endedReason: z.string().optional(),
-});
-type AgencyView = z.infer<typeof agencySchema>;
+type CaseAnswer = ClientAnswerOf<Operations['GetCdopCase']>;
+type AgencyView = CaseAnswer['agencies'][number];
+type TimelineView = CaseAnswer['timeline'][number];
+type SuggestionView = CaseAnswer['suggestions'][number];
+type AgreementNeededView = CdopCase['refusals'][number]['agreementNeeded'];
 
-const timelineEntrySchema = z.looseObject({
-  at: z.string(),
-  kind: z.string(),
-  by: z.string().optional(),
-  organisationId: z.string().optional(),
-  requestId: z.string().optional(),
-  detail: z.string().optional(),
-});
-type TimelineView = z.infer<typeof timelineEntrySchema>;
-
-const suggestionSchema = z.looseObject({
-  organisationId: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  why: z.string(),
-  inFootprint: z.boolean(),
-});
-type SuggestionView = z.infer<typeof suggestionSchema>;
-
-const reasonSchema = z.looseObject({ code: z.string(), message: z.string() });
-
-const agreementNeededSchema = z.looseObject({
-  description: z.string(),
-  footprintId: z.string(),
-  agencyInFootprint: z.boolean(),
-  coveredElsewhere: z.array(
-    z.looseObject({ agreementId: z.string(), title: z.string().optional(), footprintId: z.string() }),
-  ),
-});
-type AgreementNeededView = z.infer<typeof agreementNeededSchema>;
-
-const caseViewSchema = z.looseObject({
-  id: z.string(),
-  status: z.string(),
-  cdopOrganisationId: z.string().optional(),
-  footprintId: z.string().optional(),
-  notification: z
-    .looseObject({
-      subjectRef: z.string().optional(),
-      boroughOfResidence: z.string().optional(),
-      dateOfDeath: z.string().optional(),
-      expected: z.boolean().optional(),
-      place: z.looseObject({ kind: z.string(), area: z.string().optional() }).optional(),
-      placeCategory: z.string().optional(),
-      notifyingOrganisationId: z.string().optional(),
-    })
-    .optional(),
-  // A list of cases may show these at the top level rather than in the notification.
-  boroughOfResidence: z.string().optional(),
-  dateOfDeath: z.string().optional(),
-  createdAt: z.string().optional(),
-  createdBy: z.string().optional(),
-  refusals: z
-    .array(
-      z.looseObject({
-        organisationId: z.string(),
-        at: z.string().optional(),
-        reasons: z.array(reasonSchema),
-        agreementNeeded: agreementNeededSchema,
-      }),
-    )
-    .optional(),
-  pack: z
-    .looseObject({
-      packHash: z.string(),
-      assembledAt: z.string().optional(),
-      reports: z.number().optional(),
-      agenciesOutstanding: z.array(z.string()).optional(),
-    })
-    .optional(),
-  closure: z
-    .looseObject({
-      closedAt: z.string().optional(),
-      closedBy: z.string().optional(),
-      analysis: z.looseObject({ categoryOfDeath: z.string().optional() }).optional(),
-    })
-    .optional(),
-});
-type CaseView = z.infer<typeof caseViewSchema>;
-
-const caseAnswerSchema = z.object({
-  case: caseViewSchema,
-  agencies: z.array(agencySchema),
-  timeline: z.array(timelineEntrySchema),
-  suggestions: z.array(suggestionSchema).optional(),
-});
-type CaseAnswer = z.infer<typeof caseAnswerSchema>;
-
-const boroughOf = (c: CaseView): string => c.boroughOfResidence ?? c.notification?.boroughOfResidence ?? '';
-const dateOfDeathOf = (c: CaseView): string => c.dateOfDeath ?? c.notification?.dateOfDeath ?? '';
-
-const placeOf = (c: CaseView): string => {
-  const n = c.notification;
+const placeOf = (c: CdopCase): string => {
+  const { place, placeCategory } = c.notification;
   const where =
-    n?.place === undefined
-      ? undefined
-      : n.place.kind === 'in-footprint'
-        ? "in the CDOP's footprint"
-        : `outside the footprint (${n.place.area ?? 'area not given'})`;
-  return [where, n?.placeCategory].filter((s) => s !== undefined).join(', ');
+    place.kind === 'in-footprint' ? "in the CDOP's footprint" : `outside the footprint (${place.area})`;
+  return [where, placeCategory].filter((s) => s !== undefined).join(', ');
 };
 
 const describeAgencies = (agencies: readonly AgencyView[]): string[] =>
@@ -273,8 +160,7 @@ const describeAgreementNeeded = (needed: AgreementNeededView, agency: string): s
   `  agreement needed: ${needed.description}`,
   `  footprint ${needed.footprintId}: ${agency} ${needed.agencyInFootprint ? 'is' : 'is not'} a member`,
   ...needed.coveredElsewhere.map(
-    (a) =>
-      `  covered elsewhere: ${a.agreementId}${a.title === undefined ? '' : ` (${a.title})`} in ${a.footprintId}`,
+    (a) => `  covered elsewhere: ${a.agreementId} (${a.title}) in ${a.footprintId}`,
   ),
 ];
 
@@ -296,43 +182,23 @@ const describeTimeline = (timeline: readonly TimelineView[]): string[] =>
   );
 
 /** The case header: what it is about, without anything that identifies the child but its reference. */
-const describeCase = (c: CaseView): string[] => {
+const describeCase = (c: CdopCase): string[] => {
   const n = c.notification;
   return [
     `${c.id}: ${c.status}`,
-    ...(c.cdopOrganisationId === undefined
-      ? []
-      : [field('cdop:', `${c.cdopOrganisationId} (footprint ${c.footprintId ?? 'not given'})`)]),
-    field('borough:', boroughOf(c)),
-    field(
-      'died:',
-      [dateOfDeathOf(c), n?.expected === undefined ? undefined : n.expected ? 'expected' : 'unexpected']
-        .filter((s) => s !== undefined && s !== '')
-        .join(', '),
-    ),
-    ...(placeOf(c) === '' ? [] : [field('place:', placeOf(c))]),
-    ...(n?.notifyingOrganisationId === undefined ? [] : [field('notified by:', n.notifyingOrganisationId)]),
-    ...(n?.subjectRef === undefined ? [] : [field('subject:', n.subjectRef)]),
-    ...(c.createdAt === undefined
-      ? []
-      : [
-          field(
-            'opened:',
-            `${shortInstant(c.createdAt)}${c.createdBy === undefined ? '' : ` by ${c.createdBy}`}`,
-          ),
-        ]),
+    field('cdop:', `${c.cdopOrganisationId} (footprint ${c.footprintId})`),
+    field('borough:', n.boroughOfResidence),
+    field('died:', `${n.dateOfDeath}, ${n.expected ? 'expected' : 'unexpected'}`),
+    field('place:', placeOf(c)),
+    field('notified by:', n.notifyingOrganisationId),
+    field('subject:', n.subjectRef),
+    field('opened:', `${shortInstant(c.createdAt)} by ${c.createdBy}`),
     ...(c.pack === undefined
       ? []
       : [
           field(
             'panel pack:',
-            [
-              c.pack.packHash,
-              c.pack.assembledAt === undefined ? undefined : `assembled ${shortInstant(c.pack.assembledAt)}`,
-              c.pack.reports === undefined ? undefined : counted(c.pack.reports, 'report'),
-            ]
-              .filter((s) => s !== undefined)
-              .join(', '),
+            `${c.pack.packHash}, assembled ${shortInstant(c.pack.assembledAt)}, ${counted(c.pack.reports, 'report')}`,
           ),
         ]),
     ...(c.closure === undefined
@@ -340,15 +206,7 @@ const describeCase = (c: CaseView): string[] => {
       : [
           field(
             'closed:',
-            [
-              c.closure.closedAt === undefined ? undefined : shortInstant(c.closure.closedAt),
-              c.closure.closedBy === undefined ? undefined : `by ${c.closure.closedBy}`,
-              c.closure.analysis?.categoryOfDeath === undefined
-                ? undefined
-                : `category ${c.closure.analysis.categoryOfDeath}`,
-            ]
-              .filter((s) => s !== undefined)
-              .join(', '),
+            `${shortInstant(c.closure.closedAt)}, by ${c.closure.closedBy}, category ${c.closure.analysis.categoryOfDeath}`,
           ),
         ]),
   ];
@@ -356,8 +214,8 @@ const describeCase = (c: CaseView): string[] => {
 
 const describeCaseAnswer = (answer: CaseAnswer): string[] => {
   const asked = new Set(answer.agencies.map((a) => a.organisationId));
-  const toAsk = (answer.suggestions ?? []).filter((s) => !asked.has(s.organisationId));
-  const refusals = answer.case.refusals ?? [];
+  const toAsk = answer.suggestions.filter((s) => !asked.has(s.organisationId));
+  const refusals = answer.case.refusals;
   return [
     ...describeCase(answer.case),
     '',
@@ -369,7 +227,7 @@ const describeCaseAnswer = (answer: CaseAnswer): string[] => {
           '',
           'Asks refused:',
           ...refusals.flatMap((r) => [
-            `${r.organisationId}${r.at === undefined ? '' : ` (${shortInstant(r.at)})`}:`,
+            `${r.organisationId} (${shortInstant(r.at)}):`,
             ...r.reasons.map((reason) => `  ${reason.code}: ${reason.message}`),
             ...describeAgreementNeeded(r.agreementNeeded, r.organisationId),
           ]),
@@ -385,36 +243,15 @@ const describeCaseAnswer = (answer: CaseAnswer): string[] => {
 
 // ---- open --------------------------------------------------------------------------------------------------
 
-const openAnswerSchema = z.discriminatedUnion('outcome', [
-  caseAnswerSchema.extend({ outcome: z.literal('opened') }),
-  z.object({
-    outcome: z.literal('notify-instead'),
-    notifyInstead: z.looseObject({
-      cdopOrganisationId: z.string(),
-      footprintId: z.string(),
-      footprintName: z.string(),
-    }),
-    reason: z.string(),
-  }),
-]);
-
-const publishedRegistrySchema = z.object({
-  organisations: z.array(organisationSchema),
-  footprints: z.array(footprintSchema),
-  clients: z.array(z.object({ id: z.string(), organisationId: z.string() })),
-});
-
 /**
  * The CDOP footprint whose key derives the child's reference: the one containing the borough of residence, read
  * from the public registry. Of several, the one the caller's own CDOP belongs to; a borough in another CDOP's
  * footprint gives that footprint, and the exchange then answers that the other CDOP is to be notified.
  */
 const cdopFootprintOf = async (connection: Connection, io: Io, borough: string): Promise<string> => {
-  const response = await reach(connection.url, () => connection.client.registry());
-  const registry = publishedRegistrySchema.safeParse(successBody(response, {}, io));
-  if (!registry.success) throw untrusted('the exchange answered GET /v1/registry with something else');
-  const caller = registry.data.clients.find((c) => c.id === connection.clientId)?.organisationId;
-  const cdops = cdopsOfBorough(registry.data, borough, new Date());
+  const registry = successBody(await reach(connection.url, () => connection.client.registry()), {}, io);
+  const caller = registry.clients.find((c) => c.id === connection.clientId)?.organisationId;
+  const cdops = cdopsOfBorough(registry, borough, new Date());
   const chosen =
     cdops.find((c) => c.cdopOrganisationId === caller) ?? (cdops.length === 1 ? cdops[0] : undefined);
   if (chosen !== undefined) return chosen.footprintId;
@@ -531,7 +368,7 @@ export const runCdopOpen = async ({ values, io }: CommandInput): Promise<void> =
   const { client, url } = await connected();
   const key = stepKeyOf(values, io);
   const response = await reach(url, () => client.openCdopCase(notification, key));
-  const answer = parseAnswer(openAnswerSchema, successBody(response, values, io), 'an opened case');
+  const answer = successBody(response, values, io);
   if (values.json) return;
   if (answer.outcome === 'notify-instead') {
     const { notifyInstead } = answer;
@@ -544,7 +381,7 @@ export const runCdopOpen = async ({ values, io }: CommandInput): Promise<void> =
     );
     return;
   }
-  const suggestions = answer.suggestions ?? [];
+  const { suggestions } = answer;
   io.stdout(
     `${[
       `opened case ${answer.case.id}`,
@@ -562,47 +399,14 @@ export const runCdopOpen = async ({ values, io }: CommandInput): Promise<void> =
 
 // ---- list and status ---------------------------------------------------------------------------------------
 
-const listAnswerSchema = z.object({
-  cases: z.array(
-    caseViewSchema.extend({
-      agencies: z.number().optional(),
-      answered: z.number().optional(),
-      overdue: z.number().optional(),
-      declined: z.number().optional(),
-    }),
-  ),
-  outstanding: z
-    .array(
-      z.looseObject({
-        organisationId: z.string(),
-        reports: z.array(
-          z.looseObject({
-            caseId: z.string(),
-            requestId: z.string().optional(),
-            dueAt: z.string(),
-            status: z.string(),
-            daysOverdue: z.number(),
-          }),
-        ),
-        overdue: z.number(),
-        maxDaysOverdue: z.number(),
-      }),
-    )
-    .optional(),
-});
-
 const caseStatuses = ['open', 'closed'] as const;
 
 export const runCdopList = async ({ values, io }: CommandInput): Promise<void> => {
   const status = values.status === undefined ? undefined : oneOf('status', values.status, caseStatuses);
   const { client, url } = await connect(values, io);
-  const answer = parseAnswer(
-    listAnswerSchema,
-    successBody(await reach(url, () => client.listCdopCases(status)), values, io),
-    'a list of cases',
-  );
+  const answer = successBody(await reach(url, () => client.listCdopCases(status)), values, io);
   if (values.json) return;
-  const outstanding = answer.outstanding ?? [];
+  const { outstanding } = answer;
   io.stdout(
     `${[
       ...(answer.cases.length === 0
@@ -622,12 +426,10 @@ export const runCdopList = async ({ values, io }: CommandInput): Promise<void> =
             answer.cases.map((c) => [
               c.id,
               c.status,
-              boroughOf(c),
-              dateOfDeathOf(c),
-              ...[c.agencies, c.answered, c.overdue, c.declined].map((n) =>
-                n === undefined ? '' : String(n),
-              ),
-              c.createdAt === undefined ? '' : shortInstant(c.createdAt),
+              c.boroughOfResidence,
+              c.dateOfDeath,
+              ...[c.agencies, c.answered, c.overdue, c.declined].map(String),
+              shortInstant(c.createdAt),
             ]),
           )),
       '',
@@ -652,40 +454,12 @@ export const runCdopList = async ({ values, io }: CommandInput): Promise<void> =
 export const runCdopStatus = async ({ values, operands, io }: CommandInput): Promise<void> => {
   const caseId = caseIdOf(operands, 'show');
   const { client, url } = await connect(values, io);
-  const answer = parseAnswer(
-    caseAnswerSchema,
-    successBody(await reach(url, () => client.getCdopCase(caseId)), values, io),
-    'a case',
-  );
+  const answer = successBody(await reach(url, () => client.getCdopCase(caseId)), values, io);
   if (values.json) return;
   io.stdout(`${describeCaseAnswer(answer).join('\n')}\n`);
 };
 
 // ---- request -----------------------------------------------------------------------------------------------
-
-const fanOutAnswerSchema = caseAnswerSchema.extend({
-  items: z.array(
-    z.discriminatedUnion('outcome', [
-      z.looseObject({
-        outcome: z.literal('permitted'),
-        organisationId: z.string(),
-        requestId: z.string(),
-        dueAt: z.string(),
-      }),
-      z.looseObject({
-        outcome: z.literal('refused'),
-        organisationId: z.string(),
-        reasons: z.array(reasonSchema),
-        agreementNeeded: agreementNeededSchema,
-      }),
-      z.looseObject({
-        outcome: z.literal('already-requested'),
-        organisationId: z.string(),
-        requestId: z.string().optional(),
-      }),
-    ]),
-  ),
-});
 
 /**
  * `pbx cdop request`: asks each agency for its report. The call succeeds (exit 0) even when some asks are refused,
@@ -702,10 +476,10 @@ export const runCdopRequest = async ({ values, operands, io }: CommandInput): Pr
   idempotencyKeyOf(values);
   const { client, url } = await connect(values, io);
   const key = stepKeyOf(values, io);
-  const answer = parseAnswer(
-    fanOutAnswerSchema,
-    successBody(await reach(url, () => client.requestCdopReports(caseId, agencies, key)), values, io),
-    'an answer to the asks',
+  const answer = successBody(
+    await reach(url, () => client.requestCdopReports(caseId, agencies, key)),
+    values,
+    io,
   );
   const refused = answer.items.filter((i) => i.outcome === 'refused').length;
   if (values.strict === true && refused > 0) io.setExitStatus(1);
@@ -758,10 +532,6 @@ const readReportingForm = async (io: Io, file: string): Promise<ReportingForm> =
   }
 };
 
-/** The report request's case, from the justification the CDOP's fan-out writes (`… case <id>: …`), if it says. */
-const caseOfRequest = (request: DataRequestView): string | undefined =>
-  /\bcase ([0-9A-HJKMNP-TV-Z]{26})\b/.exec(request.justification)?.[1];
-
 /**
  * `pbx cdop report`: an agency answers a CDOP's report request. The form is checked here against its version's
  * schema, then the request is approved (if still submitted) and the form released as the share, the same two steps
@@ -811,7 +581,7 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
     );
   }
   if (form !== undefined) {
-    const askedAbout = caseOfRequest(request);
+    const askedAbout = request.cdopCase?.caseId;
     const problems = [
       ...(form.report.agencyId === request.responderOrganisationId
         ? []
@@ -877,63 +647,26 @@ export const runCdopReport = async ({ values, operands, io }: CommandInput): Pro
 
 // ---- pack --------------------------------------------------------------------------------------------------
 
-const assembledAnswerSchema = z.object({
-  pack: z.looseObject({
-    packHash: z.string(),
-    reports: z.number().optional(),
-    agenciesOutstanding: z.array(z.string()).optional(),
-    unreadable: z
-      .array(z.looseObject({ organisationId: z.string(), problems: z.array(z.string()) }))
-      .optional(),
-    assembledAt: z.string().optional(),
-  }),
-});
-
-const packAnswerSchema = z.object({
-  pack: z.looseObject({
-    caseId: z.string(),
-    cdopFootprintId: z.string(),
-    facts: z.looseObject({
-      boroughOfResidence: z.string().optional(),
-      ageBand: z.string().optional(),
-      quarterOfDeath: z.string().optional(),
-      expected: z.boolean().optional(),
-      placeCategory: z.string().optional(),
-      diedInFootprint: z.boolean().optional(),
-    }),
-    reports: z.array(
-      z.looseObject({ agencyId: z.string(), body: z.unknown(), redactions: z.array(z.unknown()) }),
-    ),
-    agenciesOutstanding: z.array(z.string()),
-    agenciesDeclined: z.array(z.string()).optional(),
-    agenciesEnded: z.array(z.string()).optional(),
-    packHash: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
-});
-
 /**
  * The pack's hash, computed here as panel-pack.ts `panelPackHash` does (SHA-256 of the canonical JSON of the content,
  * everything but the hash), over the content as it came: the pack read is the pack that was assembled.
  */
-const computedPackHash = (pack: Record<string, unknown>): string => {
-  const { packHash: _stated, ...content } = pack;
-  return panelPackHash(content as PanelPackContent);
-};
+const computedPackHash = ({ packHash: _stated, ...content }: PanelPack): string => panelPackHash(content);
 
 export const runCdopPack = async ({ values, operands, io }: CommandInput): Promise<void> => {
   const caseId = caseIdOf(operands, 'show the panel pack of');
   idempotencyKeyOf(values);
   const out = await outPathOf(io, values.out);
   const { client, url } = await connect(values, io);
-  let assembled: z.infer<typeof assembledAnswerSchema>['pack'] | undefined;
+  let assembled: CasePack | undefined;
   if (values.assemble === true) {
     const key = stepKeyOf(values, io);
     const response = await reach(url, () => client.assembleCdopPanelPack(caseId, key));
-    assembled = parseAnswer(assembledAnswerSchema, quietBody(response, values, io), 'an assembled pack').pack;
+    assembled = quietBody(response, values, io).pack;
   }
   const got = await reach(url, () => client.getCdopPanelPack(caseId));
   const body = assembled === undefined ? successBody(got, values, io) : quietBody(got, values, io);
-  const { pack } = parseAnswer(packAnswerSchema, body, 'a panel pack');
+  const { pack } = body;
   if (pack.caseId !== caseId)
     throw untrusted(`the exchange sent the pack of case ${pack.caseId}, not ${caseId}`);
   if (computedPackHash(pack) !== pack.packHash) {
@@ -950,24 +683,18 @@ export const runCdopPack = async ({ values, operands, io }: CommandInput): Promi
   const facts = pack.facts;
   io.stdout(
     `${[
-      `panel pack of ${pack.caseId} (${pack.cdopFootprintId})${assembled === undefined ? '' : `, assembled ${shortInstant(assembled.assembledAt ?? '')}`}`,
+      `panel pack of ${pack.caseId} (${pack.cdopFootprintId})${assembled === undefined ? '' : `, assembled ${shortInstant(assembled.assembledAt)}`}`,
       field('packHash:', `${pack.packHash} (verified)`),
       field(
         'facts:',
         [
           facts.boroughOfResidence,
-          facts.ageBand === undefined ? undefined : `age ${facts.ageBand}`,
-          facts.quarterOfDeath === undefined ? undefined : `died ${facts.quarterOfDeath}`,
-          facts.expected === undefined ? undefined : facts.expected ? 'expected' : 'unexpected',
+          `age ${facts.ageBand}`,
+          `died ${facts.quarterOfDeath}`,
+          facts.expected ? 'expected' : 'unexpected',
           facts.placeCategory,
-          facts.diedInFootprint === undefined
-            ? undefined
-            : facts.diedInFootprint
-              ? 'in the footprint'
-              : 'outside the footprint',
-        ]
-          .filter((s) => s !== undefined)
-          .join(', '),
+          facts.diedInFootprint ? 'in the footprint' : 'outside the footprint',
+        ].join(', '),
       ),
       field('reports:', String(pack.reports.length)),
       ...pack.reports.map(
@@ -978,13 +705,11 @@ export const runCdopPack = async ({ values, operands, io }: CommandInput): Promi
         'outstanding:',
         pack.agenciesOutstanding.length === 0 ? 'none' : pack.agenciesOutstanding.join(', '),
       ),
-      ...(pack.agenciesDeclined === undefined || pack.agenciesDeclined.length === 0
-        ? []
-        : [field('declined:', pack.agenciesDeclined.join(', '))]),
-      ...(pack.agenciesEnded === undefined || pack.agenciesEnded.length === 0
+      ...(pack.agenciesDeclined.length === 0 ? [] : [field('declined:', pack.agenciesDeclined.join(', '))]),
+      ...(pack.agenciesEnded.length === 0
         ? []
         : [field('ended:', `${pack.agenciesEnded.join(', ')} (asks ended without a report)`)]),
-      ...(assembled?.unreadable === undefined || assembled.unreadable.length === 0
+      ...(assembled === undefined || assembled.unreadable.length === 0
         ? []
         : [
             'left out (their share is not a reporting form of this case):',
@@ -1026,11 +751,7 @@ export const runCdopClose = async ({ values, operands, io }: CommandInput): Prom
   }
   const { client, url } = await connect(values, io);
   const key = stepKeyOf(values, io);
-  const answer = parseAnswer(
-    caseAnswerSchema,
-    successBody(await reach(url, () => client.closeCdopCase(caseId, json, key)), values, io),
-    'a case',
-  );
+  const answer = successBody(await reach(url, () => client.closeCdopCase(caseId, json, key)), values, io);
   if (values.json) return;
   const open = answer.agencies.filter((a) => a.status === 'requested' || a.status === 'overdue');
   io.stdout(
@@ -1046,8 +767,6 @@ export const runCdopClose = async ({ values, operands, io }: CommandInput): Prom
 
 // ---- export ------------------------------------------------------------------------------------------------
 
-const exportAnswerSchema = z.object({ export: z.unknown() });
-
 export const runCdopExport = async ({ values, operands, io }: CommandInput): Promise<void> => {
   const caseId = caseIdOf(operands, 'export');
   const version = values.version;
@@ -1056,27 +775,14 @@ export const runCdopExport = async ({ values, operands, io }: CommandInput): Pro
   }
   const out = await outPathOf(io, values.out);
   const { client, url } = await connect(values, io);
-  const raw = parseAnswer(
-    exportAnswerSchema,
-    successBody(await reach(url, () => client.exportCdopCase(caseId, version)), values, io),
-    'an NCMD export',
-  ).export;
-  let exported: ReturnType<typeof parseNcmdExport>;
-  try {
-    exported = parseNcmdExport(raw);
-  } catch (error) {
-    if (error instanceof InputError) {
-      throw new CliError(
-        'UNTRUSTED_ANSWER',
-        `the exchange's export: ${error.message}`,
-        (error.details ?? []).slice(0, 5),
-      );
-    }
-    throw error;
-  }
+  const { export: exported } = successBody(
+    await reach(url, () => client.exportCdopCase(caseId, version)),
+    values,
+    io,
+  );
   if (exported.caseId !== caseId)
     throw untrusted(`the exchange sent the export of case ${exported.caseId}, not ${caseId}`);
-  if (out !== undefined) await writeOut(io, out, raw);
+  if (out !== undefined) await writeOut(io, out, exported);
   if (values.json) return;
   io.stdout(
     `${[
@@ -1099,29 +805,7 @@ export const runCdopExport = async ({ values, operands, io }: CommandInput): Pro
 
 // ---- figures -----------------------------------------------------------------------------------------------
 
-const cellSchema = z.union([z.number(), z.string()]);
-const figuresSchema = z.looseObject({
-  notified: cellSchema,
-  reviewed: cellSchema,
-  closed: cellSchema,
-  withModifiableFactors: cellSchema,
-  byCategory: z.record(z.string(), cellSchema),
-});
-type FiguresView = z.infer<typeof figuresSchema>;
-const figuresTableSchema = z.looseObject({
-  period: z.looseObject({ label: z.string(), from: z.string(), to: z.string() }),
-  rows: z.array(z.looseObject({ borough: z.string(), figures: figuresSchema })),
-  total: figuresSchema,
-});
-const figuresAnswerSchema = z.object({
-  figures: z.looseObject({ year: figuresTableSchema, quarters: z.array(figuresTableSchema) }),
-  learningThemes: z
-    .array(
-      z.looseObject({ year: z.string(), theme: z.string(), label: z.string().optional(), cases: cellSchema }),
-    )
-    .optional(),
-  for: z.string().optional(),
-});
+type FiguresView = ClientAnswerOf<Operations['GetCdopFigures']>['figures']['year']['total'];
 
 const measures = (f: FiguresView): string[] =>
   [f.notified, f.reviewed, f.closed, f.withModifiableFactors].map(String);
@@ -1138,27 +822,15 @@ export const runCdopFigures = async ({ values, io }: CommandInput): Promise<void
   if (!/^\d{4}$/.test(year)) throw usageError(`--year must be a year, YYYY, not "${year}"`);
   const audience = values.internal === true ? 'internal' : 'publication';
   const { client, url } = await connect(values, io);
-  const answer = parseAnswer(
-    figuresAnswerSchema,
-    successBody(await reach(url, () => client.getCdopFigures(year, audience)), values, io),
-    'a set of figures',
-  );
+  const answer = successBody(await reach(url, () => client.getCdopFigures(year, audience)), values, io);
   if (values.json) return;
   const { year: table, quarters } = answer.figures;
   const boroughs = table.rows.map((r) => r.borough);
-  const categories = [
-    ...deathCategoryCodes.filter((c) => c in table.total.byCategory),
-    ...Object.keys(table.total.byCategory).filter(
-      (c) => !(deathCategoryCodes as readonly string[]).includes(c),
-    ),
-  ];
-  const labelOf = (code: string): string =>
-    Object.hasOwn(deathCategories, code) ? deathCategories[code as keyof typeof deathCategories] : code;
-  const themes = answer.learningThemes ?? [];
+  const themes = answer.learningThemes;
   io.stdout(
     `${[
       `Child deaths, financial year ${table.period.label} (${table.period.from} to ${lastDayBefore(table.period.to)}), by borough of residence`,
-      (answer.for ?? audience) === 'internal'
+      answer.for === 'internal'
         ? 'internal: exact counts, not for publication'
         : 'for publication: counts of 1 to 4 show as <5; c is a cell suppressed so that no <5 can be worked out',
       '',
@@ -1170,10 +842,10 @@ export const runCdopFigures = async ({ values, io }: CommandInput): Promise<void
       'Closed cases by category of death:',
       ...formatTable(
         ['CATEGORY', ...boroughs, 'total'],
-        categories.map((c) => [
-          labelOf(c),
-          ...table.rows.map((r) => String(r.figures.byCategory[c] ?? '')),
-          String(table.total.byCategory[c] ?? ''),
+        deathCategoryCodes.map((c) => [
+          deathCategories[c],
+          ...table.rows.map((r) => String(r.figures.byCategory[c])),
+          String(table.total.byCategory[c]),
         ]),
       ),
       '',
@@ -1189,7 +861,7 @@ export const runCdopFigures = async ({ values, io }: CommandInput): Promise<void
             'Learning themes of closed cases (shareable with a neighbouring CDOP):',
             ...formatTable(
               ['YEAR', 'THEME', 'CASES'],
-              themes.map((t) => [t.year, t.label ?? t.theme, String(t.cases)]),
+              themes.map((t) => [t.year, t.label, String(t.cases)]),
             ),
           ]),
     ].join('\n')}\n`,

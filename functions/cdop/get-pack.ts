@@ -1,11 +1,13 @@
-import { fetchCasePack } from '#shared/domain/cdop/manage-cases.ts';
+import { fetchCasePack } from '#shared/domain/cdop/fetch-pack.ts';
 import { caseDependencies } from '#shared/http/cdop.ts';
 import { signedOperation } from '#shared/http/operation-handler.ts';
 import { operations } from '#shared/http/operations.ts';
-import { answeredInScope } from '#shared/request-scope.ts';
+import { getPanelPackAnswerOf } from '#shared/http/views/cdop.ts';
 
-export const handler = signedOperation(operations.GetPanelPack, caseDependencies, (deps, call) =>
-  answeredInScope(() =>
-    fetchCasePack(deps, { principal: call.principal, caseId: call.pathId('caseId', 'cdop-case') }),
-  ),
-);
+export const handler = signedOperation(operations.GetPanelPack, caseDependencies, async (deps, call) => {
+  const fetched = await fetchCasePack(deps, {
+    principal: call.principal,
+    caseId: call.pathId('caseId', 'cdop-case'),
+  });
+  return { answer: getPanelPackAnswerOf(fetched), audited: fetched.audited };
+});

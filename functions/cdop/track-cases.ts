@@ -1,13 +1,13 @@
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store.ts';
 import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
-import { trackCases } from '#shared/domain/cdop/manage-cases.ts';
+import { trackCases } from '#shared/domain/cdop/track-cases.ts';
 import { logger } from '#shared/logger.ts';
 import { scheduledFunction } from '../scheduled-function.ts';
 
 /**
  * Scheduled: creates the data requests that CDOP cases asked for, announces reports received and sends reminders
- * of reports due or overdue (shared/domain/cdop/manage-cases.ts trackCases).
+ * of reports due or overdue (shared/domain/cdop/track-cases.ts).
  */
 export const handler = scheduledFunction(
   'TrackCdopCases',

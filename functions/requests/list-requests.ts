@@ -1,18 +1,14 @@
-import { listRequests } from '#shared/domain/requests/manage-requests.ts';
+import { listRequests } from '#shared/domain/requests/list-requests.ts';
 import { signedOperation } from '#shared/http/operation-handler.ts';
 import { operations } from '#shared/http/operations.ts';
 import { requestDependencies } from '#shared/http/requests.ts';
-import { answeredInScope } from '#shared/request-scope.ts';
+import { requestListAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = signedOperation(operations.ListRequests, requestDependencies, (deps, call) =>
-  answeredInScope(async () => {
-    const { limit, ...filter } = call.query;
-    return {
-      statusCode: 200,
-      body: await listRequests(deps, {
-        principal: call.principal,
-        filter: { ...filter, limit: limit ?? 50 },
-      }),
-    };
-  }),
-);
+export const handler = signedOperation(operations.ListRequests, requestDependencies, async (deps, call) => {
+  const { limit, ...filter } = call.query;
+  const listed = await listRequests(deps, {
+    principal: call.principal,
+    filter: { ...filter, limit: limit ?? 50 },
+  });
+  return { answer: requestListAnswerOf(listed, deps.clock.now()), audited: listed.audited };
+});

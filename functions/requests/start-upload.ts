@@ -1,16 +1,19 @@
-import { startUpload } from '#shared/domain/requests/manage-requests.ts';
+import { startUpload } from '#shared/domain/requests/start-upload.ts';
 import { signedOperation } from '#shared/http/operation-handler.ts';
 import { operations } from '#shared/http/operations.ts';
 import { requestDependencies } from '#shared/http/requests.ts';
-import { answeredInScope } from '#shared/request-scope.ts';
+import { uploadAnswerOf } from '#shared/http/views/requests.ts';
 
-export const handler = signedOperation(operations.StartShareUpload, requestDependencies, (deps, call) =>
-  answeredInScope(() =>
-    startUpload(deps, {
+export const handler = signedOperation(
+  operations.StartShareUpload,
+  requestDependencies,
+  async (deps, call) => {
+    const started = await startUpload(deps, {
       principal: call.principal,
       requestId: call.pathId('requestId', 'request'),
       call: call.idempotentCall,
       declared: call.body,
-    }),
-  ),
+    });
+    return { answer: uploadAnswerOf(started), audited: started.audited };
+  },
 );

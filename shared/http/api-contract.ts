@@ -19,15 +19,9 @@ import {
   organisationSchema,
 } from '../domain/registry/registry.ts';
 import { witnessName, witnessSchema } from '../domain/registry/witnesses.ts';
-import {
-  dataRequestBodySchema,
-  dataRequestSchema,
-  decisionOutcomes,
-  requestDecisionSchema,
-  requestStatuses,
-  shareSchema,
-} from '../domain/requests/data-request.ts';
+import { dataRequestBodySchema } from '../domain/requests/data-request.ts';
 import { idFormats } from './path-ids.ts';
+import { requestViewSchema } from './views/requests.ts';
 
 /**
  * The bodies, queries and answers of the operations (shared/http/operations.ts names which is whose; the CDOP ones
@@ -332,84 +326,19 @@ export const eventFeedSchema = z.object({
     .describe('the `after` of the next page, while there may be one (a page may then hold fewer events)'),
 });
 
-// Data requests and shares (shared/domain/requests/): bodies, queries and answers.
-
-export const requestViewSchema = dataRequestSchema.extend({
-  overdue: z
-    .boolean()
-    .describe('past its due date and still owed: awaiting a decision, or approved and not released'),
-});
-export const requestAnswer = z.object({ request: requestViewSchema });
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256');
-const contentType = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[a-z]+\/[a-z0-9.+-]+(;.*)?$/i, 'a media type');
-
-export const listRequestsQuery = z.strictObject({
-  box: z.enum(['inbox', 'outbox']).describe('requests the organisation received (inbox) or sent (outbox)'),
-  status: z.enum(requestStatuses).optional(),
-  dueBefore: isoTime.optional().describe('only requests due before this ISO 8601 time'),
-  overdue: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-  after: idFormats.request.optional().describe("a previous page's `next`"),
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'a positive decimal integer')
-    .transform(Number)
-    .refine((n) => n <= 100, '1 to 100')
-    .optional()
-    .describe('at most 100; 50 when omitted'),
-});
-export const requestListAnswer = z.object({
-  requests: z.array(requestViewSchema),
-  next: z.string().optional().describe('the `after` of the next page, while there is one'),
-});
-export const decideRequestBody = z.strictObject({
-  outcome: z.enum(decisionOutcomes),
-  reasons: z.string().trim().min(1).max(4000).describe('why: a decision not to share is a record too'),
-  reasonCodes: requestDecisionSchema.shape.reasonCodes.describe(
-    'the coded grounds, which the audit log records (it holds the reasons only as their SHA-256)',
-  ),
-  withheld: requestDecisionSchema.shape.withheld.describe('for `partial` only: what is withheld'),
-});
-export const startUploadBody = z.strictObject({
-  size: z.number().int().positive(),
-  sha256: sha256Hex,
-  contentType,
-});
-export const uploadAnswer = z.object({
-  upload: z.object({
-    uploadId: z.string(),
-    url: z.string().describe('presigned PUT URL; send the bytes with the content-type header below'),
-    method: z.literal('PUT'),
-    headers: z.record(z.string(), z.string()),
-    expiresAt: z.string(),
-  }),
-});
-export const releaseShareBody = z.union([
-  z.strictObject({
-    content: z
-      .base64()
-      .describe('the payload, standard base64 (at most 768 KiB decoded: the signed body is at most 1 MiB)'),
-    sha256: sha256Hex,
-    contentType,
-    dataCategories: shareRequestSchema.shape.dataCategories,
-  }),
-  z.strictObject({
-    uploadId: z.string().length(26).describe('an upload started with POST /v1/requests/{requestId}/uploads'),
-    dataCategories: shareRequestSchema.shape.dataCategories,
-  }),
-]);
-export const fetchAnswer = z.object({
-  grant: z.object({ url: z.string().describe('presigned GET URL'), expiresAt: z.string() }),
-  share: shareSchema
-    .pick({ sha256: true, size: true, contentType: true, dataCategories: true, expiresAt: true })
-    .extend({ fetchCount: z.number().int(), maxFetches: z.number().int() }),
-});
+// Data requests and shares: their bodies, queries and answers are in views/requests.ts, with the mappers from
+// the use cases' results (re-exported here until operations.ts imports them from there).
+export {
+  decideRequestBody,
+  fetchAnswer,
+  listRequestsQuery,
+  releaseShareBody,
+  requestAnswer,
+  requestListAnswer,
+  requestViewSchema,
+  startUploadBody,
+  uploadAnswer,
+} from './views/requests.ts';
 
 /** Schemas published by name under `components.schemas`; every other schema is inlined where it is used. */
 export const namedSchemas = {

@@ -1,5 +1,5 @@
 import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
-import type { CaseDeps } from '../domain/cdop/manage-cases.ts';
+import type { CaseDeps } from '../domain/cdop/case-deps.ts';
 import { requestStores } from './requests.ts';
 import type { Runtime } from './runtime.ts';
 

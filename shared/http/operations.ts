@@ -514,7 +514,7 @@ export const operations = withIds({
     summary:
       'One case: each agency asked with its report status, the timeline and the agencies to ask (audited)',
     status: 200,
-    answer: cdop.cdopCaseAnswer,
+    answer: cdop.getCdopCaseAnswer,
   }),
   RequestCdopReports: cdopOperation(
     'POST',
@@ -534,7 +534,7 @@ export const operations = withIds({
   AssemblePanelPack: cdopOperation('POST', '/v1/cdop/cases/{caseId}/pack', 'assemble-pack.ts', 'readwrite', {
     summary: 'Assembles the panel pack from the reports received, identifying parts left out (case runners)',
     status: 201,
-    answer: cdop.panelPackAnswer,
+    answer: cdop.assemblePanelPackAnswer,
   }),
   GetPanelPack: cdopOperation('GET', '/v1/cdop/cases/{caseId}/pack', 'get-pack.ts', 'read', {
     summary: "The latest panel pack, for the CDOP's panel members only (every fetch audited)",

@@ -1,7 +1,7 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
 import { DynamoRequestStore } from '../adapters/dynamodb/request-store.ts';
 import { S3PayloadStore } from '../adapters/s3/payload-store.ts';
-import type { RequestDeps } from '../domain/requests/manage-requests.ts';
+import type { RequestDeps, SweepDeps } from '../domain/requests/request-deps.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -25,6 +25,13 @@ export const requestStores = (runtime: Runtime) => ({
 export const requestDependencies = (runtime: Runtime): RequestDeps => ({
   ...requestStores(runtime),
   registry: runtime.registry,
+  audit: runtime.audit,
+  clock: runtime.clock,
+});
+
+/** What the request sweeper needs: the request stores, the audit log and the clock (no registry). */
+export const sweepDependencies = (runtime: Runtime): SweepDeps => ({
+  ...requestStores(runtime),
   audit: runtime.audit,
   clock: runtime.clock,
 });

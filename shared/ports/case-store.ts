@@ -1,19 +1,8 @@
-import type { AuditEntry } from '../domain/audit/audit-entry.ts';
 import type { CdopCase } from '../domain/cdop/case.ts';
-import type { ExchangeEvent } from '../domain/events/exchange-event.ts';
 import type { DataRequestBody } from '../domain/requests/data-request.ts';
 import type { IdempotencyRecord } from '../domain/requests/idempotency.ts';
 import type { SignedCopy } from './request-store.ts';
-
-/**
- * What one step of a case writes with it, in one transaction: its audit entry, its events and the idempotency
- * record of the call (as a request step does, ports/request-store.ts).
- */
-export type CaseStep = {
-  readonly audit: AuditEntry;
-  readonly events: readonly ExchangeEvent[];
-  readonly idempotency?: IdempotencyRecord;
-};
+import type { StepRecord } from './step-record.ts';
 
 /**
  * One signed call that asked agencies for their reports: the data requests it permitted, each with the id it was
@@ -43,12 +32,12 @@ export type CaseStore = {
   getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
   getAsk(caseId: string, askId: string): Promise<ReportAsk | undefined>;
   /** A new case; false if one with its id exists, the CDOP has the child's case open, or the key was taken. */
-  create(cdopCase: CdopCase, step: CaseStep): Promise<boolean>;
+  create(cdopCase: CdopCase, step: StepRecord): Promise<boolean>;
   /**
    * The next revision of a case, if the stored one is still `previous`, with the ask that led to it (if any);
    * false if a condition failed.
    */
-  update(previous: CdopCase, next: CdopCase, step: CaseStep, ask?: ReportAsk): Promise<boolean>;
+  update(previous: CdopCase, next: CdopCase, step: StepRecord, ask?: ReportAsk): Promise<boolean>;
   /** A step that changes no case (a notification passed on to another CDOP): its entry, events and key. */
-  record(step: CaseStep): Promise<boolean>;
+  record(step: StepRecord): Promise<boolean>;
 };

@@ -1,22 +1,10 @@
-import type { AuditEntry } from '../domain/audit/audit-entry.ts';
-import type { ExchangeEvent } from '../domain/events/exchange-event.ts';
 import type { DataRequest } from '../domain/requests/data-request.ts';
 import type { IdempotencyRecord } from '../domain/requests/idempotency.ts';
 import type { WorkList } from '../domain/requests/lifecycle.ts';
+import type { StepRecord } from './step-record.ts';
 
 /** The signed request that asked, kept with the request: the compact JWS and the exact body bytes it binds. */
 export type SignedCopy = { readonly token: string; readonly body: string };
-
-/**
- * What one step of a request's life writes, all in one transaction: the request's new state, its audit entry, its
- * events, and the idempotency record of the call (when the caller sent a key). The step commits whole or not at
- * all; `false` means a condition failed (someone changed the request first, or the idempotency key was taken).
- */
-export type RequestStep = {
-  readonly audit: AuditEntry;
-  readonly events: readonly ExchangeEvent[];
-  readonly idempotency?: IdempotencyRecord;
-};
 
 export type RequestPage = { readonly requests: DataRequest[]; readonly next?: string };
 
@@ -30,14 +18,14 @@ export type RequestStore = {
   ): Promise<RequestPage>;
   getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** A new request with the signed copy of what asked for it. */
-  create(request: DataRequest, signed: SignedCopy, step: RequestStep): Promise<boolean>;
+  create(request: DataRequest, signed: SignedCopy, step: StepRecord): Promise<boolean>;
   /** A refusal: nothing but its audit entry and, with a key, the idempotency record of the refusal. */
-  refuse(step: RequestStep): Promise<boolean>;
+  refuse(step: StepRecord): Promise<boolean>;
   /**
    * The next state of a request, if the stored one is still `previous` (same revision). The work lists follow
    * (shared/domain/requests/lifecycle.ts workListsOf).
    */
-  update(previous: DataRequest, next: DataRequest, step: RequestStep): Promise<boolean>;
+  update(previous: DataRequest, next: DataRequest, step: StepRecord): Promise<boolean>;
   /** Ids of requests on a work list that became due before `now`, soonest first. */
   listWork(list: WorkList, now: Date, limit: number): Promise<string[]>;
   /**

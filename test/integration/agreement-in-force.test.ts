@@ -9,13 +9,10 @@ import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
-import type { DataRequest } from '#shared/domain/requests/data-request.ts';
-import {
-  decideRequest,
-  type RequestDeps,
-  submitRequest,
-  sweepRequests,
-} from '#shared/domain/requests/manage-requests.ts';
+import { decideRequest } from '#shared/domain/requests/decide-request.ts';
+import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
+import { submitRequest } from '#shared/domain/requests/submit-request.ts';
+import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import {
@@ -240,7 +237,7 @@ describe('an agreement past its end date', () => {
       body,
       signed: { token: 'in-force.token.signature', body: JSON.stringify(body) },
     });
-    const request = (answer.body as { request: DataRequest }).request;
+    const { request } = answer;
     await expectStandingRefusal(
       harrow,
       await harrow.decideRequest(request.id, { outcome: 'approve', reasons: 'held' }),
@@ -338,7 +335,7 @@ describe('an approved request that is never released', () => {
       body,
       signed: { token: 'in-force.token.signature', body: JSON.stringify(body) },
     });
-    const request = (answer.body as { request: DataRequest }).request;
+    const { request } = answer;
     past.set(new Date(Date.now() - 2.5 * 24 * 3_600_000).toISOString());
     await decideRequest(deps(past), {
       principal: principalOf('lb-harrow.practitioner'),

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as z from 'zod';
 import type { PbxClient, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
+import { localCredentials, localRegion } from '#local/local-credentials.ts';
+import { localBucketName, localTableName } from '#local/provision.ts';
 import {
   exampleAnalysis,
   exampleChild,
@@ -14,8 +17,19 @@ import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
-import { trackCases } from '#shared/domain/cdop/manage-cases.ts';
+import { trackCases } from '#shared/domain/cdop/track-cases.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import {
+  assemblePanelPackAnswer,
+  cdopCaseAnswer,
+  cdopFiguresAnswer,
+  getCdopCaseAnswer,
+  listCdopCasesAnswer,
+  ncmdExportAnswer,
+  openCdopCaseAnswer,
+  panelPackAnswer,
+  requestCdopReportsAnswer,
+} from '#shared/http/views/cdop.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 
@@ -59,8 +73,13 @@ type CaseAnswer = {
   timeline: { kind: string; organisationId?: string }[];
 };
 
-const expectStatus = <T>(answer: PbxResponse<T>, status: number) => {
+/** The answer's status, and for a CDOP answer its shape: exactly its operation's answer schema (views/cdop.ts). */
+const expectStatus = <T>(answer: PbxResponse<T>, status: number, schema?: z.ZodType) => {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  if (schema !== undefined) {
+    const parsed = schema.safeParse(answer.body);
+    expect(parsed.error?.issues ?? [], 'the answer is its schema exactly').toEqual([]);
+  }
   return answer.body;
 };
 
@@ -99,6 +118,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         { idempotencyKey: 'cdop-open-0001' },
       ),
       201,
+      openCdopCaseAnswer,
     );
     expect(opened.outcome).toBe('opened');
     expect(opened.case.status).toBe('open');
@@ -158,6 +178,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         { idempotencyKey: 'cdop-ask-0001' },
       ),
       200,
+      requestCdopReportsAnswer,
     );
     expect(asked.items.map((i) => [i.organisationId, i.outcome])).toEqual([
       ['lb-barking-dagenham', 'permitted'],
@@ -189,6 +210,8 @@ describe('a BHR CDOP case for a Havering child', () => {
       purpose: 'CDR_CASE_REVIEW',
       requester: { organisationId: 'bhr-cdop', userId: 'bhr-cdop.coordinator' },
       agreement: { id: 'isa-bhr-cdop' },
+      // The request names the case that asked: a structured link, not words in its justification.
+      cdopCase: { caseId },
     });
     // Running the tracker again creates nothing twice.
     const summary = (await exchange.runSchedule('TrackCdopCases')) as { created: number };
@@ -215,7 +238,11 @@ describe('a BHR CDOP case for a Havering child', () => {
     );
     await exchange.runSchedule('TrackCdopCases');
     const coordinator = await as('bhr-cdop.coordinator');
-    const status = expectStatus(await coordinator.call<CaseAnswer>('GET', caseFor(caseId)), 200);
+    const status = expectStatus(
+      await coordinator.call<CaseAnswer>('GET', caseFor(caseId)),
+      200,
+      getCdopCaseAnswer,
+    );
     expect(Object.fromEntries(status.agencies.map((a) => [a.organisationId, a.status]))).toEqual({
       'lb-barking-dagenham': 'answered',
       'lb-havering': 'answered',
@@ -260,6 +287,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         };
       }>('POST', `/v1/cdop/cases/${caseId}/pack`, undefined, { idempotencyKey: 'cdop-pack-0001' }),
       201,
+      assemblePanelPackAnswer,
     );
     expect(assembled.pack.reports).toBe(3);
     // Redbridge declined: it is listed as declined, not as outstanding (issue 12, finding 10).
@@ -271,6 +299,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         pack: { packHash: string; facts: Record<string, unknown>; reports: { agencyId: string }[] };
       }>('GET', `/v1/cdop/cases/${caseId}/pack`),
       200,
+      panelPackAnswer,
     );
     expect(fetched.pack.packHash).toBe(assembled.pack.packHash);
     expect(fetched.pack.facts).toMatchObject({ ageBand: '1-4-years', placeCategory: 'home' });
@@ -289,6 +318,42 @@ describe('a BHR CDOP case for a Havering child', () => {
     ]) {
       expect(text).not.toContain(identifying.toLowerCase());
     }
+
+    // The pack's bytes are parsed at the boundary: a stored pack that is not one the exchange assembles (here, with
+    // a part A put back into a report) is never served, not even to the panel.
+    const s3 = new S3Client({
+      region: localRegion,
+      credentials: localCredentials,
+      endpoint: exchange.s3Endpoint,
+      forcePathStyle: true,
+    });
+    const stored = await s3.send(
+      new GetObjectCommand({
+        Bucket: localBucketName('payloads'),
+        Key: `shares/cdop/${caseId}/pack-${assembled.pack.packHash}.json`,
+      }),
+    );
+    const original = await stored.Body?.transformToByteArray();
+    const storedPack = JSON.parse(Buffer.from(original ?? []).toString('utf8')) as {
+      reports: { body: Record<string, unknown> }[];
+    };
+    const writePack = (bytes: Uint8Array) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: localBucketName('payloads'),
+          Key: `shares/cdop/${caseId}/pack-${assembled.pack.packHash}.json`,
+          Body: bytes,
+          ContentType: 'application/json',
+        }),
+      );
+    const [firstReport] = storedPack.reports;
+    if (firstReport !== undefined)
+      firstReport.body.partA = { child: { givenNames: exampleChild.givenNames } };
+    await writePack(Buffer.from(JSON.stringify(storedPack)));
+    const tampered = await manager.call('GET', `/v1/cdop/cases/${caseId}/pack`);
+    expect(tampered.status).toBe(500);
+    expect(JSON.stringify(tampered.body)).not.toContain(exampleChild.givenNames);
+    await writePack(original ?? new Uint8Array());
 
     for (const outsider of ['lb-havering.practitioner', 'brent-harrow-cdop.manager', 'bhr-cdop.ig-lead']) {
       const refused = await (await as(outsider)).call('GET', `/v1/cdop/cases/${caseId}/pack`);
@@ -350,6 +415,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         { idempotencyKey: 'cdop-close-0001' },
       ),
       200,
+      cdopCaseAnswer,
     );
     expect(closed.case.status).toBe('closed');
     const again = await coordinator.call('POST', `/v1/cdop/cases/${caseId}/close`, {
@@ -368,6 +434,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         learningThemes: { theme: string; cases: unknown }[];
       }>('GET', `/v1/cdop/figures?year=${year}`),
       200,
+      cdopFiguresAnswer,
     );
     const havering = published.figures.year.rows.find((r) => r.borough === 'lb-havering');
     expect(havering?.figures.notified).toBe('<5');
@@ -383,6 +450,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         `/v1/cdop/figures?year=${year}&for=internal`,
       ),
       200,
+      cdopFiguresAnswer,
     );
     expect(internal.figures.year.rows.find((r) => r.borough === 'lb-havering')?.figures.closed).toBe(1);
 
@@ -392,6 +460,7 @@ describe('a BHR CDOP case for a Havering child', () => {
         `/v1/cdop/cases/${caseId}/ncmd-export?version=2026`,
       ),
       200,
+      ncmdExportAnswer,
     );
     expect(exported.export.exportSchemaVersion).toBe('2026');
     expect(exported.export.reporting.map((r) => r.agencyId)).toEqual([
@@ -410,11 +479,13 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
         notification: exampleNotification(bhrRef('9434765927'), { boroughOfResidence: 'lb-redbridge' }),
       }),
       201,
+      openCdopCaseAnswer,
     );
     const caseId = opened.case.id;
     expectStatus(
       await coordinator.call('POST', `/v1/cdop/cases/${caseId}/requests`, { agencies: ['lb-redbridge'] }),
       200,
+      requestCdopReportsAnswer,
     );
     await exchange.runSchedule('TrackCdopCases');
     // 29 days on, past the 28-day due date, the tracker (with a clock of the test's own) sees the report overdue
@@ -443,7 +514,11 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
     await trackLater();
     await trackLater();
     {
-      const status = expectStatus(await coordinator.call<CaseAnswer>('GET', `/v1/cdop/cases/${caseId}`), 200);
+      const status = expectStatus(
+        await coordinator.call<CaseAnswer>('GET', `/v1/cdop/cases/${caseId}`),
+        200,
+        getCdopCaseAnswer,
+      );
       // The tracker saw it overdue at its time; the API, at today's, still shows it requested and outstanding.
       expect(status.case.agencies).toMatchObject([
         { organisationId: 'lb-redbridge', lastSeenStatus: 'overdue' },
@@ -456,6 +531,7 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
           '/v1/cdop/cases?status=open',
         ),
         200,
+        listCdopCasesAnswer,
       );
       const redbridge = list.outstanding.find((o) => o.organisationId === 'lb-redbridge');
       expect(redbridge?.reports.map((r) => r.caseId)).toContain(caseId);
@@ -480,7 +556,11 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
       { kind: 'nhs-number', nhsNumber: '9434765919' },
     );
     const bhrCases = async () =>
-      expectStatus(await coordinator.call<{ cases: unknown[] }>('GET', '/v1/cdop/cases'), 200).cases;
+      expectStatus(
+        await coordinator.call<{ cases: unknown[] }>('GET', '/v1/cdop/cases'),
+        200,
+        listCdopCasesAnswer,
+      ).cases;
     const bhrBefore = await bhrCases();
     const answer = expectStatus(
       await coordinator.call<{ outcome: string; notifyInstead: { cdopOrganisationId: string } }>(
@@ -491,6 +571,7 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
         },
       ),
       200,
+      openCdopCaseAnswer,
     );
     expect(answer).toMatchObject({
       outcome: 'notify-instead',

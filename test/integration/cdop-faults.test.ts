@@ -6,20 +6,26 @@ import { describe, expect, it } from 'vitest';
 import { exampleAnalysis, exampleNotification, exampleReport } from '#local/seed/example-cdop.ts';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
+import { assembleCasePack } from '#shared/domain/cdop/assemble-pack.ts';
 import type { CdopCase } from '#shared/domain/cdop/case.ts';
-import {
-  assembleCasePack,
-  type CaseDeps,
-  closeCdopCase,
-  openCdopCase,
-  requestCdopReports,
-  trackCases,
-} from '#shared/domain/cdop/manage-cases.ts';
+import type { CaseDeps } from '#shared/domain/cdop/case-deps.ts';
+import { closeCdopCase } from '#shared/domain/cdop/close-case.ts';
+import { openCdopCase } from '#shared/domain/cdop/open-case.ts';
+import { requestCdopReports } from '#shared/domain/cdop/request-reports.ts';
+import { trackCases } from '#shared/domain/cdop/track-cases.ts';
 import type { ExchangeEvent } from '#shared/domain/events/exchange-event.ts';
 import type { DataRequest } from '#shared/domain/requests/data-request.ts';
+import { decideRequest } from '#shared/domain/requests/decide-request.ts';
 import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
-import { decideRequest, type RequestDeps, releaseShare } from '#shared/domain/requests/manage-requests.ts';
+import { releaseShare } from '#shared/domain/requests/release-share.ts';
+import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import {
+  assemblePanelPackAnswerOf,
+  closeCdopCaseAnswerOf,
+  openCdopCaseAnswerOf,
+  requestCdopReportsAnswerOf,
+} from '#shared/http/views/cdop.ts';
 import { CallTap, type TappedCall } from '../support/fault-injection.ts';
 import {
   type Answer,
@@ -90,22 +96,33 @@ const childRef = (seed: string = ulid()) =>
     { kind: 'nhs-number', nhsNumber: '9434765919' },
   );
 
+/** A step's answer as its operation gives it: the status and the view of its result (shared/http/views/cdop.ts). */
+const answerOf =
+  <R>(statusCode: 200 | 201, view: (result: R, now: Date) => unknown) =>
+  async (result: Promise<R>): Promise<Answer> => ({ statusCode, body: view(await result, new Date()) });
+
 const openCase = async (deps: Deps): Promise<CdopCase> => {
-  const answer = await openCdopCase(deps.cases, {
+  const result = await openCdopCase(deps.cases, {
     principal: coordinator(),
     notification: exampleNotification(childRef()),
   });
-  return (answer.body as { case: CdopCase }).case;
+  if (result.kind !== 'opened') throw new Error('a BHR child opens a BHR case');
+  return result.case;
 };
 
 const askReports = (deps: Deps, caseId: string, agencies: readonly string[], call?: IdempotentCall) =>
-  requestCdopReports(deps.cases, {
-    principal: coordinator(),
-    caseId,
-    agencies,
-    signed: { token: 'faults.token.signature', body: JSON.stringify({ agencies }) },
-    call,
-  });
+  answerOf(
+    200,
+    requestCdopReportsAnswerOf,
+  )(
+    requestCdopReports(deps.cases, {
+      principal: coordinator(),
+      caseId,
+      agencies,
+      signed: { token: 'faults.token.signature', body: JSON.stringify({ agencies }) },
+      call,
+    }),
+  );
 
 /** An agency answers the request its case sent it with its reporting form: approve, then release it inline. */
 const answerWithReport = async (deps: Deps, caseId: string, agency: string): Promise<string> => {
@@ -268,11 +285,16 @@ const steps: readonly StepSpec[] = [
     prepare: async () => ({}),
     // The child is the call's: a retry with the same key is about the same child.
     run: (deps, _ctx, call) =>
-      openCdopCase(deps.cases, {
-        principal: coordinator(),
-        notification: exampleNotification(childRef(call.key)),
-        call,
-      }),
+      answerOf(
+        201,
+        openCdopCaseAnswerOf,
+      )(
+        openCdopCase(deps.cases, {
+          principal: coordinator(),
+          notification: exampleNotification(childRef(call.key)),
+          call,
+        }),
+      ),
     done: (_before, after) => {
       expect(after.record).toMatchObject({ status: 'open', revision: 1, agencies: [], refusals: [] });
       // One case for the child: the table holds nothing else.
@@ -337,7 +359,10 @@ const steps: readonly StepSpec[] = [
       return { caseId: opened.id };
     },
     run: (deps, ctx, call) =>
-      assembleCasePack(deps.cases, { principal: manager(), caseId: ctx.caseId ?? '', call }),
+      answerOf(
+        201,
+        assemblePanelPackAnswerOf,
+      )(assembleCasePack(deps.cases, { principal: manager(), caseId: ctx.caseId ?? '', call })),
     done: (before, after) => {
       expect(before?.record?.pack).toBeUndefined();
       const pack = after.record?.pack;
@@ -364,12 +389,17 @@ const steps: readonly StepSpec[] = [
     caller: coordinator,
     prepare: async (deps) => ({ caseId: (await openCase(deps)).id }),
     run: (deps, ctx, call) =>
-      closeCdopCase(deps.cases, {
-        principal: coordinator(),
-        caseId: ctx.caseId ?? '',
-        analysis: exampleAnalysis(ctx.caseId ?? '', new Date().toISOString().slice(0, 10)),
-        call,
-      }),
+      answerOf(
+        200,
+        closeCdopCaseAnswerOf,
+      )(
+        closeCdopCase(deps.cases, {
+          principal: coordinator(),
+          caseId: ctx.caseId ?? '',
+          analysis: exampleAnalysis(ctx.caseId ?? '', new Date().toISOString().slice(0, 10)),
+          call,
+        }),
+      ),
     done: (_before, after) => {
       expect(after.record).toMatchObject({ status: 'closed', closure: { closedBy: 'bhr-cdop.coordinator' } });
       // The analysis closed it is the one of this very case.
@@ -400,7 +430,7 @@ const runScenario = async (step: StepSpec, scenario: Scenario): Promise<void> =>
 
   const outcome = await withFault(tap, scenario, () => step.run(deps, ctx, call));
   // A condition failing is what a lost race looks like: a step on an existing case runs again from a fresh read
-  // (manage-cases.ts retryingLostRaces), so it may succeed; every other fault is a 503 or a 409 CONFLICT.
+  // (the step pipeline's `attempts`, shared/domain/steps/run-step.ts), so it may succeed; every other fault is a 503 or a 409 CONFLICT.
   const ranAgain =
     outcome.ok && ctx.caseId !== undefined && scenario.fault.name.startsWith('TransactionCanceled');
   if (!ranAgain) expectRefusedSafely(outcome);

@@ -10,21 +10,17 @@ import { changeAgreementStanding } from '#shared/domain/agreements/manage-agreem
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { DependencyError } from '#shared/domain/errors.ts';
 import type { DataRequest, DataRequestBody } from '#shared/domain/requests/data-request.ts';
+import { decideRequest } from '#shared/domain/requests/decide-request.ts';
+import { fetchShare } from '#shared/domain/requests/fetch-share.ts';
 import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
-import {
-  decideRequest,
-  fetchShare,
-  purgeShare,
-  type RequestDeps,
-  releaseShare,
-  startUpload,
-  submitRequest,
-  sweepRequests,
-  withdrawRequest,
-} from '#shared/domain/requests/manage-requests.ts';
+import { releaseShare } from '#shared/domain/requests/release-share.ts';
+import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
+import { startUpload } from '#shared/domain/requests/start-upload.ts';
+import { submitRequest } from '#shared/domain/requests/submit-request.ts';
+import { purgeShare, sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
+import { withdrawRequest } from '#shared/domain/requests/withdraw-request.ts';
 import { CallTap, type TappedCall } from '../support/fault-injection.ts';
 import {
-  type Answer,
   allowed,
   answerLost,
   everyFault,
@@ -79,7 +75,8 @@ const mashRequest = (): DataRequestBody => ({
   justification: 'MASH referral: fault-injection test',
 });
 
-const bodyOf = (answer: Answer) => answer.body as { request: DataRequest };
+/** What every step's typed result but the fetch's and the upload's holds: the request as the step left it. */
+type Stepped = { readonly request: DataRequest } | { readonly kind: 'fetched' | 'upload-started' };
 
 const submit = async (deps: RequestDeps) => {
   const body = mashRequest();
@@ -88,7 +85,7 @@ const submit = async (deps: RequestDeps) => {
     body,
     signed: { token: 'faults.token.signature', body: JSON.stringify(body) },
   });
-  return bodyOf(answer).request;
+  return answer.request;
 };
 
 const approve = (deps: RequestDeps, requestId: string) =>
@@ -212,7 +209,7 @@ const stepParts = (s: Snapshot) => ({
 
 type Ctx = { requestId?: string; uploadId?: string };
 
-type StepSpec = FaultStep<RequestDeps, Ctx> & {
+type StepSpec = FaultStep<RequestDeps, Ctx, Stepped> & {
   /** What a completed step leaves, beyond its one audit entry, its event and its idempotency record. */
   done(before: Snapshot, after: Snapshot): void;
   /** What follows a completed step, checked once it is done. */
@@ -297,7 +294,7 @@ const steps: readonly StepSpec[] = [
         requestId: request.id,
         declared: { size: payload.byteLength, sha256: inline.sha256, contentType: 'application/json' },
       });
-      const { uploadId } = (started.body as { upload: { uploadId: string } }).upload;
+      const { uploadId } = started.upload;
       const stored = await deps.requests.getRequest(request.id);
       await rig.s3.send(
         new PutObjectCommand({
@@ -412,7 +409,7 @@ const runScenario = async (step: StepSpec, scenario: Scenario): Promise<void> =>
 
   // A retry with the same key completes the step exactly once; a replay answers the same and writes nothing.
   const retried = await step.run(deps, ctx, call);
-  const requestId = ctx.requestId ?? bodyOf(retried).request.id;
+  const requestId = ctx.requestId ?? ('request' in retried ? retried.request.id : '');
   if (ctx.requestId === undefined && !applied) {
     expect(attemptIds).not.toContain(requestId);
   }
@@ -461,7 +458,7 @@ const prepareSweep = async (tap: CallTap) => {
   const overdue = await submit(deps);
   const shared = await submit(deps);
   await approve(deps, shared.id);
-  const released = bodyOf(await release(deps, shared.id)).request;
+  const released = (await release(deps, shared.id)).request;
   const later = new Date(Date.parse(released.share?.expiresAt ?? '') + 60_000);
   return { requestsTable, overdueId: overdue.id, sharedId: shared.id, later };
 };
@@ -692,7 +689,7 @@ describe('fetch while S3 is unreachable', () => {
     expect((await deps.requests.getRequest(request.id))?.share?.fetchCount).toBe(0);
 
     const back = await fetchShare(deps, { principal: brent(), requestId: request.id });
-    expect(back.statusCode).toBe(200);
+    expect(back.kind).toBe('fetched');
     expect((await deps.requests.getRequest(request.id))?.share?.fetchCount).toBe(1);
   });
 });

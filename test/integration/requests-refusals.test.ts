@@ -8,13 +8,10 @@ import { localBucketName } from '#local/provision.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { GoneError } from '#shared/domain/errors.ts';
-import type { DataRequest } from '#shared/domain/requests/data-request.ts';
-import {
-  fetchShare,
-  type RequestDeps,
-  submitRequest,
-  sweepRequests,
-} from '#shared/domain/requests/manage-requests.ts';
+import { fetchShare } from '#shared/domain/requests/fetch-share.ts';
+import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
+import { submitRequest } from '#shared/domain/requests/submit-request.ts';
+import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import {
@@ -443,7 +440,7 @@ describe('time passing', () => {
       body,
       signed: { token: 'refusals.token.signature', body: JSON.stringify(body) },
     });
-    const request = (answer.body as { request: DataRequest }).request;
+    const { request } = answer;
 
     const overdue = ok(
       await harrow.listRequests(new URLSearchParams({ box: 'inbox', overdue: 'true', limit: '100' })),

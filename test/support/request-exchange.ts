@@ -14,7 +14,8 @@ import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
 import { S3PayloadStore } from '#shared/adapters/s3/payload-store.ts';
 import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import type { UserRole } from '#shared/domain/registry/registry.ts';
-import type { RequestDeps } from '#shared/domain/requests/manage-requests.ts';
+import type { DataRequestBody } from '#shared/domain/requests/data-request.ts';
+import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import { localDynamoClient } from './local-exchange-clients.ts';
 
@@ -110,3 +111,27 @@ export const principalOf = (user: string, roles: UserRole[] = ['practitioner']):
     requestHash: randomBytes(32).toString('base64url'),
   };
 };
+
+/**
+ * A MASH referral from Brent to Harrow under the North West BCU agreement, permitted as it stands, with a subject
+ * reference of its own (to find it among the others).
+ */
+export const mashReferral = (
+  justification: string,
+  overrides: Partial<DataRequestBody> = {},
+): DataRequestBody => ({
+  responderOrganisationId: 'lb-harrow',
+  agreementId: 'isa-nw-bcu-mash',
+  purpose: 'SAFEGUARDING_REFERRAL_MASH',
+  dataCategories: ['identity-residence', 'protection-status'],
+  lawfulBasis: ['UKGDPR-6-1-e', 'CA1989-s47', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18'],
+  consent: {
+    state: 'not-sought',
+    exemption: 'would-prejudice-protection',
+    rationale: 'seeking consent would put the child at risk of significant harm',
+  },
+  subjectRef: `sr1.north-west-bcu.${randomBytes(32).toString('base64url')}`,
+  urgency: 'urgent',
+  justification,
+  ...overrides,
+});

@@ -14,7 +14,7 @@ import {
   planFanOut,
   suggestAgencies,
 } from '#shared/domain/cdop/fan-out.ts';
-import { reportDueDaysOf } from '#shared/domain/cdop/manage-cases.ts';
+import { reportDueDaysOf } from '#shared/domain/cdop/request-reports.ts';
 import type { Registry } from '#shared/domain/registry/registry.ts';
 import { dataRequestBodySchema } from '#shared/domain/requests/data-request.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';

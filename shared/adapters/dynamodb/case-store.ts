@@ -3,7 +3,8 @@ import * as z from 'zod';
 import { type CdopCase, cdopCaseSchema } from '../../domain/cdop/case.ts';
 import { dataRequestBodySchema } from '../../domain/requests/data-request.ts';
 import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
-import type { CaseStep, CaseStore, ReportAsk } from '../../ports/case-store.ts';
+import type { CaseStore, ReportAsk } from '../../ports/case-store.ts';
+import type { StepRecord } from '../../ports/step-record.ts';
 import { appendAudit } from './audit-log.ts';
 import { appendEvents } from './event-outbox.ts';
 import { getItem, queryAll, Transaction } from './transaction.ts';
@@ -80,7 +81,7 @@ export class DynamoCaseStore implements CaseStore {
     return getItem(this.doc, this.tables.cases, askKey(caseId, askId), reportAskSchema);
   }
 
-  async create(cdopCase: CdopCase, step: CaseStep): Promise<boolean> {
+  async create(cdopCase: CdopCase, step: StepRecord): Promise<boolean> {
     const record = cdopCaseSchema.parse(cdopCase);
     const tx = new Transaction()
       .put(this.tables.cases, { ...caseKey(record.id), ...record }, { ifAbsent: true })
@@ -90,7 +91,7 @@ export class DynamoCaseStore implements CaseStore {
     return this.#commit(tx, step);
   }
 
-  async update(previous: CdopCase, next: CdopCase, step: CaseStep, ask?: ReportAsk): Promise<boolean> {
+  async update(previous: CdopCase, next: CdopCase, step: StepRecord, ask?: ReportAsk): Promise<boolean> {
     const record = cdopCaseSchema.parse(next);
     if (record.id !== previous.id || record.revision !== previous.revision + 1) {
       throw new TypeError('an update is the next revision of the same case');
@@ -108,7 +109,7 @@ export class DynamoCaseStore implements CaseStore {
     return this.#commit(tx, step);
   }
 
-  async record(step: CaseStep): Promise<boolean> {
+  async record(step: StepRecord): Promise<boolean> {
     return this.#commit(new Transaction(), step);
   }
 
@@ -129,7 +130,7 @@ export class DynamoCaseStore implements CaseStore {
     else tx.delete(this.tables.cases, openKey(record.id)).delete(this.tables.cases, openChildKey(record));
   }
 
-  async #commit(tx: Transaction, step: CaseStep): Promise<boolean> {
+  async #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
     if (step.idempotency !== undefined) {
       const { clientId, key } = step.idempotency;
       tx.put(

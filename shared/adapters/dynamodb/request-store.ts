@@ -3,7 +3,8 @@ import * as z from 'zod';
 import { type DataRequest, dataRequestSchema, isOpen } from '../../domain/requests/data-request.ts';
 import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
 import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';
-import type { RequestPage, RequestStep, RequestStore, SignedCopy } from '../../ports/request-store.ts';
+import type { RequestPage, RequestStore, SignedCopy } from '../../ports/request-store.ts';
+import type { StepRecord } from '../../ports/step-record.ts';
 import { appendAudit } from './audit-log.ts';
 import { appendEvents } from './event-outbox.ts';
 import { callDynamo, getItem, Transaction } from './transaction.ts';
@@ -80,7 +81,7 @@ export class DynamoRequestStore implements RequestStore {
     return getItem(this.doc, this.tables.requests, idempotencyKey(clientId, key), idempotencyRecordSchema);
   }
 
-  async create(request: DataRequest, signed: SignedCopy, step: RequestStep): Promise<boolean> {
+  async create(request: DataRequest, signed: SignedCopy, step: StepRecord): Promise<boolean> {
     const record = dataRequestSchema.parse(request);
     const tx = new Transaction()
       .put(this.tables.requests, { ...requestKey(record.id), ...record }, { ifAbsent: true })
@@ -90,11 +91,11 @@ export class DynamoRequestStore implements RequestStore {
     return this.#commit(tx, step);
   }
 
-  async refuse(step: RequestStep): Promise<boolean> {
+  async refuse(step: StepRecord): Promise<boolean> {
     return this.#commit(new Transaction(), step);
   }
 
-  async update(previous: DataRequest, next: DataRequest, step: RequestStep): Promise<boolean> {
+  async update(previous: DataRequest, next: DataRequest, step: StepRecord): Promise<boolean> {
     const record = dataRequestSchema.parse(next);
     if (record.id !== previous.id || record.revision !== previous.revision + 1) {
       throw new TypeError('an update is the next revision of the same request');
@@ -173,7 +174,7 @@ export class DynamoRequestStore implements RequestStore {
     }
   }
 
-  async #commit(tx: Transaction, step: RequestStep): Promise<boolean> {
+  async #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
     if (step.idempotency !== undefined) {
       const { clientId, key } = step.idempotency;
       tx.put(

@@ -157,11 +157,12 @@ export type CaseWorld = Pick<Registry, 'organisations' | 'footprints' | 'users'>
 };
 
 /** The CDOP that reviews deaths of children resident in a borough: the secretariat of its CDOP footprint. */
-export type ResponsibleCdop = {
-  readonly cdopOrganisationId: string;
-  readonly footprintId: string;
-  readonly footprintName: string;
-};
+export const responsibleCdopSchema = z.strictObject({
+  cdopOrganisationId: registryId,
+  footprintId: registryId,
+  footprintName: z.string(),
+});
+export type ResponsibleCdop = z.infer<typeof responsibleCdopSchema>;
 
 export type OpenCaseResult =
   | { readonly outcome: 'opened'; readonly case: CdopCase }

@@ -1,8 +1,16 @@
+import * as z from 'zod';
 import { type AgreementRecord, type AgreementVersion, standingOf } from '../agreements/agreement.ts';
 import type { PurposeCode } from '../agreements/catalogue.ts';
 import { type Consent, type DecisionReason, decide } from '../agreements/decide.ts';
 import { ConflictError, InputError } from '../errors.ts';
-import { footprintsOf, membersOf, type Organisation, type Registry } from '../registry/registry.ts';
+import {
+  footprintsOf,
+  membersOf,
+  type Organisation,
+  organisationKinds,
+  type Registry,
+  registryId,
+} from '../registry/registry.ts';
 import type { DataRequestBody } from '../requests/data-request.ts';
 import { assertRunsCase, type CaseActor, type CdopCase } from './case.ts';
 
@@ -227,27 +235,24 @@ export const planFanOut = (
   return { caseId: cdopCase.id, agreementId: agreement?.id, items };
 };
 
-export type AgencySuggestion = {
-  readonly organisationId: string;
-  readonly name: string;
-  readonly kind: Organisation['kind'];
-  readonly why:
-    | 'council-of-residence'
-    | 'council-in-footprint'
-    | 'police-bcu-of-residence'
-    | 'health-in-footprint'
-    | 'education-in-footprint';
-  /** Whether the organisation is in the case's CDOP footprint (if not, a request will be refused). */
-  readonly inFootprint: boolean;
-};
-
-const suggestionOrder: readonly AgencySuggestion['why'][] = [
+/** Why an agency is suggested, in the order suggestions are listed. */
+export const suggestionReasons = [
   'council-of-residence',
   'council-in-footprint',
   'police-bcu-of-residence',
   'health-in-footprint',
   'education-in-footprint',
-];
+] as const;
+
+export const agencySuggestionSchema = z.strictObject({
+  organisationId: registryId,
+  name: z.string(),
+  kind: z.enum(organisationKinds),
+  why: z.enum(suggestionReasons),
+  /** Whether the organisation is in the case's CDOP footprint (if not, a request will be refused). */
+  inFootprint: z.boolean(),
+});
+export type AgencySuggestion = z.infer<typeof agencySuggestionSchema>;
 
 /**
  * The agencies a CDOP would usually ask, from the registry: the councils (children's services) of the footprint,
@@ -290,6 +295,6 @@ export const suggestAgencies = (
     if (o.kind === 'school') add(o, 'education-in-footprint');
   }
   return [...suggestions.values()].sort(
-    (a, b) => suggestionOrder.indexOf(a.why) - suggestionOrder.indexOf(b.why),
+    (a, b) => suggestionReasons.indexOf(a.why) - suggestionReasons.indexOf(b.why),
   );
 };

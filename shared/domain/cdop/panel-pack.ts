@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 import { InputError } from '../errors.ts';
-import type { UserRole } from '../registry/registry.ts';
+import { registryId, type UserRole } from '../registry/registry.ts';
 import {
   type IdentifyingValueWarning,
   type ReportBody,
   type ReportingForm,
   redactBody,
+  reportingFormSchemas,
   separateIdentifying,
 } from './reporting-form.ts';
 
@@ -15,7 +17,7 @@ import {
  * agency, the de-identified body of its report only; the case's non-identifying facts (an age band, not a date of
  * birth; the quarter of death, not the day; the category of place); which agencies are still outstanding, which
  * declined and whose ask ended; and a SHA-256 over its canonical JSON, so the pack a member read can be shown to
- * be the pack that was assembled. Pure: node:crypto only.
+ * be the pack that was assembled. Pure: node:crypto and zod only.
  */
 
 /** Where the child died, as a category: never an address. */
@@ -130,6 +132,40 @@ export type PanelPack = PanelPackContent & {
   /** Hex SHA-256 of the canonical JSON of the content (everything but this field). */
   readonly packHash: string;
 };
+
+const sortedIds = z.array(registryId);
+
+/**
+ * A pack read back (the payloads bucket, an answer): every field named, nothing else allowed, each report body
+ * the redacted body of its form version. A pack that does not parse is not one the exchange assembled.
+ */
+export const panelPackSchema = z.strictObject({
+  caseId: z.string().min(1),
+  cdopFootprintId: registryId,
+  facts: z.strictObject({
+    boroughOfResidence: registryId,
+    ageBand: z.enum(ageBands),
+    quarterOfDeath: z.string().regex(/^\d{4}-Q[1-4]$/),
+    expected: z.boolean(),
+    placeCategory: z.enum(placeCategories),
+    diedInFootprint: z.boolean(),
+  }),
+  reports: z.array(
+    z.strictObject({
+      agencyId: registryId,
+      body: reportingFormSchemas['2026'].redactedBody,
+      redactions: z.array(z.strictObject({ bodyPath: z.string(), identifyingField: z.string() })),
+    }),
+  ),
+  agenciesOutstanding: sortedIds,
+  agenciesDeclined: sortedIds,
+  agenciesEnded: sortedIds,
+  packHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** What the schema parses is a `PanelPack` (checked by the compiler). */
+const parsedIsPack = (parsed: z.infer<typeof panelPackSchema>): PanelPack => parsed;
+void parsedIsPack;
 
 export const panelPackHash = (content: PanelPackContent): string =>
   createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');

@@ -89,29 +89,37 @@ export const serviceProvisionFactorCodes = [
   'other',
 ] as const;
 
-const factor = <C extends readonly [string, ...string[]]>(codes: C) =>
-  z.strictObject({ code: z.enum(codes), present: answer, detail: text.optional() });
-
-/** Part B (2026): the agency's account. No field here may name, date or locate the child or the family. */
-const account2026 = z.strictObject({
-  involvement: z.strictObject({
-    status: z.enum(['current', 'past', 'none', 'unknown']),
-    services: z.array(shortText).max(20),
-    summary: text.optional(),
-  }),
-  concerns: z.strictObject({
-    safeguardingConcerns: answer,
-    childProtectionPlan: answer,
-    lookedAfter: answer,
-    detail: text.optional(),
-  }),
-  factors: z.strictObject({
-    intrinsicToChild: z.array(factor(childFactorCodes)).max(20),
-    familyAndEnvironment: z.array(factor(familyEnvironmentFactorCodes)).max(20),
-    serviceProvision: z.array(factor(serviceProvisionFactorCodes)).max(20),
-  }),
-  additionalInformation: text.optional(),
-});
+/**
+ * Part B (2026): the agency's account. No field here may name, date or locate the child or the family. Built from
+ * its string schemas so that the account as the panel pack holds it (redacted: each part A value in its text
+ * replaced by `redactionMarker`, which may lengthen a string past its bound) has the very same fields.
+ */
+const accountOf = (strings: { readonly text: z.ZodString; readonly shortText: z.ZodString }) => {
+  const factor = <C extends readonly [string, ...string[]]>(codes: C) =>
+    z.strictObject({ code: z.enum(codes), present: answer, detail: strings.text.optional() });
+  return z.strictObject({
+    involvement: z.strictObject({
+      status: z.enum(['current', 'past', 'none', 'unknown']),
+      services: z.array(strings.shortText).max(20),
+      summary: strings.text.optional(),
+    }),
+    concerns: z.strictObject({
+      safeguardingConcerns: answer,
+      childProtectionPlan: answer,
+      lookedAfter: answer,
+      detail: strings.text.optional(),
+    }),
+    factors: z.strictObject({
+      intrinsicToChild: z.array(factor(childFactorCodes)).max(20),
+      familyAndEnvironment: z.array(factor(familyEnvironmentFactorCodes)).max(20),
+      serviceProvision: z.array(factor(serviceProvisionFactorCodes)).max(20),
+    }),
+    additionalInformation: strings.text.optional(),
+  });
+};
+const account2026 = accountOf({ text, shortText });
+/** Part B (2026) after redaction: the same fields, each string non-empty but no longer bounded by the form's limit. */
+const redactedAccount2026 = accountOf({ text: z.string().min(1), shortText: z.string().min(1) });
 
 const report2026 = z.strictObject({
   schemaVersion: z.literal('2026'),
@@ -125,7 +133,13 @@ const report2026 = z.strictObject({
 
 /** Every reporting-form version the exchange accepts, keyed by version. A new year's form is a new entry. */
 export const reportingFormSchemas = {
-  '2026': { report: report2026, partA: identifying2026, partB: account2026 },
+  '2026': {
+    report: report2026,
+    partA: identifying2026,
+    partB: account2026,
+    /** The report as the panel pack holds it: part A left out, part B redacted (panel-pack.ts). */
+    redactedBody: report2026.omit({ partA: true }).extend({ partB: redactedAccount2026 }),
+  },
 } as const;
 export type ReportingFormVersion = keyof typeof reportingFormSchemas;
 export const reportingFormVersions = Object.keys(reportingFormSchemas) as ReportingFormVersion[];

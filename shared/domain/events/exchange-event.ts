@@ -79,7 +79,11 @@ const envelopeOf = <T extends ExchangeEventType>(type: T) =>
     time: z.iso.datetime(),
     /** The organisations that may see the event in their feed; an event never reaches anyone else's feed. */
     recipients: z.array(z.string().min(1)).min(1),
-    detail: eventModules[type].detailSchema,
+    // A getter, read when the schema first parses: the event modules build their events with newExchangeEvent,
+    // so this module and theirs import each other, and whichever loads first must not read the other's exports.
+    get detail() {
+      return eventModules[type].detailSchema;
+    },
   });
 
 type EnvelopeSchemaOf<T extends ExchangeEventType> = ReturnType<typeof envelopeOf<T>>;

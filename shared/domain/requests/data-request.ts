@@ -158,6 +158,11 @@ export const dataRequestSchema = z.object({
   withdrawnBy: userId.optional(),
   /** Set when the exchange closed the request (status `closed`): when, and why. */
   closed: z.object({ at: instant, reason: z.enum(closureReasons) }).optional(),
+  /**
+   * The CDOP case that asked, for a request sent by a child death review case (shared/domain/cdop): the link is
+   * structured, never recovered from the justification's words.
+   */
+  cdopCase: z.object({ caseId: z.string().length(26) }).optional(),
   /** Bumped by every change; a write is conditional on the revision the writer read. */
   revision: z.number().int().positive(),
 });

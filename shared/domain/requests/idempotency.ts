@@ -1,33 +1,47 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { Audited } from '../audit/audit-entry.ts';
 import { AuthorisationError, type AuthorisationErrorCode, ConflictError, InputError } from '../errors.ts';
 
 /**
  * `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header): a client that retries a step with the same key
- * and the same call gets the first answer again, and the step happens once; the same key on another call is a
+ * and the same call gets the first result again, and the step happens once; the same key on another call is a
  * 409. Keys belong to the client that sent them. The record commits in the same transaction as the step it
  * answers, so a step and its record exist together or not at all.
+ *
+ * The record holds the use case's typed result (as JSON, without its audit entries) or its refusal; a replay
+ * parses the result with that use case's result schema, so what is replayed is a result of the same type as the
+ * first, with `audited: []` (the replay commits nothing: the operation audits its answer).
  */
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/);
 
-const answerSchema = z.union([
-  z.object({ statusCode: z.union([z.literal(200), z.literal(201)]), body: z.unknown() }),
-  z.object({
-    refused: z.object({
-      code: z.enum(['REQUEST_REFUSED', 'NOT_PERMITTED', 'FETCH_LIMIT_REACHED']),
-      message: z.string(),
-      details: z.array(z.string()).optional(),
-    }),
-  }),
+const refusalSchema = z.object({
+  code: z.enum(['REQUEST_REFUSED', 'NOT_PERMITTED', 'FETCH_LIMIT_REACHED']),
+  message: z.string(),
+  details: z.array(z.string()).optional(),
+});
+export type StoredRefusal = z.infer<typeof refusalSchema>;
+
+/**
+ * Until the CDOP use cases return typed results (branch i14-cdop): their answers are still stored as they are
+ * sent. Goes with shared/domain/cdop/manage-cases.ts.
+ */
+const legacyAnswerSchema = z.object({ statusCode: z.number().int(), body: z.unknown() });
+type LegacyAnswer = z.infer<typeof legacyAnswerSchema>;
+
+const storedSchema = z.union([
+  z.object({ result: z.record(z.string(), z.unknown()) }),
+  z.object({ refused: refusalSchema }),
+  legacyAnswerSchema,
 ]);
-export type IdempotentAnswer = z.infer<typeof answerSchema>;
+export type IdempotentAnswer = z.infer<typeof storedSchema>;
 
 export const idempotencyRecordSchema = z.object({
   clientId: z.string().min(1),
   key: idempotencyKeySchema,
   /** SHA-256 of the method, path and body: what "the same call" means. */
   fingerprint: z.string(),
-  answer: answerSchema,
+  answer: storedSchema,
   createdAt: z.iso.datetime(),
 });
 export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;
@@ -55,31 +69,58 @@ export type IdempotentCall = {
   readonly fingerprint: string;
 };
 
+/** A use case's result as the record keeps it: everything but the entries its first run committed. */
+const storedResult = (result: object): Record<string, unknown> => {
+  const { audited: _committedByTheFirstRun, ...rest } = result as Partial<Audited> & Record<string, unknown>;
+  return rest;
+};
+
+/** The record of a call's first result (`{ result }`, its entries left out) or of its refusal (`{ refused }`). */
 export const idempotencyRecord = (
   call: IdempotentCall,
-  answer: IdempotentAnswer,
+  answer: { readonly result: object } | { readonly refused: StoredRefusal } | LegacyAnswer,
   now: Date,
-): IdempotencyRecord => idempotencyRecordSchema.parse({ ...call, answer, createdAt: now.toISOString() });
+): IdempotencyRecord =>
+  idempotencyRecordSchema.parse({
+    ...call,
+    answer: 'result' in answer ? { result: storedResult(answer.result) } : answer,
+    createdAt: now.toISOString(),
+  });
 
-/**
- * The first answer to a call made again: its success answer, or its refusal thrown again. The same key on a
- * different call is a 409, whatever the first answer was.
- */
-export const replay = (
-  stored: IdempotencyRecord,
-  call: IdempotentCall,
-): { statusCode: 200 | 201; body: unknown } => {
+/** How a use case's results are replayed: where its records are, the caller's key, and its result schema. */
+export type Idempotent<R> = {
+  readonly records: IdempotencyReader;
+  readonly call: IdempotentCall | undefined;
+  readonly result: z.ZodType<R>;
+};
+
+const assertSameCall = (stored: IdempotencyRecord, call: IdempotentCall): void => {
   if (stored.fingerprint !== call.fingerprint) {
     throw new ConflictError(
       'IDEMPOTENCY_KEY_REUSED',
       'this Idempotency-Key was used for a different call; use a new key for a new call',
     );
   }
-  if ('refused' in stored.answer) {
-    const { code, message, details } = stored.answer.refused;
-    throw new AuthorisationError(code as AuthorisationErrorCode, message, details);
-  }
-  return { statusCode: stored.answer.statusCode, body: stored.answer.body };
+};
+
+const throwRefusal = (refused: StoredRefusal): never => {
+  throw new AuthorisationError(refused.code as AuthorisationErrorCode, refused.message, refused.details);
+};
+
+/**
+ * The first result of a call made again, parsed with the use case's result schema (`audited: []`), or its refusal
+ * thrown again. The same key on a different call is a 409, whatever the first answer was.
+ */
+export const replay = <R>(
+  stored: IdempotencyRecord,
+  call: IdempotentCall,
+  schema: z.ZodType<R>,
+): R & Audited => {
+  assertSameCall(stored, call);
+  const { answer } = stored;
+  if ('refused' in answer) return throwRefusal(answer.refused);
+  if (!('result' in answer)) throw new TypeError('a typed step finds the record of an answer');
+  return { ...schema.parse(answer.result), audited: [] };
 };
 
 /** Where the idempotency records of a kind of step are kept. */
@@ -87,26 +128,53 @@ export type IdempotencyReader = {
   getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
 };
 
+const replayLegacy = (stored: IdempotencyRecord, call: IdempotentCall): LegacyAnswer => {
+  assertSameCall(stored, call);
+  const { answer } = stored;
+  if ('refused' in answer) return throwRefusal(answer.refused);
+  if (!('statusCode' in answer)) throw new TypeError('an answering step finds the record of a result');
+  return answer;
+};
+
 /**
- * Runs a step under the caller's Idempotency-Key: a call made before is answered as it was, without running again;
- * a step that lost a race for its key (409 CONFLICT) answers what the winner stored.
+ * Runs a step under the caller's Idempotency-Key: a call made before gets its first result (or refusal) again,
+ * without running again; a step that lost a race for its key (409 CONFLICT) gets what the winner stored.
  */
-export const idempotently = async (
+export function idempotently<R>(
+  idempotent: Idempotent<R>,
+  step: () => Promise<R & Audited>,
+): Promise<R & Audited>;
+/** Until the CDOP use cases return typed results (branch i14-cdop): replays the answer as it was sent. */
+export function idempotently<A extends LegacyAnswer>(
   records: IdempotencyReader,
   call: IdempotentCall | undefined,
-  step: () => Promise<{ statusCode: 200 | 201; body: unknown }>,
-): Promise<{ statusCode: 200 | 201; body: unknown }> => {
+  step: () => Promise<A>,
+): Promise<A>;
+export async function idempotently(
+  ...args:
+    | [Idempotent<unknown>, () => Promise<unknown>]
+    | [IdempotencyReader, IdempotentCall | undefined, () => Promise<LegacyAnswer>]
+): Promise<unknown> {
+  const [records, call, step, again] =
+    args.length === 2
+      ? [
+          args[0].records,
+          args[0].call,
+          args[1],
+          (stored: IdempotencyRecord, c: IdempotentCall) => replay(stored, c, args[0].result),
+        ]
+      : [args[0], args[1], args[2], replayLegacy];
   if (call !== undefined) {
     const stored = await records.getIdempotency(call.clientId, call.key);
-    if (stored !== undefined) return replay(stored, call);
+    if (stored !== undefined) return again(stored, call);
   }
   try {
     return await step();
   } catch (error) {
     if (call !== undefined && error instanceof ConflictError && error.code === 'CONFLICT') {
       const stored = await records.getIdempotency(call.clientId, call.key);
-      if (stored !== undefined) return replay(stored, call);
+      if (stored !== undefined) return again(stored, call);
     }
     throw error;
   }
-};
+}

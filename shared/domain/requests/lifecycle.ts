@@ -15,7 +15,8 @@ import {
 
 /**
  * The pure rules of a request's life: who may take each step, from which state, and what state follows. The use
- * cases (manage-requests.ts) read, call these, and commit what they return.
+ * cases (one module each: submit-request.ts, decide-request.ts, …) read, call these, and commit what they return
+ * through the step pipeline (shared/domain/steps/run-step.ts).
  */
 
 /**
