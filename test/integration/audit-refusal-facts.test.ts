@@ -3,13 +3,13 @@ import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification } from '#local/seed/example-cdop.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { type AuditEntry, textSha256 } from '#shared/domain/audit/audit-entry.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditSearchAnswerSchema } from '#shared/http/api-contract.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { type Caller, recordingCaller } from '../support/request-exchange.ts';
 
@@ -30,8 +30,8 @@ const as = async (user: string): Promise<Caller> => {
 };
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
-  audit = new DynamoAuditLog(createDocumentClient(localDynamoClient(exchange)), localTableName('audit'));
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
+  audit = new DynamoAuditLog(createDocumentClient(localDynamoClient(exchange)), exchange.tableName('audit'));
 });
 
 afterAll(async () => {
@@ -305,7 +305,16 @@ describe('an id typed as a name and an NHS number', () => {
   it('leaves no trace of that text in any table, the sequenced leaves included', async () => {
     await exchange.runSchedule('SequenceAuditLog');
     const dynamo = localDynamoClient(exchange);
-    const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
+    // Every table of this exchange: the shared DynamoDB Local also holds other files' tables, under other prefixes.
+    const TableNames: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await dynamo.send(
+        new ListTablesCommand(after === undefined ? {} : { ExclusiveStartTableName: after }),
+      );
+      TableNames.push(...(page.TableNames ?? []).filter((name) => name.startsWith(exchange.tablePrefix)));
+      after = page.LastEvaluatedTableName;
+    } while (after !== undefined);
     expect(TableNames.length).toBeGreaterThan(0);
     for (const table of TableNames) {
       let text = '';

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PbxClient, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import {
   exampleAnalysis,
   exampleChild,
@@ -17,6 +16,7 @@ import { DynamoRequestStore } from '#shared/adapters/dynamodb/request-store.ts';
 import { trackCases } from '#shared/domain/cdop/manage-cases.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // The CDOP case workspace end to end, against DynamoDB Local and the S3 emulator through the local HTTP adapter:
@@ -34,7 +34,7 @@ const as = async (user: string) => {
 };
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {
@@ -424,20 +424,20 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
     const trackLater = () =>
       trackCases({
         cases: new DynamoCaseStore(doc, {
-          cases: localTableName('cdopCases'),
-          audit: localTableName('audit'),
-          events: localTableName('events'),
+          cases: exchange.tableName('cdopCases'),
+          audit: exchange.tableName('audit'),
+          events: exchange.tableName('events'),
         }),
         requests: new DynamoRequestStore(doc, {
-          requests: localTableName('requests'),
-          audit: localTableName('audit'),
-          events: localTableName('events'),
+          requests: exchange.tableName('requests'),
+          audit: exchange.tableName('audit'),
+          events: exchange.tableName('events'),
         }),
         agreements: new DynamoAgreementStore(doc, {
-          agreements: localTableName('agreements'),
-          audit: localTableName('audit'),
+          agreements: exchange.tableName('agreements'),
+          audit: exchange.tableName('audit'),
         }),
-        audit: new DynamoAuditLog(doc, localTableName('audit')),
+        audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
         clock: later,
       });
     await trackLater();

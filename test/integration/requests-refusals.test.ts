@@ -17,6 +17,7 @@ import {
 } from '#shared/domain/requests/manage-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import {
   type Caller,
   eventsAbout as eventsOf,
@@ -47,6 +48,7 @@ beforeAll(async () => {
   exchange = await startExchange({
     schedules: false,
     clock: fixedClock(new Date(Date.now() - 4 * 24 * 3_600_000).toISOString()),
+    dynamoDb: sharedDynamoDb(),
   });
   ({ audit, s3, deps } = requestStoresOf(exchange));
   brent = await caller('lb-brent.practitioner');
