@@ -22,7 +22,7 @@ export const localBucketName = (name: BucketName): string =>
   `pbx-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Every table name in DynamoDB Local (ListTables answers 100 at most per page). */
-const listTables = async (dynamo: DynamoDBClient): Promise<string[]> => {
+export const listLocalTables = async (dynamo: DynamoDBClient): Promise<string[]> => {
   const names: string[] = [];
   let start: string | undefined;
   do {
@@ -44,7 +44,7 @@ export const provisionLocalResources = async (
   s3: S3Client,
   tablePrefix: string = localTablePrefix,
 ): Promise<void> => {
-  const existingTables = new Set(await listTables(dynamo));
+  const existingTables = new Set(await listLocalTables(dynamo));
   for (const [name, definition] of Object.entries(tables) as [TableName, (typeof tables)[TableName]][]) {
     const tableName = localTableName(name, tablePrefix);
     if (existingTables.has(tableName)) continue;
@@ -84,7 +84,7 @@ export const provisionLocalResources = async (
 
 /** Deletes the tables of shared/resources.ts named under `tablePrefix` (an exchange on a shared DynamoDB Local). */
 export const deleteLocalTables = async (dynamo: DynamoDBClient, tablePrefix: string): Promise<void> => {
-  const existing = new Set(await listTables(dynamo));
+  const existing = new Set(await listLocalTables(dynamo));
   for (const name of Object.keys(tables) as TableName[]) {
     const tableName = localTableName(name, tablePrefix);
     if (existing.has(tableName)) await dynamo.send(new DeleteTableCommand({ TableName: tableName }));

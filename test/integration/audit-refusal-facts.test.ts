@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { listLocalTables } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification } from '#local/seed/example-cdop.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -306,17 +307,11 @@ describe('an id typed as a name and an NHS number', () => {
     await exchange.runSchedule('SequenceAuditLog');
     const dynamo = localDynamoClient(exchange);
     // Every table of this exchange: the shared DynamoDB Local also holds other files' tables, under other prefixes.
-    const TableNames: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await dynamo.send(
-        new ListTablesCommand(after === undefined ? {} : { ExclusiveStartTableName: after }),
-      );
-      TableNames.push(...(page.TableNames ?? []).filter((name) => name.startsWith(exchange.tablePrefix)));
-      after = page.LastEvaluatedTableName;
-    } while (after !== undefined);
-    expect(TableNames.length).toBeGreaterThan(0);
-    for (const table of TableNames) {
+    const exchangeTables = (await listLocalTables(dynamo)).filter((name) =>
+      name.startsWith(exchange.tablePrefix),
+    );
+    expect(exchangeTables.length).toBeGreaterThan(0);
+    for (const table of exchangeTables) {
       let text = '';
       let start: Record<string, unknown> | undefined;
       do {
