@@ -6,7 +6,9 @@ export default defineConfig({
     // One DynamoDB Local (a JVM) for all integration files, each exchange on tables of its own; every exchange
     // starts its own S3 emulator (in-process) on a free port.
     globalSetup: ['test/support/global-dynamodb.ts'],
-    testTimeout: 30_000,
+    // Generous, since three files share two cores with DynamoDB Local and the pbx processes: under other load a
+    // CLI test that starts a dozen pbx processes took 26 s.
+    testTimeout: 60_000,
     hookTimeout: 90_000,
     pool: 'forks',
     // vitest's default on 2 cores is one file at a time. Integration files spend much of their time waiting on
