@@ -167,12 +167,15 @@ export const useFaultRig = (): FaultRig => {
   });
 
   afterAll(async () => {
-    for (const tableName of freshTables.splice(0)) {
-      await clients?.dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+    try {
+      for (const tableName of freshTables.splice(0)) {
+        await clients?.dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+      }
+    } finally {
+      clients?.dynamo.destroy();
+      clients?.s3.destroy();
+      await clients?.exchange.stop();
     }
-    clients?.dynamo.destroy();
-    clients?.s3.destroy();
-    await clients?.exchange.stop();
   });
 
   const getItem = async (tableName: string, key: Item): Promise<Item | undefined> =>
@@ -225,7 +228,6 @@ export const useFaultRig = (): FaultRig => {
     freshTable: async (prefix) => {
       const { dynamo } = running();
       const tableName = `${prefix}${ulid().toLowerCase()}`;
-      freshTables.push(tableName);
       await dynamo.send(
         new CreateTableCommand({
           TableName: tableName,
@@ -240,6 +242,7 @@ export const useFaultRig = (): FaultRig => {
           ],
         }),
       );
+      freshTables.push(tableName);
       await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
       return tableName;
     },
