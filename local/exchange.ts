@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ulid } from 'ulid';
 import { schedules } from '#functions/schedules.ts';
 import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
@@ -15,13 +16,25 @@ import { publishVerifierKey } from '#shared/domain/audit/publish-checkpoint.ts';
 import { type ImportSummary, importRegistry } from '#shared/domain/registry/import-registry.ts';
 import { operationList } from '#shared/http/operations.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
-import { checkpointKeySecretEnvVar, eventPublisherEnvVar, exchangeIdEnvVar } from '#shared/resources.ts';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
+import {
+  checkpointKeySecretEnvVar,
+  eventPublisherEnvVar,
+  exchangeIdEnvVar,
+  type TableName,
+} from '#shared/resources.ts';
+import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
 import { type AccessLogLine, createHttpAdapter } from './http-adapter.ts';
 import { localCredentials, localRegion } from './local-credentials.ts';
 import { holdOwnerOnlyUmask, restrictToOwner } from './owner-only.ts';
-import { localBucketName, localResourceEnv, localTableName, provisionLocalResources } from './provision.ts';
+import {
+  deleteLocalTables,
+  localBucketName,
+  localResourceEnv,
+  localTableName,
+  localTablePrefix,
+  provisionLocalResources,
+} from './provision.ts';
 import { startS3Local } from './s3-local.ts';
 import { startScheduler } from './scheduler.ts';
 import { type AgreementSeedSummary, seedAgreements } from './seed/agreement-seed.ts';
@@ -52,7 +65,17 @@ export type ExchangeOptions = {
   readonly onScheduleError?: (id: string, error: unknown) => void;
   /** Publish a checkpoint once the newest is this old and the log has grown; default 3 (AWS: 300). */
   readonly checkpointMaxAgeSeconds?: number;
+  /**
+   * A DynamoDB Local that is already running and shared with other exchanges (the integration tests start one
+   * for all their files). The exchange then makes tables of its own there, under a prefix no other exchange
+   * uses, deletes them on stop and leaves the server running. Omitted, the exchange starts a DynamoDB Local of
+   * its own (in memory, or under `dataDir`) with the tables named as under `npm start`.
+   */
+  readonly dynamoDb?: SharedDynamoDbLocal;
 };
+
+/** Where a shared DynamoDB Local answers, and its process id. */
+export type SharedDynamoDbLocal = Pick<RunningDynamoDbLocal, 'endpoint' | 'pid'>;
 
 export type RunningExchange = {
   readonly url: string;
@@ -60,8 +83,15 @@ export type RunningExchange = {
   readonly dataDir: string;
   readonly keysDir: string;
   readonly dynamoEndpoint: string;
-  /** DynamoDB Local's process id (tests pause it with SIGSTOP to see a hung store). */
+  /**
+   * DynamoDB Local's process id (tests pause it with SIGSTOP to see a hung store; such a test starts a DynamoDB
+   * Local of its own, since pausing a shared one pauses every exchange on it).
+   */
   readonly dynamoPid: number;
+  /** The prefix of this exchange's table names (`pbx-` unless it shares a DynamoDB Local). */
+  readonly tablePrefix: string;
+  /** The physical name of one of this exchange's tables. */
+  tableName(name: TableName): string;
   readonly s3Endpoint: string;
   /** What this start added to the registry (nothing on a restart over kept data). */
   readonly seeded: {
@@ -86,6 +116,22 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
     });
   });
 
+/** DynamoDB Local for one exchange, on a free port, in memory or under `dataDir` when the data is kept. */
+const startOwnDynamoDbLocal = async (
+  dataDir: string,
+  ephemeral: boolean,
+  cleanups: (() => Promise<void>)[],
+): Promise<RunningDynamoDbLocal> => {
+  const dynamoDir = join(dataDir, 'dynamodb');
+  if (!ephemeral) await mkdir(dynamoDir, { recursive: true, mode: 0o700 });
+  const dynamoLocal = await startDynamoDbLocal({
+    port: await freePort(),
+    ...(ephemeral ? {} : { dataDir: dynamoDir }),
+  });
+  cleanups.push(() => dynamoLocal.stop());
+  return dynamoLocal;
+};
+
 /**
  * Starts the whole exchange on this machine: DynamoDB Local and the S3 emulator on free ports, the tables and
  * buckets of the CDK stateful stack, the seeded registry with a key pair per client, the seeded agreements signed
@@ -93,6 +139,12 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
  * same handlers that deploy to AWS. Everything started is stopped by `stop()`, also when start-up fails halfway.
  */
 export const startExchange = async (options: ExchangeOptions = {}): Promise<RunningExchange> => {
+  if (options.dynamoDb !== undefined && options.dataDir !== undefined) {
+    // Its tables are named afresh at every start, so nothing of them could be found again under `dataDir`.
+    throw new TypeError(
+      'an exchange on a shared DynamoDB Local keeps no data: give dynamoDb or dataDir, not both',
+    );
+  }
   const ephemeral = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'pbx-')));
   const keysDir = join(dataDir, 'keys');
@@ -111,13 +163,10 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await restrictToOwner(dataDir);
     cleanups.push(() => restrictToOwner(dataDir));
-    const dynamoDir = join(dataDir, 'dynamodb');
-    if (!ephemeral) await mkdir(dynamoDir, { recursive: true, mode: 0o700 });
-    const dynamoLocal = await startDynamoDbLocal({
-      port: await freePort(),
-      ...(ephemeral ? {} : { dataDir: dynamoDir }),
-    });
-    cleanups.push(() => dynamoLocal.stop());
+    const dynamoLocal = options.dynamoDb ?? (await startOwnDynamoDbLocal(dataDir, ephemeral, cleanups));
+    // A shared DynamoDB Local holds the tables of many exchanges, each under a prefix of its own.
+    const tablePrefix = options.dynamoDb === undefined ? localTablePrefix : `pbx-${ulid().toLowerCase()}-`;
+    const tableName = (name: TableName) => localTableName(name, tablePrefix);
     const s3Local = await startS3Local({ port: 0, directory: join(dataDir, 's3') });
     cleanups.push(() => s3Local.stop());
 
@@ -139,7 +188,7 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       CHECKPOINT_MAX_AGE_SECONDS: String(options.checkpointMaxAgeSeconds ?? 3),
       // No EventBridge locally: the event relay only counts, and subscribers read the feed (GET /v1/events).
       [eventPublisherEnvVar]: 'local',
-      ...localResourceEnv(),
+      ...localResourceEnv(tablePrefix),
     };
     // Handlers read their configuration from the process environment at cold start, as in Lambda.
     Object.assign(process.env, env);
@@ -151,7 +200,8 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       dynamo.destroy();
       s3.destroy();
     });
-    await provisionLocalResources(dynamo, s3);
+    if (options.dynamoDb !== undefined) cleanups.push(() => deleteLocalTables(dynamo, tablePrefix));
+    await provisionLocalResources(dynamo, s3, tablePrefix);
     // What the publisher does on its first run in AWS, done before the first request: discovery and cosigning
     // read the published verifier key, never the secret.
     await publishVerifierKey({
@@ -161,8 +211,8 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
 
     const doc = createDocumentClient(dynamo);
     const registry = new DynamoRegistryStore(doc, {
-      registry: localTableName('registry'),
-      audit: localTableName('audit'),
+      registry: tableName('registry'),
+      audit: tableName('audit'),
     });
     const registrySummary = await importRegistry({ registry, clock }, registrySeed);
     const clientIds = registrySeed.clients.map((c) => c.id);
@@ -171,11 +221,11 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
     await ensureFootprintKeys({ clock }, { keysDir, footprintIds: registrySeed.footprints.map((f) => f.id) });
     const agreementSummary = await seedAgreements({
       agreements: new DynamoAgreementStore(doc, {
-        agreements: localTableName('agreements'),
-        audit: localTableName('audit'),
+        agreements: tableName('agreements'),
+        audit: tableName('audit'),
       }),
-      registry: new DynamoRegistryReader(doc, localTableName('registry')),
-      audit: new DynamoAuditLog(doc, localTableName('audit')),
+      registry: new DynamoRegistryReader(doc, tableName('registry')),
+      audit: new DynamoAuditLog(doc, tableName('audit')),
       clock,
     });
 
@@ -210,6 +260,8 @@ export const startExchange = async (options: ExchangeOptions = {}): Promise<Runn
       keysDir,
       dynamoEndpoint: dynamoLocal.endpoint,
       dynamoPid: dynamoLocal.pid,
+      tablePrefix,
+      tableName,
       s3Endpoint: s3Local.endpoint,
       seeded: {
         registry: registrySummary,

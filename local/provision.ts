@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   type DynamoDBClient,
   ListTablesCommand,
   UpdateTimeToLiveCommand,
@@ -8,19 +9,44 @@ import {
 import { CreateBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BucketName, buckets, type TableName, tables } from '#shared/resources.ts';
 
+/**
+ * The prefix of the local tables' names. `npm start` and every exchange with a DynamoDB Local of its own use this
+ * one; exchanges that share a DynamoDB Local (the integration tests) each take a prefix of their own.
+ */
+export const localTablePrefix = 'pbx-';
+
 /** Physical names of the local resources (in AWS, CloudFormation names them). */
-export const localTableName = (name: TableName): string => `pbx-${name}`;
+export const localTableName = (name: TableName, prefix: string = localTablePrefix): string =>
+  `${prefix}${name}`;
 export const localBucketName = (name: BucketName): string =>
   `pbx-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
+/** Every table name in DynamoDB Local (ListTables answers 100 at most per page). */
+export const listLocalTables = async (dynamo: DynamoDBClient): Promise<string[]> => {
+  const names: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await dynamo.send(
+      new ListTablesCommand(start === undefined ? {} : { ExclusiveStartTableName: start }),
+    );
+    names.push(...(page.TableNames ?? []));
+    start = page.LastEvaluatedTableName;
+  } while (start !== undefined);
+  return names;
+};
+
 /**
  * Creates the tables and buckets of shared/resources.ts that do not exist yet, with the same keys and TTL as the
- * CDK stateful stack. Safe to run at every start.
+ * CDK stateful stack, the tables named under `tablePrefix`. Safe to run at every start.
  */
-export const provisionLocalResources = async (dynamo: DynamoDBClient, s3: S3Client): Promise<void> => {
-  const existingTables = new Set((await dynamo.send(new ListTablesCommand({}))).TableNames ?? []);
+export const provisionLocalResources = async (
+  dynamo: DynamoDBClient,
+  s3: S3Client,
+  tablePrefix: string = localTablePrefix,
+): Promise<void> => {
+  const existingTables = new Set(await listLocalTables(dynamo));
   for (const [name, definition] of Object.entries(tables) as [TableName, (typeof tables)[TableName]][]) {
-    const tableName = localTableName(name);
+    const tableName = localTableName(name, tablePrefix);
     if (existingTables.has(tableName)) continue;
     await dynamo.send(
       new CreateTableCommand({
@@ -56,10 +82,19 @@ export const provisionLocalResources = async (dynamo: DynamoDBClient, s3: S3Clie
   }
 };
 
+/** Deletes the tables of shared/resources.ts named under `tablePrefix` (an exchange on a shared DynamoDB Local). */
+export const deleteLocalTables = async (dynamo: DynamoDBClient, tablePrefix: string): Promise<void> => {
+  const existing = new Set(await listLocalTables(dynamo));
+  for (const name of Object.keys(tables) as TableName[]) {
+    const tableName = localTableName(name, tablePrefix);
+    if (existing.has(tableName)) await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  }
+};
+
 /** The environment a handler reads (shared/config.ts) when it runs against the local resources. */
-export const localResourceEnv = (): Record<string, string> => ({
+export const localResourceEnv = (tablePrefix: string = localTablePrefix): Record<string, string> => ({
   ...Object.fromEntries(
-    (Object.keys(tables) as TableName[]).map((n) => [tables[n].envVar, localTableName(n)]),
+    (Object.keys(tables) as TableName[]).map((n) => [tables[n].envVar, localTableName(n, tablePrefix)]),
   ),
   ...Object.fromEntries(
     (Object.keys(buckets) as BucketName[]).map((n) => [buckets[n].envVar, localBucketName(n)]),

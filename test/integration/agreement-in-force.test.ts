@@ -15,6 +15,7 @@ import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import {
   type Caller,
   eventsAbout as eventsOf,
@@ -49,7 +50,7 @@ const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString
 beforeAll(async () => {
   // Seeded four days ago, so that a request can be submitted three days ago.
   const seeded = fixedClock(new Date(Date.now() - 4 * 24 * 3_600_000).toISOString());
-  exchange = await startExchange({ schedules: false, clock: seeded });
+  exchange = await startExchange({ schedules: false, clock: seeded, dynamoDb: sharedDynamoDb() });
   const stores = requestStoresOf(exchange);
   ({ audit, s3, deps } = stores);
   const { agreements, registry } = stores;

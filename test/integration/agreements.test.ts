@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
@@ -17,6 +16,7 @@ import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { agreementViewSchema, decisionSchema, errorBodySchema } from '#shared/http/api-contract.ts';
 import { operationList as routes } from '#shared/http/operations.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // One ephemeral exchange for the file. The seeded agreements are only read; the lifecycle test drafts its own.
@@ -25,9 +25,9 @@ let dynamo: DynamoDBClient;
 let audit: DynamoAuditLog;
 
 beforeAll(async () => {
-  exchange = await startExchange();
+  exchange = await startExchange({ dynamoDb: sharedDynamoDb() });
   dynamo = localDynamoClient(exchange);
-  audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
+  audit = new DynamoAuditLog(createDocumentClient(dynamo), exchange.tableName('audit'));
 });
 
 afterAll(async () => {
@@ -134,10 +134,10 @@ describe('the seeded agreements', () => {
     const before = (await audit.readAll()).length;
     const again = await seedAgreements({
       agreements: new DynamoAgreementStore(doc, {
-        agreements: localTableName('agreements'),
-        audit: localTableName('audit'),
+        agreements: exchange.tableName('agreements'),
+        audit: exchange.tableName('audit'),
       }),
-      registry: new DynamoRegistryReader(doc, localTableName('registry')),
+      registry: new DynamoRegistryReader(doc, exchange.tableName('registry')),
       audit,
       clock: systemClock,
     });
@@ -405,8 +405,8 @@ describe('an agreement over the API, from draft to revocation', () => {
 describe('the DynamoDB agreement store', () => {
   const store = () =>
     new DynamoAgreementStore(createDocumentClient(dynamo), {
-      agreements: localTableName('agreements'),
-      audit: localTableName('audit'),
+      agreements: exchange.tableName('agreements'),
+      audit: exchange.tableName('audit'),
     });
   const entry = () =>
     newAuditEntry(

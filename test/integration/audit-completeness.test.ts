@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { localKeyFile, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification, exampleReport } from '#local/seed/example-cdop.ts';
 import {
   generateNoteKey,
@@ -22,6 +21,7 @@ import { cosignCheckpoint } from '#shared/domain/audit/checkpoint.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
 import { routeKey, operationList as routes } from '#shared/http/operations.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 /**
@@ -911,9 +911,13 @@ const neverRefused = new Set(['GetHealth', 'GetDiscovery', 'GetRegistry', 'GetOp
 let entries: AuditEntry[];
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false, checkpointMaxAgeSeconds: 1 });
+  exchange = await startExchange({
+    schedules: false,
+    checkpointMaxAgeSeconds: 1,
+    dynamoDb: sharedDynamoDb(),
+  });
   dynamo = localDynamoClient(exchange);
-  audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
+  audit = new DynamoAuditLog(createDocumentClient(dynamo), exchange.tableName('audit'));
   await runCorpus();
   entries = await audit.readAll();
 });

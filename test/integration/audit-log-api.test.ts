@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
+import { localBucketName } from '#local/provision.ts';
 import {
   generateNoteKey,
   noteSignerFromPrivateKey,
@@ -28,6 +28,7 @@ import {
   inclusionProofSchema,
 } from '#shared/http/api-contract.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 
 // One ephemeral exchange; its scheduled functions run only when a test asks (runSchedule).
@@ -39,7 +40,11 @@ let trust: { origin: string; verifier: ReturnType<typeof noteVerifierFromKey> };
 const discoverySchema = z.object({ audit: z.object({ origin: z.string(), checkpointKey: z.string() }) });
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false, checkpointMaxAgeSeconds: 1 });
+  exchange = await startExchange({
+    schedules: false,
+    checkpointMaxAgeSeconds: 1,
+    dynamoDb: sharedDynamoDb(),
+  });
   const awsConfig = { region: localRegion, credentials: localCredentials };
   dynamo = new DynamoDBClient({ ...awsConfig, endpoint: exchange.dynamoEndpoint });
   s3 = new S3Client({ ...awsConfig, endpoint: exchange.s3Endpoint, forcePathStyle: true });
@@ -180,7 +185,7 @@ describe('signed checkpoints and proofs of the audit log', () => {
     expect(Buffer.from(root).toString('base64')).toBe(Buffer.from(second.rootHash).toString('base64'));
     // Each page was an audited export.
     await exchange.runSchedule('SequenceAuditLog');
-    const log = new DynamoMerkleLogStore(createDocumentClient(dynamo), localTableName('audit'));
+    const log = new DynamoMerkleLogStore(createDocumentClient(dynamo), exchange.tableName('audit'));
     const head = await log.readTreeHead();
     const exports = (await log.readLeaves(second.size, head?.size ?? 0)).filter(
       (l) => l.entry.action === 'audit.export' && l.entry.actor.userId === operator,
@@ -204,7 +209,7 @@ describe('signed checkpoints and proofs of the audit log', () => {
     });
     expect(await read(second.size)).toBe(second.note);
 
-    const checkpoints = new DynamoCheckpointStore(createDocumentClient(dynamo), localTableName('audit'));
+    const checkpoints = new DynamoCheckpointStore(createDocumentClient(dynamo), exchange.tableName('audit'));
     const latest = await checkpoints.readLatest();
     if (latest === undefined) throw new Error('no latest checkpoint');
     expect(await checkpoints.record({ ...latest, note: 'another note\n' }, latest.size)).toBe(false);
@@ -212,7 +217,7 @@ describe('signed checkpoints and proofs of the audit log', () => {
 
     // A checkpoint of an already published size signed by another key is a split view: refused, not stored.
     const rogue = noteSignerFromPrivateKey(generateNoteKey(exchange.exchangeId).signerKey);
-    const log = new DynamoMerkleLogStore(createDocumentClient(dynamo), localTableName('audit'));
+    const log = new DynamoMerkleLogStore(createDocumentClient(dynamo), exchange.tableName('audit'));
     const head = await log.readTreeHead();
     if (head === undefined) throw new Error('no tree head');
     await archive.putOnce(head.size, 'an earlier note\n');

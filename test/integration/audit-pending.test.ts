@@ -2,13 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { DynamoAuditLog, entryKey, pendingKey } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
 import { newAuditEntry, systemActor } from '#shared/domain/audit/audit-entry.ts';
 import { sequenceAuditEntries } from '#shared/domain/audit/sequence-entries.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 /**
@@ -21,10 +21,10 @@ let dynamo: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let log: DynamoMerkleLogStore;
 let audit: DynamoAuditLog;
-const table = () => localTableName('audit');
+const table = () => exchange.tableName('audit');
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   dynamo = localDynamoClient(exchange);
   doc = createDocumentClient(dynamo);
   log = new DynamoMerkleLogStore(doc, table());

@@ -1,15 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
+import { listLocalTables } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification } from '#local/seed/example-cdop.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { type AuditEntry, textSha256 } from '#shared/domain/audit/audit-entry.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditSearchAnswerSchema } from '#shared/http/api-contract.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { type Caller, recordingCaller } from '../support/request-exchange.ts';
 
@@ -30,8 +31,8 @@ const as = async (user: string): Promise<Caller> => {
 };
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
-  audit = new DynamoAuditLog(createDocumentClient(localDynamoClient(exchange)), localTableName('audit'));
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
+  audit = new DynamoAuditLog(createDocumentClient(localDynamoClient(exchange)), exchange.tableName('audit'));
 });
 
 afterAll(async () => {
@@ -305,9 +306,12 @@ describe('an id typed as a name and an NHS number', () => {
   it('leaves no trace of that text in any table, the sequenced leaves included', async () => {
     await exchange.runSchedule('SequenceAuditLog');
     const dynamo = localDynamoClient(exchange);
-    const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
-    expect(TableNames.length).toBeGreaterThan(0);
-    for (const table of TableNames) {
+    // Every table of this exchange: the shared DynamoDB Local also holds other files' tables, under other prefixes.
+    const exchangeTables = (await listLocalTables(dynamo)).filter((name) =>
+      name.startsWith(exchange.tablePrefix),
+    );
+    expect(exchangeTables.length).toBeGreaterThan(0);
+    for (const table of exchangeTables) {
       let text = '';
       let start: Record<string, unknown> | undefined;
       do {

@@ -3,6 +3,7 @@ import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import { auditSearchAnswerSchema, errorBodySchema } from '#shared/http/api-contract.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
@@ -10,7 +11,7 @@ import { runPbx } from '../support/pbx-cli.ts';
 let exchange: RunningExchange;
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   await exchange.runSchedule('SequenceAuditLog');
 });
 

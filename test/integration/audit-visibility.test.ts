@@ -13,6 +13,7 @@ import { leafHash } from '#shared/domain/audit/merkle.ts';
 import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import { encodeBase64 } from '#shared/domain/audit/signed-note.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
@@ -92,7 +93,11 @@ const sequenceAndPublish = async () => {
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-audit-visibility-'));
-  exchange = await startExchange({ schedules: false, checkpointMaxAgeSeconds: 1 });
+  exchange = await startExchange({
+    schedules: false,
+    checkpointMaxAgeSeconds: 1,
+    dynamoDb: sharedDynamoDb(),
+  });
   const discovery = z
     .object({ audit: z.object({ origin: z.string(), checkpointKey: z.string() }) })
     .parse(await (await fetch(`${exchange.url}/.well-known/pbx-exchange`)).json());

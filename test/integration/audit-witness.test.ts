@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
@@ -18,6 +17,7 @@ import {
 import { signNote } from '#shared/domain/audit/signed-note.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
 import { checkpointKeySecretEnvVar } from '#shared/resources.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
@@ -76,7 +76,11 @@ const readState = async () =>
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-audit-witness-'));
-  exchange = await startExchange({ schedules: false, checkpointMaxAgeSeconds: 1 });
+  exchange = await startExchange({
+    schedules: false,
+    checkpointMaxAgeSeconds: 1,
+    dynamoDb: sharedDynamoDb(),
+  });
   await pbx(['whoami', ...igLead]);
   await publishNewCheckpoint();
 }, 120_000);
@@ -159,7 +163,7 @@ describe('pbx audit witness', () => {
     // Each step is in the audit log: the registration allowed, each refusal with its code.
     const audit = new DynamoAuditLog(
       createDocumentClient(localDynamoClient(exchange)),
-      localTableName('audit'),
+      exchange.tableName('audit'),
     );
     const steps = (await audit.readAll())
       .filter((e) => e.action === 'audit.witness.register' || e.action === 'audit.checkpoint.cosign')

@@ -3,12 +3,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PbxClient, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification, exampleReport } from '#local/seed/example-cdop.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // The CDOP's child death review agreement (isa-bhr-cdop) judged at every step of a case (issue 12, finding 1):
@@ -29,9 +29,9 @@ const as = async (user: string) => {
 };
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   dynamo = localDynamoClient(exchange);
-  audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
+  audit = new DynamoAuditLog(createDocumentClient(dynamo), exchange.tableName('audit'));
 });
 
 afterAll(async () => {

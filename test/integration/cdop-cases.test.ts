@@ -5,7 +5,7 @@ import type * as z from 'zod';
 import type { PbxClient, PbxResponse } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
+import { localBucketName } from '#local/provision.ts';
 import {
   exampleAnalysis,
   exampleChild,
@@ -31,6 +31,7 @@ import {
   requestCdopReportsAnswer,
 } from '#shared/http/views/cdop.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // The CDOP case workspace end to end, against DynamoDB Local and the S3 emulator through the local HTTP adapter:
@@ -48,7 +49,7 @@ const as = async (user: string) => {
 };
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {
@@ -495,20 +496,20 @@ describe('reports overdue, reminders, and a child of another CDOP area', () => {
     const trackLater = () =>
       trackCases({
         cases: new DynamoCaseStore(doc, {
-          cases: localTableName('cdopCases'),
-          audit: localTableName('audit'),
-          events: localTableName('events'),
+          cases: exchange.tableName('cdopCases'),
+          audit: exchange.tableName('audit'),
+          events: exchange.tableName('events'),
         }),
         requests: new DynamoRequestStore(doc, {
-          requests: localTableName('requests'),
-          audit: localTableName('audit'),
-          events: localTableName('events'),
+          requests: exchange.tableName('requests'),
+          audit: exchange.tableName('audit'),
+          events: exchange.tableName('events'),
         }),
         agreements: new DynamoAgreementStore(doc, {
-          agreements: localTableName('agreements'),
-          audit: localTableName('audit'),
+          agreements: exchange.tableName('agreements'),
+          audit: exchange.tableName('audit'),
         }),
-        audit: new DynamoAuditLog(doc, localTableName('audit')),
+        audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
         clock: later,
       });
     await trackLater();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { type AgreementContent, contentHashOf } from '#shared/domain/agreements/agreement.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 let exchange: RunningExchange;
@@ -119,7 +120,7 @@ const startLyingExchange = async () => {
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-agreements-'));
-  exchange = await startExchange({});
+  exchange = await startExchange({ dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {

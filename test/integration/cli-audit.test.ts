@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 /**
@@ -21,7 +22,7 @@ const igLead = ['--as', 'lb-brent-system', '--sub', 'lb-brent.ig-lead'];
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-audit-'));
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   // Some audited traffic beyond the seeding, then a sequenced log and a checkpoint of it.
   await Promise.all([pbx(['whoami', ...igLead]), pbx(['agreement', 'list', ...igLead])]);
   await exchange.runSchedule('SequenceAuditLog');

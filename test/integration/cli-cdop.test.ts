@@ -6,6 +6,7 @@ import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { exampleReport } from '#local/seed/example-cdop.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 // `pbx cdop …` run as a user runs it, against DynamoDB Local and the S3 emulator: the BHR CDOP's coordinator opens
@@ -81,7 +82,7 @@ let subjectRef: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-cdop-'));
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   const key = await readFootprintKeyFile(
     footprintKeyFileOf(exchange.keysDir, 'bhr-cdop-area'),
     'bhr-cdop-area',

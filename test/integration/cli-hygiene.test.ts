@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { type CliOutcome, runPbx } from '../support/pbx-cli.ts';
 
 // Issue 13, finding 12: the CLI as a user meets it in a shell, outside the repository root, in a pipe.
@@ -46,7 +47,7 @@ const harrow = ['--as', 'lb-harrow-system', '--sub', 'lb-harrow.practitioner'];
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-hygiene-'));
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
@@ -13,6 +12,7 @@ import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
@@ -75,7 +75,7 @@ let subjectRef: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-requests-'));
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   const key = await readFootprintKeyFile(
     footprintKeyFileOf(exchange.keysDir, 'north-west-bcu'),
     'north-west-bcu',
@@ -89,11 +89,11 @@ beforeAll(async () => {
   await seedAgreements(
     {
       agreements: new DynamoAgreementStore(doc, {
-        agreements: localTableName('agreements'),
-        audit: localTableName('audit'),
+        agreements: exchange.tableName('agreements'),
+        audit: exchange.tableName('audit'),
       }),
-      registry: new DynamoRegistryReader(doc, localTableName('registry')),
-      audit: new DynamoAuditLog(doc, localTableName('audit')),
+      registry: new DynamoRegistryReader(doc, exchange.tableName('registry')),
+      audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
       clock: systemClock,
     },
     [{ id: 'isa-review-due', content: { ...mash.content, validFrom: day(60), reviewDate: day(1) } }],

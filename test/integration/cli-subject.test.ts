@@ -6,6 +6,7 @@ import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
 import { deriveSubjectReference, subjectReferenceSchema } from '#shared/domain/subjects/subject-reference.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 let exchange: RunningExchange;
@@ -19,7 +20,7 @@ const nhsForms = ['9434765919', '943 476 5919', '943-476-5919', '4765919'];
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-subject-'));
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {

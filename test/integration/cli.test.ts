@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { freePort } from '#local/free-port.ts';
 import { generateSigningKey } from '#shared/adapters/jose/signing-keys.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
 let exchange: RunningExchange;
@@ -29,7 +30,7 @@ const kidIn = async (path: string): Promise<string> => JSON.parse(await readFile
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'pbx-cli-'));
-  exchange = await startExchange({});
+  exchange = await startExchange({ dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {

@@ -3,7 +3,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -11,6 +10,7 @@ import type { DecisionReasonCode } from '#shared/domain/agreements/decide.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { decisionSchema, errorBodySchema } from '#shared/http/api-contract.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // The decision rules of issue 12 finding 11, met as a borough system meets them: a Brent practitioner asks under
@@ -22,9 +22,9 @@ let dynamo: DynamoDBClient;
 let audit: DynamoAuditLog;
 
 beforeAll(async () => {
-  exchange = await startExchange();
+  exchange = await startExchange({ dynamoDb: sharedDynamoDb() });
   dynamo = localDynamoClient(exchange);
-  audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
+  audit = new DynamoAuditLog(createDocumentClient(dynamo), exchange.tableName('audit'));
 });
 
 afterAll(async () => {

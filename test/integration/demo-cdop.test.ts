@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { freePort } from '#local/free-port.ts';
 import { exampleChild } from '#local/seed/example-cdop.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 
 /**
  * `npm run demo:cdop` against a local exchange with its schedules on (the case tracker runs every 2 seconds, as
@@ -19,7 +20,7 @@ let exchange: RunningExchange;
 
 beforeAll(async () => {
   // Schedules on, a free port, a temporary data directory removed on stop.
-  exchange = await startExchange({ schedules: true, port: await freePort() });
+  exchange = await startExchange({ schedules: true, port: await freePort(), dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { freePort } from '#local/free-port.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 
 /**
  * `npm run demo` against a local exchange with its schedules on (the audit sequencer and the checkpoint publisher
@@ -21,7 +22,7 @@ let packDir: string;
 beforeAll(async () => {
   packDir = await mkdtemp(join(tmpdir(), 'pbx-demo-test-'));
   // Schedules on, a free port, a temporary data directory removed on stop.
-  exchange = await startExchange({ schedules: true, port: await freePort() });
+  exchange = await startExchange({ schedules: true, port: await freePort(), dynamoDb: sharedDynamoDb() });
 });
 
 afterAll(async () => {

@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { appendEvents } from '#shared/adapters/dynamodb/event-outbox.ts';
 import { Transaction } from '#shared/adapters/dynamodb/transaction.ts';
 import { type ExchangeEvent, newExchangeEvent } from '#shared/domain/events/exchange-event.ts';
 import { errorBodySchema, eventFeedSchema } from '#shared/http/api-contract.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
 
@@ -46,7 +46,7 @@ const markers = async () =>
   (
     await doc.send(
       new QueryCommand({
-        TableName: localTableName('events'),
+        TableName: exchange.tableName('events'),
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': 'UNPUBLISHED' },
         ConsistentRead: true,
@@ -75,6 +75,11 @@ const feedOf = async (user: string, limit: number) => {
   return { events, pages };
 };
 
+// Event times within the feed's retention: DynamoDB Local deletes items past their TTL (`expiresAt`) about every
+// 10 s, so events dated long ago vanish from the feed while the file runs.
+const day = 86_400_000;
+const start = Date.now() - 3 * day;
+
 const idsFor = (organisation: string) =>
   written
     .filter((e) => e.recipients.includes(organisation))
@@ -82,16 +87,18 @@ const idsFor = (organisation: string) =>
     .sort();
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   doc = createDocumentClient(localDynamoClient(exchange));
-  const start = Date.UTC(2026, 2, 1, 9);
   // Two transactions, as two state changes: Brent and the police (5 events), Harrow and the police (3 events).
   for (const events of [
     requestEvents(5, brent, police, start),
     requestEvents(3, harrow, police, start + 100),
   ]) {
-    const tx = new Transaction().put(localTableName('events'), { pk: 'TEST#state', sk: events[0]?.id ?? '' });
-    expect(await appendEvents(tx, localTableName('events'), events).commit(doc)).toBe('committed');
+    const tx = new Transaction().put(exchange.tableName('events'), {
+      pk: 'TEST#state',
+      sk: events[0]?.id ?? '',
+    });
+    expect(await appendEvents(tx, exchange.tableName('events'), events).commit(doc)).toBe('committed');
     written.push(...events);
   }
 });
@@ -110,11 +117,13 @@ describe('the event outbox and relay', () => {
   });
 
   it('writes nothing when the state change does not commit', async () => {
-    const [event] = requestEvents(1, brent, police, Date.UTC(2026, 2, 2));
+    const [event] = requestEvents(1, brent, police, start + day);
     if (event === undefined) throw new Error('no event');
     // The state change is conditional on an item that does not exist: the whole transaction is cancelled.
-    const tx = new Transaction().set(localTableName('events'), { pk: 'TEST#missing', sk: 'x' }, { a: 1 });
-    expect(await appendEvents(tx, localTableName('events'), [event]).commit(doc)).toBe('condition-failed');
+    const tx = new Transaction().set(exchange.tableName('events'), { pk: 'TEST#missing', sk: 'x' }, { a: 1 });
+    expect(await appendEvents(tx, exchange.tableName('events'), [event]).commit(doc)).toBe(
+      'condition-failed',
+    );
     expect(await markers()).toEqual([]);
     expect((await feedOf('lb-brent.practitioner', 100)).events.map((e) => e.id)).not.toContain(event.id);
   });
@@ -240,10 +249,10 @@ describe('pbx events tail', () => {
       stdout += chunk.toString('utf8');
     });
     try {
-      const [late] = requestEvents(1, brent, police, Date.UTC(2026, 2, 3));
+      const [late] = requestEvents(1, brent, police, start + 2 * day);
       if (late === undefined) throw new Error('no event');
-      const tx = new Transaction().put(localTableName('events'), { pk: 'TEST#state', sk: late.id });
-      expect(await appendEvents(tx, localTableName('events'), [late]).commit(doc)).toBe('committed');
+      const tx = new Transaction().put(exchange.tableName('events'), { pk: 'TEST#state', sk: late.id });
+      expect(await appendEvents(tx, exchange.tableName('events'), [late]).commit(doc)).toBe('committed');
       const deadline = Date.now() + 15_000;
       while (!stdout.includes(late.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(

@@ -5,6 +5,7 @@ import { localKeyFile, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { type Caller, recordingCaller } from '../support/request-exchange.ts';
 import {
   authorizationFor,
@@ -23,7 +24,7 @@ let brent: Caller;
 let brentKey: PrivateJwk;
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   brent = await recordingCaller(exchange, 'lb-brent.practitioner');
   brentKey = await readPrivateKey(localKeyFile(exchange.keysDir, 'lb-brent-system'));
 });

@@ -1,7 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
@@ -18,6 +17,7 @@ import {
 } from '#shared/domain/audit/merkle.ts';
 import { sequenceAuditEntries } from '#shared/domain/audit/sequence-entries.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 let exchange: RunningExchange;
@@ -26,11 +26,11 @@ let log: DynamoMerkleLogStore;
 let audit: DynamoAuditLog;
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   dynamo = localDynamoClient(exchange);
   const doc = createDocumentClient(dynamo);
-  log = new DynamoMerkleLogStore(doc, localTableName('audit'));
-  audit = new DynamoAuditLog(doc, localTableName('audit'));
+  log = new DynamoMerkleLogStore(doc, exchange.tableName('audit'));
+  audit = new DynamoAuditLog(doc, exchange.tableName('audit'));
 });
 
 afterAll(async () => {

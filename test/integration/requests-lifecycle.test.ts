@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, PbxClient } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 
 // The whole life of a data request against DynamoDB Local and the S3 emulator, through the local HTTP adapter.
@@ -12,7 +13,7 @@ let harrow: PbxClient;
 let barnet: PbxClient;
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false });
+  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
   brent = await clientActingFor(exchange, 'lb-brent.practitioner');
   harrow = await clientActingFor(exchange, 'lb-harrow.practitioner');
   barnet = await clientActingFor(exchange, 'lb-barnet.practitioner');

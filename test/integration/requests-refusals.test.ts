@@ -14,6 +14,7 @@ import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import {
   type Caller,
   eventsAbout as eventsOf,
@@ -44,6 +45,7 @@ beforeAll(async () => {
   exchange = await startExchange({
     schedules: false,
     clock: fixedClock(new Date(Date.now() - 4 * 24 * 3_600_000).toISOString()),
+    dynamoDb: sharedDynamoDb(),
   });
   ({ audit, s3, deps } = requestStoresOf(exchange));
   brent = await caller('lb-brent.practitioner');

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { localTableName } from '#local/provision.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -13,6 +12,7 @@ import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { authenticationErrorCodes } from '#shared/domain/errors.ts';
 import { clientKeySchema } from '#shared/domain/registry/client-key.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
 // One exchange for the whole file, on an ephemeral data dir. Tests that change keys each use their own seeded
@@ -22,9 +22,9 @@ let dynamo: DynamoDBClient;
 let audit: DynamoAuditLog;
 
 beforeAll(async () => {
-  exchange = await startExchange();
+  exchange = await startExchange({ dynamoDb: sharedDynamoDb() });
   dynamo = localDynamoClient(exchange);
-  audit = new DynamoAuditLog(createDocumentClient(dynamo), localTableName('audit'));
+  audit = new DynamoAuditLog(createDocumentClient(dynamo), exchange.tableName('audit'));
 });
 
 afterAll(async () => {

@@ -1,12 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
+import { localBucketName } from '#local/provision.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -21,6 +26,7 @@ import type { UserRole } from '#shared/domain/registry/registry.ts';
 import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { CallTap, type FaultKind, faultKinds, type TappedCall } from './fault-injection.ts';
+import { sharedDynamoDb } from './global-dynamodb.ts';
 import { localDynamoClient } from './local-exchange-clients.ts';
 
 /**
@@ -93,6 +99,7 @@ export type TappedStores = {
 };
 
 export type FaultRig = {
+  /** The exchange's tables, named once it runs (their names carry the exchange's prefix). */
   readonly tables: RequestTables;
   readonly bucket: string;
   /** The clients, once the exchange runs (in the suite's tests and hooks). */
@@ -103,7 +110,10 @@ export type FaultRig = {
     tap: CallTap,
     options?: { clock?: Clock; requestsTable?: string; agreementsTable?: string },
   ): TappedStores;
-  /** A table of its own (`prefix` and a ulid) with the exchange's `pk`/`sk` key schema, once it is active. */
+  /**
+   * A table of its own (`prefix` and a ulid) with the exchange's `pk`/`sk` key schema, once it is active; deleted
+   * with the exchange's tables after the suite.
+   */
   freshTable(prefix: string): Promise<string>;
   getItem(tableName: string, key: Item): Promise<Item | undefined>;
   /** What the calls' transactions wrote in the audit and events tables, and is there. */
@@ -130,15 +140,22 @@ export const useFaultRig = (): FaultRig => {
     return clients;
   };
   const taps: CallTap[] = [];
+  const freshTables: string[] = [];
   const tables: RequestTables = {
-    requests: localTableName('requests'),
-    audit: localTableName('audit'),
-    events: localTableName('events'),
+    get requests() {
+      return running().exchange.tableName('requests');
+    },
+    get audit() {
+      return running().exchange.tableName('audit');
+    },
+    get events() {
+      return running().exchange.tableName('events');
+    },
   };
   const bucket = localBucketName('payloads');
 
   beforeAll(async () => {
-    const exchange = await startExchange({ schedules: false });
+    const exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
     const dynamo = localDynamoClient(exchange);
     const s3 = new S3Client({
       region: localRegion,
@@ -150,9 +167,15 @@ export const useFaultRig = (): FaultRig => {
   });
 
   afterAll(async () => {
-    clients?.dynamo.destroy();
-    clients?.s3.destroy();
-    await clients?.exchange.stop();
+    try {
+      for (const tableName of freshTables.splice(0)) {
+        await clients?.dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+      }
+    } finally {
+      clients?.dynamo.destroy();
+      clients?.s3.destroy();
+      await clients?.exchange.stop();
+    }
   });
 
   const getItem = async (tableName: string, key: Item): Promise<Item | undefined> =>
@@ -193,10 +216,10 @@ export const useFaultRig = (): FaultRig => {
         }),
         payloads: new S3PayloadStore(tap.wrap('s3', running().s3), bucket),
         agreements: new DynamoAgreementStore(tapped, {
-          agreements: options.agreementsTable ?? localTableName('agreements'),
+          agreements: options.agreementsTable ?? running().exchange.tableName('agreements'),
           audit: tables.audit,
         }),
-        registry: new DynamoRegistryReader(tapped, localTableName('registry')),
+        registry: new DynamoRegistryReader(tapped, running().exchange.tableName('registry')),
         audit: new DynamoAuditLog(tapped, tables.audit),
         clock: options.clock ?? systemClock,
       };
@@ -219,6 +242,7 @@ export const useFaultRig = (): FaultRig => {
           ],
         }),
       );
+      freshTables.push(tableName);
       await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
       return tableName;
     },

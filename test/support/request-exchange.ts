@@ -5,7 +5,7 @@ import { ulid } from 'ulid';
 import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
 import type { RunningExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
-import { localBucketName, localTableName } from '#local/provision.ts';
+import { localBucketName } from '#local/provision.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -49,9 +49,11 @@ export const recordingCaller = async (
 };
 
 /** The stores of the exchange, and the request use cases' dependencies on them with a clock of the test's own. */
-export const requestStoresOf = (exchange: Pick<RunningExchange, 'dynamoEndpoint' | 's3Endpoint'>) => {
+export const requestStoresOf = (
+  exchange: Pick<RunningExchange, 'dynamoEndpoint' | 's3Endpoint' | 'tableName'>,
+) => {
   const doc = createDocumentClient(localDynamoClient(exchange));
-  const audit = new DynamoAuditLog(doc, localTableName('audit'));
+  const audit = new DynamoAuditLog(doc, exchange.tableName('audit'));
   const s3 = new S3Client({
     region: localRegion,
     credentials: localCredentials,
@@ -59,15 +61,15 @@ export const requestStoresOf = (exchange: Pick<RunningExchange, 'dynamoEndpoint'
     forcePathStyle: true,
   });
   const agreements = new DynamoAgreementStore(doc, {
-    agreements: localTableName('agreements'),
-    audit: localTableName('audit'),
+    agreements: exchange.tableName('agreements'),
+    audit: exchange.tableName('audit'),
   });
-  const registry = new DynamoRegistryReader(doc, localTableName('registry'));
+  const registry = new DynamoRegistryReader(doc, exchange.tableName('registry'));
   const deps = (clock: Clock): RequestDeps => ({
     requests: new DynamoRequestStore(doc, {
-      requests: localTableName('requests'),
-      audit: localTableName('audit'),
-      events: localTableName('events'),
+      requests: exchange.tableName('requests'),
+      audit: exchange.tableName('audit'),
+      events: exchange.tableName('events'),
     }),
     payloads: new S3PayloadStore(s3, localBucketName('payloads')),
     agreements,
@@ -80,14 +82,14 @@ export const requestStoresOf = (exchange: Pick<RunningExchange, 'dynamoEndpoint'
 
 /** The events of one request in an organisation's feed. */
 export const eventsAbout = async (
-  exchange: Pick<RunningExchange, 'dynamoEndpoint'>,
+  exchange: Pick<RunningExchange, 'dynamoEndpoint' | 'tableName'>,
   organisationId: string,
   requestId: string,
 ) => {
   const doc = createDocumentClient(localDynamoClient(exchange));
   const items = await doc.send(
     new QueryCommand({
-      TableName: localTableName('events'),
+      TableName: exchange.tableName('events'),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `ORG#${organisationId}` },
       ConsistentRead: true,
