@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One DynamoDB Local (a JVM) for all integration files, each exchange on tables of its own; every exchange
     // starts its own S3 emulator (in-process) on a free port.
-    globalSetup: ['test/support/global-dynamodb.ts'],
+    // The compiled CLI is built once, before the files that run it start (test/support/build-cli.ts).
+    globalSetup: ['test/support/global-dynamodb.ts', 'test/support/build-cli.ts'],
     // Generous, since three files share two cores with DynamoDB Local and the pbx processes: under other load a
     // CLI test that starts a dozen pbx processes took 26 s.
     testTimeout: 60_000,

@@ -56,7 +56,7 @@ export const schedules: readonly ScheduleDefinition[] = [
   },
   {
     // Closes the open requests of revoked agreements, flags overdue requests, expires shares whose retention ended
-    // and deletes their bytes (and those of withdrawn and closed requests): shared/domain/requests/manage-requests.ts
+    // and deletes their bytes (and those of withdrawn and closed requests): shared/domain/requests/sweep-requests.ts
     // sweepRequests. Agreements: their standing, and the revocations work list it empties.
     id: 'SweepRequests',
     entry: 'requests/sweep-requests.ts',
@@ -67,7 +67,7 @@ export const schedules: readonly ScheduleDefinition[] = [
   },
   {
     // Creates the data requests CDOP cases asked for, announces reports received and sends reminders
-    // (shared/domain/cdop/manage-cases.ts trackCases).
+    // (shared/domain/cdop/track-cases.ts).
     id: 'TrackCdopCases',
     entry: 'cdop/track-cases.ts',
     everyMinutes: 1,

@@ -5,7 +5,7 @@ import type { BuildOptions } from 'esbuild';
 
 export const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 
-/** A function's handler file, from its entry relative to functions/ (functions/routes.ts, functions/schedules.ts). */
+/** A function's handler file, from its entry relative to functions/ (shared/http/operations.ts, functions/schedules.ts). */
 export const functionEntryFile = (entry: string): string => join(projectRoot, 'functions', entry);
 
 /**

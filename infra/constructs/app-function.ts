@@ -24,7 +24,7 @@ import {
 import { functionEntryFile, lambdaBundling, projectRoot } from '../bundling.ts';
 import { acknowledgeCompliance, nagResourceName } from '../nag.ts';
 
-/** The one prefix share payloads are kept under (shared/domain/requests/manage-requests.ts). */
+/** The one prefix share payloads are kept under (shared/domain/requests/share-keys.ts). */
 const payloadPrefix = 'shares/';
 
 export type AppFunctionProps = {
@@ -211,7 +211,7 @@ export class AppFunction extends NodejsFunction {
   }
 
   /**
-   * Share payloads live under `shares/` (shared/domain/requests/manage-requests.ts): objects there are read
+   * Share payloads live under `shares/` (shared/domain/requests/share-keys.ts): objects there are read
    * (hashing an upload, presigned downloads), put (inline releases, presigned uploads) and deleted (retention,
    * withdrawal). The bucket is versioned, so deleting a share deletes each of its versions by id: that needs
    * DeleteObjectVersion, and ListBucketVersions to find them, on the `shares/` prefix only. Nothing else lists,

@@ -26,7 +26,7 @@ const entries = <K extends string>(record: Partial<Record<K, Access>>) =>
   Object.entries(record) as [K, Access][];
 
 /**
- * The HTTP API and one function per route of functions/routes.ts, each granted exactly the tables and buckets its
+ * The HTTP API and one function per operation of shared/http/operations.ts, each granted exactly the tables and buckets its
  * route lists. Authentication is the signed-request protocol, verified inside the functions (docs/PROTOCOL.md).
  */
 export class ApiStack extends Stack {

@@ -29,8 +29,6 @@ import { requestViewSchema } from './views/requests.ts';
  * document (shared/http/openapi.ts) is generated from them, so what is documented is what is enforced.
  */
 
-export { dataRequestBodySchema };
-
 // Public information and the caller.
 
 export const healthAnswer = z.object({
@@ -325,20 +323,6 @@ export const eventFeedSchema = z.object({
     .optional()
     .describe('the `after` of the next page, while there may be one (a page may then hold fewer events)'),
 });
-
-// Data requests and shares: their bodies, queries and answers are in views/requests.ts, with the mappers from
-// the use cases' results (re-exported here until operations.ts imports them from there).
-export {
-  decideRequestBody,
-  fetchAnswer,
-  listRequestsQuery,
-  releaseShareBody,
-  requestAnswer,
-  requestListAnswer,
-  requestViewSchema,
-  startUploadBody,
-  uploadAnswer,
-} from './views/requests.ts';
 
 /** Schemas published by name under `components.schemas`; every other schema is inlined where it is used. */
 export const namedSchemas = {

@@ -3,6 +3,7 @@ import type { InputErrorCode } from '../domain/errors.ts';
 import { type Access, combineAccess, type FunctionBindings, type TableName } from '../resources.ts';
 import * as contract from './api-contract.ts';
 import * as cdop from './views/cdop.ts';
+import * as requests from './views/requests.ts';
 
 /**
  * One declaration per operation of the API: how it is called (method, path, whether it is signed), the function
@@ -436,32 +437,32 @@ export const operations = withIds({
       'Asks another organisation for information about a child; judged by the decision engine (403 with every ' +
       'reason when refused). Idempotency-Key makes retries safe.',
     status: 201,
-    body: contract.dataRequestBodySchema,
-    answer: contract.requestAnswer,
+    body: requests.submitRequestBody,
+    answer: requests.requestAnswer,
   }),
   ListRequests: requestOperation('GET', '/v1/requests', 'list-requests.ts', 'probe', {
     summary: "The caller's organisation's inbox or outbox, newest first, filtered (audited)",
     status: 200,
-    query: contract.listRequestsQuery,
-    answer: contract.requestListAnswer,
+    query: requests.listRequestsQuery,
+    answer: requests.requestListAnswer,
   }),
   GetRequest: requestOperation('GET', '/v1/requests/{requestId}', 'get-request.ts', 'probe', {
     summary: 'One request, for its requester and responder only (audited)',
     status: 200,
-    answer: contract.requestAnswer,
+    answer: requests.requestAnswer,
   }),
   DecideRequest: requestOperation('POST', '/v1/requests/{requestId}/decision', 'decide-request.ts', 'probe', {
     summary: "The responder's decision: approve, partial (saying what is withheld) or decline, with reasons",
     status: 200,
-    body: contract.decideRequestBody,
-    answer: contract.requestAnswer,
+    body: requests.decideRequestBody,
+    answer: requests.requestAnswer,
   }),
   // Presigns a PUT to a key the exchange chose.
   StartShareUpload: requestOperation('POST', '/v1/requests/{requestId}/uploads', 'start-upload.ts', 'write', {
     summary: 'A presigned upload URL for a large payload, to a key the exchange chooses',
     status: 201,
-    body: contract.startUploadBody,
-    answer: contract.uploadAnswer,
+    body: requests.startUploadBody,
+    answer: requests.uploadAnswer,
   }),
   // Writes inline payloads, hashes uploads (read) and deletes an upload that does not match (write).
   ReleaseShare: requestOperation(
@@ -472,15 +473,15 @@ export const operations = withIds({
     {
       summary: 'Releases the payload of an approved request, inline or from an upload; SHA-256 checked',
       status: 200,
-      body: contract.releaseShareBody,
-      answer: contract.requestAnswer,
+      body: requests.releaseShareBody,
+      answer: requests.requestAnswer,
     },
   ),
   // Presigns a GET: the grant carries the function's right to read.
   FetchShare: requestOperation('POST', '/v1/requests/{requestId}/fetch', 'fetch-share.ts', 'read', {
     summary: 'A short-lived grant to download a released share (requester only; counted and audited)',
     status: 200,
-    answer: contract.fetchAnswer,
+    answer: requests.fetchAnswer,
   }),
   // Deletes a released share's bytes.
   WithdrawRequest: requestOperation(
@@ -491,7 +492,7 @@ export const operations = withIds({
     {
       summary: 'The requester withdraws a request; a released share is deleted',
       status: 200,
-      answer: contract.requestAnswer,
+      answer: requests.requestAnswer,
     },
   ),
   // The CDOP case workspace (docs/CDOP.md). Agencies answer through the data requests a case sends them.

@@ -42,7 +42,7 @@ export const targetOf = (type: string, raw: string, format: z.ZodType<string>): 
 
 /**
  * A path id that is not well formed names nothing that exists: 404 NOT_FOUND, as an unknown well-formed id is. It
- * carries the target as the log may record it, for the answer's audit entry (shared/http/route.ts).
+ * carries the target as the log may record it, for the answer's audit entry (shared/http/operation-handler.ts).
  */
 export class MalformedIdError extends NotFoundError {
   readonly target: AuditTarget;

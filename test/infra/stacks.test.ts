@@ -214,7 +214,7 @@ describe('the API stack', () => {
   const { api } = synthApp();
   const template = Template.fromStack(api);
 
-  it('serves every route of functions/routes.ts from its own function', () => {
+  it('serves every operation of shared/http/operations.ts from its own function', () => {
     template.resourceCountIs('AWS::Lambda::Function', routes.length + schedules.length);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });

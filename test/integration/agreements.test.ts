@@ -249,7 +249,7 @@ describe('POST /v1/decisions:evaluate', () => {
       purpose: 'GOSSIP',
     });
     expectError(answer, 400, 'INVALID_INPUT');
-    // No decision entry: only the answer itself is audited (shared/http/route.ts, answerAudit).
+    // No decision entry: only the answer itself is audited (shared/http/operation-handler.ts).
     expect(await entriesFor(answer.requestHash)).toEqual([
       expect.objectContaining({ action: 'api.answer', outcome: 'refused', reasonCodes: ['INVALID_INPUT'] }),
     ]);
@@ -453,7 +453,7 @@ describe('the DynamoDB agreement store', () => {
 });
 
 describe('GET /v1/openapi.json', () => {
-  it('documents every route of functions/routes.ts, unsigned, with the schemas that validate requests', async () => {
+  it('documents every operation of shared/http/operations.ts, unsigned, with the schemas that validate requests', async () => {
     const response = await fetch(`${exchange.url}/v1/openapi.json`);
     expect(response.status).toBe(200);
     const document = z

@@ -27,7 +27,7 @@ import { localDynamoClient } from '../support/local-exchange-clients.ts';
 /**
  * The audit log's completeness invariant: every request a handler answered (accepted, refused or failed) has exactly
  * one audit entry, bound to the answer by API Gateway's request id (`apigw-requestid`), with the outcome of the
- * answer's status. A corpus of requests covers every route of functions/routes.ts, each with a success and, where
+ * answer's status. A corpus of requests covers every operation of shared/http/operations.ts, each with a success and, where
  * the route can refuse, a refusal; a route the corpus does not cover fails the test.
  */
 
@@ -37,7 +37,7 @@ let audit: DynamoAuditLog;
 
 type Auth = 'signed' | 'unsigned' | 'bad-signature';
 type Case = {
-  /** The route the request is for (its id in functions/routes.ts), or undefined for a path no route serves. */
+  /** The route the request is for (its id in shared/http/operations.ts), or undefined for a path no route serves. */
   readonly route: string | undefined;
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;

@@ -318,7 +318,7 @@ describe('replay', () => {
     expect(refused).toHaveLength(49);
     expect(refused.every((a) => a.status === 401 && a.body.error === 'REPLAYED')).toBe(true);
 
-    // The one answered 200 is audited too, as an api.answer (shared/http/route.ts); the others as refusals.
+    // The one answered 200 is audited too, as an api.answer (shared/http/operation-handler.ts); the others as refusals.
     const [allowed, ...entries] = [...(await entriesFor(requestHash))].sort(
       (a, b) => Number(b.action === 'api.answer') - Number(a.action === 'api.answer'),
     );

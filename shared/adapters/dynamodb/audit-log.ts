@@ -2,7 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { AuditWriteError, DependencyError } from '../../domain/errors.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
-import { currentRequestId, noteAuditEntryCommitted } from '../../request-scope.ts';
 import { scanAll, Transaction } from './transaction.ts';
 
 export const entryKey = (id: string) => ({ pk: `ENTRY#${id}`, sk: 'ENTRY' });
@@ -16,16 +15,14 @@ export const pendingKey = (id: string) => ({ pk: 'PENDING', sk: id });
 /**
  * The one way an audit entry is written: appended to the transaction of the action it records, so the state
  * change and its record commit together, with its pending marker. Nothing else writes entries; the sequencer only
- * gives them their index. Inside a request the entry carries the request's id, and its commit is counted, so the
- * route can tell whether its answer is already audited (shared/http/route.ts).
+ * gives them their index. An entry of a caller's action carries the id of the call (`callerFacts`), and the use
+ * case returns the entries it committed, so the operation knows its answer is audited (shared/http/operation-handler.ts).
  */
 export const appendAudit = (tx: Transaction, auditTableName: string, entry: AuditEntry): Transaction => {
-  const requestId = entry.requestId ?? currentRequestId();
-  const stamped = auditEntrySchema.parse(requestId === undefined ? entry : { ...entry, requestId });
+  const checked = auditEntrySchema.parse(entry);
   return tx
-    .put(auditTableName, { ...entryKey(entry.id), ...stamped }, { ifAbsent: true })
-    .put(auditTableName, { ...pendingKey(entry.id), entryId: entry.id }, { ifAbsent: true })
-    .afterCommit(() => noteAuditEntryCommitted(stamped));
+    .put(auditTableName, { ...entryKey(entry.id), ...checked }, { ifAbsent: true })
+    .put(auditTableName, { ...pendingKey(entry.id), entryId: entry.id }, { ifAbsent: true });
 };
 
 export class DynamoAuditLog implements AuditLog {

@@ -40,13 +40,6 @@ export const callDynamo = async <T>(operation: string, call: () => Promise<T>): 
  */
 export class Transaction {
   readonly #items: TransactItem[] = [];
-  readonly #afterCommit: (() => void)[] = [];
-
-  /** Runs `callback` once the transaction has committed; never when it is cancelled or fails. */
-  afterCommit(callback: () => void): this {
-    this.#afterCommit.push(callback);
-    return this;
-  }
 
   put(tableName: string, item: Record<string, unknown>, options: { ifAbsent?: boolean } = {}): this {
     this.#items.push({
@@ -144,7 +137,6 @@ export class Transaction {
       logger.error('dynamodb transaction failed', { errorName: (error as Error)?.name });
       throw failedCall(error, storeUnavailable);
     }
-    for (const callback of this.#afterCommit) callback();
     return 'committed';
   }
 }

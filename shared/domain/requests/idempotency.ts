@@ -22,17 +22,9 @@ const refusalSchema = z.object({
 });
 export type StoredRefusal = z.infer<typeof refusalSchema>;
 
-/**
- * Until the CDOP use cases return typed results (branch i14-cdop): their answers are still stored as they are
- * sent. Goes with shared/domain/cdop/manage-cases.ts.
- */
-const legacyAnswerSchema = z.object({ statusCode: z.number().int(), body: z.unknown() });
-type LegacyAnswer = z.infer<typeof legacyAnswerSchema>;
-
 const storedSchema = z.union([
   z.object({ result: z.record(z.string(), z.unknown()) }),
   z.object({ refused: refusalSchema }),
-  legacyAnswerSchema,
 ]);
 export type IdempotentAnswer = z.infer<typeof storedSchema>;
 
@@ -78,7 +70,7 @@ const storedResult = (result: object): Record<string, unknown> => {
 /** The record of a call's first result (`{ result }`, its entries left out) or of its refusal (`{ refused }`). */
 export const idempotencyRecord = (
   call: IdempotentCall,
-  answer: { readonly result: object } | { readonly refused: StoredRefusal } | LegacyAnswer,
+  answer: { readonly result: object } | { readonly refused: StoredRefusal },
   now: Date,
 ): IdempotencyRecord =>
   idempotencyRecordSchema.parse({
@@ -119,7 +111,6 @@ export const replay = <R>(
   assertSameCall(stored, call);
   const { answer } = stored;
   if ('refused' in answer) return throwRefusal(answer.refused);
-  if (!('result' in answer)) throw new TypeError('a typed step finds the record of an answer');
   return { ...schema.parse(answer.result), audited: [] };
 };
 
@@ -128,42 +119,16 @@ export type IdempotencyReader = {
   getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined>;
 };
 
-const replayLegacy = (stored: IdempotencyRecord, call: IdempotentCall): LegacyAnswer => {
-  assertSameCall(stored, call);
-  const { answer } = stored;
-  if ('refused' in answer) return throwRefusal(answer.refused);
-  if (!('statusCode' in answer)) throw new TypeError('an answering step finds the record of a result');
-  return answer;
-};
-
 /**
  * Runs a step under the caller's Idempotency-Key: a call made before gets its first result (or refusal) again,
  * without running again; a step that lost a race for its key (409 CONFLICT) gets what the winner stored.
  */
-export function idempotently<R>(
+export const idempotently = async <R>(
   idempotent: Idempotent<R>,
   step: () => Promise<R & Audited>,
-): Promise<R & Audited>;
-/** Until the CDOP use cases return typed results (branch i14-cdop): replays the answer as it was sent. */
-export function idempotently<A extends LegacyAnswer>(
-  records: IdempotencyReader,
-  call: IdempotentCall | undefined,
-  step: () => Promise<A>,
-): Promise<A>;
-export async function idempotently(
-  ...args:
-    | [Idempotent<unknown>, () => Promise<unknown>]
-    | [IdempotencyReader, IdempotentCall | undefined, () => Promise<LegacyAnswer>]
-): Promise<unknown> {
-  const [records, call, step, again] =
-    args.length === 2
-      ? [
-          args[0].records,
-          args[0].call,
-          args[1],
-          (stored: IdempotencyRecord, c: IdempotentCall) => replay(stored, c, args[0].result),
-        ]
-      : [args[0], args[1], args[2], replayLegacy];
+): Promise<R & Audited> => {
+  const { records, call } = idempotent;
+  const again = (stored: IdempotencyRecord, c: IdempotentCall) => replay(stored, c, idempotent.result);
   if (call !== undefined) {
     const stored = await records.getIdempotency(call.clientId, call.key);
     if (stored !== undefined) return again(stored, call);
@@ -177,4 +142,4 @@ export async function idempotently(
     }
     throw error;
   }
-}
+};

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { shareRequestSchema } from '../../domain/agreements/decide.ts';
 import {
   type DataRequest,
+  dataRequestBodySchema,
   dataRequestSchema,
   decisionOutcomes,
   isOverdue,
@@ -101,6 +102,9 @@ const contentType = z
   .min(1)
   .max(200)
   .regex(/^[a-z]+\/[a-z0-9.+-]+(;.*)?$/i, 'a media type');
+
+/** The submission of a request: the domain's own schema, the body calls are parsed with. */
+export const submitRequestBody = dataRequestBodySchema;
 
 export const listRequestsQuery = z.strictObject({
   box: z.enum(['inbox', 'outbox']).describe('requests the organisation received (inbox) or sent (outbox)'),
