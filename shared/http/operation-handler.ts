@@ -222,6 +222,7 @@ export const signedOperationWith = <O extends Operation & { auth: 'signed' }, D>
     });
     principal.current = verified;
     logger.appendKeys({ clientId: verified.clientId });
+    // What only some operations need (the idempotency key, the signed copy) is worked out when asked for.
     const call: SignedCall<O> = {
       principal: verified,
       body: (operation.body === undefined
@@ -230,10 +231,14 @@ export const signedOperationWith = <O extends Operation & { auth: 'signed' }, D>
       query: (operation.query === undefined ? {} : parseQuery(event, operation.query)) as QueryOf<O>,
       pathId: (name, kind) => pathId(event.pathParameters, name, kind),
       pathParameter: (name) => pathParameterOf(event, name),
-      idempotentCall: idempotentCallOf(event, verified),
-      signedCopy: {
-        token: (event.headers.authorization ?? '').slice(`${authorizationScheme} `.length),
-        body: rawBodyOf(event).toString('utf8'),
+      get idempotentCall() {
+        return idempotentCallOf(event, verified);
+      },
+      get signedCopy() {
+        return {
+          token: (event.headers.authorization ?? '').slice(`${authorizationScheme} `.length),
+          body: rawBodyOf(event).toString('utf8'),
+        };
       },
     };
     return (await serve(deps, call)) as Served<Operation>;

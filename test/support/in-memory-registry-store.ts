@@ -1,4 +1,4 @@
-import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
+import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import type { ClientKey } from '#shared/domain/registry/client-key.ts';
 import type { Client, Footprint, Organisation, Registry, User } from '#shared/domain/registry/registry.ts';
 import type { AuditLog } from '#shared/ports/audit-log.ts';
@@ -96,7 +96,8 @@ export class InMemoryNonceStore implements NonceStore {
 
 export class InMemoryAuditLog implements AuditLog {
   readonly entries: AuditEntry[] = [];
+  /** Checks the entry as the DynamoDB audit log does before it writes one (appendAudit). */
   async record(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
+    this.entries.push(auditEntrySchema.parse(entry));
   }
 }

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
+import { ulid } from '../../domain/ids.ts';
 import { type ClientKey, clientKeySchema } from '../../domain/registry/client-key.ts';
 import {
   type Client,

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import type { AgreementStore } from '../../ports/agreement-store.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -7,6 +6,7 @@ import { type Audited, type AuditFacts, newAuditEntry } from '../audit/audit-ent
 import { auditedAction, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { ulid } from '../ids.ts';
 import {
   type Agreement,
   type AgreementContent,

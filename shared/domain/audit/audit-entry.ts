@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
+import { ulid } from '../ids.ts';
 
 /**
  * One audit entry per action, allowed, refused or failed. It says who did what to which target, with which
@@ -106,15 +106,15 @@ export const systemActor: AuditActor = { kind: 'system' };
 
 /**
  * Stamps an entry with its time and a time-ordered unique id (ULID). Ids order entries for reading; the audit
- * log's own sequence (its Merkle leaf index) is assigned when entries are sequenced into the log.
+ * log's own sequence (its Merkle leaf index) is assigned when entries are sequenced into the log. The facts are
+ * typed; the store that writes the entry checks it against the schema once, at that boundary (`appendAudit`).
  */
-export const newAuditEntry = (facts: AuditFacts, now: Date): AuditEntry =>
-  auditEntrySchema.parse({
-    ...facts,
-    reasonCodes: [...(facts.reasonCodes ?? [])],
-    id: ulid(now.getTime()),
-    time: now.toISOString(),
-  });
+export const newAuditEntry = (facts: AuditFacts, now: Date): AuditEntry => ({
+  ...facts,
+  reasonCodes: [...(facts.reasonCodes ?? [])],
+  id: ulid(now.getTime()),
+  time: now.toISOString(),
+});
 
 /**
  * The bytes of an entry as a Merkle leaf: its canonical JSON (UTF-8). Anyone holding an exported entry recomputes

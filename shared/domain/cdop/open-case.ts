@@ -1,10 +1,10 @@
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import { caseOpenedEvent } from '#events/case-opened.v1.ts';
 import { deathNotificationForwardedEvent } from '#events/death-notification-forwarded.v1.ts';
 import type { Audited } from '../audit/audit-entry.ts';
 import { auditedAction, callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
+import { ulid } from '../ids.ts';
 import type { IdempotentCall } from '../requests/idempotency.ts';
 import { idempotently } from '../requests/idempotency.ts';
 import { commitStep } from '../steps/run-step.ts';

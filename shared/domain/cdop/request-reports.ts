@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import { reportRequestedEvent } from '#events/report-requested.v1.ts';
 import type { ReportAsk } from '../../ports/case-store.ts';
@@ -10,6 +9,7 @@ import { decisionReasonCodes } from '../agreements/decide.ts';
 import { type AuditEntry, type Audited, newAuditEntry } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError } from '../errors.ts';
+import { ulid } from '../ids.ts';
 import { registryId } from '../registry/registry.ts';
 import { dataRequestSchema } from '../requests/data-request.ts';
 import { type IdempotentCall, idempotencyRecord, type StoredRefusal } from '../requests/idempotency.ts';

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import * as caseClosedV1 from '#events/case-closed.v1.ts';
 import * as caseOpenedV1 from '#events/case-opened.v1.ts';
@@ -15,6 +14,7 @@ import * as requestWithdrawnV1 from '#events/request-withdrawn.v1.ts';
 import * as shareExpiredV1 from '#events/share-expired.v1.ts';
 import * as shareFetchedV1 from '#events/share-fetched.v1.ts';
 import * as shareReleasedV1 from '#events/share-released.v1.ts';
+import { ulid } from '../ids.ts';
 
 /**
  * The domain events of the exchange: one versioned module per event under events/ (events/README.md), and here

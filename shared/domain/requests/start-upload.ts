@@ -1,7 +1,7 @@
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
+import { ulid } from '../ids.ts';
 import { pendingUploadSchema } from './data-request.ts';
 import type { IdempotentCall } from './idempotency.ts';
 import { assertSize, sharePolicy, uploadTransition } from './lifecycle.ts';

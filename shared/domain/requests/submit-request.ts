@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import type * as z from 'zod';
 import { requestSubmittedEvent } from '#events/request-submitted.v1.ts';
 import type { SignedCopy } from '../../ports/request-store.ts';
@@ -8,6 +7,7 @@ import { type Audited, type AuditFacts, newAuditEntry, textSha256 } from '../aud
 import { callerFacts } from '../audit/audited-action.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError, ConflictError } from '../errors.ts';
+import { ulid } from '../ids.ts';
 import { type ActorFacts, commitStep, type StepFacts, type StepPlan, stepRecord } from '../steps/run-step.ts';
 import type { DataRequest, DataRequestBody } from './data-request.ts';
 import { type IdempotentCall, idempotencyRecord, idempotently, type StoredRefusal } from './idempotency.ts';
