@@ -1,20 +1,25 @@
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
-import { freePort } from '#local/free-port.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { awsClientSettings } from '#shared/adapters/aws-client-settings.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoNonceStore } from '#shared/adapters/dynamodb/nonce-store.ts';
+import { ulid } from '#shared/domain/ids.ts';
+import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 
 // Found under load (issue 14, bundles slice): a claim whose first attempt committed but whose answer was lost (the
 // request timeout passed) is retried by the SDK, and the retry's condition failure was read as a replay, so a
 // genuine request was refused 401 REPLAYED. A claim must recognise its own earlier attempt.
-let dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>>;
-const table = 'nonces';
+// On the DynamoDB Local the test run shares, on a table of this file's own.
+const dynamo = { endpoint: sharedDynamoDb().endpoint };
+const table = `nonce-retry-${ulid().toLowerCase()}`;
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal({ port: await freePort() });
   const client = new DynamoDBClient({
     region: localRegion,
     credentials: localCredentials,
@@ -39,7 +44,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dynamo?.stop();
+  const client = new DynamoDBClient({
+    region: localRegion,
+    credentials: localCredentials,
+    endpoint: dynamo.endpoint,
+  });
+  await client.send(new DeleteTableCommand({ TableName: table }));
+  client.destroy();
 });
 
 /**
