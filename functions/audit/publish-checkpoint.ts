@@ -1,10 +1,8 @@
 import { lazyCheckpointKey } from '#shared/adapters/crypto/checkpoint-key.ts';
-import { DynamoCheckpointStore } from '#shared/adapters/dynamodb/checkpoint-store.ts';
-import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
-import { S3CheckpointArchive } from '#shared/adapters/s3/checkpoint-archive.ts';
 import { checkpointKeySourceFromEnvironment } from '#shared/adapters/secrets/checkpoint-key-source.ts';
 import { loadCheckpointPolicy } from '#shared/config.ts';
 import { publishCheckpoint, publishVerifierKey } from '#shared/domain/audit/publish-checkpoint.ts';
+import { checkpointArchive, checkpointStore, merkleLogStore } from '#shared/http/stores.ts';
 import { logger } from '#shared/logger.ts';
 import { scheduledFunction } from '../scheduled-function.ts';
 
@@ -19,10 +17,10 @@ let verifierKeyPublished = false;
 export const handler = scheduledFunction(
   'PublishAuditCheckpoint',
   (runtime) => {
-    const archive = new S3CheckpointArchive(runtime.s3, runtime.bucket('auditCheckpoints'));
+    const archive = checkpointArchive(runtime);
     return {
-      log: new DynamoMerkleLogStore(runtime.doc, runtime.table('audit')),
-      checkpoints: new DynamoCheckpointStore(runtime.doc, runtime.table('audit')),
+      log: merkleLogStore(runtime),
+      checkpoints: checkpointStore(runtime),
       archive,
       verifierKeys: archive,
       clock: runtime.clock,

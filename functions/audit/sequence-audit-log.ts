@@ -1,12 +1,12 @@
-import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
 import { sequenceAuditEntries } from '#shared/domain/audit/sequence-entries.ts';
+import { merkleLogStore } from '#shared/http/stores.ts';
 import { logger } from '#shared/logger.ts';
 import { scheduledFunction } from '../scheduled-function.ts';
 
 /** Scheduled: gives recorded audit entries their places in the Merkle log (at most 200 atomic appends a run). */
 export const handler = scheduledFunction(
   'SequenceAuditLog',
-  (runtime) => ({ log: new DynamoMerkleLogStore(runtime.doc, runtime.table('audit')), clock: runtime.clock }),
+  (runtime) => ({ log: merkleLogStore(runtime), clock: runtime.clock }),
   async (deps) => {
     const summary = await sequenceAuditEntries(deps, { batchSize: 100, maxBatches: 200 });
     if (summary.appended > 0)

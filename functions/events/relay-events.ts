@@ -1,6 +1,6 @@
-import { DynamoEventOutbox } from '#shared/adapters/dynamodb/event-outbox.ts';
 import { eventPublisherFromEnvironment } from '#shared/adapters/eventbridge/event-publisher.ts';
 import { relayEvents } from '#shared/domain/events/relay-events.ts';
+import { eventOutbox } from '#shared/http/stores.ts';
 import { logger } from '#shared/logger.ts';
 import { scheduledFunction } from '../scheduled-function.ts';
 
@@ -8,7 +8,7 @@ import { scheduledFunction } from '../scheduled-function.ts';
 export const handler = scheduledFunction(
   'RelayEvents',
   (runtime) => ({
-    outbox: new DynamoEventOutbox(runtime.doc, runtime.table('events')),
+    outbox: eventOutbox(runtime),
     publisher: eventPublisherFromEnvironment(),
   }),
   async (deps) => {

@@ -1,8 +1,8 @@
 import { checkpointOrigin, publishedVerifierKey } from '#shared/adapters/crypto/checkpoint-key.ts';
-import { S3CheckpointArchive } from '#shared/adapters/s3/checkpoint-archive.ts';
 import { discoveryDocument } from '#shared/domain/auth/protocol.ts';
 import { publicOperation } from '#shared/http/operation-handler.ts';
 import { operations } from '#shared/http/operations.ts';
+import { checkpointArchive } from '#shared/http/stores.ts';
 
 /**
  * The exchange id and protocol parameters, with the verifier key clients check checkpoints against offline, as the
@@ -12,9 +12,7 @@ export const handler = publicOperation(
   operations.GetDiscovery,
   (runtime) => ({
     exchangeId: runtime.exchangeId(),
-    checkpointKey: publishedVerifierKey(
-      new S3CheckpointArchive(runtime.s3, runtime.bucket('auditCheckpoints')),
-    ),
+    checkpointKey: publishedVerifierKey(checkpointArchive(runtime)),
   }),
   async (deps) => ({
     answer: discoveryDocument(deps.exchangeId, {

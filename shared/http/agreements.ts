@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
 import { type AgreementRecord, standingOf } from '../domain/agreements/agreement.ts';
 import { type AgreementDeps, changeAgreementStanding } from '../domain/agreements/manage-agreements.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
@@ -7,16 +6,14 @@ import type { AgreementView } from './api-contract.ts';
 import { signedOperation } from './operation-handler.ts';
 import type { Operations } from './operations.ts';
 import type { Runtime } from './runtime.ts';
+import { agreementStore } from './stores.ts';
 
 /**
  * What the agreement and decision operations need: the agreement store (bound to the agreements table, writing
  * its audit entries into the audit table), the registry, the audit log and the clock.
  */
 export const agreementDependencies = (runtime: Runtime): AgreementDeps => ({
-  agreements: new DynamoAgreementStore(runtime.doc, {
-    agreements: runtime.table('agreements'),
-    audit: runtime.table('audit'),
-  }),
+  agreements: agreementStore(runtime),
   registry: runtime.registry,
   audit: runtime.audit,
   clock: runtime.clock,

@@ -1,22 +1,25 @@
 import { checkpointOrigin, publishedVerifierKey } from '../adapters/crypto/checkpoint-key.ts';
 import { noteVerifierFromKey } from '../adapters/crypto/note-keys.ts';
-import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
-import { DynamoMerkleLogStore } from '../adapters/dynamodb/merkle-log-store.ts';
-import { DynamoRegistryReader, DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
-import { S3CheckpointArchive } from '../adapters/s3/checkpoint-archive.ts';
 import type { AuditArchiveReadDeps, AuditReadDeps } from '../domain/audit/audit-proofs.ts';
 import type { CosignDeps } from '../domain/audit/cosign-checkpoint.ts';
 import { InputError } from '../domain/errors.ts';
 import type { WitnessDeps } from '../domain/registry/witnesses.ts';
 import type { Runtime } from './runtime.ts';
+import {
+  checkpointArchive,
+  checkpointStore,
+  merkleLogStore,
+  registryStore,
+  registryTable,
+} from './stores.ts';
 
 /**
  * What the /v1/audit reads need: the Merkle log and its checkpoints in the audit table (which every signed
  * operation may already append to, for refusals), and the log's origin.
  */
 export const auditReadDependencies = (runtime: Runtime): AuditReadDeps => ({
-  log: new DynamoMerkleLogStore(runtime.doc, runtime.table('audit')),
-  checkpoints: new DynamoCheckpointStore(runtime.doc, runtime.table('audit')),
+  log: merkleLogStore(runtime),
+  checkpoints: checkpointStore(runtime),
   audit: runtime.audit,
   clock: runtime.clock,
   origin: checkpointOrigin(runtime.exchangeId()),
@@ -25,7 +28,7 @@ export const auditReadDependencies = (runtime: Runtime): AuditReadDeps => ({
 /** The audit reads that also use the write-once checkpoint archive (an earlier checkpoint, evidence). */
 export const auditArchiveReadDependencies = (runtime: Runtime): AuditArchiveReadDeps => ({
   ...auditReadDependencies(runtime),
-  archive: new S3CheckpointArchive(runtime.s3, runtime.bucket('auditCheckpoints')),
+  archive: checkpointArchive(runtime),
 });
 
 /**
@@ -33,12 +36,10 @@ export const auditArchiveReadDependencies = (runtime: Runtime): AuditArchiveRead
  * own checkpoint verifier key as the publisher published it (the operation never holds the signing secret).
  */
 export const cosignDependencies = (runtime: Runtime): CosignDeps => {
-  const verifierKey = publishedVerifierKey(
-    new S3CheckpointArchive(runtime.s3, runtime.bucket('auditCheckpoints')),
-  );
+  const verifierKey = publishedVerifierKey(checkpointArchive(runtime));
   return {
-    checkpoints: new DynamoCheckpointStore(runtime.doc, runtime.table('audit')),
-    witnesses: new DynamoRegistryReader(runtime.doc, runtime.table('registry')),
+    checkpoints: checkpointStore(runtime),
+    witnesses: registryTable(runtime),
     audit: runtime.audit,
     clock: runtime.clock,
     origin: checkpointOrigin(runtime.exchangeId()),
@@ -49,10 +50,7 @@ export const cosignDependencies = (runtime: Runtime): CosignDeps => {
 
 /** What registering and listing witnesses need: the registry table, written with its audit entry. */
 export const witnessDependencies = (runtime: Runtime): WitnessDeps => ({
-  witnesses: new DynamoRegistryStore(runtime.doc, {
-    registry: runtime.table('registry'),
-    audit: runtime.table('audit'),
-  }),
+  witnesses: registryStore(runtime),
   audit: runtime.audit,
   clock: runtime.clock,
   logKeyName: runtime.exchangeId(),

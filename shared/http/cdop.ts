@@ -1,21 +1,12 @@
-import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
 import type { CaseDeps } from '../domain/cdop/case-deps.ts';
 import { requestStores } from './requests.ts';
 import type { Runtime } from './runtime.ts';
+import { caseStore } from './stores.ts';
 
-/** The case stores: the CDOP cases table (writing audit entries and events with each step) and the request stores. */
-export const caseStores = (runtime: Runtime) => ({
-  ...requestStores(runtime),
-  cases: new DynamoCaseStore(runtime.doc, {
-    cases: runtime.table('cdopCases'),
-    audit: runtime.table('audit'),
-    events: runtime.table('events'),
-  }),
-});
-
-/** What the /v1/cdop operations need: the case stores, the registry, the audit log and the clock. */
+/** What the /v1/cdop operations need: the cases and the request stores, the registry, the audit log, the clock. */
 export const caseDependencies = (runtime: Runtime): CaseDeps => ({
-  ...caseStores(runtime),
+  ...requestStores(runtime),
+  cases: caseStore(runtime),
   registry: runtime.registry,
   audit: runtime.audit,
   clock: runtime.clock,

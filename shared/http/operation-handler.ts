@@ -13,7 +13,7 @@ import type { SignedCopy } from '../ports/request-store.ts';
 import { parseJsonBody, parseQuery, pathAndQueryOf, rawBodyOf } from './call-input.ts';
 import { errorResponse } from './error-response.ts';
 import type { AnswerOf, BodyOf, Operation, QueryOf } from './operations.ts';
-import { type IdKind, MalformedIdError, pathId } from './path-ids.ts';
+import { type IdKind, MalformedIdError, pathId, pathParameter } from './path-ids.ts';
 import { authenticationDependencies, createRuntime, type Runtime } from './runtime.ts';
 
 /** What an operation's handler answers: its answer, the audit entries its use case committed, and its status. */
@@ -66,6 +66,7 @@ const jsonResult = (statusCode: number, body: unknown): APIGatewayProxyStructure
 const idempotentCallOf = (
   event: APIGatewayProxyEventV2,
   principal: Principal,
+  body: Buffer,
 ): IdempotentCall | undefined => {
   const key = parseIdempotencyKey(event.headers['idempotency-key']);
   return key === undefined
@@ -73,19 +74,17 @@ const idempotentCallOf = (
     : {
         clientId: principal.clientId,
         key,
-        fingerprint: callFingerprint(
-          event.requestContext.http.method,
-          pathAndQueryOf(event),
-          rawBodyOf(event),
-        ),
+        fingerprint: callFingerprint(event.requestContext.http.method, pathAndQueryOf(event), body),
       };
 };
 
-const pathParameterOf = (event: APIGatewayProxyEventV2, name: string): string => {
-  const value = event.pathParameters?.[name];
-  if (value === undefined) throw new TypeError(`route has no path parameter ${name}`);
-  return value;
-};
+/** The body and query an operation declares, parsed with its schemas (400 when they do not have their form). */
+const inputOf = <O extends Operation>(operation: O, event: APIGatewayProxyEventV2) => ({
+  body: (operation.body === undefined
+    ? undefined
+    : parseJsonBody(event, operation.body, operation.invalidBody)) as BodyOf<O>,
+  query: (operation.query === undefined ? {} : parseQuery(event, operation.query)) as QueryOf<O>,
+});
 
 const outcomeOf = (statusCode: number) =>
   statusCode >= 500 ? 'failed' : statusCode >= 400 ? 'refused' : 'allowed';
@@ -151,8 +150,8 @@ const errorResult = (error: unknown): { statusCode: number; result: APIGatewayPr
 const refusalAudited = (error: unknown): boolean => error instanceof PbxError && error.audited !== undefined;
 
 /**
- * The Lambda handler of one operation: a fresh logger per invocation with the Lambda context, the call answered
- * as JSON through the one error table, and audited once.
+ * The Lambda handler of one operation: a logger of the invocation's own with its Lambda context, the call answered
+ * as JSON through the one error table, and audited.
  */
 const operationHandler = (
   operation: Operation,
@@ -212,11 +211,12 @@ export const signedOperationWith = <O extends Operation & { auth: 'signed' }, D>
   serve: (deps: D, call: SignedCall<O>) => Promise<Served<O>>,
 ): LambdaHandler =>
   operationHandler(operation, auth, async (event, principal) => {
+    const body = rawBodyOf(event);
     const verified = await authenticateRequest(auth, {
       authorization: event.headers.authorization,
       method: event.requestContext.http.method,
       pathAndQuery: pathAndQueryOf(event),
-      body: rawBodyOf(event),
+      body,
       route: event.routeKey,
       callId: event.requestContext.requestId,
     });
@@ -225,19 +225,16 @@ export const signedOperationWith = <O extends Operation & { auth: 'signed' }, D>
     // What only some operations need (the idempotency key, the signed copy) is worked out when asked for.
     const call: SignedCall<O> = {
       principal: verified,
-      body: (operation.body === undefined
-        ? undefined
-        : parseJsonBody(event, operation.body, operation.invalidBody)) as BodyOf<O>,
-      query: (operation.query === undefined ? {} : parseQuery(event, operation.query)) as QueryOf<O>,
+      ...inputOf(operation, event),
       pathId: (name, kind) => pathId(event.pathParameters, name, kind),
-      pathParameter: (name) => pathParameterOf(event, name),
+      pathParameter: (name) => pathParameter(event.pathParameters, name),
       get idempotentCall() {
-        return idempotentCallOf(event, verified);
+        return idempotentCallOf(event, verified, body);
       },
       get signedCopy() {
         return {
           token: (event.headers.authorization ?? '').slice(`${authorizationScheme} `.length),
-          body: rawBodyOf(event).toString('utf8'),
+          body: body.toString('utf8'),
         };
       },
     };
@@ -266,7 +263,6 @@ export const publicOperationWith = <O extends Operation & { auth: 'public' }, D>
 ): LambdaHandler =>
   operationHandler(operation, auditDeps, async (event) => {
     // Public information takes no input to speak of; whatever an operation declares is still checked.
-    if (operation.body !== undefined) parseJsonBody(event, operation.body, operation.invalidBody);
-    if (operation.query !== undefined) parseQuery(event, operation.query);
+    inputOf(operation, event);
     return (await serve(deps)) as Served<Operation>;
   });

@@ -1,24 +1,12 @@
-import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
-import { DynamoRequestStore } from '../adapters/dynamodb/request-store.ts';
-import { S3PayloadStore } from '../adapters/s3/payload-store.ts';
 import type { RequestDeps, SweepDeps } from '../domain/requests/request-deps.ts';
 import type { Runtime } from './runtime.ts';
+import { agreementStore, payloadStore, requestStore } from './stores.ts';
 
-/**
- * The request stores: the requests table (writing audit entries and events with each step), the payloads bucket
- * and the agreements (read).
- */
+/** The request stores: the requests (each step with its audit entry and events), their payloads, the agreements. */
 export const requestStores = (runtime: Runtime) => ({
-  requests: new DynamoRequestStore(runtime.doc, {
-    requests: runtime.table('requests'),
-    audit: runtime.table('audit'),
-    events: runtime.table('events'),
-  }),
-  payloads: new S3PayloadStore(runtime.s3, runtime.bucket('payloads')),
-  agreements: new DynamoAgreementStore(runtime.doc, {
-    agreements: runtime.table('agreements'),
-    audit: runtime.table('audit'),
-  }),
+  requests: requestStore(runtime),
+  payloads: payloadStore(runtime),
+  agreements: agreementStore(runtime),
 });
 
 /** What the /v1/requests operations need: the request stores, the registry, the audit log and the clock. */

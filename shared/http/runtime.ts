@@ -7,7 +7,7 @@ import { createDocumentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store.ts';
 import { DynamoRegistryReader } from '../adapters/dynamodb/registry-store.ts';
 import { createS3Client } from '../adapters/s3/client.ts';
-import { loadConfig } from '../config.ts';
+import { type ConfigKey, loadConfig } from '../config.ts';
 import type { AuthenticationDeps } from '../domain/auth/authenticate-request.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -58,22 +58,23 @@ export const createRuntime = (name: string, bindings: FunctionBindings): Runtime
   };
   const doc = once(() => createDocumentClient());
   const s3 = once(() => createS3Client());
-  const table = (tableName: TableName): string => {
-    if (bindings.tables[tableName] === undefined) {
-      throw new TypeError(`${name} does not declare the ${tableName} table`);
-    }
-    used.add(tableName);
-    const { envVar } = tables[tableName];
-    return loadConfig([envVar])[envVar];
-  };
-  const bucket = (bucketName: BucketName): string => {
-    if (bindings.buckets[bucketName] === undefined) {
-      throw new TypeError(`${name} does not declare the ${bucketName} bucket`);
-    }
-    used.add(bucketName);
-    const { envVar } = buckets[bucketName];
-    return loadConfig([envVar])[envVar];
-  };
+  /** The configured name of a declared resource; an undeclared one is a programming error, at cold start. */
+  const resource =
+    <R extends TableName | BucketName>(
+      kind: 'table' | 'bucket',
+      declared: Partial<Record<R, unknown>>,
+      envVarOf: (name: R) => ConfigKey,
+    ) =>
+    (resourceName: R): string => {
+      if (declared[resourceName] === undefined) {
+        throw new TypeError(`${name} does not declare the ${resourceName} ${kind}`);
+      }
+      used.add(resourceName);
+      const envVar = envVarOf(resourceName);
+      return loadConfig([envVar])[envVar];
+    };
+  const table = resource<TableName>('table', bindings.tables, (t) => tables[t].envVar);
+  const bucket = resource<BucketName>('bucket', bindings.buckets, (b) => buckets[b].envVar);
   const exchangeId = (): string => {
     if (bindings.exchangeId !== true) throw new TypeError(`${name} does not declare the exchange id`);
     return loadConfig([exchangeIdEnvVar])[exchangeIdEnvVar];
@@ -113,6 +114,3 @@ export const authenticationDependencies = (
   signatures: new NodeSignatureVerifier(),
   clock: runtime.clock,
 });
-
-/** What every operation's use cases get beside their own stores. */
-export type BaseDeps = { readonly audit: AuditLog; readonly clock: Clock; readonly registry: RegistryReader };

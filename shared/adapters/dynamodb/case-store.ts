@@ -2,11 +2,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type CdopCase, cdopCaseSchema } from '../../domain/cdop/case.ts';
 import { dataRequestBodySchema } from '../../domain/requests/data-request.ts';
-import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
+import type { IdempotencyRecord } from '../../domain/requests/idempotency.ts';
 import type { CaseStore, ReportAsk } from '../../ports/case-store.ts';
 import type { StepRecord } from '../../ports/step-record.ts';
-import { appendAudit } from './audit-log.ts';
-import { appendEvents } from './event-outbox.ts';
+import { commitStep, getIdempotencyRecord } from './step-records.ts';
 import { getItem, queryAll, Transaction } from './transaction.ts';
 
 /**
@@ -31,10 +30,6 @@ const openKey = (id: string) => ({ pk: 'OPEN', sk: `CASE#${id}` });
 const openChildKey = (c: CdopCase) => ({
   pk: `OPEN#${c.cdopOrganisationId}#${c.notification.subjectRef}`,
   sk: 'CHILD',
-});
-const idempotencyKey = (clientId: string, key: string) => ({
-  pk: `IDEMPOTENCY#${clientId}#${key}`,
-  sk: 'IDEMPOTENCY',
 });
 
 const reportAskSchema = z.object({
@@ -74,7 +69,7 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return getItem(this.doc, this.tables.cases, idempotencyKey(clientId, key), idempotencyRecordSchema);
+    return getIdempotencyRecord(this.doc, this.tables.cases, clientId, key);
   }
 
   async getAsk(caseId: string, askId: string): Promise<ReportAsk | undefined> {
@@ -130,17 +125,8 @@ export class DynamoCaseStore implements CaseStore {
     else tx.delete(this.tables.cases, openKey(record.id)).delete(this.tables.cases, openChildKey(record));
   }
 
-  async #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
-    if (step.idempotency !== undefined) {
-      const { clientId, key } = step.idempotency;
-      tx.put(
-        this.tables.cases,
-        { ...idempotencyKey(clientId, key), ...step.idempotency },
-        { ifAbsent: true },
-      );
-    }
-    appendAudit(tx, this.tables.audit, step.audit);
-    appendEvents(tx, this.tables.events, step.events);
-    return (await tx.commit(this.doc)) === 'committed';
+  #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
+    const { cases: home, audit, events } = this.tables;
+    return commitStep(this.doc, { home, audit, events }, tx, step);
   }
 }

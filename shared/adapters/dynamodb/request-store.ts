@@ -1,12 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type DataRequest, dataRequestSchema, isOpen } from '../../domain/requests/data-request.ts';
-import { type IdempotencyRecord, idempotencyRecordSchema } from '../../domain/requests/idempotency.ts';
+import type { IdempotencyRecord } from '../../domain/requests/idempotency.ts';
 import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';
 import type { RequestPage, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import type { StepRecord } from '../../ports/step-record.ts';
-import { appendAudit } from './audit-log.ts';
-import { appendEvents } from './event-outbox.ts';
+import { commitStep, getIdempotencyRecord } from './step-records.ts';
 import { callDynamo, getItem, Transaction } from './transaction.ts';
 
 /**
@@ -27,10 +26,6 @@ const signedKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'SIGNED' });
 const boxKey = (box: 'inbox' | 'outbox', organisationId: string, id: string) => ({
   pk: `${box.toUpperCase()}#${organisationId}`,
   sk: id,
-});
-const idempotencyKey = (clientId: string, key: string) => ({
-  pk: `IDEMPOTENCY#${clientId}#${key}`,
-  sk: 'IDEMPOTENCY',
 });
 const workKey = (list: WorkList, dueAt: string, id: string) => ({ pk: `WORK#${list}`, sk: `${dueAt}#${id}` });
 
@@ -78,7 +73,7 @@ export class DynamoRequestStore implements RequestStore {
   }
 
   async getIdempotency(clientId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return getItem(this.doc, this.tables.requests, idempotencyKey(clientId, key), idempotencyRecordSchema);
+    return getIdempotencyRecord(this.doc, this.tables.requests, clientId, key);
   }
 
   async create(request: DataRequest, signed: SignedCopy, step: StepRecord): Promise<boolean> {
@@ -174,17 +169,8 @@ export class DynamoRequestStore implements RequestStore {
     }
   }
 
-  async #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
-    if (step.idempotency !== undefined) {
-      const { clientId, key } = step.idempotency;
-      tx.put(
-        this.tables.requests,
-        { ...idempotencyKey(clientId, key), ...step.idempotency },
-        { ifAbsent: true },
-      );
-    }
-    appendAudit(tx, this.tables.audit, step.audit);
-    appendEvents(tx, this.tables.events, step.events);
-    return (await tx.commit(this.doc)) === 'committed';
+  #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
+    const { requests: home, audit, events } = this.tables;
+    return commitStep(this.doc, { home, audit, events }, tx, step);
   }
 }
