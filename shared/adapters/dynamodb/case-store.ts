@@ -5,7 +5,7 @@ import { dataRequestBodySchema } from '../../domain/requests/data-request.ts';
 import type { IdempotencyRecord } from '../../domain/requests/idempotency.ts';
 import type { CaseStore, ReportAsk } from '../../ports/case-store.ts';
 import type { StepRecord } from '../../ports/step-record.ts';
-import { commitStep, getIdempotencyRecord } from './step-records.ts';
+import { commitStepRecord, getIdempotencyRecord } from './step-records.ts';
 import { getItem, queryAll, Transaction } from './transaction.ts';
 
 /**
@@ -127,6 +127,6 @@ export class DynamoCaseStore implements CaseStore {
 
   #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
     const { cases: home, audit, events } = this.tables;
-    return commitStep(this.doc, { home, audit, events }, tx, step);
+    return commitStepRecord(this.doc, { home, audit, events }, tx, step);
   }
 }

@@ -5,7 +5,7 @@ import type { IdempotencyRecord } from '../../domain/requests/idempotency.ts';
 import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';
 import type { RequestPage, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import type { StepRecord } from '../../ports/step-record.ts';
-import { commitStep, getIdempotencyRecord } from './step-records.ts';
+import { commitStepRecord, getIdempotencyRecord } from './step-records.ts';
 import { callDynamo, getItem, Transaction } from './transaction.ts';
 
 /**
@@ -171,6 +171,6 @@ export class DynamoRequestStore implements RequestStore {
 
   #commit(tx: Transaction, step: StepRecord): Promise<boolean> {
     const { requests: home, audit, events } = this.tables;
-    return commitStep(this.doc, { home, audit, events }, tx, step);
+    return commitStepRecord(this.doc, { home, audit, events }, tx, step);
   }
 }

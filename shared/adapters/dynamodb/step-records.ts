@@ -26,7 +26,7 @@ export const getIdempotencyRecord = (
  * Commits a step's state change (already in `tx`) with what every step commits beside it: the idempotency record
  * of its result (first writer wins), its audit entry and its events. The one commit of request and case steps.
  */
-export const commitStep = async (
+export const commitStepRecord = async (
   doc: DynamoDBDocumentClient,
   tables: StepTables,
   tx: Transaction,

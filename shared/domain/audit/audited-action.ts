@@ -33,7 +33,8 @@ export const auditedAction = async <T>(
   try {
     return await action();
   } catch (error) {
-    if (error instanceof PbxError && !(error instanceof DependencyError)) {
+    // A refusal the action committed itself (with the state it kept) is recorded already.
+    if (error instanceof PbxError && !(error instanceof DependencyError) && error.audited === undefined) {
       const known = typeof facts === 'function' ? facts() : facts;
       const entry = newAuditEntry(
         { ...known, outcome: 'refused', reasonCodes: [error.code] },

@@ -2,17 +2,15 @@ import * as z from 'zod';
 import { reportRequestedEvent } from '#events/report-requested.v1.ts';
 import type { ReportAsk } from '../../ports/case-store.ts';
 import type { SignedCopy } from '../../ports/request-store.ts';
-import type { StepRecord } from '../../ports/step-record.ts';
 import { standingOf } from '../agreements/agreement.ts';
 import { purposeCodes } from '../agreements/catalogue.ts';
 import { decisionReasonCodes } from '../agreements/decide.ts';
-import { type AuditEntry, type Audited, newAuditEntry } from '../audit/audit-entry.ts';
+import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
-import { AuthorisationError } from '../errors.ts';
 import { ulid } from '../ids.ts';
 import { registryId } from '../registry/registry.ts';
 import { dataRequestSchema } from '../requests/data-request.ts';
-import { type IdempotentCall, idempotencyRecord, type StoredRefusal } from '../requests/idempotency.ts';
+import type { IdempotentCall, StoredRefusal } from '../requests/idempotency.ts';
 import { runStep, type StepPlan } from '../steps/run-step.ts';
 import { type CaseActor, type CdopCase, cdopCaseSchema, recordAgencyRequests } from './case.ts';
 import type { CaseDeps } from './case-deps.ts';
@@ -90,8 +88,8 @@ type AskInput = {
   call?: IdempotentCall | undefined;
 };
 
-/** What a fan-out leaves: the case's next state, the signed call kept with its permitted asks, or the refusal. */
-type Asked = { readonly case: CdopCase; readonly ask?: ReportAsk; readonly refusal?: StoredRefusal };
+/** What a fan-out leaves: the case's next state, and the signed call kept with its permitted asks. */
+type Asked = { readonly case: CdopCase; readonly ask?: ReportAsk };
 
 /** The fan-out of one call: the decision engine's judgement of each ask, recorded on the case. */
 const planAsks = async (
@@ -172,10 +170,11 @@ const planAsks = async (
       ),
     };
     return {
-      next: { case: next, refusal },
+      next: { case: next },
       facts,
       events: [],
       result: { kind: 'asked', items, case: next, requests: [] },
+      refused: refusal,
     };
   }
   if (permitted.length === 0) {
@@ -209,21 +208,6 @@ const planAsks = async (
   };
 };
 
-/** A refusal of every ask, committed on the case in place of the step's `allowed` entry (and its key's result). */
-const refusalRecord = (
-  record: StepRecord,
-  refusal: StoredRefusal,
-  call: IdempotentCall | undefined,
-  now: Date,
-) => {
-  const { id: _id, time: _time, ...facts } = record.audit;
-  return {
-    audit: newAuditEntry({ ...facts, outcome: 'refused' }, now),
-    events: [],
-    ...(call === undefined ? {} : { idempotency: idempotencyRecord(call, { refused: refusal }, now) }),
-  } satisfies StepRecord;
-};
-
 /**
  * `POST /v1/cdop/cases/{caseId}/requests`: asks agencies for their reports. The decision engine judges each ask
  * under the CDOP's child death review agreement. The case records the permitted asks (each with the id its data
@@ -232,32 +216,13 @@ const refusalRecord = (
  * REQUEST_REFUSED, the refusals still recorded on the case with the refusal's entry (and, under a key, the refusal
  * to replay). A lost race for the case (the tracker writes open cases every minute) runs the step again.
  */
-export const requestCdopReports = async (
-  deps: CaseDeps,
-  input: AskInput,
-): Promise<RequestCdopReportsResult> => {
-  let refused: { readonly entry: AuditEntry; readonly refusal: StoredRefusal } | undefined;
-  const result = await runStep(deps, {
+export const requestCdopReports = (deps: CaseDeps, input: AskInput): Promise<RequestCdopReportsResult> =>
+  runStep(deps, {
     ...onCase(deps, input, 'cdop.report.request'),
     authorise: caseRunner(deps, input.principal, 'cdop.report.request'),
     decide: (found, by, now) => planAsks(deps, input, found, by, now),
-    commit: async (record, { next }, { c }) => {
-      if (next.refusal === undefined) {
-        return next.case === c
-          ? deps.cases.record(record)
-          : deps.cases.update(c, next.case, record, next.ask);
-      }
-      const committed = refusalRecord(record, next.refusal, input.call, deps.clock.now());
-      const done = await deps.cases.update(c, next.case, committed);
-      if (done) refused = { entry: committed.audit, refusal: next.refusal };
-      return done;
-    },
+    commit: (record, { next }, { c }) =>
+      next.case === c ? deps.cases.record(record) : deps.cases.update(c, next.case, record, next.ask),
     idempotent: { records: deps.cases, call: input.call, result: requestCdopReportsResultSchema },
     attempts: 3,
   });
-  if (refused === undefined) return result;
-  const { code, message, details } = refused.refusal;
-  const error = new AuthorisationError(code, message, details);
-  error.audited = refused.entry;
-  throw error;
-};

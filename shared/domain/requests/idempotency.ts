@@ -95,8 +95,12 @@ const assertSameCall = (stored: IdempotencyRecord, call: IdempotentCall): void =
   }
 };
 
+/** The coded error of a refusal as it is stored (and replayed under its key). */
+export const refusalError = (refused: StoredRefusal): AuthorisationError =>
+  new AuthorisationError(refused.code as AuthorisationErrorCode, refused.message, refused.details);
+
 const throwRefusal = (refused: StoredRefusal): never => {
-  throw new AuthorisationError(refused.code as AuthorisationErrorCode, refused.message, refused.details);
+  throw refusalError(refused);
 };
 
 /**

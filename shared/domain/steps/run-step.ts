@@ -11,6 +11,8 @@ import {
   type IdempotentCall,
   idempotencyRecord,
   idempotently,
+  refusalError,
+  type StoredRefusal,
 } from '../requests/idempotency.ts';
 
 /**
@@ -55,6 +57,12 @@ export type StepPlan<Next, R> = {
   readonly facts: StepFacts;
   readonly events: readonly ExchangeEvent[];
   readonly result: R;
+  /**
+   * A refusal that still changes the thing (every agency a CDOP asked was refused: the refusals stay on the case).
+   * The next state commits with a `refused` entry and, under a key, the refusal to replay; then the refusal is
+   * thrown, carrying that entry.
+   */
+  readonly refused?: StoredRefusal;
 };
 
 /** Commits a step's record with the thing's next state in one transaction; false when a condition failed. */
@@ -114,8 +122,8 @@ const changedConcurrently = (type: string) =>
 export type ActorFacts = Pick<AuditFacts, 'actor' | 'requestHash' | 'requestId'>;
 
 /**
- * The record a plan commits: its `allowed` entry (the actor's and the plan's facts), its events, and under an
- * Idempotency-Key the record of its result.
+ * The record a plan commits: its entry (the actor's and the plan's facts; `allowed`, or `refused` for a plan that
+ * refuses), its events, and under an Idempotency-Key the record of its result or of its refusal.
  */
 export const stepRecord = <R extends object>(
   input: {
@@ -127,16 +135,27 @@ export const stepRecord = <R extends object>(
   now: Date,
 ): StepRecord => ({
   audit: newAuditEntry(
-    { ...input.plan.facts, ...input.actor, action: input.action, outcome: 'allowed' },
+    {
+      ...input.plan.facts,
+      ...input.actor,
+      action: input.action,
+      outcome: input.plan.refused === undefined ? 'allowed' : 'refused',
+    },
     now,
   ),
   events: input.plan.events,
   ...(input.call === undefined
     ? {}
-    : { idempotency: idempotencyRecord(input.call, { result: input.plan.result }, now) }),
+    : {
+        idempotency: idempotencyRecord(
+          input.call,
+          input.plan.refused === undefined ? { result: input.plan.result } : { refused: input.plan.refused },
+          now,
+        ),
+      }),
 });
 
-/** The commit stage: commits the plan's record; the result with its entry, or LostRace. */
+/** The commit stage: commits the plan's record; the result with its entry, the plan's refusal, or LostRace. */
 const commitOnce = async <Found, Next, R extends object>(
   input: {
     readonly actor: ActorFacts;
@@ -150,6 +169,11 @@ const commitOnce = async <Found, Next, R extends object>(
 ): Promise<R & Audited> => {
   const record = stepRecord({ ...input, call: input.idempotent?.call }, now);
   if (!(await input.commit(record, input.plan, input.found))) throw new LostRace();
+  if (input.plan.refused !== undefined) {
+    const refusal = refusalError(input.plan.refused);
+    refusal.audited = record.audit;
+    throw refusal;
+  }
   return { ...input.plan.result, audited: [record.audit] };
 };
 
