@@ -58,6 +58,16 @@ export const createRuntime = (name: string, bindings: FunctionBindings): Runtime
   };
   const doc = once(() => createDocumentClient());
   const s3 = once(() => createS3Client());
+  /** Each configuration value read and checked once (stores share tables: the audit table is named by most). */
+  const values = new Map<ConfigKey, string>();
+  const configured = (key: ConfigKey): string => {
+    let value = values.get(key);
+    if (value === undefined) {
+      value = loadConfig([key])[key];
+      values.set(key, value);
+    }
+    return value;
+  };
   /** The configured name of a declared resource; an undeclared one is a programming error, at cold start. */
   const resource =
     <R extends TableName | BucketName>(
@@ -70,14 +80,13 @@ export const createRuntime = (name: string, bindings: FunctionBindings): Runtime
         throw new TypeError(`${name} does not declare the ${resourceName} ${kind}`);
       }
       used.add(resourceName);
-      const envVar = envVarOf(resourceName);
-      return loadConfig([envVar])[envVar];
+      return configured(envVarOf(resourceName));
     };
   const table = resource<TableName>('table', bindings.tables, (t) => tables[t].envVar);
   const bucket = resource<BucketName>('bucket', bindings.buckets, (b) => buckets[b].envVar);
   const exchangeId = (): string => {
     if (bindings.exchangeId !== true) throw new TypeError(`${name} does not declare the exchange id`);
-    return loadConfig([exchangeIdEnvVar])[exchangeIdEnvVar];
+    return configured(exchangeIdEnvVar);
   };
   const audit = once(() => new DynamoAuditLog(doc(), table('audit')));
   // Read once per warm function, its generation checked at every use (docs/ARCHITECTURE.md, the registry).
