@@ -1,9 +1,4 @@
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { awsClientSettings } from '#shared/adapters/aws-client-settings.ts';
@@ -11,6 +6,7 @@ import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
 import { DynamoNonceStore } from '#shared/adapters/dynamodb/nonce-store.ts';
 import { ulid } from '#shared/domain/ids.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
+import { createKeyTable } from '../support/key-table.ts';
 
 // Found under load (issue 14, bundles slice): a claim whose first attempt committed but whose answer was lost (the
 // request timeout passed) is retried by the SDK, and the retry's condition failure was read as a replay, so a
@@ -25,21 +21,7 @@ beforeAll(async () => {
     credentials: localCredentials,
     endpoint: dynamo.endpoint,
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: table });
+  await createKeyTable(client, table);
   client.destroy();
 });
 

@@ -1,10 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  type DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
@@ -27,6 +22,7 @@ import type { IdempotentCall } from '#shared/domain/requests/idempotency.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { CallTap, type FaultKind, faultKinds, type TappedCall } from './fault-injection.ts';
 import { sharedDynamoDb } from './global-dynamodb.ts';
+import { createKeyTable } from './key-table.ts';
 import { localDynamoClient } from './local-exchange-clients.ts';
 
 /**
@@ -228,22 +224,8 @@ export const useFaultRig = (): FaultRig => {
     freshTable: async (prefix) => {
       const { dynamo } = running();
       const tableName = `${prefix}${ulid().toLowerCase()}`;
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createKeyTable(dynamo, tableName);
       freshTables.push(tableName);
-      await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
       return tableName;
     },
 
