@@ -85,7 +85,6 @@ export const readPrivateKey = async (file: string): Promise<PrivateJwk> => {
 const discoverySchema = z.looseObject({ exchangeId: z.string().min(1), algorithms: z.array(z.string()) });
 
 export type { AgreementView };
-export type DecisionView = ClientAnswerOf<Operations['EvaluateDecision']>;
 
 export type AgreementStandingChange = 'suspend' | 'resume' | 'revoke';
 

@@ -26,7 +26,6 @@ const storedSchema = z.union([
   z.object({ result: z.record(z.string(), z.unknown()) }),
   z.object({ refused: refusalSchema }),
 ]);
-export type IdempotentAnswer = z.infer<typeof storedSchema>;
 
 export const idempotencyRecordSchema = z.object({
   clientId: z.string().min(1),
