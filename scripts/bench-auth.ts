@@ -19,6 +19,7 @@ import {
 } from '#shared/domain/auth/verify-signed-request.ts';
 import { newClientKey } from '#shared/domain/registry/client-key.ts';
 import { pathAndQueryOf, rawBodyOf } from '#shared/http/call-input.ts';
+import { signedRequestVerifier } from '#shared/http/calls-in-flight.ts';
 import { type LambdaHandler, signedOperationWith } from '#shared/http/operation-handler.ts';
 import type { Operation } from '#shared/http/operations.ts';
 import { inInvocationLogger, logger } from '#shared/logger.ts';
@@ -27,8 +28,8 @@ import { systemClock } from '#shared/ports/clock.ts';
 import { InMemoryNonceStore, InMemoryRegistryStore } from '../test/support/in-memory-registry-store.ts';
 
 /**
- * `npm run bench:auth`: signed-request verifications per second through the whole signedOperation handler (middy,
- * Powertools logger, error table, the domain checks, in-memory stores, the real jose verifier), against raw jose
+ * `npm run bench:auth`: signed-request verifications per second through the whole signedOperation handler (the
+ * Powertools logger, error table, the domain checks, in-memory stores, the real node:crypto verifier), against raw jose
  * ES256 compactVerify with a pre-imported key. Goal: the middleware keeps at least 70% of the raw rate.
  * A measurement, not a test: it exits 0 whatever the figures, and non-zero only if a request is refused (a
  * benchmark of refusals would measure the wrong thing).
@@ -90,7 +91,7 @@ const deps: AuthenticationDeps = {
   registry,
   nonces: new InMemoryNonceStore(),
   audit: keptNowhere,
-  signatures: new NodeSignatureVerifier(),
+  signatures: signedRequestVerifier(),
   clock: systemClock,
 };
 /** An operation that answers `{ ok: true }` once the signed request is verified: the framework's cost alone. */

@@ -11,6 +11,7 @@ import type { AuditLog } from '../ports/audit-log.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { SignedCopy } from '../ports/request-store.ts';
 import { parseJsonBody, parseQuery, pathAndQueryOf, rawBodyOf } from './call-input.ts';
+import { countedInFlight } from './calls-in-flight.ts';
 import { errorResponse } from './error-response.ts';
 import type { AnswerOf, BodyOf, Operation, QueryOf } from './operations.ts';
 import { type IdKind, MalformedIdError, pathId, pathParameter } from './path-ids.ts';
@@ -158,29 +159,31 @@ const operationHandler = (
   auditDeps: AnswerAuditDeps,
   answer: (event: APIGatewayProxyEventV2, principal: { current?: Principal }) => Promise<Served<Operation>>,
 ): LambdaHandler =>
-  inInvocationLogger(async (event, context) => {
-    logger.addContext(context);
-    const principal: { current?: Principal } = {};
-    try {
-      const served = await answer(event, principal);
-      return await answerWithAudit(
-        auditDeps,
-        event,
-        principal.current,
-        { statusCode: served.status ?? operation.status, audited: served.audited.length > 0 },
-        jsonResult(served.status ?? operation.status, served.answer),
-      );
-    } catch (error) {
-      const { statusCode, result } = errorResult(error);
-      return answerWithAudit(
-        auditDeps,
-        event,
-        principal.current,
-        { statusCode, error, audited: refusalAudited(error) },
-        result,
-      );
-    }
-  });
+  countedInFlight(
+    inInvocationLogger(async (event, context) => {
+      logger.addContext(context);
+      const principal: { current?: Principal } = {};
+      try {
+        const served = await answer(event, principal);
+        return await answerWithAudit(
+          auditDeps,
+          event,
+          principal.current,
+          { statusCode: served.status ?? operation.status, audited: served.audited.length > 0 },
+          jsonResult(served.status ?? operation.status, served.answer),
+        );
+      } catch (error) {
+        const { statusCode, result } = errorResult(error);
+        return answerWithAudit(
+          auditDeps,
+          event,
+          principal.current,
+          { statusCode, error, audited: refusalAudited(error) },
+          result,
+        );
+      }
+    }),
+  );
 
 /**
  * The handler of a signed operation (docs/PROTOCOL.md): verifies the signed request before anything else (a

@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeSignatureVerifier } from '../adapters/crypto/node-signature-verifier.ts';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.ts';
 import { CachedRegistryReader } from '../adapters/dynamodb/cached-registry-reader.ts';
 import { createDocumentClient } from '../adapters/dynamodb/client.ts';
@@ -20,6 +19,7 @@ import {
   type TableName,
   tables,
 } from '../resources.ts';
+import { signedRequestVerifier } from './calls-in-flight.ts';
 
 /**
  * What one function builds once, at its cold start, from the bindings it declared (shared/http/operations.ts,
@@ -120,6 +120,6 @@ export const authenticationDependencies = (
   registry: runtime.registry,
   nonces: new DynamoNonceStore(runtime.doc, runtime.table('nonces')),
   audit: runtime.audit,
-  signatures: new NodeSignatureVerifier(),
+  signatures: signedRequestVerifier(),
   clock: runtime.clock,
 });
