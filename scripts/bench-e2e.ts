@@ -39,7 +39,7 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-const { PbxClient, localKeyFile, readPrivateKey } = await import('#cli/client.ts');
+const { PbxClient, localKeyFile, readPrivateKey } = await import('#client/pbx-client.ts');
 const { startExchange } = await import('#local/exchange.ts');
 const { localCredentials, localRegion } = await import('#local/local-credentials.ts');
 const { localTableName } = await import('#local/provision.ts');

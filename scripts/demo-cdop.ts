@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
-import type { PbxClient } from '#cli/client.ts';
 import { loadSubjectReferencer, localFootprintKeyFile } from '#cli/subject-reference.ts';
+import type { PbxClient } from '#client/pbx-client.ts';
 import {
   exampleAnalysis,
   exampleChild,

@@ -1,8 +1,8 @@
 import { createHash, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#cli/client.ts';
 import { CliError } from '#cli/commands/cli-error.ts';
+import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#client/pbx-client.ts';
 import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { AgreementStandingChange, PbxClient } from '#cli/client.ts';
+import type { AgreementStandingChange, PbxClient } from '#client/pbx-client.ts';
 import {
   type AgreementContent,
   type AgreementVersion,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import type { CdopNotificationInput, PbxResponse } from '#cli/client.ts';
+import type { CdopNotificationInput, PbxResponse } from '#client/pbx-client.ts';
 import { deathCategories, deathCategoryCodes, parseAnalysis } from '#shared/domain/cdop/analysis.ts';
 import { type CasePack, type CdopCase, caseIdSchema, cdopsOfBorough } from '#shared/domain/cdop/case.ts';
 import { caseReviewPurpose } from '#shared/domain/cdop/fan-out.ts';

@@ -7,7 +7,7 @@ import {
   PbxClient,
   type PbxResponse,
   readPrivateKey,
-} from '#cli/client.ts';
+} from '#client/pbx-client.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { NoteVerifier } from '#shared/domain/audit/signed-note.ts';

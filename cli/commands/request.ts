@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DataRequestView, PbxResponse, RequestDecisionInput, ShareGrant } from '#cli/client.ts';
+import type { DataRequestView, PbxResponse, RequestDecisionInput, ShareGrant } from '#client/pbx-client.ts';
 import { dataCategoryCodes } from '#shared/domain/agreements/catalogue.ts';
 import { maxSignedBodyBytes } from '#shared/domain/auth/protocol.ts';
 import {

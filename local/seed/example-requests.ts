@@ -1,4 +1,4 @@
-import type { DataRequestSubmission } from '#cli/client.ts';
+import type { DataRequestSubmission } from '#client/pbx-client.ts';
 
 /**
  * The everyday request of the seeded partnership: a Brent practitioner asks Harrow for a child's records under

@@ -1,3 +1,4 @@
+import { consoleClientOf } from '#console/config.ts';
 import type {
   Client,
   Footprint,
@@ -123,13 +124,24 @@ const footprints: Footprint[] = [
   },
 ];
 
-/** One system client per organisation: its case-management or CDOP system calling the signed API. */
-const clients: Client[] = organisations.map((organisation) => ({
-  id: `${organisation.id}-system`,
-  organisationId: organisation.id,
-  name: `${organisation.name} system`,
-  status: 'active',
-}));
+/**
+ * Two clients per organisation: its case-management or CDOP system calling the signed API, and its console client,
+ * through which the web console signs each call for the person signed in (console/config.ts, `consoleClientOf`).
+ */
+const clients: Client[] = organisations.flatMap((organisation): Client[] => [
+  {
+    id: `${organisation.id}-system`,
+    organisationId: organisation.id,
+    name: `${organisation.name} system`,
+    status: 'active',
+  },
+  {
+    id: consoleClientOf(organisation.id),
+    organisationId: organisation.id,
+    name: `${organisation.name} console`,
+    status: 'active',
+  },
+]);
 
 const user = (organisation: Organisation, name: string, title: string, roles: UserRole[]): User => ({
   id: `${organisation.id}.${name}`,

@@ -11,7 +11,7 @@ import * as requests from './views/requests.ts';
  * schemas, success status). Everything else is derived from it: the CDK grants and environment of each function
  * (infra/stacks/api-stack.ts), the configuration and dependencies a function builds (shared/http/runtime.ts), the
  * parsing and answering of each call (shared/http/operation-handler.ts), the local exchange's routing, the OpenAPI
- * document and the typed client (cli/client.ts).
+ * document and the typed client (client/pbx-client.ts).
  */
 export type Operation = FunctionBindings & {
   /** Stable PascalCase id: the OpenAPI operationId and the construct id of its function. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#cli/client.ts';
+import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localBucketName } from '#local/provision.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';

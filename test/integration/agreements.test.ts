@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, PbxClient, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';

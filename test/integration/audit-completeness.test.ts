@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { localKeyFile, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { exampleAnalysis, exampleNotification, exampleReport } from '#local/seed/example-cdop.ts';
 import {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequestSubmission, PbxResponse } from '#cli/client.ts';
+import type { DataRequestSubmission, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { listLocalTables } from '#local/provision.ts';
 import { exampleAnalysis, exampleNotification } from '#local/seed/example-cdop.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { PbxClient } from '#cli/client.ts';
+import type { PbxClient } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';

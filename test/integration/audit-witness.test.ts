@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, PbxClient, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { checkpointKeyFromSecret } from '#shared/adapters/crypto/checkpoint-key.ts';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequestSubmission } from '#cli/client.ts';
+import type { DataRequestSubmission } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';

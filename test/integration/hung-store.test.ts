@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, PbxClient, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequestSubmission } from '#cli/client.ts';
-import { localKeyFile, readPrivateKey } from '#cli/client.ts';
+import type { DataRequestSubmission } from '#client/pbx-client.ts';
+import { localKeyFile, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localKeyFile, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localTableName } from '#local/provision.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';

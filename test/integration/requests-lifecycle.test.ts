@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequestSubmission, PbxClient } from '#cli/client.ts';
+import type { DataRequestSubmission, PbxClient } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';

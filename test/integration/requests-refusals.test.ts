@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#cli/client.ts';
+import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localBucketName } from '#local/provision.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';

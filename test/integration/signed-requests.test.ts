@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, PbxClient, readPrivateKey } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localKeyFile, PbxClient, readPrivateKey } from '#cli/client.ts';
+import { localKeyFile, PbxClient, readPrivateKey } from '#client/pbx-client.ts';
 import type { RunningExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';

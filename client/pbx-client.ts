@@ -55,6 +55,8 @@ export type PbxClientOptions = {
   readonly audience?: string;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
+  /** The longest a call may take before it is abandoned (default 30 s): no call waits for ever. */
+  readonly timeoutMs?: number;
 };
 
 const privateJwkSchema = z.looseObject({
@@ -416,6 +418,7 @@ export class PbxClient {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
     });
     const text = await response.text();
     let parsed: unknown = text;

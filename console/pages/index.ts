@@ -1,0 +1,12 @@
+import type { Hono } from 'hono';
+import type { ConsoleEnv } from '../context.ts';
+import { sessionOf } from '../context.ts';
+import { sectionsFor } from '../navigation.ts';
+
+/** Every page of the console behind sign-in, section by section. */
+export const registerPages = (app: Hono<ConsoleEnv>): void => {
+  app.get('/', (c) => {
+    const session = sessionOf(c);
+    return c.get('page')('home.njk', { sections: sectionsFor(session.roles) });
+  });
+};
