@@ -27,9 +27,7 @@ const signInCookie = 'pbx_sign_in';
 
 /** Only a local path may be a place to return to after sign-in: never another site. */
 const localPath = (value: string | undefined): string =>
-  value?.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : '/';
+  value?.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 
 /**
  * The console: a backend-for-frontend that renders GOV.UK Frontend pages and acts only through the exchange's

@@ -1,7 +1,15 @@
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
+import type { FootprintKey } from '#shared/domain/subjects/subject-reference.ts';
 
 /** Where the console finds the private key of an organisation's console client (local files; Secrets Manager in AWS). */
 export type ConsoleKeySource = (clientId: string) => Promise<PrivateJwk>;
+
+/**
+ * Where the console finds a footprint's pseudonymisation key (docs/SUBJECT-REFERENCES.md), to turn an NHS number
+ * into the footprint's subject reference on the console server: the number never reaches the exchange. The key is
+ * the members' own (local files beside the client keys; Secrets Manager in AWS), never the exchange's.
+ */
+export type FootprintKeySource = (footprintId: string) => Promise<FootprintKey>;
 
 /** The OpenID Connect provider people sign in with (locally `oidc-provider`; in AWS the Cognito user pool). */
 export type IdentityProviderConfig = {
@@ -27,6 +35,7 @@ export type ConsoleConfig = {
   /** A session unused this long ends; default 30 minutes. */
   readonly idleTimeoutSeconds?: number;
   readonly consoleKeys: ConsoleKeySource;
+  readonly footprintKeys: FootprintKeySource;
   /** Bounded time for every call to the exchange and the identity provider; default 10 s. */
   readonly timeoutMs?: number;
   readonly now?: () => Date;

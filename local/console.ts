@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { localKeyFile, readPrivateKey } from '#client/pbx-client.ts';
 import { createConsole } from '#console/app.ts';
+import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
 import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { User } from '#shared/domain/registry/registry.ts';
 import { freePort } from './free-port.ts';
@@ -66,6 +67,8 @@ export const startLocalConsole = async (options: LocalConsoleOptions): Promise<R
       }
       return key;
     },
+    footprintKeys: (footprintId) =>
+      readFootprintKeyFile(footprintKeyFileOf(options.keysDir, footprintId), footprintId),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(started));
