@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import { createStaticFiles } from '#console/assets.ts';
 import { createRenderer } from '#console/render.ts';
 import type { User } from '#shared/domain/registry/registry.ts';
@@ -27,6 +27,29 @@ export type RunningIdentityProvider = {
 };
 
 const views = join(dirname(fileURLToPath(import.meta.url)), 'views');
+
+/**
+ * oidc-provider's start-up warnings that do not apply to the local stand-in: it runs on the project's local Node 20
+ * (the browser tests run it there), and it keeps its sessions in memory on purpose (a restart signs people out).
+ */
+const expectedWarnings = [
+  /^oidc-provider WARNING: Unsupported runtime/,
+  /^oidc-provider WARNING: a quick start development-only in-memory adapter/,
+];
+
+/** Runs `build` with those two warnings held back; any other warning is written as usual. */
+const withoutExpectedWarnings = async <T>(build: () => Promise<T>): Promise<T> => {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && expectedWarnings.some((w) => w.test(args[0] as string))) return;
+    warn(...args);
+  };
+  try {
+    return await build();
+  } finally {
+    console.warn = warn;
+  }
+};
 
 const readForm = async (request: IncomingMessage): Promise<URLSearchParams> => {
   const chunks: Buffer[] = [];
@@ -63,61 +86,73 @@ export const startLocalIdentityProvider = async (
   const render = createRenderer([views]);
   const staticFile = createStaticFiles();
 
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: localConsoleClientId,
-        client_secret: options.clientSecret,
-        client_name: 'pbx console',
-        redirect_uris: [new URL('/auth/callback', options.consoleUrl).toString()],
-        post_logout_redirect_uris: [new URL('/signed-out', options.consoleUrl).toString()],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    jwks: { keys: [signingKey as never] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    claims: { openid: ['sub'], profile: ['name'] },
-    features: {
-      devInteractions: { enabled: false },
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
-          ctx.body = render('identity-sign-out.njk', { form, issuer });
+  // Imported here, not at the top: a start that fails earlier (no Java) says so in one line, without its warnings.
+  const { default: Provider } = await withoutExpectedWarnings(() => import('oidc-provider'));
+  const provider = await withoutExpectedWarnings(
+    async () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: localConsoleClientId,
+            client_secret: options.clientSecret,
+            client_name: 'pbx console',
+            redirect_uris: [new URL('/auth/callback', options.consoleUrl).toString()],
+            post_logout_redirect_uris: [new URL('/signed-out', options.consoleUrl).toString()],
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
+        jwks: { keys: [signingKey as never] },
+        cookies: { keys: [randomBytes(32).toString('base64url')] },
+        claims: { openid: ['sub'], profile: ['name'] },
+        features: {
+          devInteractions: { enabled: false },
+          rpInitiatedLogout: {
+            enabled: true,
+            logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
+              ctx.body = render('identity-sign-out.njk', { form, issuer });
+            },
+          },
         },
-      },
-    },
-    pkce: { required: () => true },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    findAccount: (_ctx, id) => {
-      const user = users.get(id);
-      if (user === undefined) return undefined;
-      return { accountId: id, claims: () => ({ sub: id, name: user.displayName }) };
-    },
-    // The console is the provider's own first-party client: no consent screen, the grant is made at sign-in.
-    loadExistingGrant: async (ctx) => {
-      const grantId =
-        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
-      if (grantId !== undefined) return ctx.oidc.provider.Grant.find(grantId);
-      const accountId = ctx.oidc.session?.accountId;
-      const clientId = ctx.oidc.client?.clientId;
-      if (accountId === undefined || clientId === undefined) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ accountId, clientId });
-      grant.addOIDCScope('openid profile');
-      await grant.save();
-      return grant;
-    },
-    ttl: { Session: 8 * 60 * 60, Interaction: 10 * 60, Grant: 8 * 60 * 60 },
-    renderError: (ctx, out) => {
-      ctx.type = 'html';
-      ctx.body = render('identity-error.njk', {
-        error: out.error,
-        description: out.error_description,
-        issuer,
-      });
-    },
-  });
+        pkce: { required: () => true },
+        interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+        findAccount: (_ctx, id) => {
+          const user = users.get(id);
+          if (user === undefined) return undefined;
+          return { accountId: id, claims: () => ({ sub: id, name: user.displayName }) };
+        },
+        // The console is the provider's own first-party client: no consent screen, the grant is made at sign-in.
+        loadExistingGrant: async (ctx) => {
+          const grantId =
+            ctx.oidc.result?.consent?.grantId ??
+            ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
+          if (grantId !== undefined) return ctx.oidc.provider.Grant.find(grantId);
+          const accountId = ctx.oidc.session?.accountId;
+          const clientId = ctx.oidc.client?.clientId;
+          if (accountId === undefined || clientId === undefined) return undefined;
+          const grant = new ctx.oidc.provider.Grant({ accountId, clientId });
+          grant.addOIDCScope('openid profile');
+          await grant.save();
+          return grant;
+        },
+        ttl: {
+          Session: 8 * 60 * 60,
+          Interaction: 10 * 60,
+          Grant: 8 * 60 * 60,
+          AccessToken: 10 * 60,
+          IdToken: 10 * 60,
+        },
+        renderError: (ctx, out) => {
+          ctx.type = 'html';
+          ctx.body = render('identity-error.njk', {
+            error: out.error,
+            description: out.error_description,
+            issuer,
+          });
+        },
+      }),
+  );
   const callback = provider.callback();
 
   const groups = [...new Set(options.users.map((u) => u.organisationId))].map((organisationId) => ({

@@ -46,11 +46,16 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
-  it('answers GET /v1/health within 30 s, says how to try it, and Ctrl-C stops every child', async () => {
-    const port = await freePort();
+  it('answers GET /v1/health within 30 s, says how to try it and the console, and Ctrl-C stops every child', async () => {
+    const [port, consolePort, identityPort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = await tempDir();
     const started = Date.now();
-    const { child, output, exited } = launch({ PBX_PORT: String(port), PBX_DATA_DIR: dataDir });
+    const { child, output, exited } = launch({
+      PBX_PORT: String(port),
+      PBX_CONSOLE_PORT: String(consolePort),
+      PBX_IDENTITY_PORT: String(identityPort),
+      PBX_DATA_DIR: dataDir,
+    });
     running = child;
 
     let health: Response | undefined;
@@ -60,10 +65,21 @@ describe('npm start', () => {
     }
     expect(health?.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(30_000);
-    await new Promise((r) => setTimeout(r, 200));
+    // The console starts after the exchange; the summary is printed once both listen.
+    while (Date.now() - started < 30_000 && !output.stdout.includes('Ctrl-C stops')) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(output.stdout).toContain(`listening on http://127.0.0.1:${port}`);
     expect(output.stdout).toContain(`curl http://127.0.0.1:${port}/v1/registry`);
     expect((await readdir(join(dataDir, 'keys'))).length).toBeGreaterThan(0);
+    // The console and its identity provider, and how to sign in.
+    expect(output.stdout).toContain(`pbx console listening on http://127.0.0.1:${consolePort}`);
+    expect(output.stdout).toContain(`local identity provider (http://127.0.0.1:${identityPort})`);
+    expect(output.stdout).toContain('lb-brent.practitioner');
+    const home = await fetch(`http://127.0.0.1:${consolePort}/`, { redirect: 'manual' });
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/sign-in?returnTo=%2F');
+    expect(output.stderr).toBe('');
 
     const dynamoPort = Number(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output.stdout)?.[1]);
     expect(await portAnswers(dynamoPort)).toBe(true);
@@ -72,6 +88,8 @@ describe('npm start', () => {
     expect(await exited).toBe(0);
     expect(await portAnswers(port)).toBe(false);
     expect(await portAnswers(dynamoPort)).toBe(false);
+    expect(await portAnswers(consolePort)).toBe(false);
+    expect(await portAnswers(identityPort)).toBe(false);
   }, 60_000);
 
   it('says in one line how to install Java when it is missing', async () => {

@@ -57,9 +57,15 @@ describe('the seeded registry', () => {
     expect(membersOf(footprint(id), today).sort()).toEqual(members);
   });
 
-  it('gives every organisation exactly one system client', () => {
-    const owners = registrySeed.clients.map((c) => c.organisationId).sort();
-    expect(owners).toEqual(registrySeed.organisations.map((o) => o.id).sort());
+  it('gives every organisation exactly one system client and one console client', () => {
+    for (const suffix of ['-system', '-console']) {
+      const clients = registrySeed.clients.filter((c) => c.id.endsWith(suffix));
+      expect(clients.map((c) => c.organisationId).sort()).toEqual(
+        registrySeed.organisations.map((o) => o.id).sort(),
+      );
+      expect(clients.every((c) => c.id === `${c.organisationId}${suffix}`)).toBe(true);
+    }
+    expect(registrySeed.clients).toHaveLength(2 * registrySeed.organisations.length);
   });
 
   it('knows a shared BCU is not a shared CDOP: Barnet and Brent share a BCU but no CDOP', () => {
