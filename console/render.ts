@@ -30,12 +30,13 @@ const londonDateTime = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
   year: 'numeric',
-  hour: '2-digit',
+  hour: 'numeric',
   minute: '2-digit',
+  hour12: true,
   timeZone: 'Europe/London',
 });
 
-/** Dates as GOV.UK writes them ("3 December 2026", "3 December 2026 at 14:05"), in UK time. */
+/** Dates as the GOV.UK style guide writes them ("3 December 2026", "3 December 2026 at 2:05pm"), in UK time. */
 export const formatDate = (value: unknown, withTime: boolean): string => {
   if (typeof value !== 'string' && !(value instanceof Date)) return '';
   const date = new Date(value);
@@ -43,5 +44,5 @@ export const formatDate = (value: unknown, withTime: boolean): string => {
   if (!withTime) return londonDate.format(date);
   const parts = londonDateTime.formatToParts(date);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('day')} ${part('month')} ${part('year')} at ${part('hour')}:${part('minute')}`;
+  return `${part('day')} ${part('month')} ${part('year')} at ${part('hour')}:${part('minute')}${part('dayPeriod').toLowerCase()}`;
 };
