@@ -99,10 +99,14 @@ export const auditTrustOf = async (exchange: PbxClient) => {
   return { origin, checkpointKey, verifier: noteVerifierFromKey(checkpointKey) };
 };
 
-/** The latest checkpoint's size, verified against the published key: the entries a pack can cover. */
+/**
+ * The latest checkpoint's size, verified against the published key: the entries a pack can cover. Before the
+ * first checkpoint is published the exchange answers 404: no entries can be in a pack yet (size 0).
+ */
 export const latestCheckpoint = async (exchange: PbxClient) => {
   const trust = await auditTrustOf(exchange);
   const answer = await exchange.auditCheckpoint();
+  if (answer.status === 404) return { trust, note: undefined, size: 0 };
   if (answer.status !== 200) throw new EvidenceUnavailable(answer);
   const note = answer.body.note;
   const { size } = verifyCheckpoint(note, trust);
@@ -119,6 +123,7 @@ export const buildEvidencePack = async (
   now: Date,
 ): Promise<{ pack: EvidencePackV2; verified: VerifiedEvidence }> => {
   const { trust, note, size } = await latestCheckpoint(exchange);
+  if (note === undefined) throw new Error('no checkpoint is published yet: there is no evidence to give');
   const from = range?.from ?? 0;
   const to = range?.to ?? size;
   const page = async (cursor: number | undefined) => {
