@@ -72,6 +72,7 @@ export const registerAuditPages = (app: Hono<ConsoleEnv>): void => {
         outcomes: outcomeChoices(form.values.outcome),
         purposes: purposeChoices(form.values.purpose),
         downloadHref: `/audit/download?${searchQueryString(form.values)}`,
+        maxCsv: maxCsvEntries.toLocaleString('en-GB'),
       };
       if (form.filter === undefined) {
         return c.get('page')('audit/search.njk', { ...context, errors: form.errors }, 400);
@@ -120,7 +121,8 @@ export const registerAuditPages = (app: Hono<ConsoleEnv>): void => {
         return c.get('page')('audit/download-capped.njk', {
           found: found.entries.length,
           full: found.entries.length >= maxCsvEntries,
-          max: maxCsvEntries,
+          max: maxCsvEntries.toLocaleString('en-GB'),
+          foundText: found.entries.length.toLocaleString('en-GB'),
           acceptHref: `/audit/download?${searchQueryString(form.values, { capped: 'accept' })}`,
           backHref: `/audit?${searchQueryString(form.values)}`,
         });
