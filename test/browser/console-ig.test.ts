@@ -159,6 +159,18 @@ describe('evidence packs', () => {
     expect(verified.entries).toBeGreaterThan(0);
     expect(verified.hashedOnly).toBeGreaterThan(0);
     expect(verified.indexedEntries.every(({ entry }) => concernsOrganisation(entry, 'lb-brent'))).toBe(true);
+
+    // A chosen entry: from a search result to the evidence of that one entry.
+    await visit(page, '/audit?action=audit.search&outcome=refused');
+    const row = page.locator('#audit-results tbody tr').first();
+    const index = await row.locator('td').first().innerText();
+    await row.getByRole('link', { name: /Evidence/ }).click();
+    await page.waitForURL((url) => url.pathname === '/audit/evidence');
+    await expectAccessible(page);
+    expect(await page.locator('#pack-range').innerText()).toContain(`entries ${index} to ${index}`);
+    const one = await page.locator('#evidence-leaves tbody tr').allInnerTexts();
+    expect(one).toHaveLength(1);
+    expect(one[0]).toContain('audit.search, refused, by lb-brent.practitioner through lb-brent-system');
     await context.close();
   });
 

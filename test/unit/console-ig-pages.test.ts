@@ -94,3 +94,27 @@ describe('the audit CSV download', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('the audit search page for a scrutineer', () => {
+  it('shows the counts the exchange gives, and no entries', async () => {
+    const exchange = {
+      invoke: async () => ({
+        status: 200,
+        body: {
+          counts: [
+            { action: 'request.submit', outcome: 'allowed', count: 12 },
+            { action: 'request.submit', outcome: 'refused', count: '<5' },
+          ],
+        },
+      }),
+    } as unknown as PbxClient;
+    const answer = await appWith(exchange).request('/audit');
+    expect(answer.status).toBe(200);
+    const page = await answer.text();
+    expect(page).toContain('As a scrutineer you see how many entries there are');
+    expect(page).toMatch(
+      /request\.submit<\/td>\s*<td class="govuk-table__cell">refused<\/td>\s*<td class="govuk-table__cell govuk-table__cell--numeric">&lt;5<\/td>/,
+    );
+    expect(page).not.toContain('id="audit-results"');
+  });
+});
