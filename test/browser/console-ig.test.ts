@@ -262,6 +262,13 @@ describe('agreements', () => {
       }),
     ]);
     expect(await page.locator('#signatures-1').innerText()).toContain('lb-brent.ig-lead');
+    // Signing again (a second tab, say): the exchange refuses, and the page says why in plain English.
+    const again = await page.request.post(`/agreements/${id}/versions/1/sign`, {
+      form: { csrf: await csrfOf(page), contentHash: contentHashOf(content), confirm: 'yes' },
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(409);
+    expect(await again.text()).toContain('Your organisation has already signed this version.');
 
     await sequenceLog(stack.exchange);
     const signs = await operatorSearch(stack.exchange, { action: 'agreement.version.sign', agreementId: id });
