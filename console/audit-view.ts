@@ -244,6 +244,23 @@ export const entryRow = ({ index, entry }: IndexedEntry) => [
   },
 ];
 
+/**
+ * A leaf of an evidence pack as the person may see it: an entry concerning their organisation in words, any other
+ * only as its leaf hash (docs/AUDIT.md "Who may see an audit entry").
+ */
+export const leafView = (leaf: {
+  readonly index: number;
+  readonly leafHash: string;
+  readonly entry?: AuditEntry | undefined;
+}) => ({
+  index: leaf.index,
+  leafHash: leaf.leafHash,
+  seen:
+    leaf.entry === undefined
+      ? undefined
+      : `${entryTime(leaf.entry.time)}: ${leaf.entry.action}, ${outcomeText[leaf.entry.outcome].toLowerCase()}, by ${actorText(leaf.entry)}`,
+});
+
 export const countRow = (count: AuditCount) => [
   { text: count.action },
   { text: count.outcome },

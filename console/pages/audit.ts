@@ -12,6 +12,7 @@ import {
   countRow,
   countsCsv,
   entryRow,
+  leafView,
   maxCsvEntries,
   outcomeChoices,
   parseAuditSearchForm,
@@ -141,11 +142,11 @@ export const registerAuditPages = (app: Hono<ConsoleEnv>): void => {
       }
       const from = form.range?.first ?? 0;
       const to = form.range === undefined ? size : form.range.last + 1;
-      let leaves: { index: number; leafHash: string; entry?: unknown }[] = [];
+      let leaves: ReturnType<typeof leafView>[] = [];
       if (form.given && to > from) {
         const answer = await exchange.auditLeaves(from, Math.min(previewLeaves, to - from));
         if (answer.status !== 200) throw new EvidenceUnavailable(answer);
-        leaves = answer.body.leaves.filter((l) => l.index < to);
+        leaves = answer.body.leaves.filter((l) => l.index < to).map(leafView);
       }
       const query = form.range === undefined ? '' : `?first=${from}&last=${to - 1}`;
       return c.get('page')('audit/evidence.njk', {

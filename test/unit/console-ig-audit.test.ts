@@ -7,6 +7,7 @@ import {
   csvField,
   entryRow,
   type IndexedEntry,
+  leafView,
   maxCsvEntries,
   parseAuditSearchForm,
   type SearchPage,
@@ -140,6 +141,15 @@ describe('audit rows and CSV', () => {
       'agreement isa-nw-bcu-mash',
       'Agreement isa-nw-bcu-mash version 2. Reasons: NOT_PERMITTED',
     ]);
+  });
+
+  it('shows a leaf of a pack in words when its entry is seen, else only as its hash', () => {
+    expect(leafView({ index: 4, leafHash: 'h=', entry: entry() })).toEqual({
+      index: 4,
+      leafHash: 'h=',
+      seen: '2026-12-03 08:27:01: agreement.suspend, allowed, by lb-brent.ig-lead through lb-brent-console',
+    });
+    expect(leafView({ index: 5, leafHash: 'g=' })).toEqual({ index: 5, leafHash: 'g=', seen: undefined });
   });
 
   it('guards every cell a spreadsheet would run as a formula, and quotes as RFC 4180 says', () => {
