@@ -286,14 +286,12 @@ describe('agreements', () => {
   });
 
   it('suspends with a reason (required) and resumes, as the exchange records', async () => {
-    // The other parties sign through their own systems, so the version is in force.
-    for (const user of ['lb-harrow.ig-lead', 'brent-harrow-cdop.ig-lead']) {
-      const signed = await (await apiAs(stack.exchange, user)).signAgreementVersion(
-        id,
-        1,
-        contentHashOf(content),
-      );
-      expect(signed.status).toBe(201);
+    // The parties yet to sign do so through their own systems, so the version is in force.
+    const signedBy = new Set((await agreementNow()).versions[0]?.signatures.map((s) => s.organisationId));
+    for (const user of ['lb-brent.ig-lead', 'lb-harrow.ig-lead', 'brent-harrow-cdop.ig-lead']) {
+      if (signedBy.has(user.split('.')[0] ?? '')) continue;
+      const signer = await apiAs(stack.exchange, user);
+      expect((await signer.signAgreementVersion(id, 1, contentHashOf(content))).status).toBe(201);
     }
     expect((await agreementNow()).standing.state).toBe('in-force');
 
@@ -348,6 +346,7 @@ describe('agreements', () => {
     expect(await page.getByRole('button', { name: /Sign version/ }).count()).toBe(0);
 
     // Typing the action anyway: the exchange refuses, and the page says why.
+    const before = (await agreementNow()).standing;
     const csrf = await csrfOf(page);
     const refused = await page.request.post(`/agreements/${id}/suspend`, {
       form: { csrf, reason: 'not ours to suspend' },
@@ -355,7 +354,7 @@ describe('agreements', () => {
     });
     expect(refused.status()).toBe(403);
     expect(await refused.text()).toContain('You do not have permission to do this.');
-    expect((await agreementNow()).standing.state).toBe('in-force');
+    expect((await agreementNow()).standing).toEqual(before);
 
     // A form without the session's token is refused before the exchange is asked.
     const forged = await page.request.post(`/agreements/${id}/suspend`, {
