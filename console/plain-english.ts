@@ -14,6 +14,10 @@ const explanations: Readonly<Record<string, string>> = {
   UNKNOWN_USER: 'Your account is not registered with the exchange. Ask your IG lead to register you.',
   USER_NOT_OF_ORGANISATION: 'Your account is registered with a different organisation.',
   USER_SUSPENDED: 'Your account is suspended. Ask your IG lead.',
+  ALREADY_SIGNED: 'Your organisation has already signed this version.',
+  CONTENT_HASH_MISMATCH:
+    'This version is not the one you read: nothing was signed. Read it again before you sign.',
+  AGREEMENT_CLOSED: 'The agreement has been revoked. It cannot be changed any more.',
 };
 
 /** What the exchange answered when it refused: a status and `{ error, message, details? }`. */
