@@ -395,6 +395,7 @@ export class ConsoleStack extends Stack {
         integrationError: '$context.integrationErrorMessage',
       }),
     };
-    stage.defaultRouteSettings = { throttlingBurstLimit: 100, throttlingRateLimit: 50 };
+    // As the exchange's stage (the house function's concurrency waiver names these limits).
+    stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
   }
 }

@@ -231,11 +231,15 @@ describe('the console stack', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 0);
   });
 
-  it('logs requests without headers, cookies, query strings or bodies', () => {
+  it('logs requests without headers, cookies, query strings or bodies, and throttles them', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const format = stage?.Properties.AccessLogSettings.Format as string;
     expect(format).toContain('$context.requestId');
     expect(format).not.toMatch(/header|cookie|body|querystring|path/i);
+    expect(stage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 200,
+      ThrottlingRateLimit: 100,
+    });
   });
 });
 
