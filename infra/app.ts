@@ -1,10 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { addNagPacks } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
+import { ConsoleStack } from './stacks/console-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 
 /**
- * The CDK app: per stage (context `stage`, default `dev`), a stateful stack and an API stack. cdk-nag's
+ * The CDK app: per stage (context `stage`, default `dev`), a stateful stack, an API stack and the console's stack
+ * (infra/stacks/console-stack.ts: the web console and its user pool, calling the API like any client). cdk-nag's
  * AwsSolutions, HIPAA Security and NIST 800-53 rev 5 packs check everything (infra/nag.ts); every waiver is
  * acknowledged next to its construct with a reason.
  */
@@ -15,7 +17,8 @@ export const buildApp = (app: App = new App()): App => {
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const prefix = `Pbx-${stage.charAt(0).toUpperCase()}${stage.slice(1)}`;
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, { stage, env });
-  new ApiStack(app, `${prefix}-Api`, { stage, env, exchangeId: `pbx-${stage}`, stateful });
+  const api = new ApiStack(app, `${prefix}-Api`, { stage, env, exchangeId: `pbx-${stage}`, stateful });
+  new ConsoleStack(app, `${prefix}-Console`, { stage, env, exchangeUrl: api.api.apiEndpoint });
   addNagPacks(app);
   return app;
 };

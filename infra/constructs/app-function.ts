@@ -5,7 +5,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -43,6 +43,8 @@ export type AppFunctionProps = {
   readonly deadLetterQueue?: IQueue;
   /** A cap on concurrent runs, taken from the account's pool: for scheduled functions that should run alone. */
   readonly reservedConcurrentExecutions?: number;
+  /** Files a bundle carries beside its code (the console's templates and GOV.UK Frontend), copied offline. */
+  readonly commandHooks?: ICommandHooks;
 };
 
 /**
@@ -85,7 +87,10 @@ export class AppFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'pbx',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: lambdaBundling,
+      bundling:
+        props.commandHooks === undefined
+          ? lambdaBundling
+          : { ...lambdaBundling, commandHooks: props.commandHooks },
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../infra/app.ts';
 import type { ApiStack } from '../../infra/stacks/api-stack.ts';
+import type { ConsoleStack } from '../../infra/stacks/console-stack.ts';
 import type { StatefulStack } from '../../infra/stacks/stateful-stack.ts';
 
 /** The context of cdk.json (feature flags included), so tests synthesise what `cdk synth` synthesises. */
@@ -9,20 +10,30 @@ export const cdkContext = (): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
 
 /**
- * Builds the app for a stage. Bundling is skipped unless asked for: template assertions do not need the bundles,
- * and one test bundles for real.
+ * Builds the app for a stage. Bundling is skipped unless asked for (`bundle`: every stack; `bundleStacks`: those
+ * named): template assertions do not need the bundles, and a few tests bundle for real. `context` adds context
+ * values (the console's federation, its URL).
  */
-export const synthApp = (options: { stage?: string; bundle?: boolean } = {}) => {
+export const synthApp = (
+  options: {
+    stage?: string;
+    bundle?: boolean;
+    bundleStacks?: string[];
+    context?: Record<string, unknown>;
+  } = {},
+) => {
   const app = new App({
     context: {
       ...cdkContext(),
       ...(options.stage === undefined ? {} : { stage: options.stage }),
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': options.bundleStacks ?? [] }),
+      ...options.context,
     },
   });
   buildApp(app);
   const prefix = `Pbx-${(options.stage ?? 'dev').replace(/^./, (c) => c.toUpperCase())}`;
   const stateful = app.node.findChild(`${prefix}-Stateful`) as StatefulStack;
   const api = app.node.findChild(`${prefix}-Api`) as ApiStack;
-  return { app, stateful, api };
+  const console = app.node.findChild(`${prefix}-Console`) as ConsoleStack;
+  return { app, stateful, api, console };
 };
