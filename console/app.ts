@@ -42,7 +42,14 @@ export const createConsole = (config: ConsoleConfig) => {
   const identity = new IdentityProvider(config.identity, config.publicUrl, timeoutMs);
   const render = createRenderer();
   const staticFile = createStaticFiles();
-  const identityOrigin = new URL(config.identity.issuer).origin;
+  // Sign-out is a form whose answer redirects to the provider: form-action must allow where it goes.
+  const identityOrigins = [
+    ...new Set(
+      [config.identity.issuer, config.identity.signOutUrl ?? config.identity.issuer].map(
+        (u) => new URL(u).origin,
+      ),
+    ),
+  ].join(' ');
   const cookieOptions = {
     httpOnly: true,
     secure: config.secureCookies,
@@ -80,7 +87,7 @@ export const createConsole = (config: ConsoleConfig) => {
         "font-src 'self'",
         "connect-src 'self'",
         "manifest-src 'self'",
-        `form-action 'self' ${identityOrigin}`,
+        `form-action 'self' ${identityOrigins}`,
         "frame-ancestors 'none'",
         "base-uri 'none'",
       ].join('; '),

@@ -42,6 +42,7 @@ const environmentSchema = z.object({
   [consoleEnv.exchangeUrl]: httpsUrl,
   // `<region>_<id>`: the pool's region is part of its id.
   [consoleEnv.userPoolId]: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[A-Za-z0-9]+$/),
+  [consoleEnv.hostedDomain]: httpsUrl,
   [consoleEnv.clientId]: z.string().regex(/^[A-Za-z0-9]{1,128}$/),
   [consoleEnv.clientSecretArn]: z.string().startsWith('arn:'),
   [consoleEnv.sessionKeySecretArn]: z.string().startsWith('arn:'),
@@ -54,6 +55,7 @@ export type ConsoleAwsSettings = {
   readonly exchangeUrl: string;
   readonly userPoolId: string;
   readonly clientId: string;
+  readonly hostedDomain: string;
   readonly clientSecretArn: string;
   readonly sessionKeySecretArn: string;
   readonly secretsPrefix: string;
@@ -72,6 +74,7 @@ export const consoleSettingsFromEnvironment = (env: NodeJS.ProcessEnv = process.
     exchangeUrl: e[consoleEnv.exchangeUrl],
     userPoolId: e[consoleEnv.userPoolId],
     clientId: e[consoleEnv.clientId],
+    hostedDomain: e[consoleEnv.hostedDomain],
     clientSecretArn: e[consoleEnv.clientSecretArn],
     sessionKeySecretArn: e[consoleEnv.sessionKeySecretArn],
     secretsPrefix: e[consoleEnv.secretsPrefix],
@@ -242,6 +245,8 @@ export const loadConsoleConfig = async (
       clientId: settings.clientId,
       clientSecret,
       userClaim: pbxUserClaim,
+      // Cognito publishes no end_session_endpoint: its hosted /logout takes client_id and logout_uri instead.
+      signOutUrl: new URL('/logout', settings.hostedDomain).toString(),
     },
     sessionKey: sessionKeyOf(sessionSecret),
     secureCookies: true,

@@ -18,6 +18,11 @@ export type IdentityProviderConfig = {
   readonly clientSecret: string;
   /** The ID token claim that holds the person's pbx user id (`<organisation>.<name>`). */
   readonly userClaim: string;
+  /**
+   * Where to end the provider's session at sign-out when its discovery names no end_session_endpoint (Cognito's
+   * hosted `/logout`, which takes `client_id` and `logout_uri`).
+   */
+  readonly signOutUrl?: string;
   /** Plain-HTTP issuers are allowed only for the local provider. */
   readonly allowHttp?: boolean;
 };

@@ -98,7 +98,13 @@ export class IdentityProvider {
   async signOutUrl(idToken: string | undefined, returnTo: string): Promise<URL | undefined> {
     try {
       const configuration = await this.#configuration();
-      if (configuration.serverMetadata().end_session_endpoint === undefined) return undefined;
+      if (configuration.serverMetadata().end_session_endpoint === undefined) {
+        if (this.#config.signOutUrl === undefined) return undefined;
+        const url = new URL(this.#config.signOutUrl);
+        url.searchParams.set('client_id', this.#config.clientId);
+        url.searchParams.set('logout_uri', returnTo);
+        return url;
+      }
       return oidc.buildEndSessionUrl(configuration, {
         post_logout_redirect_uri: returnTo,
         client_id: this.#config.clientId,

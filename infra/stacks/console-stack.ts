@@ -208,6 +208,7 @@ export class ConsoleStack extends Stack {
       .addEnvironment(consoleEnv.exchangeUrl, props.exchangeUrl)
       .addEnvironment(consoleEnv.userPoolId, this.userPool.userPoolId)
       .addEnvironment(consoleEnv.clientId, this.client.userPoolClientId)
+      .addEnvironment(consoleEnv.hostedDomain, this.domain.baseUrl())
       .addEnvironment(consoleEnv.clientSecretArn, clientSecret.secretArn)
       .addEnvironment(consoleEnv.sessionKeySecretArn, sessionKey.secretArn)
       .addEnvironment(consoleEnv.secretsPrefix, prefix);

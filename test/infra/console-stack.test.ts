@@ -369,6 +369,7 @@ describe('the console bundle', () => {
         [consoleEnv.exchangeUrl]: 'https://api.pbx.example',
         [consoleEnv.userPoolId]: 'eu-west-2_bundleTest',
         [consoleEnv.clientId]: 'bundletest',
+        [consoleEnv.hostedDomain]: 'https://pbx-bundle.auth.eu-west-2.amazoncognito.com',
         [consoleEnv.clientSecretArn]: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:client',
         [consoleEnv.sessionKeySecretArn]: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:session',
         [consoleEnv.secretsPrefix]: 'pbx/dev/console/',

@@ -32,6 +32,7 @@ const environment = {
   [consoleEnv.exchangeUrl]: 'https://api.pbx.example',
   [consoleEnv.userPoolId]: 'eu-west-2_AbC123dEf',
   [consoleEnv.clientId]: '4example5client6id',
+  [consoleEnv.hostedDomain]: 'https://pbx-test-console.auth.eu-west-2.amazoncognito.com',
   [consoleEnv.clientSecretArn]: clientSecretArn,
   [consoleEnv.sessionKeySecretArn]: sessionKeyArn,
   [consoleEnv.secretsPrefix]: 'pbx/dev/console/',
@@ -78,6 +79,7 @@ describe('the console environment in AWS', () => {
       exchangeUrl: 'https://api.pbx.example',
       userPoolId: 'eu-west-2_AbC123dEf',
       clientId: '4example5client6id',
+      hostedDomain: 'https://pbx-test-console.auth.eu-west-2.amazoncognito.com',
       clientSecretArn,
       sessionKeySecretArn: sessionKeyArn,
       secretsPrefix: 'pbx/dev/console/',
@@ -122,6 +124,7 @@ describe('loading the console configuration', () => {
       clientId: '4example5client6id',
       clientSecret: 'the-app-client-secret',
       userClaim: 'custom:pbx_user',
+      signOutUrl: 'https://pbx-test-console.auth.eu-west-2.amazoncognito.com/logout',
     });
     expect(config.secureCookies).toBe(true);
     expect(config.sessionKey).toEqual(sessionKeyOf(sessionSecret));
