@@ -11,6 +11,8 @@ const explanations: Readonly<Record<string, string>> = {
   RATE_LIMITED: 'Too many requests were made. Wait a minute and try again.',
   CONFLICT: 'Someone else changed this at the same time. Reload the page and try again.',
   INVALID_BODY: 'Some of the information is not in the right form.',
+  REQUEST_REFUSED: 'The request does not meet the information-sharing agreement it names.',
+  FETCH_LIMIT_REACHED: 'The information has been downloaded as many times as allowed.',
   UNKNOWN_USER: 'Your account is not registered with the exchange. Ask your IG lead to register you.',
   USER_NOT_OF_ORGANISATION: 'Your account is registered with a different organisation.',
   USER_SUSPENDED: 'Your account is suspended. Ask your IG lead.',

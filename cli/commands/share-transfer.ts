@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { describeStorageError } from '#client/share-bytes.ts';
 import { CliError } from './cli-error.ts';
 import type { ByteProgress } from './progress.ts';
 
@@ -14,7 +15,7 @@ import type { ByteProgress } from './progress.ts';
  * file that appears at its path only once its size and SHA-256 are verified.
  */
 
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+export { sha256Hex } from '#client/share-bytes.ts';
 
 /** The SHA-256 (hex) and size of a file, read as a stream: a large payload is never held in memory whole. */
 export const hashFile = async (path: string): Promise<{ sha256: string; size: number }> => {
@@ -40,14 +41,6 @@ const readText = async (response: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-};
-
-/** What an S3-style error body says, in one short line. */
-const describeStorageError = (text: string): string => {
-  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
-  const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-  const shown = [code, message].filter((s) => s !== undefined).join(': ');
-  return shown === '' ? text.replace(/\s+/g, ' ').trim().slice(0, 200) : shown;
 };
 
 /**

@@ -1,0 +1,65 @@
+import type { DataRequestView, RequestDecisionInput } from '#client/pbx-client.ts';
+import { categoryLabel } from './labels.ts';
+import type { FieldError } from './list.ts';
+import { type FormFields, listOf, textOf } from './new-request.ts';
+
+/**
+ * The responder's decision form: approve, approve in part (ticking the categories kept), or decline, always with
+ * reasons (a decision not to share is a record too).
+ */
+
+export type DecisionValues = {
+  readonly outcome: string;
+  readonly reasons: string;
+  readonly kept: readonly string[];
+};
+
+export const decisionValuesOf = (form: FormFields): DecisionValues => ({
+  outcome: textOf(form, 'outcome'),
+  reasons: textOf(form, 'reasons').trim(),
+  kept: listOf(form, 'kept'),
+});
+
+export const checkDecision = (
+  values: DecisionValues,
+  request: Pick<DataRequestView, 'dataCategories'>,
+): { errors: FieldError[]; decision?: RequestDecisionInput } => {
+  const errors: FieldError[] = [];
+  if (!['approve', 'partial', 'decline'].includes(values.outcome)) {
+    errors.push({ href: '#outcome', text: 'Select your decision' });
+  }
+  if (values.reasons === '') errors.push({ href: '#reasons', text: 'Enter the reasons for your decision' });
+  else if (values.reasons.length > 4000) {
+    errors.push({ href: '#reasons', text: 'The reasons must be 4,000 characters or fewer' });
+  }
+  const asked: readonly string[] = request.dataCategories;
+  const kept = values.kept.filter((c) => asked.includes(c));
+  const withheld = asked.filter((c) => !kept.includes(c));
+  if (values.outcome === 'partial') {
+    if (kept.length === 0) {
+      errors.push({ href: '#kept', text: 'Select the information you will share, or decline the request' });
+    } else if (withheld.length === 0) {
+      errors.push({
+        href: '#kept',
+        text: 'Leave unticked the information you will not share, or approve the request',
+      });
+    }
+  }
+  if (errors.length > 0) return { errors };
+  const outcome = values.outcome as RequestDecisionInput['outcome'];
+  return {
+    errors,
+    decision: {
+      outcome,
+      reasons: values.reasons,
+      ...(outcome === 'partial' ? { withheld: { dataCategories: withheld } } : {}),
+    },
+  };
+};
+
+export const keptItems = (request: Pick<DataRequestView, 'dataCategories'>, values: DecisionValues) =>
+  request.dataCategories.map((c) => ({
+    value: c,
+    text: categoryLabel(c),
+    checked: values.kept.length === 0 || values.kept.includes(c),
+  }));
