@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { ConsoleEnv } from '../context.ts';
 import { sessionOf } from '../context.ts';
 import { sectionsFor } from '../navigation.ts';
+import { registerCdop } from './cdop.ts';
 
 /** Every page of the console behind sign-in, section by section. */
 export const registerPages = (app: Hono<ConsoleEnv>): void => {
@@ -9,4 +10,5 @@ export const registerPages = (app: Hono<ConsoleEnv>): void => {
     const session = sessionOf(c);
     return c.get('page')('home.njk', { sections: sectionsFor(session.roles) });
   });
+  registerCdop(app);
 };
