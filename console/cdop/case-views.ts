@@ -247,3 +247,36 @@ export const doneBanner = (done: string | undefined, opened: boolean): string | 
   const plural = (n: string, one: string, many: string) => `${n} ${n === '1' ? one : many}`;
   return `Asked ${plural(permitted, 'agency', 'agencies')} for their reports.${refused === '0' ? '' : ` ${plural(refused, 'ask was', 'asks were')} refused: see why below.`}`;
 };
+
+/** A CDOP's ask in the agency's list: who asked, about which case, by when, and whether it is owed or overdue. */
+export const askRows = (
+  requests: readonly {
+    id: string;
+    status: string;
+    dueAt: string;
+    overdue: boolean;
+    requester: { organisationId: string };
+    cdopCase?: { caseId: string } | undefined;
+  }[],
+  names: Names,
+): Cell[][] =>
+  requests.map((r) => [
+    {
+      html: `<a class="govuk-link" href="/cdop/reports/${encodeURIComponent(r.id)}">${escapeHtml(nameOf(names, r.requester.organisationId))}<span class="govuk-visually-hidden">: answer request ${escapeHtml(r.id)}</span></a>`,
+    },
+    { text: r.cdopCase?.caseId ?? '' },
+    { text: formatDate(r.dueAt, false) },
+    {
+      html: tagHtml(
+        r.status === 'released'
+          ? { text: 'Sent', classes: 'govuk-tag--green' }
+          : r.status === 'declined'
+            ? { text: 'Declined', classes: 'govuk-tag--orange' }
+            : r.overdue
+              ? { text: 'Overdue', classes: 'govuk-tag--red' }
+              : ['submitted', 'approved', 'partially-approved'].includes(r.status)
+                ? { text: 'To answer', classes: 'govuk-tag--blue' }
+                : { text: r.status.replaceAll('-', ' '), classes: 'govuk-tag--grey' },
+      ),
+    },
+  ]);

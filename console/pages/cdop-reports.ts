@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
+import type * as z from 'zod';
 import { caseReviewPurpose } from '#shared/domain/cdop/fan-out.ts';
 import type { ReportingForm } from '#shared/domain/cdop/reporting-form.ts';
-import { requestAnswer } from '#shared/http/views/requests.ts';
+import { requestAnswer, requestListAnswer } from '#shared/http/views/requests.ts';
+import { askRows } from '../cdop/case-views.ts';
 import { answerOf, isHidden, namesOf, refusedPage, registryOf, today } from '../cdop/exchange-answers.ts';
 import { dateItems, type FormFields, formKeyOf, listOf, textOf } from '../cdop/form-fields.ts';
 import { factorGroups, reportFromForm, reportFromUpload } from '../cdop/report-form.ts';
@@ -184,6 +186,31 @@ export const registerCdopReports = (app: Hono<ConsoleEnv>): void => {
       },
       refusal.status,
     );
+
+  // The CDOPs' asks of this agency: its inbox's child death review requests, newest first (a few pages at most).
+  app.get('/cdop/reports', async (c) => {
+    const found: z.infer<typeof requestListAnswer>['requests'] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      const query = new URLSearchParams({
+        box: 'inbox',
+        limit: '100',
+        ...(after === undefined ? {} : { after }),
+      });
+      const answer = answerOf(requestListAnswer, await c.get('exchange').listRequests(query));
+      if (!answer.ok) return refusedPage(c, answer);
+      found.push(
+        ...answer.value.requests.filter((r) => r.purpose === caseReviewPurpose && r.cdopCase !== undefined),
+      );
+      after = answer.value.next;
+      if (after === undefined) break;
+    }
+    const names = namesOf(await registryOf(c));
+    return c.get('page')('cdop/reports.njk', {
+      title: 'Child death reports asked of your agency',
+      rows: askRows(found, names),
+    });
+  });
 
   app.get('/cdop/reports/:requestId', (c) => withAsk(c, (ask) => showReport(c, ask)));
 

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleReport } from '#local/seed/example-cdop.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
-import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import { deriveSubjectReference, nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
 import { auditEntriesOf, errorSummary, exchangeAs, fillDate } from './support/cdop.ts';
 import {
   type ConsoleStack,
@@ -30,6 +32,8 @@ const manager = 'brent-harrow-cdop.manager';
 const footprintId = 'brent-harrow-cdop-area';
 /** A test NHS number (the example of docs/CDOP.md): only its reference may reach the exchange. */
 const nhsNumber = '9434765919';
+/** Another test NHS number, of the 999 range, with its check digit. */
+const secondNhsNumber = `999123457${nhsNumberCheckDigit('999123457')}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 /** What the stories share: the case, and the data request each agency was sent. */
@@ -374,6 +378,74 @@ describe('CDOP managers and coordinators in the console', () => {
     ]);
     await screenshot(page, 'cdop-figures');
     await context.close();
+  });
+
+  it('passes a notification of a child of another area to its panel, and takes an agency’s uploaded form', async () => {
+    const { context, page } = await stack.newPerson();
+    await signIn(page, coordinator, '/cdop/cases/new');
+    const open = async (borough: string, number: string) => {
+      await visit(page, '/cdop/cases/new');
+      await page.fill('#nhsNumber', number);
+      await page.selectOption('#boroughOfResidence', borough);
+      await fillDate(page, 'dateOfDeath', daysAgo(2));
+      await page.check('#expected');
+      await page.check('#place');
+      await page.selectOption('#notifyingOrganisationId', borough);
+      await page.getByRole('button', { name: 'Open the case' }).click();
+      await expectAccessible(page);
+    };
+    // A Havering child is the BHR CDOP's: no case here, and the page says which panel reviews the death.
+    await open('lb-havering', secondNhsNumber);
+    expect(await page.locator('h1').innerText()).toBe('This death is reviewed by another panel');
+    expect(await page.locator('main').innerText()).toContain('BHR CDOP secretariat');
+    const cdop = await exchangeAs(stack.exchange, coordinator);
+    const listed = (await cdop.listCdopCases('open')).body as { cases: { boroughOfResidence: string }[] };
+    expect(listed.cases.map((c) => c.boroughOfResidence)).not.toContain('lb-havering');
+
+    // A Harrow child: a case, Harrow asked, and Harrow answers by uploading the form its own system made.
+    await open('lb-harrow', secondNhsNumber);
+    await page.waitForURL(/\/cdop\/cases\/[0-9A-Z]{26}\?opened=1$/);
+    const caseId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    await page.getByLabel('London Borough of Harrow').check();
+    await page.getByRole('button', { name: 'Ask for reports' }).click();
+    await page.waitForURL(/\?done=asked-1-0$/);
+    await stack.exchange.runSchedule('TrackCdopCases');
+    await context.close();
+
+    const harrow = await stack.newPerson();
+    await signIn(harrow.page, 'lb-harrow.practitioner', '/cdop/reports');
+    await expectAccessible(harrow.page);
+    const row = harrow.page.locator('tbody tr', { hasText: caseId });
+    expect(await row.innerText()).toContain('To answer');
+    await row.getByRole('link').click();
+    await expectAccessible(harrow.page);
+    const requestId = new URL(harrow.page.url()).pathname.split('/').pop() ?? '';
+
+    // Another agency's form is refused here, by path, and nothing is sent.
+    const upload = async (form: unknown) => {
+      await harrow.page.setInputFiles('#reportFile', {
+        name: 'report.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(form)),
+      });
+      await harrow.page.getByRole('button', { name: 'Upload and send' }).click();
+      await expectAccessible(harrow.page);
+    };
+    await upload(exampleReport(caseId, 'lb-brent'));
+    expect(await errorSummary(harrow.page)).toEqual([
+      'agencyId: the form is for another agency than lb-harrow.',
+    ]);
+    const form = exampleReport(caseId, 'lb-harrow');
+    await upload(form);
+    expect(await harrow.page.locator('.govuk-panel__title').innerText()).toBe('Report sent');
+
+    // Released as uploaded: the exchange's checksum is that of the bytes of the file.
+    const request = await (await exchangeAs(stack.exchange, 'lb-harrow.practitioner')).getRequest(requestId);
+    const released = (request.body as { request: { status: string; share?: { sha256: string } } }).request;
+    expect(released.status).toBe('released');
+    expect(released.share?.sha256).toBe(createHash('sha256').update(JSON.stringify(form)).digest('hex'));
+    expect(await harrow.page.locator('.pbx-hash').innerText()).toBe(released.share?.sha256);
+    await harrow.context.close();
   });
 
   it('shows a case to its own panel only, and refuses a form without the session’s token', async () => {
