@@ -166,7 +166,7 @@ export const figuresTables = (answer: Figures, names: Names) => {
     { text: cellText(t.cases), format: 'numeric' as const },
   ]);
   return {
-    period: year.period,
+    period: { ...year.period, lastDay: lastDayBefore(year.period.to) },
     headFigures: figureLabels.map(([, label]) => ({ text: label, format: 'numeric' as const })),
     boroughHead: year.rows.map((r) => ({ text: nameOf(names, r.borough), format: 'numeric' as const })),
     byBorough,
@@ -280,3 +280,7 @@ export const askRows = (
       ),
     },
   ]);
+
+/** The day before an ISO date: a period's last day, as its `to` is the first day after it. */
+export const lastDayBefore = (isoDay: string): string =>
+  new Date(Date.parse(`${isoDay}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);

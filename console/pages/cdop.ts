@@ -47,6 +47,7 @@ import {
 } from '../cdop/form-fields.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
 import { randomToken } from '../random-token.ts';
+import { formatDate } from '../render.ts';
 import { registerCdopReports } from './cdop-reports.ts';
 
 /**
@@ -261,7 +262,9 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
             },
           })),
         refusals: record.refusals.map((r) => refusalView(r, names)),
-        timeline: [...timeline].reverse().map((t) => ({ at: t.at, text: timelineText(t, names) })),
+        timeline: [...timeline]
+          .reverse()
+          .map((t) => [{ text: formatDate(t.at, true) }, { text: timelineText(t, names) }]),
         closure:
           closure === undefined
             ? undefined

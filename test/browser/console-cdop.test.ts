@@ -246,7 +246,7 @@ describe('CDOP managers and coordinators in the console', () => {
     const cdop = await stack.newPerson();
     await signIn(cdop.page, coordinator, `/cdop/cases/${caseId}`);
     await expectAccessible(cdop.page);
-    const board = await cdop.page.locator('#reports ~ table tbody tr').allInnerTexts();
+    const board = await cdop.page.locator('#tracking tbody tr').allInnerTexts();
     expect(board.map((r) => r.split('\t').slice(0, 2).join(' '))).toEqual([
       'London Borough of Harrow Declined',
       'London Borough of Brent Answered',

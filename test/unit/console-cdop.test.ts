@@ -5,6 +5,7 @@ import {
   doneBanner,
   figuresTables,
   financialYearOf,
+  lastDayBefore,
   reportStatusTag,
   trackingCounts,
   trackingRows,
@@ -401,6 +402,8 @@ describe('banners and years', () => {
   it('counts financial years from 1 April', () => {
     expect(financialYearOf('2027-03-31')).toBe(2026);
     expect(financialYearOf('2027-04-01')).toBe(2027);
+    expect(lastDayBefore('2027-04-01')).toBe('2027-03-31');
+    expect(lastDayBefore('2028-03-01')).toBe('2028-02-29');
   });
 
   it('shows suppressed cells as published', () => {
