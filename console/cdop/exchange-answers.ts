@@ -34,12 +34,16 @@ export const answerOf = <S extends z.ZodType>(
 export const isHidden = (answer: { status: number; code?: string }): boolean =>
   answer.status === 404 || (answer.status === 403 && answer.code === 'NOT_PERMITTED');
 
-/** The page for a refusal: not found for what the person may not see, else the exchange's reasons in words. */
+/**
+ * The page for a refusal: not found for an object the person may not see (`hide`, the default), else the
+ * exchange's reasons in words, as for a list the person's roles do not allow.
+ */
 export const refusedPage = (
   c: ConsoleContext,
   answer: { status: number; code?: string; summary: string; reasons: readonly string[] },
+  hide = true,
 ) =>
-  isHidden(answer)
+  hide && isHidden(answer)
     ? c.get('page')('not-found.njk', {}, 404)
     : c.get('page')(
         'cdop/refused.njk',

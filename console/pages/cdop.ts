@@ -78,7 +78,7 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
         .then((r) => answerOf(listCdopCasesAnswer, r)),
       registryOf(c),
     ]);
-    if (!answer.ok) return refusedPage(c, answer);
+    if (!answer.ok) return refusedPage(c, answer, false);
     const names = namesOf(registry);
     return c.get('page')('cdop/cases.njk', {
       title: status === 'open' ? 'Open cases' : 'Closed cases',
@@ -97,7 +97,7 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
         .then((r) => answerOf(listCdopCasesAnswer, r)),
       registryOf(c),
     ]);
-    if (!answer.ok) return refusedPage(c, answer);
+    if (!answer.ok) return refusedPage(c, answer, false);
     return c.get('page')('cdop/tracking.njk', {
       rows: outstandingRows(answer.value.outstanding, namesOf(registry)),
     });
@@ -189,7 +189,22 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
       };
       return showOpenForm(c, registry, kept, problems, 400, formKey);
     }
-    const key = await c.get('footprintKeys')(footprint.footprintId);
+    const key = await c
+      .get('footprintKeys')(footprint.footprintId)
+      .catch(() => undefined);
+    if (key === undefined) {
+      // The key is the members' own, kept beside the console's keys: without it no reference can be made here.
+      const text =
+        'The panel’s key for this area is not available, so the case cannot be opened now. Ask your IG lead.';
+      return showOpenForm(
+        c,
+        registry,
+        kept,
+        { errors: [{ text, href: '#nhsNumber' }], fieldErrors: {} },
+        503,
+        formKey,
+      );
+    }
     const subjectRef = deriveSubjectReference(key, { kind: 'nhs-number', nhsNumber });
     const response = await c.get('exchange').openCdopCase({ ...notification, subjectRef }, formKey);
     const answer = answerOf(openCdopCaseAnswer, response);
@@ -439,7 +454,7 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
         .then((r) => answerOf(cdopFiguresAnswer, r)),
       registryOf(c),
     ]);
-    if (!answer.ok) return refusedPage(c, answer);
+    if (!answer.ok) return refusedPage(c, answer, false);
     return c.get('page')('cdop/figures.njk', {
       title: `Child deaths, ${year}/${String((year + 1) % 100).padStart(2, '0')}`,
       year,

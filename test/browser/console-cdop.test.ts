@@ -170,6 +170,14 @@ describe('CDOP managers and coordinators in the console', () => {
     for (const row of rows) expect(row).toContain('Due');
     await screenshot(page, 'cdop-tracking');
 
+    // No report yet: there is nothing to put in a panel pack, and the page says why.
+    await visit(page, `/cdop/cases/${caseId}`);
+    await page.getByRole('button', { name: 'Assemble the panel pack' }).click();
+    await expectAccessible(page);
+    const noPack = await errorSummary(page);
+    expect(noPack[0]).toBe('The exchange did not allow this.');
+    expect(noPack.length).toBeGreaterThan(1);
+
     // Every agency refused: the page says so, with the reasons kept on the case.
     await visit(page, `/cdop/cases/${caseId}`);
     await page.fill('#otherAgencies', 'lb-barnet');
@@ -278,6 +286,7 @@ describe('CDOP managers and coordinators in the console', () => {
     for (const identifying of ['Amara', 'Okonkwo', 'HA0 1ZZ', '2024-02-10', nhsNumber]) {
       expect(text).not.toContain(identifying);
     }
+    // Audited: the coordinator's attempt before any report (refused), then the manager's assembly.
     const entries = await auditEntriesOf(
       stack.exchange,
       'brent-harrow-cdop.ig-lead',
@@ -285,6 +294,7 @@ describe('CDOP managers and coordinators in the console', () => {
       caseId,
     );
     expect(entries.map((e) => [e.outcome, e.actor.userId, e.actor.clientId])).toEqual([
+      ['refused', coordinator, 'brent-harrow-cdop-console'],
       ['allowed', manager, 'brent-harrow-cdop-console'],
     ]);
     await context.close();
@@ -458,6 +468,16 @@ describe('CDOP managers and coordinators in the console', () => {
       await visit(page, `/cdop/cases/${caseId}/pack`, 404);
       await context.close();
     }
+    // The cases list is for a panel's secretariat: a practitioner is told why not.
+    const practitioner = await stack.newPerson();
+    await signIn(practitioner.page, 'lb-brent.practitioner', '/cdop');
+    expect(await practitioner.page.locator('h1').innerText()).toBe('The exchange did not allow this');
+    await visit(practitioner.page, '/cdop', 403);
+    expect(await practitioner.page.locator('main').innerText()).toContain(
+      'You do not have permission to do this.',
+    );
+    await practitioner.context.close();
+
     const { context, page } = await stack.newPerson();
     await signIn(page, coordinator);
     const forged = await page.request.post(`/cdop/cases/${caseId}/pack`, { form: {}, maxRedirects: 0 });
