@@ -176,10 +176,11 @@ export const registerCdopReports = (app: Hono<ConsoleEnv>): void => {
     refusal: { status: number; summary: string; reasons: readonly string[] },
     anchor: string,
   ) =>
+    // A new key for the form shown again: the exchange keeps this answer under the old one.
     showReport(
       c,
       ask,
-      fields,
+      { ...fields, formKey: '' },
       {
         errors: [refusal.summary, ...refusal.reasons].map((text) => ({ text, href: `#${anchor}` })),
         fieldErrors: {},

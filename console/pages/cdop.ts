@@ -216,7 +216,8 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
         ],
         fieldErrors: {},
       };
-      return showOpenForm(c, registry, kept, problems, answer.status, formKey);
+      // The exchange keeps its answer under the key: the form shown again has a new one, so a corrected form is a new call.
+      return showOpenForm(c, registry, kept, problems, answer.status, newFormKey());
     }
     if (answer.value.outcome === 'notify-instead') {
       return c.get('page')('cdop/notify-instead.njk', {
@@ -436,7 +437,8 @@ export const registerCdop = (app: Hono<ConsoleEnv>): void => {
     if (!answer.ok) {
       if (isHidden(answer)) return refusedPage(c, answer);
       const errors = [answer.summary, ...answer.reasons].map((text) => ({ text, href: '#panelDate-day' }));
-      return showCloseForm(c, caseId, fields, { errors, fieldErrors: {} }, answer.status);
+      // A new key for the corrected form: the exchange keeps this answer under the old one.
+      return showCloseForm(c, caseId, { ...fields, formKey: '' }, { errors, fieldErrors: {} }, answer.status);
     }
     return c.redirect(`/cdop/cases/${encodeURIComponent(caseId)}?done=closed`, 303);
   });

@@ -419,6 +419,18 @@ describe('CDOP managers and coordinators in the console', () => {
     await page.getByLabel('London Borough of Harrow').check();
     await page.getByRole('button', { name: 'Ask for reports' }).click();
     await page.waitForURL(/\?done=asked-1-0$/);
+
+    // One open case per child: the exchange's refusal is on the form, which then carries a new key, so that a
+    // corrected form is a new call and not the replay of the refused one.
+    await open('lb-harrow', secondNhsNumber);
+    const refused = await errorSummary(page);
+    expect(refused[0]).toBe('The exchange did not allow this.');
+    expect(refused.join(' ')).toContain(caseId);
+    const firstKey = await page.inputValue('input[name=formKey]');
+    await page.fill('#nhsNumber', secondNhsNumber);
+    await page.getByRole('button', { name: 'Open the case' }).click();
+    await expectAccessible(page);
+    expect(await page.inputValue('input[name=formKey]')).not.toBe(firstKey);
     await stack.exchange.runSchedule('TrackCdopCases');
     await context.close();
 
