@@ -228,6 +228,7 @@ export const createConsole = (config: ConsoleConfig) => {
     const exchange = await clientFor(session, exchangeId);
     exchangeId ??= await exchange.audience();
     c.set('exchange', exchange);
+    c.set('footprintKeys', config.footprintKeys);
     return next();
   });
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { PbxClient } from '#client/pbx-client.ts';
+import type { FootprintKeySource } from './config.ts';
 import type { SectionId } from './navigation.ts';
 import type { PageContext } from './render.ts';
 import type { Session } from './session.ts';
@@ -14,6 +15,8 @@ export type ConsoleEnv = {
     page: (view: string, context?: PageContext, status?: number) => Response;
     /** The exchange, as this person through their organisation's console client; only behind sign-in. */
     exchange: PbxClient;
+    /** Where the footprints' pseudonymisation keys are: to turn an NHS number into a subject reference here. */
+    footprintKeys: FootprintKeySource;
   };
 };
 

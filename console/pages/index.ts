@@ -5,6 +5,7 @@ import { sessionOf } from '../context.ts';
 import { sectionsFor } from '../navigation.ts';
 import { registerAgreementPages } from './agreements.ts';
 import { registerAuditPages } from './audit.ts';
+import { registerCdop } from './cdop.ts';
 import { registerRequestPages } from './requests.ts';
 
 /** Every page of the console behind sign-in, section by section. */
@@ -16,4 +17,5 @@ export const registerPages = (app: Hono<ConsoleEnv>, config: ConsoleConfig): voi
   registerAuditPages(app);
   registerAgreementPages(app);
   registerRequestPages(app, { footprintKeys: config.footprintKeys });
+  registerCdop(app);
 };
