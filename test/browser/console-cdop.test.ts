@@ -183,7 +183,9 @@ describe('CDOP managers and coordinators in the console', () => {
     await page.fill('#otherAgencies', 'lb-barnet');
     await page.getByRole('button', { name: 'Ask for reports' }).click();
     await expectAccessible(page);
-    expect(await errorSummary(page)).toEqual(['The exchange did not allow this.']);
+    expect(await errorSummary(page)).toEqual([
+      'The request does not meet the information-sharing agreement it names.',
+    ]);
     expect(await page.locator('#refusals ~ .govuk-summary-card').count()).toBe(2);
     await context.close();
   });

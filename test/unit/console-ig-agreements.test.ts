@@ -121,7 +121,7 @@ describe('versions and signatures', () => {
       ['lb-harrow', true],
     ]);
     expect(version?.signatures[2]?.text).toBe(
-      'Signed on 3 December 2026 at 09:00 by lb-harrow.ig-lead (IG lead) through lb-harrow-console',
+      'Signed on 3 December 2026 at 9:00am by lb-harrow.ig-lead (IG lead) through lb-harrow-console',
     );
     expect(version?.awaiting).toEqual(['brent-harrow-cdop', 'lb-brent']);
     expect(version).toMatchObject({ hashMatches: true, signable: true, labels: ['latest'] });
