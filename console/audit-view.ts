@@ -1,3 +1,4 @@
+import type { AuditCount, IndexedEntry } from '#client/audit-csv.ts';
 import { purposeCodes } from '#shared/domain/agreements/catalogue.ts';
 import { type AuditEntry, auditOutcomes } from '#shared/domain/audit/audit-entry.ts';
 import { auditSearchQuery } from '#shared/http/api-contract.ts';
@@ -196,8 +197,6 @@ const outcomeText: Record<(typeof auditOutcomes)[number], string> = {
   failed: 'Failed',
 };
 
-export type IndexedEntry = { readonly index: number; readonly entry: AuditEntry };
-export type AuditCount = { readonly action: string; readonly outcome: string; readonly count: number | '<5' };
 export type SearchPage =
   | { readonly entries: readonly IndexedEntry[]; readonly next?: number | undefined }
   | { readonly counts: readonly AuditCount[] };
@@ -267,59 +266,10 @@ export const countRow = (count: AuditCount) => [
   { text: String(count.count), format: 'numeric' },
 ];
 
-/**
- * One CSV field (RFC 4180). A cell a spreadsheet would read as a formula (starting = + - @, or a tab or carriage
- * return before one) gets a leading quote, so that opening the file runs nothing (OWASP "CSV injection").
- */
-export const csvField = (value: string | number | undefined): string => {
-  const cell = value === undefined ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
-const csvRow = (fields: readonly (string | number | undefined)[]) => `${fields.map(csvField).join(',')}\r\n`;
-
-/** The CSV's columns: those of `pbx audit search --format csv`, so both downloads read alike. */
-export const auditCsvHeader = [
-  'time',
-  'index',
-  'action',
-  'outcome',
-  'reasonCodes',
-  'actorClient',
-  'actorUser',
-  'actorOrganisation',
-  'target',
-  'agreement',
-  'purpose',
-  'subjectRef',
-] as const;
-
-export const auditCsv = (found: readonly IndexedEntry[]): string =>
-  csvRow(auditCsvHeader) +
-  found
-    .map(({ index, entry }) =>
-      csvRow([
-        entry.time,
-        index,
-        entry.action,
-        entry.outcome,
-        entry.reasonCodes.join(';'),
-        entry.actor.clientId,
-        entry.actor.userId,
-        entry.actor.organisationId,
-        entry.target === undefined ? undefined : `${entry.target.type}:${entry.target.id ?? ''}`,
-        entry.agreement === undefined ? undefined : `${entry.agreement.id}@${entry.agreement.version}`,
-        entry.purpose,
-        entry.subjectRef,
-      ]),
-    )
-    .join('');
-
-export const countsCsv = (counts: readonly AuditCount[]): string =>
-  csvRow(['action', 'outcome', 'count']) + counts.map((c) => csvRow([c.action, c.outcome, c.count])).join('');
-
 /** The most entries one CSV download holds: beyond it the person is told, and asked to narrow the search. */
 export const maxCsvEntries = 5000;
+
+export type { AuditCount, IndexedEntry };
 
 export type Collected =
   | { readonly kind: 'entries'; readonly entries: IndexedEntry[]; readonly next: number | undefined }

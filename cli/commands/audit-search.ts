@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { auditCsv, countsCsv } from '#client/audit-csv.ts';
 import { type AuditEntry, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, showPath } from './command.ts';
@@ -42,57 +43,15 @@ const filterOptions = [
   ['purpose', 'purpose'],
 ] as const;
 
-/** One CSV field (RFC 4180), with spreadsheet formula starts neutralised. */
-const csvField = (value: string | number | undefined): string => {
-  const text = value === undefined ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
-const csvRow = (fields: readonly (string | number | undefined)[]) => `${fields.map(csvField).join(',')}\r\n`;
-
-export const auditCsvHeader = [
-  'time',
-  'index',
-  'action',
-  'outcome',
-  'reasonCodes',
-  'actorClient',
-  'actorUser',
-  'actorOrganisation',
-  'target',
-  'agreement',
-  'purpose',
-  'subjectRef',
-] as const;
-
-const entryRow = ({ index, entry }: Found) =>
-  csvRow([
-    entry.time,
-    index,
-    entry.action,
-    entry.outcome,
-    entry.reasonCodes.join(';'),
-    entry.actor.clientId,
-    entry.actor.userId,
-    entry.actor.organisationId,
-    entry.target === undefined ? undefined : `${entry.target.type}:${entry.target.id}`,
-    entry.agreement === undefined ? undefined : `${entry.agreement.id}@${entry.agreement.version}`,
-    entry.purpose,
-    entry.subjectRef,
-  ]);
-
 const render = (format: Format, found: readonly Found[], counts: readonly Count[] | undefined): string => {
   if (counts !== undefined) {
     if (format === 'json') return `${JSON.stringify(counts, null, 2)}\n`;
     if (format === 'jsonl') return counts.map((c) => `${JSON.stringify(c)}\n`).join('');
-    return (
-      csvRow(['action', 'outcome', 'count']) +
-      counts.map((c) => csvRow([c.action, c.outcome, c.count])).join('')
-    );
+    return countsCsv(counts);
   }
   if (format === 'json') return `${JSON.stringify(found, null, 2)}\n`;
   if (format === 'jsonl') return found.map((f) => `${JSON.stringify(f)}\n`).join('');
-  return csvRow(auditCsvHeader) + found.map(entryRow).join('');
+  return auditCsv(found);
 };
 
 const formatOf = (value: string | undefined): Format => {

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { auditCsv, countsCsv } from '#client/audit-csv.ts';
 import {
   buildEvidencePack,
   EvidenceUnavailable,
@@ -7,10 +8,8 @@ import {
   parseEvidenceRange,
 } from '../audit-evidence.ts';
 import {
-  auditCsv,
   collectSearch,
   countRow,
-  countsCsv,
   entryRow,
   leafView,
   maxCsvEntries,

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { auditCsv, csvField } from '#client/audit-csv.ts';
 import { parseEvidenceRange } from '#console/audit-evidence.ts';
 import {
   actorText,
-  auditCsv,
   collectSearch,
-  csvField,
   entryRow,
   type IndexedEntry,
   leafView,
