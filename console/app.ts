@@ -240,7 +240,7 @@ export const createConsole = (config: ConsoleConfig) => {
     return c.redirect(url?.toString() ?? after, 303);
   });
 
-  registerPages(app, config);
+  registerPages(app);
 
   // A static file that is not there has no page renderer yet: it gets a plain answer.
   app.notFound((c) => c.get('page')?.('not-found.njk', {}, 404) ?? c.text('Not found', 404));

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import type { ConsoleConfig } from '../config.ts';
 import type { ConsoleEnv } from '../context.ts';
 import { sessionOf } from '../context.ts';
 import { sectionsFor } from '../navigation.ts';
@@ -9,13 +8,13 @@ import { registerCdop } from './cdop.ts';
 import { registerRequestPages } from './requests.ts';
 
 /** Every page of the console behind sign-in, section by section. */
-export const registerPages = (app: Hono<ConsoleEnv>, config: ConsoleConfig): void => {
+export const registerPages = (app: Hono<ConsoleEnv>): void => {
   app.get('/', (c) => {
     const session = sessionOf(c);
     return c.get('page')('home.njk', { sections: sectionsFor(session.roles) });
   });
   registerAuditPages(app);
   registerAgreementPages(app);
-  registerRequestPages(app, { footprintKeys: config.footprintKeys });
+  registerRequestPages(app);
   registerCdop(app);
 };

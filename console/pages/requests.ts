@@ -3,7 +3,6 @@ import type { PbxClient, PbxResponse } from '#client/pbx-client.ts';
 import { bytesProblem, putToUpload, sha256Hex } from '#client/share-bytes.ts';
 import { sharePolicy } from '#shared/domain/requests/lifecycle.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
-import type { FootprintKeySource } from '../config.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
 import { explain as explainRefusal, refusalOf } from '../plain-english.ts';
 import { randomToken } from '../random-token.ts';
@@ -41,8 +40,8 @@ import {
   valuesOf,
 } from '../requests/new-request.ts';
 
-/** What the request pages need beyond the exchange client: the footprint keys, and the time limit of a transfer. */
-export type RequestPagesOptions = { readonly footprintKeys: FootprintKeySource; readonly timeoutMs?: number };
+/** What the request pages may set beyond the request's own context: the time limit of a transfer. */
+export type RequestPagesOptions = { readonly timeoutMs?: number };
 
 const requestId = ':id{[0-9A-HJKMNP-TV-Z]{26}}';
 const mediaType = /^[a-z]+\/[a-z0-9.+-]+$/i;
@@ -52,7 +51,7 @@ const mediaType = /^[a-z]+\/[a-z0-9.+-]+$/i;
  * the new request form with its dry run, the responder's decision and release, and the requester's verified download.
  * Each handler is thin: the view code is in console/requests/.
  */
-export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPagesOptions): void => {
+export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPagesOptions = {}): void => {
   // Moving a share's bytes takes longer than a call: a minute, by default.
   const timeoutMs = options.timeoutMs ?? 60_000;
   const names = organisationNames();
@@ -109,7 +108,7 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     // The NHS number becomes the footprint's subject reference here, on the console server: it is never sent.
     let subjectRef: string;
     try {
-      subjectRef = deriveSubjectReference(await options.footprintKeys(choice.footprintId), {
+      subjectRef = deriveSubjectReference(await c.get('footprintKeys')(choice.footprintId), {
         kind: 'nhs-number',
         nhsNumber: checked.nhsNumber,
       });

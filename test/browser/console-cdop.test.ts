@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleReport } from '#local/seed/example-cdop.ts';
-import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
-import { deriveSubjectReference, nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
-import { auditEntriesOf, errorSummary, exchangeAs, fillDate } from './support/cdop.ts';
+import { nhsNumberCheckDigit } from '#shared/domain/subjects/subject-reference.ts';
+import { clientActingFor } from '../support/local-exchange-clients.ts';
+import { auditEntriesOf, fillDate } from './support/cdop.ts';
 import {
   type ConsoleStack,
+  errorSummary,
   expectAccessible,
+  referenceOf,
   screenshot,
   signIn,
   startConsoleStack,
@@ -90,11 +92,7 @@ describe('CDOP managers and coordinators in the console', () => {
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Case opened');
 
     // The exchange holds the case under the reference of the panel's footprint, derived from the number.
-    const key = await readFootprintKeyFile(
-      footprintKeyFileOf(stack.exchange.keysDir, footprintId),
-      footprintId,
-    );
-    const shown = await (await exchangeAs(stack.exchange, coordinator)).getCdopCase(caseId);
+    const shown = await (await clientActingFor(stack.exchange, coordinator)).getCdopCase(caseId);
     expect(shown.status).toBe(200);
     const record = (shown.body as { case: Record<string, unknown> }).case as {
       status: string;
@@ -104,7 +102,7 @@ describe('CDOP managers and coordinators in the console', () => {
     expect(record.status).toBe('open');
     expect(record.createdBy).toBe(coordinator);
     expect(record.notification).toMatchObject({
-      subjectRef: deriveSubjectReference(key, { kind: 'nhs-number', nhsNumber }),
+      subjectRef: await referenceOf(stack, footprintId, nhsNumber),
       boroughOfResidence: 'lb-brent',
       expected: false,
     });
@@ -150,7 +148,7 @@ describe('CDOP managers and coordinators in the console', () => {
     expect(refusal).toContain('isa-brent-harrow-cdop must name it as a party');
 
     // The exchange recorded both asks and the refusal on the case.
-    const shown = await (await exchangeAs(stack.exchange, coordinator)).getCdopCase(caseId);
+    const shown = await (await clientActingFor(stack.exchange, coordinator)).getCdopCase(caseId);
     const body = shown.body as {
       agencies: { organisationId: string; status: string; requestId?: string }[];
       case: { refusals: { organisationId: string; by: string }[] };
@@ -227,7 +225,7 @@ describe('CDOP managers and coordinators in the console', () => {
     expect(await page.locator('.govuk-panel__title').innerText()).toBe('Report sent');
 
     // The exchange has the request released, by the practitioner through Brent's console client.
-    const request = await (await exchangeAs(stack.exchange, 'lb-brent.practitioner')).getRequest(brent);
+    const request = await (await clientActingFor(stack.exchange, 'lb-brent.practitioner')).getRequest(brent);
     const released = (request.body as { request: { status: string; share?: { contentType: string } } })
       .request;
     expect(released.status).toBe('released');
@@ -338,7 +336,7 @@ describe('CDOP managers and coordinators in the console', () => {
     await expectAccessible(page);
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('The case is closed');
 
-    const shown = await (await exchangeAs(stack.exchange, coordinator)).getCdopCase(caseId);
+    const shown = await (await clientActingFor(stack.exchange, coordinator)).getCdopCase(caseId);
     const record = (
       shown.body as { case: { status: string; closure?: { closedBy: string; analysis: unknown } } }
     ).case;
@@ -410,7 +408,7 @@ describe('CDOP managers and coordinators in the console', () => {
     await open('lb-havering', secondNhsNumber);
     expect(await page.locator('h1').innerText()).toBe('This death is reviewed by another panel');
     expect(await page.locator('main').innerText()).toContain('BHR CDOP secretariat');
-    const cdop = await exchangeAs(stack.exchange, coordinator);
+    const cdop = await clientActingFor(stack.exchange, coordinator);
     const listed = (await cdop.listCdopCases('open')).body as { cases: { boroughOfResidence: string }[] };
     expect(listed.cases.map((c) => c.boroughOfResidence)).not.toContain('lb-havering');
 
@@ -464,7 +462,9 @@ describe('CDOP managers and coordinators in the console', () => {
     expect(await harrow.page.locator('.govuk-panel__title').innerText()).toBe('Report sent');
 
     // Released as uploaded: the exchange's checksum is that of the bytes of the file.
-    const request = await (await exchangeAs(stack.exchange, 'lb-harrow.practitioner')).getRequest(requestId);
+    const request = await (await clientActingFor(stack.exchange, 'lb-harrow.practitioner')).getRequest(
+      requestId,
+    );
     const released = (request.body as { request: { status: string; share?: { sha256: string } } }).request;
     expect(released.status).toBe('released');
     expect(released.share?.sha256).toBe(createHash('sha256').update(JSON.stringify(form)).digest('hex'));

@@ -6,6 +6,7 @@ import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import { contentHashOf } from '#shared/domain/agreements/agreement.ts';
 import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import { verifyEvidence } from '#shared/domain/audit/verify-evidence.ts';
+import { clientActingFor } from '../support/local-exchange-clients.ts';
 import {
   type ConsoleStack,
   expectAccessible,
@@ -14,7 +15,7 @@ import {
   startConsoleStack,
   visit,
 } from './support/console-stack.ts';
-import { apiAs, operatorSearch, parseCsv, sequenceLog } from './support/ig.ts';
+import { operatorSearch, parseCsv, sequenceLog } from './support/ig.ts';
 
 let stack: ConsoleStack;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ const csrfOf = (page: Page) => page.locator('input[name="csrf"]').first().inputV
 describe('audit search, for IG leads', () => {
   it('finds an entry of a known action, shows it in the table and downloads the same rows as CSV', async () => {
     // The known action: a Brent practitioner's refused search of the log, through Brent's own system.
-    const practitioner = await apiAs(stack.exchange, 'lb-brent.practitioner');
+    const practitioner = await clientActingFor(stack.exchange, 'lb-brent.practitioner');
     expect((await practitioner.invoke('SearchAudit')).status).toBe(403);
     await sequenceLog(stack.exchange);
 
@@ -125,7 +126,7 @@ describe('evidence packs', () => {
   it('downloads a pack of a range, with other organisations as leaf hashes, that the verifier accepts', async () => {
     // Brent's and Harrow's practitioners are refused a search of the log (the test's own entries in the range).
     for (const user of ['lb-brent.practitioner', 'lb-harrow.practitioner']) {
-      expect((await (await apiAs(stack.exchange, user)).invoke('SearchAudit')).status).toBe(403);
+      expect((await (await clientActingFor(stack.exchange, user)).invoke('SearchAudit')).status).toBe(403);
     }
     await sequenceLog(stack.exchange, true);
 
@@ -148,7 +149,9 @@ describe('evidence packs', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-pack')]);
     const file = await download.path();
     const pack: unknown = JSON.parse(await readFile(file, 'utf8'));
-    const discovery = await (await apiAs(stack.exchange, 'lb-brent.ig-lead')).invoke('GetDiscovery');
+    const discovery = await (await clientActingFor(stack.exchange, 'lb-brent.ig-lead')).invoke(
+      'GetDiscovery',
+    );
     if (discovery.status !== 200) throw new Error('no discovery');
     const { origin, checkpointKey } = discovery.body.audit;
     const verified = verifyEvidence(pack, { origin, verifier: noteVerifierFromKey(checkpointKey) });
@@ -215,13 +218,16 @@ describe('agreements', () => {
     appropriatePolicyDocument: 'APD-CONSOLE-1',
   };
   const agreementNow = async () => {
-    const answer = await (await apiAs(stack.exchange, 'lb-brent.ig-lead')).getAgreement(id);
+    const answer = await (await clientActingFor(stack.exchange, 'lb-brent.ig-lead')).getAgreement(id);
     if (answer.status !== 200) throw new Error(`GetAgreement ${answer.status}`);
     return answer.body.agreement;
   };
 
   beforeAll(async () => {
-    const created = await (await apiAs(stack.exchange, 'lb-brent.ig-lead')).createAgreement(content, id);
+    const created = await (await clientActingFor(stack.exchange, 'lb-brent.ig-lead')).createAgreement(
+      content,
+      id,
+    );
     expect(created.status).toBe(201);
   });
 
@@ -290,7 +296,7 @@ describe('agreements', () => {
     const signedBy = new Set((await agreementNow()).versions[0]?.signatures.map((s) => s.organisationId));
     for (const user of ['lb-brent.ig-lead', 'lb-harrow.ig-lead', 'brent-harrow-cdop.ig-lead']) {
       if (signedBy.has(user.split('.')[0] ?? '')) continue;
-      const signer = await apiAs(stack.exchange, user);
+      const signer = await clientActingFor(stack.exchange, user);
       expect((await signer.signAgreementVersion(id, 1, contentHashOf(content))).status).toBe(201);
     }
     expect((await agreementNow()).standing.state).toBe('in-force');

@@ -6,13 +6,15 @@ import type { PbxClient } from '#client/pbx-client.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 import {
   type ConsoleStack,
+  errorSummary,
   expectAccessible,
+  referenceOf,
   screenshot,
   signIn,
   startConsoleStack,
   visit,
 } from './support/console-stack.ts';
-import { errorSummary, overwriteShare, referenceOf } from './support/requests.ts';
+import { overwriteShare } from './support/requests.ts';
 
 const nhsNumber = '9434765919';
 const payload = Buffer.from(

@@ -1,14 +1,9 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { PbxClient } from '#client/pbx-client.ts';
 import type { RunningExchange } from '#local/exchange.ts';
 import { clientActingFor } from '../../support/local-exchange-clients.ts';
 
 /** The CDOP pages' test helpers: what the exchange recorded, seen through its signed API. */
-
-/** A system client of the user's organisation acting for them: to read what the console's steps recorded. */
-export const exchangeAs = (exchange: RunningExchange, userId: string): Promise<PbxClient> =>
-  clientActingFor(exchange, userId);
 
 /**
  * The sequenced audit entries of `action` on `targetId`, as the organisation's IG lead finds them (the log is
@@ -29,10 +24,6 @@ export const auditEntriesOf = async (
   };
   return (body.entries ?? []).map((e) => e.entry).filter((e) => e.target?.id === targetId);
 };
-
-/** The text of the page's error summary items. */
-export const errorSummary = async (page: Page): Promise<string[]> =>
-  (await page.locator('.govuk-error-summary__list li').allInnerTexts()).map((t) => t.trim());
 
 /** Fills a GOV.UK date input. */
 export const fillDate = async (page: Page, prefix: string, iso: string): Promise<void> => {

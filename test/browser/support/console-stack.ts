@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 import { type LocalConsoleOptions, type RunningConsole, startLocalConsole } from '#local/console.ts';
 import { type ExchangeOptions, type RunningExchange, startExchange } from '#local/exchange.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
+import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
+import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { sharedDynamoDb } from '../../support/global-dynamodb.ts';
 
 /**
@@ -136,3 +138,14 @@ export const screenshot = async (page: Page, name: string): Promise<void> => {
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 };
+
+/** The texts of the error summary's items, in order. */
+export const errorSummary = async (page: Page): Promise<string[]> =>
+  (await page.locator('.govuk-error-summary__list li').allInnerTexts()).map((t) => t.trim());
+
+/** The subject reference the footprint's members derive from an NHS number: what the console must have sent. */
+export const referenceOf = async (stack: ConsoleStack, footprintId: string, nhsNumber: string) =>
+  deriveSubjectReference(
+    await readFootprintKeyFile(footprintKeyFileOf(stack.exchange.keysDir, footprintId), footprintId),
+    { kind: 'nhs-number', nhsNumber },
+  );

@@ -2,12 +2,9 @@ import { expect } from 'vitest';
 import type { RunningExchange } from '#local/exchange.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { auditSearchAnswerSchema } from '#shared/http/api-contract.ts';
-import { clientActingFor, clientOf } from '../../support/local-exchange-clients.ts';
+import { clientOf } from '../../support/local-exchange-clients.ts';
 
 /** The IG pages' test helpers: the exchange as a borough system or the operator, and what its log recorded. */
-
-/** `<org>-system` acting for `user`: the API beside the console, to set up a story and check its effects. */
-export const apiAs = (exchange: RunningExchange, user: string) => clientActingFor(exchange, user);
 
 /** Sequences the audit log now, and publishes a checkpoint when `publish` (evidence needs one). */
 export const sequenceLog = async (exchange: RunningExchange, publish = false): Promise<void> => {
