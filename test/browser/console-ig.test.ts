@@ -6,6 +6,7 @@ import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import { contentHashOf } from '#shared/domain/agreements/agreement.ts';
 import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import { verifyEvidence } from '#shared/domain/audit/verify-evidence.ts';
+import { brentHarrowReviewAgreement } from '../support/agreement-fixtures.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 import {
   type ConsoleStack,
@@ -195,28 +196,7 @@ describe('evidence packs', () => {
 
 describe('agreements', () => {
   const id = 'isa-console-ig-story';
-  const content: AgreementContent = {
-    title: 'Console story: Brent and Harrow child death review',
-    parties: ['brent-harrow-cdop', 'lb-brent', 'lb-harrow'],
-    footprintId: 'brent-harrow-cdop-area',
-    purposes: [
-      {
-        code: 'CDR_CASE_REVIEW',
-        description: 'case information for the review of a child death',
-        dataCategories: ['identity-residence', 'child-death-details', 'health'],
-        lawfulBasis: ['UKGDPR-6-1-e', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18', 'CA2004-s16M'],
-        consentRule: 'not-required',
-        rolesAllowedToRequest: ['practitioner', 'cdop-manager'],
-        rolesAllowedToAnswer: ['practitioner'],
-        retentionDays: 730,
-      },
-    ],
-    validFrom: '2025-01-01',
-    reviewDate: '2099-12-31',
-    blockWhenReviewOverdue: false,
-    dpiaReference: 'DPIA-CONSOLE-1',
-    appropriatePolicyDocument: 'APD-CONSOLE-1',
-  };
+  const content: AgreementContent = brentHarrowReviewAgreement('Console story', 'CONSOLE');
   const agreementNow = async () => {
     const answer = await (await clientActingFor(stack.exchange, 'lb-brent.ig-lead')).getAgreement(id);
     if (answer.status !== 200) throw new Error(`GetAgreement ${answer.status}`);

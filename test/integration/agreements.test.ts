@@ -16,6 +16,7 @@ import { sha256Base64url } from '#shared/domain/auth/verify-signed-request.ts';
 import { agreementViewSchema, decisionSchema, errorBodySchema } from '#shared/http/api-contract.ts';
 import { operationList as routes } from '#shared/http/operations.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { brentHarrowReviewAgreement } from '../support/agreement-fixtures.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
@@ -258,28 +259,7 @@ describe('POST /v1/decisions:evaluate', () => {
 
 describe('an agreement over the API, from draft to revocation', () => {
   const id = 'isa-it-lifecycle';
-  const content: AgreementContent = {
-    title: 'Lifecycle test: Brent and Harrow child death review',
-    parties: ['brent-harrow-cdop', 'lb-brent', 'lb-harrow'],
-    footprintId: 'brent-harrow-cdop-area',
-    purposes: [
-      {
-        code: 'CDR_CASE_REVIEW',
-        description: 'case information for the review of a child death',
-        dataCategories: ['identity-residence', 'child-death-details', 'health'],
-        lawfulBasis: ['UKGDPR-6-1-e', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18', 'CA2004-s16M'],
-        consentRule: 'not-required',
-        rolesAllowedToRequest: ['practitioner', 'cdop-manager'],
-        rolesAllowedToAnswer: ['practitioner'],
-        retentionDays: 730,
-      },
-    ],
-    validFrom: '2025-01-01',
-    reviewDate: '2099-12-31',
-    blockWhenReviewOverdue: false,
-    dpiaReference: 'DPIA-IT-1',
-    appropriatePolicyDocument: 'APD-IT-1',
-  };
+  const content: AgreementContent = brentHarrowReviewAgreement('Lifecycle test', 'IT');
   const request = cdrRequest({ agreementId: id });
   const agreementOf = (answer: Answer) =>
     z.object({ agreement: agreementViewSchema }).parse(answer.body).agreement;

@@ -21,6 +21,7 @@ import { cosignCheckpoint } from '#shared/domain/audit/checkpoint.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { auditCheckpointSchema } from '#shared/http/api-contract.ts';
 import { routeKey, operationList as routes } from '#shared/http/operations.ts';
+import { brentHarrowReviewAgreement } from '../support/agreement-fixtures.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 
@@ -114,28 +115,7 @@ const ask = async (request: Case): Promise<Answer> => {
 };
 
 const agreementId = 'isa-audit-completeness';
-const content: AgreementContent = {
-  title: 'Completeness test: Brent and Harrow child death review',
-  parties: ['brent-harrow-cdop', 'lb-brent', 'lb-harrow'],
-  footprintId: 'brent-harrow-cdop-area',
-  purposes: [
-    {
-      code: 'CDR_CASE_REVIEW',
-      description: 'case information for the review of a child death',
-      dataCategories: ['identity-residence', 'child-death-details', 'health'],
-      lawfulBasis: ['UKGDPR-6-1-e', 'UKGDPR-9-2-g', 'DPA2018-S1-P2-18', 'CA2004-s16M'],
-      consentRule: 'not-required',
-      rolesAllowedToRequest: ['practitioner', 'cdop-manager'],
-      rolesAllowedToAnswer: ['practitioner'],
-      retentionDays: 730,
-    },
-  ],
-  validFrom: '2025-01-01',
-  reviewDate: '2099-12-31',
-  blockWhenReviewOverdue: false,
-  dpiaReference: 'DPIA-COMPLETENESS-1',
-  appropriatePolicyDocument: 'APD-COMPLETENESS-1',
-};
+const content: AgreementContent = brentHarrowReviewAgreement('Completeness test', 'COMPLETENESS');
 const shareRequest: ShareRequest = {
   responderOrganisationId: 'lb-harrow',
   agreementId: 'isa-brent-harrow-cdop',
