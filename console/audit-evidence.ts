@@ -12,6 +12,7 @@ import {
   verifyEvidence,
 } from '#shared/domain/audit/verify-evidence.ts';
 import type { FormError } from './audit-view.ts';
+import { FormProblems } from './forms.ts';
 
 /**
  * The evidence pack a person downloads: the same `pbx-audit-evidence/v2` pack as `pbx audit export` writes
@@ -70,10 +71,7 @@ export const parseEvidenceRange = (
   if (first !== undefined && last !== undefined && last < first) {
     fieldErrors.last = 'The last entry number must be the same as or after the first';
   }
-  const errors = (['first', 'last'] as const).flatMap((field) => {
-    const message = fieldErrors[field];
-    return message === undefined ? [] : [{ text: message, href: `#${field}` }];
-  });
+  const errors = FormProblems.inPageOrder(fieldErrors, ['first', 'last']);
   return {
     values,
     errors,

@@ -2,6 +2,7 @@ import type { AuditCount, IndexedEntry } from '#client/audit-csv.ts';
 import { purposeCodes } from '#shared/domain/agreements/catalogue.ts';
 import { type AuditEntry, auditOutcomes } from '#shared/domain/audit/audit-entry.ts';
 import { auditSearchQuery } from '#shared/http/api-contract.ts';
+import { FormProblems } from './forms.ts';
 
 /**
  * The audit search pages' view code: the search form (the filters of `pbx audit search`) parsed and checked, the
@@ -147,10 +148,7 @@ export const parseAuditSearchForm = (
     'purpose',
     'subject',
   ];
-  const errors = order.flatMap((field) => {
-    const message = fieldErrors[field];
-    return message === undefined ? [] : [{ text: message, href: `#${field}` }];
-  });
+  const errors = FormProblems.inPageOrder(fieldErrors, order);
   return {
     values,
     errors,

@@ -7,7 +7,7 @@ import {
 } from '#shared/domain/cdop/analysis.ts';
 import { placeCategories } from '#shared/domain/cdop/panel-pack.ts';
 import { normaliseNhsNumber, SubjectReferenceError } from '#shared/domain/subjects/subject-reference.ts';
-import { choiceOf, dateOf, type FormFields, FormProblems, listOf, textOf } from './form-fields.ts';
+import { choiceOf, dateOf, type FormFields, FormProblems, listOf, textOf } from '../forms.ts';
 
 /**
  * The CDOP secretariat's forms (docs/CDOP.md): the notification that opens a case, the agencies to ask, and the

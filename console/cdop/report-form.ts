@@ -6,8 +6,8 @@ import {
   schemaVersionOf,
   serviceProvisionFactorCodes,
 } from '#shared/domain/cdop/reporting-form.ts';
+import { choiceOf, dateOf, type FormFields, FormProblems, linesOf, listOf, textOf } from '../forms.ts';
 import type { Parsed } from './case-forms.ts';
-import { choiceOf, dateOf, type FormFields, FormProblems, linesOf, listOf, textOf } from './form-fields.ts';
 
 /**
  * An agency's child death reporting form (shared/domain/cdop/reporting-form.ts, version 2026) from the console's

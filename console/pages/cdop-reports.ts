@@ -6,9 +6,9 @@ import type { ReportingForm } from '#shared/domain/cdop/reporting-form.ts';
 import { requestAnswer, requestListAnswer } from '#shared/http/views/requests.ts';
 import { askRows } from '../cdop/case-views.ts';
 import { answerOf, isHidden, namesOf, refusedPage, registryOf, today } from '../cdop/exchange-answers.ts';
-import { dateItems, type FormFields, formKeyOf, listOf, textOf } from '../cdop/form-fields.ts';
 import { factorGroups, reportFromForm, reportFromUpload } from '../cdop/report-form.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
+import { dateItems, type FormFields, formKeyOf, listOf, textOf } from '../forms.ts';
 import { randomToken } from '../random-token.ts';
 
 /**

@@ -36,16 +36,8 @@ import {
   registryOf,
   today,
 } from '../cdop/exchange-answers.ts';
-import {
-  choiceItems,
-  dateItems,
-  type FormFields,
-  formKeyOf,
-  listOf,
-  selectItems,
-  textOf,
-} from '../cdop/form-fields.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
+import { choiceItems, dateItems, type FormFields, formKeyOf, listOf, selectItems, textOf } from '../forms.ts';
 import { randomToken } from '../random-token.ts';
 import { formatDate } from '../render.ts';
 import { registerCdopReports } from './cdop-reports.ts';

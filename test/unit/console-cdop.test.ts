@@ -10,8 +10,8 @@ import {
   trackingCounts,
   trackingRows,
 } from '#console/cdop/case-views.ts';
-import { dateOf, formKeyOf, listOf, selectItems } from '#console/cdop/form-fields.ts';
 import { reportFromForm, reportFromUpload } from '#console/cdop/report-form.ts';
+import { dateOf, formKeyOf, listOf, selectItems } from '#console/forms.ts';
 import { exampleReport } from '#local/seed/example-cdop.ts';
 
 const caseId = '01M84D1MGY0TPDXJ1RP1K1NZND';

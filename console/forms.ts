@@ -21,6 +21,14 @@ export class FormProblems {
   get any(): boolean {
     return this.errors.length > 0;
   }
+
+  /** The summary's list of `fieldErrors` found in any order, in the order of the fields on the page. */
+  static inPageOrder(fieldErrors: Readonly<Record<string, string>>, order: readonly string[]): ErrorItem[] {
+    return order.flatMap((field) => {
+      const text = fieldErrors[field];
+      return text === undefined ? [] : [{ text, href: `#${field}` }];
+    });
+  }
 }
 
 /** One text field, trimmed; '' when absent or a file. */
