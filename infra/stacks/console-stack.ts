@@ -29,7 +29,7 @@ import {
   UserPoolIdentityProviderSamlMetadata,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -47,6 +47,7 @@ import {
 import { type FederatedIdentityProvider, federationFromContext } from '../console-federation.ts';
 import { consoleFunctions } from '../console-functions.ts';
 import { AppFunction } from '../constructs/app-function.ts';
+import { allowLogGroupEncryption } from '../constructs/log-encryption.ts';
 import { acknowledgeCompliance } from '../nag.ts';
 
 export type ConsoleStackProps = StackProps & {
@@ -92,18 +93,7 @@ export class ConsoleStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-          },
-        },
-      }),
-    );
+    allowLogGroupEncryption(this.key);
 
     this.api = new HttpApi(this, 'ConsoleHttpApi', {
       apiName: `pbx-${props.stage}-console`,
