@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AuditEntry,
@@ -352,6 +353,88 @@ describe('auditEventOf', () => {
       subtype: [{ code: 'operation' }, { code: 'request.frobnicate' }],
     });
     expect(validateFhirR4(event).errors).toEqual([]);
+  });
+});
+
+/** Audit entries of every shape the schema allows, with the values the exchange writes (codes, ids, hashes). */
+const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+const code = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,20}$/);
+const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+const arbitraryFacts: fc.Arbitrary<AuditFacts> = fc.record(
+  {
+    actor: fc.oneof(
+      fc.record(
+        {
+          kind: fc.constant('client' as const),
+          clientId: word,
+          organisationId: word,
+          userId: word,
+          role: fc.array(word, { minLength: 1, maxLength: 3 }).map((roles) => roles.join(',')),
+        },
+        { requiredKeys: ['kind', 'clientId', 'organisationId'] },
+      ),
+      fc.constant({ kind: 'system' as const }),
+      fc.record(
+        { kind: fc.constant('anonymous' as const), claimedClientId: word },
+        { requiredKeys: ['kind'] },
+      ),
+    ),
+    action: fc.oneof(
+      fc.constantFrom(
+        'request.submit',
+        'request.decide',
+        'share.fetch',
+        'audit.search',
+        'cdop.case.open',
+        'share.expire',
+      ),
+      fc.tuple(word, word).map(([a, b]) => `${a}.${b}`),
+    ),
+    target: fc.oneof(fc.record({ type: word, id: word }), fc.record({ type: word, malformedIdSha256: hex })),
+    outcome: fc.constantFrom('allowed' as const, 'refused' as const, 'failed' as const),
+    reasonCodes: fc.array(code, { maxLength: 3 }),
+    agreement: fc.record({ id: word, version: fc.integer({ min: 1, max: 99 }) }),
+    agreementStanding: word,
+    reviewOverdue: fc.constant(true as const),
+    purpose: code,
+    lawfulBasis: fc.array(word, { minLength: 1, maxLength: 4 }),
+    consentState: word,
+    consentExemption: word,
+    decision: fc.record(
+      {
+        outcome: word,
+        reasonCodes: fc.array(code, { maxLength: 2 }),
+        withheldCategories: fc.array(word, { maxLength: 2 }),
+      },
+      { requiredKeys: ['outcome'] },
+    ),
+    textSha256: fc.dictionary(word, hex, { maxKeys: 3 }),
+    subjectRef: word.map((mac) => `sr1.north-west-bcu.${mac}`),
+    dataCategories: fc.array(word, { maxLength: 3 }),
+    requestHash: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    requestId: word,
+    search: fc.dictionary(word, word, { minKeys: 1, maxKeys: 3 }),
+    parties: fc.array(word, { maxLength: 3 }),
+  },
+  { requiredKeys: ['actor', 'action', 'outcome'] },
+);
+
+describe('auditEventOf over every shape of entry', () => {
+  it('gives a valid R4 AuditEvent that names its leaf, its log and the entry', () => {
+    fc.assert(
+      fc.property(arbitraryFacts, fc.nat({ max: 10_000_000 }), (facts, index) => {
+        const entry = entryOf(facts);
+        const event = eventOf(entry, index);
+        expect(validateFhirR4(event).errors).toEqual([]);
+        const leaf = entityOfType(event, 'audit-log-leaf');
+        expect(leaf?.what?.identifier?.value).toBe(String(index));
+        expect(detailOf(leaf, 'log-origin')).toEqual([origin]);
+        expect(event.id).toBe(entry.id);
+        expect(event.agent.filter((agent) => agent.requestor).length).toBeLessThanOrEqual(1);
+        expect(entityOfType(event, '1')?.what?.identifier?.value).toBe(entry.subjectRef);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
