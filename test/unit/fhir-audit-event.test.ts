@@ -6,13 +6,9 @@ import {
   newAuditEntry,
   textSha256,
 } from '#shared/domain/audit/audit-entry.ts';
-import {
-  auditEventOf,
-  interactionOf,
-  pbxCodeSystems,
-  pbxIdentifierSystems,
-} from '#shared/domain/audit/fhir-audit-event.ts';
+import { auditEventOf, interactionOf } from '#shared/domain/audit/fhir-audit-event.ts';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity } from '#shared/domain/audit/fhir-r4.ts';
+import { pbxCodeSystems, pbxIdentifierSystems } from '#shared/domain/audit/fhir-terminology.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { validateFhirR4 } from '../support/fhir-validator.ts';
 
