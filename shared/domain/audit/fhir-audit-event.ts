@@ -158,7 +158,10 @@ const agentsOf = (entry: AuditEntry, interaction: RestInteraction, origin: strin
   return [...user, ...client, server];
 };
 
-/** What the entry says of the action beside its parties: on the target it concerns, or else on the leaf. */
+/**
+ * What the entry says of the action's object (its data categories, consent, decision, parties): details of the
+ * target's entity, or of the leaf's when the entry has no target.
+ */
 const factDetails = (entry: AuditEntry): AuditEventEntityDetail[] => [
   ...(entry.target?.malformedIdSha256 === undefined
     ? []
@@ -176,7 +179,11 @@ const factDetails = (entry: AuditEntry): AuditEventEntityDetail[] => [
   ...(entry.parties ?? []).map((party) => text('party', party)),
 ];
 
-const entitiesOf = (leaf: IndexedLeaf, interaction: RestInteraction, origin: string): AuditEventEntity[] => {
+/**
+ * The entities: the leaf (always first), the child as BALP's patient, the target as its data, a search's filter as
+ * its query, the agreement, and the call as its transaction.
+ */
+const entitiesOf = (leaf: IndexedLeaf, origin: string): AuditEventEntity[] => {
   const { entry } = leaf;
   const facts = factDetails(entry);
   const target: AuditEventEntity[] =
@@ -218,7 +225,7 @@ const entitiesOf = (leaf: IndexedLeaf, interaction: RestInteraction, origin: str
           },
         ]),
     ...target,
-    ...(entry.search === undefined || interaction !== 'search'
+    ...(entry.search === undefined
       ? []
       : [
           {
@@ -258,16 +265,15 @@ const entitiesOf = (leaf: IndexedLeaf, interaction: RestInteraction, origin: str
   ];
 };
 
-/** The event's type: a RESTful call for a caller's action, a DICOM event for the exchange's own. */
-const typeOf = (entry: AuditEntry): Coding => {
-  if (entry.actor.kind !== 'system') return codings.rest;
-  return entry.subjectRef === undefined ? codings.applicationActivity : codings.patientRecord;
-};
-
+/**
+ * The AuditEvent of one leaf of the log of `origin`. A caller's action is a RESTful call (BALP's type `rest`, with
+ * the interaction as a subtype); the exchange's own step is a DICOM event: Patient Record when it touched a child's
+ * record (a share expiring), Application Activity otherwise (seeding). Either way pbx's action is a subtype.
+ */
 export const auditEventOf = (leaf: IndexedLeaf, { origin }: { readonly origin: string }): AuditEvent => {
   const { entry } = leaf;
   const interaction = interactionOf(entry.action);
-  const type = typeOf(entry);
+  const restful = entry.actor.kind !== 'system';
   const actionCoding: Coding = { system: pbxCodeSystems.action, code: entry.action };
   const purposes: CodeableConcept[] = [
     ...(entry.purpose === undefined ? [] : [concept(pbxCodeSystems.purpose, entry.purpose)]),
@@ -277,11 +283,14 @@ export const auditEventOf = (leaf: IndexedLeaf, { origin }: { readonly origin: s
     resourceType: 'AuditEvent',
     // The entry's ULID: unique in the log, and within FHIR's id syntax ([A-Za-z0-9.-]{1,64}).
     id: entry.id,
-    type,
-    subtype:
-      type === codings.rest
-        ? [{ system: 'http://hl7.org/fhir/restful-interaction', code: interaction }, actionCoding]
-        : [actionCoding],
+    type: restful
+      ? codings.rest
+      : entry.subjectRef === undefined
+        ? codings.applicationActivity
+        : codings.patientRecord,
+    subtype: restful
+      ? [{ system: 'http://hl7.org/fhir/restful-interaction', code: interaction }, actionCoding]
+      : [actionCoding],
     action: actionCodes[interaction],
     recorded: entry.time,
     outcome: outcomeCodes[entry.outcome],
@@ -289,6 +298,6 @@ export const auditEventOf = (leaf: IndexedLeaf, { origin }: { readonly origin: s
     ...(purposes.length === 0 ? {} : { purposeOfEvent: purposes }),
     agent: agentsOf(entry, interaction, origin),
     source: { site: origin, observer: exchangeOf(origin), type: [codings.applicationServer] },
-    entity: entitiesOf(leaf, interaction, origin),
+    entity: entitiesOf(leaf, origin),
   };
 };
