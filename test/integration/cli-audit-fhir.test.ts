@@ -174,7 +174,8 @@ describe('pbx audit export --format fhir', () => {
     expect(allowed?.agent[0]?.who?.identifier?.value).toBe('lb-brent.practitioner');
 
     // The submission's leaf, from the resource alone, proved against the checkpoint the export verified.
-    const leaf = leafOf(allowed as AuditEvent);
+    if (allowed === undefined) throw new Error('the export has no allowed submission');
+    const leaf = leafOf(allowed);
     const index = Number(leaf?.what?.identifier?.value);
     const answer = await (await clientActingFor(exchange, 'lb-brent.ig-lead')).call(
       'GET',
