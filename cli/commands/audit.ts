@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { noteVerifierFromKey } from '#shared/adapters/crypto/note-keys.ts';
 import { verifyCheckpoint } from '#shared/domain/audit/checkpoint.ts';
+import { auditEventOf } from '#shared/domain/audit/fhir-audit-event.ts';
 import { decodeCanonicalBase64, encodeBase64, type NoteVerifier } from '#shared/domain/audit/signed-note.ts';
 import {
   EvidenceError,
@@ -27,7 +28,8 @@ import { countProgress } from './progress.ts';
  * Export pages through `GET /v1/audit/evidence`: each page holds up to tens of thousands of leaves as the caller
  * may see them (their organisation's entries in full, others as leaf hashes), the archived checkpoint and the
  * subtree hashes around the range. A whole pack is a handful of signed calls, each one audit entry, and it is
- * verified before it is written, as `verify` will verify it.
+ * verified before it is written, as `verify` will verify it. `--format fhir` writes the same verified evidence as
+ * NDJSON of FHIR R4 AuditEvents instead, one for each entry in full (docs/AUDIT.md "FHIR AuditEvent export").
  */
 
 const checkpointSchema = z.looseObject({ note: z.string().min(1) });
@@ -72,9 +74,26 @@ const fetchEvidencePage = async (
   return page.data;
 };
 
-export const runAuditExport = async ({ values, io }: CommandInput): Promise<void> => {
-  const out = values.out;
-  if (out === undefined || out === '') throw usageError('missing --out FILE: where to write the pack');
+/** What `audit export --format` writes: an evidence pack (the default), or NDJSON of FHIR R4 AuditEvents. */
+const exportFormats = ['evidence', 'fhir'] as const;
+type ExportFormat = (typeof exportFormats)[number];
+
+const exportFormatOf = (value: string | undefined): ExportFormat => {
+  const format = exportFormats.find((f) => f === (value ?? 'evidence'));
+  if (format === undefined) {
+    throw usageError(`--format must be one of ${exportFormats.join(', ')}, not "${value}"`);
+  }
+  return format;
+};
+
+/**
+ * The evidence of [from, to) of the latest checkpoint, every page of it, verified as `pbx audit verify` verifies
+ * a pack: what either format is written from. Nothing the exchange sent is handed on unverified.
+ */
+const fetchVerifiedEvidence = async (
+  values: CommandInput['values'],
+  io: Io,
+): Promise<{ pack: EvidencePackV2; verified: VerifiedEvidence }> => {
   const from = parseCount('from', values.from) ?? 0;
   const toOption = parseCount('to', values.to);
 
@@ -126,22 +145,59 @@ export const runAuditExport = async ({ values, io }: CommandInput): Promise<void
     boundary: first.boundary,
     leaves,
   };
-  // What the exchange sent must verify before it is handed on as evidence.
-  let verified: VerifiedEvidence;
   try {
-    verified = verifyEvidence(pack, trust);
+    return { pack, verified: verifyEvidence(pack, trust) };
   } catch (error) {
     if (error instanceof EvidenceError)
       throw untrusted(`the exchange's answers do not verify: ${error.message}`);
     throw error;
   }
+};
+
+/**
+ * One FHIR R4 AuditEvent a line for each verified entry (shared/domain/audit/fhir-audit-event.ts), with its leaf
+ * hash from the pack; a leaf the caller sees only as its hash has no entry to map and is skipped.
+ */
+function* fhirLinesOf(pack: EvidencePackV2, verified: VerifiedEvidence): Generator<string> {
+  const leafHashes = new Map(pack.leaves.map(({ index, leafHash }) => [index, leafHash]));
+  for (const { index, entry } of verified.indexedEntries) {
+    const leafHash = leafHashes.get(index);
+    const leaf = leafHash === undefined ? { index, entry } : { index, entry, leafHash };
+    yield `${JSON.stringify(auditEventOf(leaf, { origin: verified.origin }))}\n`;
+  }
+}
+
+export const runAuditExport = async ({ values, io }: CommandInput): Promise<void> => {
+  const out = values.out;
+  if (out === undefined || out === '') throw usageError('missing --out FILE: where to write the export');
+  const format = exportFormatOf(values.format);
+  const { pack, verified } = await fetchVerifiedEvidence(values, io);
   const file = resolve(io.cwd, out);
+  const checkpointLine = `checkpoint of ${verified.origin}: size ${verified.size}, root ${encodeBase64(verified.rootHash)}\n`;
+  const range = `[${verified.from}, ${verified.to})`;
+
+  if (format === 'fhir') {
+    // Written line by line: a year's log is more text than one string should hold.
+    await writeFile(file, fhirLinesOf(pack, verified));
+    if (values.json) {
+      return printJson(io, {
+        format,
+        ...summaryOf(verified),
+        resources: verified.entries,
+        skipped: verified.hashedOnly,
+      });
+    }
+    io.stdout(
+      `wrote ${verified.entries} FHIR AuditEvent resources (NDJSON) for leaves ${range} to ${showPath(io, file)}; ` +
+        `skipped ${verified.hashedOnly} leaves of other organisations, seen only as leaf hashes\n${checkpointLine}`,
+    );
+    return;
+  }
   await writeFile(file, `${JSON.stringify(pack, null, 2)}\n`);
   if (values.json) return printJson(io, summaryOf(verified));
   io.stdout(
-    `wrote ${leaves.length} leaves [${from}, ${to}) to ${showPath(io, file)}: ${verified.entries} entries in ` +
-      `full, ${verified.hashedOnly} of other organisations as leaf hashes\n` +
-      `checkpoint of ${origin}: size ${size}, root ${encodeBase64(verified.rootHash)}\n`,
+    `wrote ${pack.leaves.length} leaves ${range} to ${showPath(io, file)}: ${verified.entries} entries in ` +
+      `full, ${verified.hashedOnly} of other organisations as leaf hashes\n${checkpointLine}`,
   );
 };
 

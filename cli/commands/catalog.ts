@@ -545,16 +545,19 @@ export const commands: readonly Command[] = [
   },
   {
     words: ['audit', 'export'],
-    synopsis: 'audit export --out FILE [--from N] [--to M]',
+    synopsis: 'audit export --out FILE [--from N] [--to M] [--format evidence|fhir]',
     summary:
       "Writes an evidence pack (pbx-audit-evidence/v2, JSON; docs/AUDIT.md) of the audit log: the exchange's latest\n" +
       'signed checkpoint, every leaf [N, M) (default: the whole log the checkpoint covers) with the entries that\n' +
       "concern your organisation in full and others' as leaf hashes, and the subtree hashes around the range,\n" +
       'in a few pages, checked here before writing. Sign with the --sub of an IG lead, Caldicott guardian, DPO\n' +
-      'or operator (who sees every entry). Verify the pack offline with pbx audit verify.',
+      'or operator (who sees every entry). Verify the pack offline with pbx audit verify. With --format fhir,\n' +
+      'writes the verified entries in full as FHIR R4 AuditEvent resources (IHE BALP), one JSON a line, each\n' +
+      'naming its leaf index and log; leaves seen only as hashes are skipped and counted.',
     operands: [],
     options: [
-      { name: 'out', arg: 'FILE', text: 'where to write the pack' },
+      { name: 'out', arg: 'FILE', text: 'where to write the pack (or the NDJSON)' },
+      { name: 'format', arg: 'F', text: 'evidence (default: the pack) or fhir (NDJSON of AuditEvents)' },
       { name: 'from', arg: 'N', text: 'the first leaf index (default 0)' },
       { name: 'to', arg: 'M', text: "the leaf index to stop before (default: the checkpoint's size)" },
     ],
