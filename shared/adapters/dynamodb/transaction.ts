@@ -70,6 +70,24 @@ export class Transaction {
     return this;
   }
 
+  /** Puts an item, provided it is absent or one attribute still has the value the caller read. */
+  putIfAbsentOr(
+    tableName: string,
+    item: Record<string, unknown>,
+    expected: { attribute: string; equals: string | number },
+  ): this {
+    this.#items.push({
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) OR #expected = :expected',
+        ExpressionAttributeNames: { '#expected': expected.attribute },
+        ExpressionAttributeValues: { ':expected': expected.equals },
+      },
+    });
+    return this;
+  }
+
   /** Sets attributes of an existing item, provided it exists. */
   set(tableName: string, key: Record<string, unknown>, attributes: Record<string, unknown>): this {
     const names: Record<string, string> = {};
