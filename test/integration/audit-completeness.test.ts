@@ -900,7 +900,13 @@ const runCorpus = async () => {
     ['GetIgReport', `report?quarter=${quarter}&footprint=north-west-bcu`],
   ] as const) {
     await ask({ route, method: 'GET', path: `/v1/ig/${question}`, user: 'lb-brent.ig-lead', status: 200 });
-    await ask({ route, method: 'GET', path: `/v1/ig/${question}`, user: 'lb-brent.practitioner', status: 403 });
+    await ask({
+      route,
+      method: 'GET',
+      path: `/v1/ig/${question}`,
+      user: 'lb-brent.practitioner',
+      status: 403,
+    });
   }
 };
 
