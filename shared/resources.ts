@@ -46,6 +46,11 @@ export const tables = {
     sortKey: 'sk',
     timeToLiveAttribute: 'expiresAt',
   },
+  /**
+   * The IG projection of the sequenced audit log (shared/adapters/dynamodb/ig-store.ts, written only by the
+   * projector ProjectIgAnswers): monthly aggregates, open requests, each child's entries and the cursor (docs/IG.md).
+   */
+  ig: { envVar: 'IG_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
 } as const satisfies Record<string, TableDefinition>;
 
 export type BucketDefinition = {

@@ -3,6 +3,7 @@ import type { InputErrorCode } from '../domain/errors.ts';
 import { type Access, combineAccess, type FunctionBindings, type TableName } from '../resources.ts';
 import * as contract from './api-contract.ts';
 import * as cdop from './views/cdop.ts';
+import * as ig from './views/ig.ts';
 import * as requests from './views/requests.ts';
 
 /**
@@ -107,6 +108,20 @@ const cdopOperation = capabilityOperation('cdop', {
   agreements: 'read',
   events: 'write',
 });
+
+/**
+ * The IG questions (docs/IG.md): each reads the IG projection of the audit log and nothing else; its answer is
+ * audited like every answer (the `child` question records its own entry, the subject only as `given`).
+ */
+const igOperation = <const D extends Described>(path: string, file: string, described: D) =>
+  signedOperation({
+    method: 'GET',
+    path: `/v1/ig/${path}`,
+    entry: `ig/${file}`,
+    tables: { ig: 'read' },
+    buckets: {},
+    ...described,
+  });
 
 /** Gives each declaration its key as its id, so the id is written once. */
 const withIds = <const T extends Record<string, Declared>>(
@@ -563,6 +578,82 @@ export const operations = withIds({
     status: 200,
     query: cdop.cdopFiguresQuery,
     answer: cdop.cdopFiguresAnswer,
+  }),
+  // The IG questions (docs/IG.md), answered from the IG projection of the sequenced audit log. Scoped as audit
+  // search is: operator all, IG lead, Caldicott guardian or DPO their organisation, scrutineer suppressed counts.
+  GetIgChild: igOperation('child', 'get-child.ts', {
+    summary:
+      "Every audit entry that touched one child, from the child's subject reference in each footprint (audited, " +
+      'the reference recorded only as given)',
+    status: 200,
+    query: ig.igChildQuery,
+    answer: ig.igChildAnswer,
+  }),
+  GetIgRequests: igOperation('requests', 'get-requests.ts', {
+    summary:
+      'Requests by month or quarter, by purpose, footprint, organisation or pair: counts, approval rate, median ' +
+      'and 90th-percentile response time',
+    status: 200,
+    query: ig.igRequestsQuery,
+    answer: ig.igRequestsAnswer,
+  }),
+  GetIgRefusals: igOperation('refusals', 'get-refusals.ts', {
+    summary: 'Refusals by the engine and declines by people, with reason codes, by organisation pair',
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igRefusalsAnswer,
+  }),
+  GetIgPastReview: igOperation('past-review', 'get-past-review.ts', {
+    summary: 'Requests made under agreement versions past their review date, accepted or refused',
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igPastReviewAnswer,
+  }),
+  GetIgWithoutAgreement: igOperation('without-agreement', 'get-without-agreement.ts', {
+    summary:
+      'Access attempted without an agreement in force (none, not signed, suspended, revoked, expired, not yet valid)',
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igRefusalsAnswer,
+  }),
+  GetIgCrossFootprint: igOperation('cross-footprint', 'get-cross-footprint.ts', {
+    summary:
+      "Attempts across footprints: a party, the child or the purpose outside the agreement's footprint",
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igRefusalsAnswer,
+  }),
+  GetIgConsentNotSought: igOperation('consent-not-sought', 'get-consent-not-sought.ts', {
+    summary: 'Accepted requests where consent was not sought, by the DPA 2018 Sch 1 para 18(2) reason',
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igConsentNotSoughtAnswer,
+  }),
+  GetIgPlacements: igOperation('placements', 'get-placements.ts', {
+    summary: 'Requests about children placed out of borough, by placing and host authority',
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igPlacementsAnswer,
+  }),
+  GetIgOutcomes: igOperation('outcomes', 'get-outcomes.ts', {
+    summary: 'Whether each requester got an outcome and how long it took, and what is still open, by pair',
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igOutcomesAnswer,
+  }),
+  GetIgOutstanding: igOperation('outstanding', 'get-outstanding.ts', {
+    summary: 'Open requests by responder now: owed, overdue and by how long',
+    status: 200,
+    query: ig.igOutstandingQuery,
+    answer: ig.igOutstandingAnswer,
+  }),
+  GetIgReport: igOperation('report', 'get-report.ts', {
+    summary:
+      "The PQA quarterly report for a footprint: the IG questions' indicators for the whole footprint, every " +
+      'count under 5 suppressed',
+    status: 200,
+    query: ig.igReportQuery,
+    answer: ig.igReportAnswer,
   }),
 });
 

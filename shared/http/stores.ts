@@ -2,6 +2,7 @@ import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
 import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
 import { DynamoEventOutbox } from '../adapters/dynamodb/event-outbox.ts';
+import { DynamoIgStore } from '../adapters/dynamodb/ig-store.ts';
 import { DynamoMerkleLogStore } from '../adapters/dynamodb/merkle-log-store.ts';
 import { DynamoRegistryReader, DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
 import { DynamoRequestStore } from '../adapters/dynamodb/request-store.ts';
@@ -65,3 +66,6 @@ export const checkpointArchive = (runtime: Runtime) =>
 
 /** Each organisation's event feed and the relay's markers. */
 export const eventOutbox = (runtime: Runtime) => new DynamoEventOutbox(runtime.doc, runtime.table('events'));
+
+/** The IG projection of the audit log (written only by the projector). */
+export const igStore = (runtime: Runtime) => new DynamoIgStore(runtime.doc, runtime.table('ig'));

@@ -1,0 +1,109 @@
+import * as z from 'zod';
+import { purposeCodes } from '../agreements/catalogue.ts';
+import { auditOutcomes } from '../audit/audit-entry.ts';
+import { requestStatuses } from '../requests/data-request.ts';
+
+/**
+ * The items of the IG projection (docs/IG.md "How the answers are kept"): what the projector (project.ts) folds the
+ * sequenced audit log into, and the questions read. None holds personal data: requests appear by id, organisations
+ * by registry id, and a child only as the pseudonymous subject reference its own entries already carry.
+ */
+
+/**
+ * The aggregates, each kept per calendar month (UTC):
+ * - `month`: requests of one pair, purpose and footprint by month of submission (counts, exemptions, histograms);
+ * - `refusals`: engine refusals and declines of one pair, step and footprint by month of the refusal or decline;
+ * - `review`: requests under an agreement version past its review date, accepted or refused, by month;
+ * - `placement`: requests about children placed out of borough, by month of submission.
+ */
+export const aggregateKinds = ['month', 'refusals', 'review', 'placement'] as const;
+export type AggregateKind = (typeof aggregateKinds)[number];
+
+/** The fields that name each kind's rows, in key order (the item's sort key joins them with `#`). */
+export const aggregateKeyFields = {
+  month: ['requester', 'responder', 'purpose', 'footprint'],
+  refusals: ['requester', 'responder', 'action', 'footprint'],
+  review: ['agreementId', 'version', 'requester', 'responder', 'footprint'],
+  placement: ['placingAuthority', 'hostAuthority', 'purpose', 'requester', 'responder', 'footprint'],
+} as const satisfies Record<AggregateKind, readonly string[]>;
+
+/** A field an aggregate's row has no value for (a refusal that concerned no second organisation, say). */
+export const noValue = '-';
+
+/**
+ * One aggregate row: its kind, month and naming fields, and its counts and histograms by name. Counts are named
+ * by the counters of each kind (`submitted`, `refusal:AGREEMENT_NOT_FOUND`, `exemption:cannot-be-given`, …);
+ * histograms (`response`, `outcome`) have one count per bucket of ig-terms.ts `histogramBucketHours`, and one more.
+ */
+export const aggregateSchema = z.object({
+  kind: z.enum(aggregateKinds),
+  month: z.string(),
+  fields: z.record(z.string(), z.string()),
+  counts: z.record(z.string(), z.number().int().min(0)),
+  histograms: z.record(z.string(), z.array(z.number().int().min(0))),
+});
+export type Aggregate = z.infer<typeof aggregateSchema>;
+
+/** The small state of one request the fold needs to place its later entries (no subject reference). */
+export const requestStateSchema = z.object({
+  id: z.string(),
+  submittedAt: z.string(),
+  month: z.string(),
+  requester: z.string(),
+  responder: z.string(),
+  purpose: z.enum(purposeCodes),
+  footprint: z.string(),
+  dueAt: z.string(),
+  placement: z.object({ placingAuthority: z.string(), hostAuthority: z.string() }).optional(),
+  status: z.enum(requestStatuses),
+  /** The time of its first outcome (decision, withdrawal or closure). */
+  outcomeAt: z.string().optional(),
+  decidedAt: z.string().optional(),
+});
+export type RequestState = z.infer<typeof requestStateSchema>;
+
+/** A request the responder still owes (awaiting a decision, or approved and not released). */
+export const openRequestSchema = z.object({
+  requestId: z.string(),
+  requester: z.string(),
+  responder: z.string(),
+  purpose: z.enum(purposeCodes),
+  footprint: z.string(),
+  month: z.string(),
+  status: z.enum(requestStatuses),
+  dueAt: z.string(),
+});
+export type OpenRequest = z.infer<typeof openRequestSchema>;
+
+/** One entry that carried a subject reference, indexed under it. */
+export const childEntrySchema = z.object({
+  subjectRef: z.string(),
+  index: z.number().int().min(0),
+  time: z.string(),
+  action: z.string(),
+  outcome: z.enum(auditOutcomes),
+  reasonCodes: z.array(z.string()),
+  actor: z.object({
+    organisationId: z.string().optional(),
+    clientId: z.string().optional(),
+    userId: z.string().optional(),
+    role: z.string().optional(),
+  }),
+  target: z.object({ type: z.string(), id: z.string().optional() }).optional(),
+  purpose: z.string().optional(),
+  agreement: z.object({ id: z.string(), version: z.number().int().positive() }).optional(),
+  parties: z.array(z.string()).optional(),
+});
+export type ChildEntryItem = z.infer<typeof childEntrySchema>;
+
+/** Where the projection stands: the next leaf index to fold, and when a run last moved or confirmed it. */
+export const igCursorSchema = z.object({ next: z.number().int().min(0), updatedAt: z.string() });
+export type IgCursor = z.infer<typeof igCursorSchema>;
+
+/** The key of an aggregate row: its kind, month and the values of its naming fields. */
+export const aggregateKeyOf = (aggregate: Pick<Aggregate, 'kind' | 'month' | 'fields'>): string =>
+  [
+    aggregate.kind,
+    aggregate.month,
+    ...aggregateKeyFields[aggregate.kind].map((f) => aggregate.fields[f] ?? noValue),
+  ].join('#');

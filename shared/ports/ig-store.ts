@@ -1,0 +1,52 @@
+import type {
+  Aggregate,
+  AggregateKind,
+  ChildEntryItem,
+  IgCursor,
+  OpenRequest,
+  RequestState,
+} from '../domain/ig/projection-items.ts';
+
+/** What the IG questions read of the projection (shared/domain/ig/). */
+export type IgReader = {
+  readCursor(): Promise<IgCursor | undefined>;
+  /** Every aggregate row of one kind in each of the months, in key order. */
+  readAggregates(kind: AggregateKind, months: readonly string[]): Promise<Aggregate[]>;
+  /** Every organisation that has ever been asked (the responders the open requests are kept under). */
+  readResponders(): Promise<string[]>;
+  /** The requests one responder still owes, earliest due first. */
+  readOpenRequests(responder: string): Promise<OpenRequest[]>;
+  /** The entries indexed under one subject reference, oldest first, at most `limit`. */
+  readChildEntries(subjectRef: string, limit: number): Promise<ChildEntryItem[]>;
+};
+
+/** One batch of the projection: every item it changes, committed with the cursor's move or not at all. */
+export type IgBatch = {
+  /** The cursor the batch was folded from; the commit fails if another run has moved it. */
+  readonly expectedNext: number;
+  readonly cursor: IgCursor;
+  readonly aggregates: readonly Aggregate[];
+  readonly requests: readonly RequestState[];
+  readonly openPuts: readonly OpenRequest[];
+  readonly openDeletes: readonly OpenRequest[];
+  /** The whole list of responders, when the batch added one. */
+  readonly responders?: readonly string[];
+};
+
+/** The projector's store: the reads the fold needs, and the batch written conditionally on the cursor. */
+export type IgProjectionStore = IgReader & {
+  /** How many items one batch may write (one DynamoDB transaction holds them and the cursor). */
+  readonly maxItemsPerBatch: number;
+  readRequestStates(ids: readonly string[]): Promise<RequestState[]>;
+  readAggregateRows(keys: readonly Pick<Aggregate, 'kind' | 'month' | 'fields'>[]): Promise<Aggregate[]>;
+  /**
+   * Writes index entries of a child. Each is a pure function of its leaf (keyed by subject reference and leaf
+   * index), so writing one again, after a crash or by a concurrent run, writes the same item: they need no place
+   * in the batch's transaction.
+   */
+  putChildEntries(entries: readonly ChildEntryItem[]): Promise<void>;
+  /** Commits the batch if the cursor is still at `expectedNext` (absent counts as 0); false otherwise. */
+  commitBatch(batch: IgBatch): Promise<boolean>;
+  /** Records that a run found nothing new, if the cursor is still at `next`. */
+  touchCursor(cursor: IgCursor): Promise<boolean>;
+};
