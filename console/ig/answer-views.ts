@@ -39,7 +39,11 @@ const headings = (...texts: string[]): Cell[] => texts.map(textCell);
 const rangeCell = (range: CountRange): Cell => {
   if (range.low === range.high) return countCell(range.low);
   if (range.low === 1 && range.high === 4) return countCell('<5');
-  return { text: rangeText(range), format: 'numeric', attributes: { 'data-count': `${range.low}-${range.high}` } };
+  return {
+    text: rangeText(range),
+    format: 'numeric',
+    attributes: { 'data-count': `${range.low}-${range.high}` },
+  };
 };
 
 /** A chart and its table: one row a bar, its label and its count. */
@@ -103,7 +107,13 @@ export const requestsView = (answer: IgRequestsAnswer, names: Names): AnswerSect
   }));
   const by = answer.by === 'month' ? 'month' : 'quarter';
   return [
-    chartSection('requests', `Requests made each ${by}`, by === 'month' ? 'Month' : 'Quarter', 'Requests', bars),
+    chartSection(
+      'requests',
+      `Requests made each ${by}`,
+      by === 'month' ? 'Month' : 'Quarter',
+      'Requests',
+      bars,
+    ),
     {
       heading: 'Requests in detail',
       table: {
@@ -111,17 +121,31 @@ export const requestsView = (answer: IgRequestsAnswer, names: Names): AnswerSect
         caption: `Requests by ${by} and ${answer.group === 'pair' ? 'pair of organisations' : answer.group}`,
         head: [
           ...headings(by === 'month' ? 'Month' : 'Quarter', 'Of'),
-          ...['Made', 'Refused', 'Approved', 'Approved in part', 'Declined', 'Released', 'Withdrawn', 'Closed'].map(
-            numericHead,
-          ),
+          ...[
+            'Made',
+            'Refused',
+            'Approved',
+            'Approved in part',
+            'Declined',
+            'Released',
+            'Withdrawn',
+            'Closed',
+          ].map(numericHead),
           ...['Approval rate', 'Median response', '90th percentile'].map(numericHead),
         ],
         rows: answer.rows.map((r) => [
           textCell(periodText(r.period)),
           textCell(requestsRowLabel(names, r)),
-          ...[r.submitted, r.refused, r.approved, r.partial, r.declined, r.released, r.withdrawn, r.closed].map(
-            countCell,
-          ),
+          ...[
+            r.submitted,
+            r.refused,
+            r.approved,
+            r.partial,
+            r.declined,
+            r.released,
+            r.withdrawn,
+            r.closed,
+          ].map(countCell),
           rateCell(r.approvalRate),
           withinCell(r.responseTime.median),
           withinCell(r.responseTime.p90),
@@ -201,7 +225,10 @@ export const consentNotSoughtView = (answer: IgConsentNotSoughtAnswer, names: Na
     table: {
       id: 'consent-table',
       caption: 'Requests where consent was not sought, by pair, purpose and reason',
-      head: [...headings('Requester', 'Responder', 'Purpose', 'Footprint', 'Reason'), numericHead('Requests')],
+      head: [
+        ...headings('Requester', 'Responder', 'Purpose', 'Footprint', 'Reason'),
+        numericHead('Requests'),
+      ],
       rows: answer.rows.map((r) => [
         textCell(nameOf(names, r.requester)),
         textCell(nameOf(names, r.responder)),
@@ -225,7 +252,9 @@ export const placementsView = (answer: IgPlacementsAnswer, names: Names): Answer
         ...['Made', 'Approved', 'Approved in part', 'Declined', 'Released'].map(numericHead),
       ],
       rows: answer.rows.map((r) => [
-        ...[r.placingAuthority, r.hostAuthority, r.requester, r.responder].map((id) => textCell(nameOf(names, id))),
+        ...[r.placingAuthority, r.hostAuthority, r.requester, r.responder].map((id) =>
+          textCell(nameOf(names, id)),
+        ),
         textCell(purposeLabel(r.purpose)),
         ...[r.submitted, r.approved, r.partial, r.declined, r.released].map(countCell),
       ]),
@@ -236,7 +265,8 @@ export const placementsView = (answer: IgPlacementsAnswer, names: Names): Answer
 // ---- outcomes, outstanding ---------------------------------------------------------------------------------------
 
 export const outcomesView = (answer: IgOutcomesAnswer, names: Names): AnswerSection[] => {
-  const total = (pick: (r: IgOutcomesAnswer['rows'][number]) => number | '<5') => sumOf(answer.rows.map(pick));
+  const total = (pick: (r: IgOutcomesAnswer['rows'][number]) => number | '<5') =>
+    sumOf(answer.rows.map(pick));
   return [
     chartSection('outcomes', 'What became of the requests made in the period', 'Outcome', 'Requests', [
       { label: 'Approved', count: total((r) => r.approved) },
@@ -261,9 +291,16 @@ export const outcomesView = (answer: IgOutcomesAnswer, names: Names): AnswerSect
         rows: answer.rows.map((r) => [
           textCell(nameOf(names, r.requester)),
           textCell(nameOf(names, r.responder)),
-          ...[r.submitted, r.withOutcome, r.open, r.approved, r.partial, r.declined, r.withdrawn, r.closed].map(
-            countCell,
-          ),
+          ...[
+            r.submitted,
+            r.withOutcome,
+            r.open,
+            r.approved,
+            r.partial,
+            r.declined,
+            r.withdrawn,
+            r.closed,
+          ].map(countCell),
           rateCell(r.outcomeRate),
           withinCell(r.timeToOutcome.median),
           withinCell(r.timeToOutcome.p90),
@@ -335,7 +372,11 @@ const outcomeWords: Readonly<Record<string, string>> = {
   failed: 'Failed',
 };
 
-export const childView = (answer: IgChildAnswer, names: Names, footprints: ReferenceFootprints): AnswerSection[] => [
+export const childView = (
+  answer: IgChildAnswer,
+  names: Names,
+  footprints: ReferenceFootprints,
+): AnswerSection[] => [
   {
     heading: 'By action',
     table: {
@@ -364,7 +405,10 @@ export const childView = (answer: IgChildAnswer, names: Names, footprints: Refer
               textCell(e.action),
               textCell(outcomeWords[e.outcome] ?? e.outcome),
               textCell(
-                [e.actor.userId, e.actor.organisationId === undefined ? undefined : nameOf(names, e.actor.organisationId)]
+                [
+                  e.actor.userId,
+                  e.actor.organisationId === undefined ? undefined : nameOf(names, e.actor.organisationId),
+                ]
                   .filter((p) => p !== undefined)
                   .join(', '),
               ),

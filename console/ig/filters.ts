@@ -73,7 +73,8 @@ export const filterFormOf = (fields: FormFields, options: { requests: boolean })
     const by = choiceOf(fields, 'by', requestPeriods);
     if (values.by !== '' && by === undefined) problems.add('by', 'Select per month or per quarter', 'by');
     const group = choiceOf(fields, 'group', requestGroupings);
-    if (values.group !== '' && group === undefined) problems.add('group', 'Select what to group the requests by');
+    if (values.group !== '' && group === undefined)
+      problems.add('group', 'Select what to group the requests by');
     if (by !== undefined) query.by = by;
     if (group !== undefined) query.group = group;
   }
@@ -84,8 +85,18 @@ export const filterFormOf = (fields: FormFields, options: { requests: boolean })
 export const monthItems = (values: PeriodValues, name: 'from' | 'to', error: boolean) => {
   const classes = (width: number) => `govuk-input--width-${width}${error ? ' govuk-input--error' : ''}`;
   return [
-    { name: 'month', label: 'Month', classes: classes(2), value: name === 'from' ? values.fromMonth : values.toMonth },
-    { name: 'year', label: 'Year', classes: classes(4), value: name === 'from' ? values.fromYear : values.toYear },
+    {
+      name: 'month',
+      label: 'Month',
+      classes: classes(2),
+      value: name === 'from' ? values.fromMonth : values.toMonth,
+    },
+    {
+      name: 'year',
+      label: 'Year',
+      classes: classes(4),
+      value: name === 'from' ? values.fromYear : values.toYear,
+    },
   ];
 };
 

@@ -82,5 +82,6 @@ export type IgQuestionName = IgQuestion['name'];
 export const igReport = {
   name: 'report',
   title: 'PQA quarterly report',
-  question: "The quarter's indicators for a whole partnership, small numbers suppressed, to print or download",
+  question:
+    "The quarter's indicators for a whole partnership, small numbers suppressed, to print or download",
 } as const;

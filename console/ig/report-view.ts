@@ -48,7 +48,10 @@ export const reportIndicators = (report: IgReportAnswer): Indicator[] => {
       'Refusals by reason',
       report.refusals.map((c): [string, Value] => [reasonText(c.reasonCode), c.count]),
     ),
-    ...of('Declines by reason', report.declines.map((c): [string, Value] => [c.reasonCode, c.count])),
+    ...of(
+      'Declines by reason',
+      report.declines.map((c): [string, Value] => [c.reasonCode, c.count]),
+    ),
     ...of('Agreements past review', [
       ['Accepted while past review', report.pastReview.accepted],
       ['Refused as past review', report.pastReview.refused],
@@ -84,7 +87,11 @@ export const reportIndicators = (report: IgReportAnswer): Indicator[] => {
 const valueCell = (value: Value): Cell =>
   typeof value === 'object' ? { text: value.text, format: 'numeric' } : countCell(value);
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The report as the page's tables: one a part of it, in the order of the indicators. */
 export const reportSections = (report: IgReportAnswer): AnswerSection[] => {

@@ -55,12 +55,16 @@ export const withinText = (within: WithinHours | null): string => {
   return `within ${within / 24} days`;
 };
 
-export const withinCell = (within: WithinHours | null): Cell => ({ text: withinText(within), format: 'numeric' });
+export const withinCell = (within: WithinHours | null): Cell => ({
+  text: withinText(within),
+  format: 'numeric',
+});
 
 /** "Figures as of 9:05am on 4 December 2026 (12,345 log entries)": how fresh the answer is, in UK time. */
 export const freshnessText = (asOf: { readonly leaves: number; readonly time: string | null }): string => {
   const entries = `${number(asOf.leaves)} log ${asOf.leaves === 1 ? 'entry' : 'entries'}`;
-  if (asOf.time === null) return `The exchange has not yet worked out these figures from its log (${entries}).`;
+  if (asOf.time === null)
+    return `The exchange has not yet worked out these figures from its log (${entries}).`;
   const [day, time] = formatDate(asOf.time, true).split(' at ');
   return `Figures as of ${time} on ${day} (${entries}).`;
 };

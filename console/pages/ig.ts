@@ -53,7 +53,11 @@ const shownOf = <A extends Header>(
 /** The nine questions of a period (child and the report have pages of their own). */
 const askers: Readonly<Record<Exclude<IgQuestionName, 'child'>, Ask>> = {
   requests: async (exchange, query, names) =>
-    shownOf(await exchange.invoke('GetIgRequests', { query }), (a) => requestsView(a, names), (a) => a.rows),
+    shownOf(
+      await exchange.invoke('GetIgRequests', { query }),
+      (a) => requestsView(a, names),
+      (a) => a.rows,
+    ),
   refusals: async (exchange, query, names) =>
     shownOf(
       await exchange.invoke('GetIgRefusals', { query }),
@@ -61,7 +65,11 @@ const askers: Readonly<Record<Exclude<IgQuestionName, 'child'>, Ask>> = {
       (a) => a.rows,
     ),
   'past-review': async (exchange, query, names) =>
-    shownOf(await exchange.invoke('GetIgPastReview', { query }), (a) => pastReviewView(a, names), (a) => a.rows),
+    shownOf(
+      await exchange.invoke('GetIgPastReview', { query }),
+      (a) => pastReviewView(a, names),
+      (a) => a.rows,
+    ),
   'without-agreement': async (exchange, query, names) =>
     shownOf(
       await exchange.invoke('GetIgWithoutAgreement', { query }),
@@ -81,9 +89,17 @@ const askers: Readonly<Record<Exclude<IgQuestionName, 'child'>, Ask>> = {
       (a) => a.rows,
     ),
   placements: async (exchange, query, names) =>
-    shownOf(await exchange.invoke('GetIgPlacements', { query }), (a) => placementsView(a, names), (a) => a.rows),
+    shownOf(
+      await exchange.invoke('GetIgPlacements', { query }),
+      (a) => placementsView(a, names),
+      (a) => a.rows,
+    ),
   outcomes: async (exchange, query, names) =>
-    shownOf(await exchange.invoke('GetIgOutcomes', { query }), (a) => outcomesView(a, names), (a) => a.rows),
+    shownOf(
+      await exchange.invoke('GetIgOutcomes', { query }),
+      (a) => outcomesView(a, names),
+      (a) => a.rows,
+    ),
   outstanding: async (exchange, query, names) =>
     shownOf(
       await exchange.invoke('GetIgOutstanding', { query }),
@@ -138,7 +154,13 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
     if (!maySee(sessionOf(c).roles, 'ig')) {
       return refusedPage(
         c,
-        { status: 403, body: { error: 'NOT_PERMITTED', message: 'IG answers are for IG leads, Caldicott guardians, DPOs, scrutineers and the operator' } },
+        {
+          status: 403,
+          body: {
+            error: 'NOT_PERMITTED',
+            message: 'IG answers are for IG leads, Caldicott guardians, DPOs, scrutineers and the operator',
+          },
+        },
         'IG answers',
       );
     }
@@ -227,18 +249,26 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
     // Each footprint the organisation works in has its own reference for the child (the operator: every footprint).
     const ofOrganisation = footprintsOf(registry, session.organisationId, now);
     const footprints = (
-      ofOrganisation.length > 0 ? ofOrganisation : registry.footprints.filter((f) => isFootprintInForce(f, now))
+      ofOrganisation.length > 0
+        ? ofOrganisation
+        : registry.footprints.filter((f) => isFootprintInForce(f, now))
     ).slice(0, maxChildReferences);
     if (footprints.length === 0) {
       const problems = new FormProblems();
-      problems.add('nhsNumber', 'Your organisation is in no footprint, so no reference of the child can be made');
+      problems.add(
+        'nhsNumber',
+        'Your organisation is in no footprint, so no reference of the child can be made',
+      );
       return childForm(c, problems, 400);
     }
     const references = new Map<string, string>();
     try {
       for (const footprint of footprints) {
         const key = await c.get('footprintKeys')(footprint.id);
-        references.set(deriveSubjectReference(key, { kind: 'nhs-number', nhsNumber: typed.value }), footprint.id);
+        references.set(
+          deriveSubjectReference(key, { kind: 'nhs-number', nhsNumber: typed.value }),
+          footprint.id,
+        );
       }
     } catch (error) {
       console.error('console: no footprint key', (error as Error)?.name);
@@ -266,8 +296,13 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
     const now = new Date();
     const ofOrganisation = footprintsOf(registry, session.organisationId, now);
     const footprints =
-      ofOrganisation.length > 0 ? ofOrganisation : registry.footprints.filter((f) => isFootprintInForce(f, now));
-    const form = reportFormOf(c.req.query(), footprints.map((f) => f.id));
+      ofOrganisation.length > 0
+        ? ofOrganisation
+        : registry.footprints.filter((f) => isFootprintInForce(f, now));
+    const form = reportFormOf(
+      c.req.query(),
+      footprints.map((f) => f.id),
+    );
     return { registry, footprints, form };
   };
 
@@ -283,10 +318,15 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
         text: quarterText(q),
         selected: q === form.values.quarter,
       })),
-      footprintItems: footprints.map((f) => ({ value: f.id, text: f.name, selected: f.id === form.values.footprint })),
+      footprintItems: footprints.map((f) => ({
+        value: f.id,
+        text: f.name,
+        selected: f.id === form.values.footprint,
+      })),
       oneFootprint: footprints.length === 1 ? footprints[0] : undefined,
     };
-    if (form.query === undefined) return c.get('page')('ig/report.njk', context, form.problems.any ? 400 : 200);
+    if (form.query === undefined)
+      return c.get('page')('ig/report.njk', context, form.problems.any ? 400 : 200);
     const answer = await c.get('exchange').invoke('GetIgReport', { query: form.query });
     if (answer.status !== 200) return refusedPage(c, answer, igReport.title);
     const names = namesIn(registry);
