@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PbxClient } from '#client/pbx-client.ts';
+import type { PbxClient, PbxResponse } from '#client/pbx-client.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
+import type { IgRequestsAnswer } from '#shared/http/views/ig.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 import {
   type ConsoleStack,
@@ -77,6 +78,17 @@ const countsOf = async (page: Page, tableId: string): Promise<string[][]> => {
 
 const strings = (values: readonly (number | string)[]) => values.map(String);
 
+/** The exchange's answer, which must be a 200. */
+const answered = async <T>(call: Promise<PbxResponse<T>>): Promise<PbxResponse<T>> => {
+  const answer = await call;
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return answer;
+};
+
+/** A row of `requests`' counts, in the order of the page's columns. */
+const requestCounts = (r: IgRequestsAnswer['rows'][number]) =>
+  strings([r.submitted, r.refused, r.approved, r.partial, r.declined, r.released, r.withdrawn, r.closed]);
+
 /** Each question's page, and what its tables must hold, from the exchange's answer for the same person. */
 const questions: readonly {
   name: string;
@@ -87,21 +99,9 @@ const questions: readonly {
     name: 'requests',
     charted: true,
     expected: async (client) => {
-      const answer = await client.invoke('GetIgRequests');
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke('GetIgRequests'));
       return {
-        'requests-table': answer.body.rows.map((r) =>
-          strings([
-            r.submitted,
-            r.refused,
-            r.approved,
-            r.partial,
-            r.declined,
-            r.released,
-            r.withdrawn,
-            r.closed,
-          ]),
-        ),
+        'requests-table': answer.body.rows.map(requestCounts),
       };
     },
   },
@@ -114,8 +114,7 @@ const questions: readonly {
         'without-agreement': 'GetIgWithoutAgreement',
         'cross-footprint': 'GetIgCrossFootprint',
       } as const;
-      const answer = await client.invoke(operation[name]);
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke(operation[name]));
       return {
         [`${name}-chart-table`]: answer.body.totals.map((t) => strings([t.count])),
         [`${name}-table`]: answer.body.rows.map((r) => strings([r.count])),
@@ -126,8 +125,7 @@ const questions: readonly {
     name: 'past-review',
     charted: false,
     expected: async (client) => {
-      const answer = await client.invoke('GetIgPastReview');
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke('GetIgPastReview'));
       return { 'past-review-table': answer.body.rows.map((r) => strings([r.accepted, r.refused])) };
     },
   },
@@ -135,8 +133,7 @@ const questions: readonly {
     name: 'consent-not-sought',
     charted: true,
     expected: async (client) => {
-      const answer = await client.invoke('GetIgConsentNotSought');
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke('GetIgConsentNotSought'));
       return {
         'consent-chart-table': answer.body.totals.map((t) => strings([t.count])),
         'consent-table': answer.body.rows.map((r) => strings([r.count])),
@@ -147,8 +144,7 @@ const questions: readonly {
     name: 'placements',
     charted: false,
     expected: async (client) => {
-      const answer = await client.invoke('GetIgPlacements');
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke('GetIgPlacements'));
       return {
         'placements-table': answer.body.rows.map((r) =>
           strings([r.submitted, r.approved, r.partial, r.declined, r.released]),
@@ -160,8 +156,7 @@ const questions: readonly {
     name: 'outcomes',
     charted: true,
     expected: async (client) => {
-      const answer = await client.invoke('GetIgOutcomes');
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke('GetIgOutcomes'));
       return {
         'outcomes-table': answer.body.rows.map((r) =>
           strings([
@@ -182,8 +177,7 @@ const questions: readonly {
     name: 'outstanding',
     charted: true,
     expected: async (client) => {
-      const answer = await client.invoke('GetIgOutstanding');
-      if (answer.status !== 200) throw new Error('no answer');
+      const answer = await answered(client.invoke('GetIgOutstanding'));
       return {
         'outstanding-chart-table': answer.body.rows.map((r) => strings([r.open])),
         'outstanding-table': answer.body.rows.map((r) =>
@@ -272,8 +266,7 @@ describe('IG answers, for an IG lead', () => {
     await page.getByRole('button', { name: 'Find the records' }).click();
     await expectAccessible(page);
     const reference = await referenceOf(stack, 'north-west-bcu', nhsNumber);
-    const answer = await igLead.invoke('GetIgChild', { query: { subjectRef: reference } });
-    if (answer.status !== 200) throw new Error('no answer');
+    const answer = await answered(igLead.invoke('GetIgChild', { query: { subjectRef: reference } }));
     expect(await countsOf(page, 'child-counts-table')).toEqual(
       answer.body.counts.map((c) => strings([c.count])),
     );
@@ -307,8 +300,9 @@ describe('IG answers, for an IG lead', () => {
     await page.waitForURL((url) => url.searchParams.get('quarter') === quarter);
     await expectAccessible(page);
     await screenshot(page, 'ig-report');
-    const answer = await igLead.invoke('GetIgReport', { query: { quarter, footprint: 'north-west-bcu' } });
-    if (answer.status !== 200) throw new Error('no answer');
+    const answer = await answered(
+      igLead.invoke('GetIgReport', { query: { quarter, footprint: 'north-west-bcu' } }),
+    );
     const requests = await countsOf(page, 'report-requests');
     expect(requests.slice(0, 8).map((r) => r[0])).toEqual(
       strings(
@@ -345,23 +339,9 @@ describe('IG answers, for others', () => {
     await signIn(page, 'lb-brent.scrutineer', '/ig/requests');
     await expectAccessible(page);
     expect(await page.locator('#ig-scope').innerText()).toContain('counts only');
-    const answer = await scrutineer.invoke('GetIgRequests');
-    if (answer.status !== 200) throw new Error('no answer');
+    const answer = await answered(scrutineer.invoke('GetIgRequests'));
     expect(answer.body.scope).toBe('counts');
-    expect(await countsOf(page, 'requests-table')).toEqual(
-      answer.body.rows.map((r) =>
-        strings([
-          r.submitted,
-          r.refused,
-          r.approved,
-          r.partial,
-          r.declined,
-          r.released,
-          r.withdrawn,
-          r.closed,
-        ]),
-      ),
-    );
+    expect(await countsOf(page, 'requests-table')).toEqual(answer.body.rows.map(requestCounts));
     expect(await page.locator('#requests-table').innerText()).toContain('fewer than 5');
     await visit(page, '/ig/outstanding');
     expect(await page.locator('#outstanding-requests-table').count()).toBe(0);
