@@ -4,7 +4,7 @@ import type { IgReportAnswer } from '#shared/http/views/ig.ts';
 import type { ShownCount } from '../charts.ts';
 import { type FormFields, FormProblems, textOf } from '../forms.ts';
 import { exemptionLabels, purposeLabel } from '../requests/labels.ts';
-import type { AnswerSection } from './answer-views.ts';
+import type { AnswerSection } from './sections.ts';
 import { type Cell, countCell, numericHead, rateText, reasonText, textCell, withinText } from './words.ts';
 
 /**
@@ -50,7 +50,7 @@ export const reportIndicators = (report: IgReportAnswer): Indicator[] => {
     ),
     ...of(
       'Declines by reason',
-      report.declines.map((c): [string, Value] => [c.reasonCode, c.count]),
+      report.declines.map((c): [string, Value] => [reasonText(c.reasonCode), c.count]),
     ),
     ...of('Agreements past review', [
       ['Accepted while past review', report.pastReview.accepted],

@@ -60,6 +60,10 @@ export const withinCell = (within: WithinHours | null): Cell => ({
   format: 'numeric',
 });
 
+/** A month `YYYY-MM` in words: "December 2026". */
+export const monthText = (month: string): string =>
+  formatDate(`${month}-01T12:00:00Z`, false).replace(/^1 /, '');
+
 /** "Figures as of 9:05am on 4 December 2026 (12,345 log entries)": how fresh the answer is, in UK time. */
 export const freshnessText = (asOf: { readonly leaves: number; readonly time: string | null }): string => {
   const entries = `${number(asOf.leaves)} log ${asOf.leaves === 1 ? 'entry' : 'entries'}`;
@@ -69,8 +73,21 @@ export const freshnessText = (asOf: { readonly leaves: number; readonly time: st
   return `Figures as of ${time} on ${day} (${entries}).`;
 };
 
-/** The decision engine's reason codes that the IG questions count, in words; any other code is shown as it is. */
+/**
+ * The reason codes the IG questions count, in words: the decision engine's (refusals) and a responder's coded grounds
+ * for a decision (declines, shared/domain/requests/data-request.ts). Any other code is shown as it is.
+ */
 const reasonWords: Readonly<Record<string, string>> = {
+  HELD_AND_NECESSARY: 'Held and needed',
+  NOT_HELD: 'Not held',
+  SUBJECT_NOT_IDENTIFIED: 'Child not identified',
+  NOT_NECESSARY: 'Not necessary for the purpose',
+  NOT_PROPORTIONATE: 'Not proportionate to the purpose',
+  PREJUDICE_TO_CRIME_PREVENTION: 'Would prejudice preventing or detecting crime',
+  RISK_OF_SERIOUS_HARM: 'Risk of serious harm',
+  THIRD_PARTY_INFORMATION: 'Information about a third party',
+  LEGAL_PRIVILEGE: 'Legal professional privilege',
+  OTHER: 'Another reason',
   AGREEMENT_NOT_FOUND: 'No such agreement',
   AGREEMENT_NOT_ACTIVE: 'Agreement not signed by every party',
   AGREEMENT_SUSPENDED: 'Agreement suspended',

@@ -1,147 +1,36 @@
 import type { Hono } from 'hono';
-import type { PbxClient, PbxResponse } from '#client/pbx-client.ts';
 import { footprintsOf, isFootprintInForce } from '#shared/domain/registry/registry.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
-import { type igScopes, maxChildReferences } from '#shared/http/views/ig.ts';
+import { maxChildReferences } from '#shared/http/views/ig.ts';
 import { type PublishedRegistry, registryOf } from '../cdop/exchange-answers.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
 import { type FormFields, FormProblems, nhsNumberOf, textOf } from '../forms.ts';
-import {
-  type AnswerSection,
-  childView,
-  consentNotSoughtView,
-  outcomesView,
-  outstandingView,
-  pastReviewView,
-  placementsView,
-  refusalsView,
-  requestsView,
-} from '../ig/answer-views.ts';
-import { filterFormOf, groupingLabels, type IgQuery, monthItems } from '../ig/filters.ts';
-import { type IgQuestionName, igQuestions, igReport } from '../ig/questions.ts';
+import { childView } from '../ig/child-view.ts';
+import { filterFormOf, groupingLabels, monthItems } from '../ig/filters.ts';
+import { askers, headerContext, namesIn, periodText } from '../ig/period-questions.ts';
+import { igQuestions, igReport } from '../ig/questions.ts';
 import { quarterChoices, quarterText, reportCsv, reportFormOf, reportSections } from '../ig/report-view.ts';
-import { freshnessText, type Names } from '../ig/words.ts';
+import { freshnessText } from '../ig/words.ts';
 import { maySee } from '../navigation.ts';
 import { explain, refusalOf } from '../plain-english.ts';
-import { formatDate } from '../render.ts';
 
-/** What an answer page shows above its tables: how fresh, whose rows, which months. */
-type Header = {
-  readonly asOf: { readonly leaves: number; readonly time: string | null };
-  readonly scope?: (typeof igScopes)[number];
-  readonly period?: { readonly from?: string | undefined; readonly to?: string | undefined } | undefined;
-};
-
-type Shown = { readonly header: Header; readonly sections: AnswerSection[]; readonly empty: boolean };
-
-/** Asks the exchange one question and turns its answer into the page's sections; a refusal comes back as it is. */
-type Ask = (
-  exchange: PbxClient,
-  query: IgQuery,
-  names: Names,
-) => Promise<{ readonly shown: Shown } | { readonly refused: PbxResponse<unknown> }>;
-
-const shownOf = <A extends Header>(
-  answer: PbxResponse<A>,
-  view: (answer: A) => AnswerSection[],
-  rowsOf: (answer: A) => readonly unknown[],
-): { shown: Shown } | { refused: PbxResponse<unknown> } =>
-  answer.status === 200
-    ? { shown: { header: answer.body, sections: view(answer.body), empty: rowsOf(answer.body).length === 0 } }
-    : { refused: answer };
-
-/** The nine questions of a period (child and the report have pages of their own). */
-const askers: Readonly<Record<Exclude<IgQuestionName, 'child'>, Ask>> = {
-  requests: async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgRequests', { query }),
-      (a) => requestsView(a, names),
-      (a) => a.rows,
-    ),
-  refusals: async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgRefusals', { query }),
-      (a) => refusalsView(a, names, 'refusals'),
-      (a) => a.rows,
-    ),
-  'past-review': async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgPastReview', { query }),
-      (a) => pastReviewView(a, names),
-      (a) => a.rows,
-    ),
-  'without-agreement': async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgWithoutAgreement', { query }),
-      (a) => refusalsView(a, names, 'without-agreement'),
-      (a) => a.rows,
-    ),
-  'cross-footprint': async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgCrossFootprint', { query }),
-      (a) => refusalsView(a, names, 'cross-footprint'),
-      (a) => a.rows,
-    ),
-  'consent-not-sought': async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgConsentNotSought', { query }),
-      (a) => consentNotSoughtView(a, names),
-      (a) => a.rows,
-    ),
-  placements: async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgPlacements', { query }),
-      (a) => placementsView(a, names),
-      (a) => a.rows,
-    ),
-  outcomes: async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgOutcomes', { query }),
-      (a) => outcomesView(a, names),
-      (a) => a.rows,
-    ),
-  outstanding: async (exchange, query, names) =>
-    shownOf(
-      await exchange.invoke('GetIgOutstanding', { query }),
-      (a) => outstandingView(a, names),
-      (a) => a.rows,
-    ),
-};
-
-/** Organisation and footprint names, from the published registry. */
-const namesIn = (registry: PublishedRegistry): Names =>
-  new Map([...registry.organisations, ...registry.footprints].map((o) => [o.id, o.name]));
-
-const monthText = (month: string | undefined) =>
-  month === undefined ? undefined : formatDate(`${month}-01T12:00:00Z`, false).replace(/^1 /, '');
-
-/** The words above an answer's tables: its freshness, whose rows they are, and the months covered. */
-const headerContext = (header: Header, organisationName: string) => ({
-  freshness: freshnessText(header.asOf),
-  scopeText:
-    header.scope === 'counts'
-      ? 'You see counts only. A count of 1 to 4 is shown as "fewer than 5", so that no child can be picked out.'
-      : header.scope === 'organisation'
-        ? `These figures are of ${organisationName}: requests it made or was asked, and steps it took or was the subject of.`
-        : header.scope === 'all'
-          ? 'These figures are of every organisation on the exchange.'
-          : undefined,
-});
-
-/** The months an answer covers in words; `outstanding` covers every open request unless months were asked for. */
-const periodText = (period: Header['period'], outstanding: boolean): string | undefined => {
-  const { from, to } = period ?? {};
-  if (from !== undefined && to !== undefined)
-    return `From ${monthText(from)} to ${monthText(to)}, by the month each request was made in (months in UTC).`;
-  if (from !== undefined) return `Requests made in ${monthText(from)} or later.`;
-  if (to !== undefined) return `Requests made in ${monthText(to)} or earlier.`;
-  return outstanding ? 'Every open request, whenever it was made.' : undefined;
-};
-
+/** A refusal in plain English, on the page the audit section uses for its own. */
 const refusedPage = (c: ConsoleContext, response: { status: number; body: unknown }, title: string) => {
   const { summary, reasons } = explain(refusalOf(response));
   const status = response.status >= 400 && response.status < 600 ? response.status : 502;
-  return c.get('page')('ig/refused.njk', { title, summary, reasons }, status);
+  return c.get('page')('audit/refused.njk', { title, summary, reasons }, status);
+};
+
+/**
+ * The footprints a child's records and the PQA report are asked about: those the person's organisation is in today,
+ * or, for an organisation in none (the exchange's operator), every footprint in force.
+ */
+const footprintsAsked = (registry: PublishedRegistry, organisationId: string) => {
+  const now = new Date();
+  const ofOrganisation = footprintsOf(registry, organisationId, now);
+  return ofOrganisation.length > 0
+    ? ofOrganisation
+    : registry.footprints.filter((f) => isFootprintInForce(f, now));
 };
 
 /**
@@ -245,14 +134,8 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
     }
     const session = sessionOf(c);
     const registry = await registryOf(c);
-    const now = new Date();
-    // Each footprint the organisation works in has its own reference for the child (the operator: every footprint).
-    const ofOrganisation = footprintsOf(registry, session.organisationId, now);
-    const footprints = (
-      ofOrganisation.length > 0
-        ? ofOrganisation
-        : registry.footprints.filter((f) => isFootprintInForce(f, now))
-    ).slice(0, maxChildReferences);
+    // Each footprint has its own reference for the child: one for each footprint the question covers.
+    const footprints = footprintsAsked(registry, session.organisationId).slice(0, maxChildReferences);
     if (footprints.length === 0) {
       const problems = new FormProblems();
       problems.add(
@@ -291,14 +174,8 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
   // ---- The PQA quarterly report ------------------------------------------------------------------------------
 
   const reportContext = async (c: ConsoleContext) => {
-    const session = sessionOf(c);
     const registry = await registryOf(c);
-    const now = new Date();
-    const ofOrganisation = footprintsOf(registry, session.organisationId, now);
-    const footprints =
-      ofOrganisation.length > 0
-        ? ofOrganisation
-        : registry.footprints.filter((f) => isFootprintInForce(f, now));
+    const footprints = footprintsAsked(registry, sessionOf(c).organisationId);
     const form = reportFormOf(
       c.req.query(),
       footprints.map((f) => f.id),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { outcomesView, outstandingView, refusalsView, requestsView } from '#console/ig/answer-views.ts';
+import { refusalsView, requestsView } from '#console/ig/answer-views.ts';
 import { filterFormOf } from '#console/ig/filters.ts';
+import { outcomesView, outstandingView } from '#console/ig/outcome-views.ts';
 import { quarterChoices, reportCsv, reportFormOf, reportSections } from '#console/ig/report-view.ts';
 import { freshnessText, withinText } from '#console/ig/words.ts';
 import { purposeLabel } from '#console/requests/labels.ts';
@@ -191,7 +192,7 @@ describe('the refusal pages', () => {
     const [chart, table] = refusalsView(answer, names, 'without-agreement');
     expect(chart?.table.rows.map((r) => [r[0]?.text, dataCounts(r)[0]])).toEqual([
       ['Agreement suspended', '2'],
-      ['Declined: NOT_NECESSARY', '5'],
+      ['Declined: Not necessary for the purpose', '5'],
     ]);
     expect(table?.table.rows[0]?.map((c) => c.text)).toEqual([
       'London Borough of Brent',
