@@ -16,6 +16,7 @@ import {
   type Names,
   nameOf,
   numericHead,
+  quarterText,
   rateCell,
   reasonLabel,
   reasonText,
@@ -46,7 +47,8 @@ const periodsOf = (answer: IgRequestsAnswer): string[] => {
   return answer.by === 'month' ? months : [...new Set(months.map(quarterOfMonth))];
 };
 
-const periodText = (period: string): string => (/^\d{4}-\d{2}$/.test(period) ? monthText(period) : period);
+const periodText = (period: string): string =>
+  /^\d{4}-\d{2}$/.test(period) ? monthText(period) : quarterText(period);
 
 export const requestsView = (answer: IgRequestsAnswer, names: Names): AnswerSection[] => {
   // Organisation rows count each request twice (as requester and as responder): the chart counts requesters only.

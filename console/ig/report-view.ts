@@ -143,12 +143,6 @@ export const quarterChoices = (now: Date): string[] => {
   return quarters;
 };
 
-const quarterMonths = ['January to March', 'April to June', 'July to September', 'October to December'];
-
-/** "2026Q3" in words: "July to September 2026". */
-export const quarterText = (quarter: string): string =>
-  `${quarterMonths[Number(quarter.slice(5)) - 1] ?? quarter} ${quarter.slice(0, 4)}`;
-
 export type ReportForm = {
   readonly values: { readonly quarter: string; readonly footprint: string };
   readonly query: { quarter: string; footprint: string } | undefined;

@@ -64,6 +64,12 @@ export const withinCell = (within: WithinHours | null): Cell => ({
 export const monthText = (month: string): string =>
   formatDate(`${month}-01T12:00:00Z`, false).replace(/^1 /, '');
 
+const quarterMonths = ['January to March', 'April to June', 'July to September', 'October to December'];
+
+/** "2026Q3" in words: "July to September 2026". */
+export const quarterText = (quarter: string): string =>
+  `${quarterMonths[Number(quarter.slice(5)) - 1] ?? quarter} ${quarter.slice(0, 4)}`;
+
 /** "Figures as of 9:05am on 4 December 2026 (12,345 log entries)": how fresh the answer is, in UK time. */
 export const freshnessText = (asOf: { readonly leaves: number; readonly time: string | null }): string => {
   const entries = `${number(asOf.leaves)} log ${asOf.leaves === 1 ? 'entry' : 'entries'}`;

@@ -9,8 +9,8 @@ import { childView } from '../ig/child-view.ts';
 import { filterFormOf, groupingLabels, monthItems } from '../ig/filters.ts';
 import { askers, headerContext, namesIn, periodText } from '../ig/period-questions.ts';
 import { igQuestions, igReport } from '../ig/questions.ts';
-import { quarterChoices, quarterText, reportCsv, reportFormOf, reportSections } from '../ig/report-view.ts';
-import { freshnessText } from '../ig/words.ts';
+import { quarterChoices, reportCsv, reportFormOf, reportSections } from '../ig/report-view.ts';
+import { freshnessText, quarterText } from '../ig/words.ts';
 import { maySee } from '../navigation.ts';
 import { explain, refusalOf } from '../plain-english.ts';
 

@@ -111,6 +111,20 @@ describe('the requests page', () => {
     expect(detail?.table.head.filter((h) => h.format === 'numeric')).toHaveLength(11);
   });
 
+  it('charts per quarter, every quarter of the period, in words', () => {
+    const byQuarter = igRequestsAnswer.parse({
+      ...answer,
+      by: 'quarter',
+      rows: answer.rows.map((r) => ({ ...r, period: r.period < '2026-10' ? '2026Q3' : '2026Q4' })),
+    });
+    const [chart] = requestsView(byQuarter, names);
+    expect(chart?.heading).toBe('Requests made each quarter');
+    expect(chart?.table.rows.map((r) => [r[0]?.text, dataCounts(r)[0]])).toEqual([
+      ['July to September 2026', '0'],
+      ['October to December 2026', '10'],
+    ]);
+  });
+
   it('counts each request once in the chart of rows by organisation (as requester, not again as responder)', () => {
     const byOrganisation = igRequestsAnswer.parse({
       ...answer,
