@@ -42,7 +42,10 @@ export const childView = (
             caption: 'Audit entries about the child',
             head: headings('Entry', 'Time', 'Action', 'Outcome', 'Who', 'Purpose', 'Footprint'),
             rows: answer.entries.map((e) => [
-              textCell(String(e.index)),
+              // The entry's leaf index (a number, from the answer's schema) links to its evidence, as the audit search does.
+              {
+                html: `<a class="govuk-link" href="/audit/evidence?first=${e.index}&amp;last=${e.index}">${e.index}<span class="govuk-visually-hidden">: its evidence</span></a>`,
+              },
               textCell(formatDate(e.time, true)),
               textCell(e.action),
               textCell(outcomeWords[e.outcome] ?? e.outcome),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refusalsView, requestsView } from '#console/ig/answer-views.ts';
+import { childView } from '#console/ig/child-view.ts';
 import { filterFormOf } from '#console/ig/filters.ts';
 import { outcomesView, outstandingView } from '#console/ig/outcome-views.ts';
 import { quarterChoices, reportCsv, reportFormOf, reportSections } from '#console/ig/report-view.ts';
@@ -7,6 +8,7 @@ import { freshnessText, withinText } from '#console/ig/words.ts';
 import { purposeLabel } from '#console/requests/labels.ts';
 import { monthsBetween } from '#shared/domain/ig/ig-terms.ts';
 import {
+  igChildAnswer,
   igOutcomesAnswer,
   igOutstandingAnswer,
   igRefusalsAnswer,
@@ -291,6 +293,58 @@ describe('the outcomes and outstanding pages', () => {
     const countsOnly = outstandingView(counted, names);
     expect(countsOnly.map((s) => s.table.id)).toEqual(['outstanding-chart-table', 'outstanding-table']);
     expect(countsOnly[1]?.table.rows[0]?.[3]?.text).toBe('not shown');
+  });
+});
+
+describe("one child's records", () => {
+  const reference = `sr1.north-west-bcu.${'A'.repeat(43)}`;
+  const entry = {
+    subjectRef: reference,
+    index: 41,
+    time: '2026-12-01T09:00:00.000Z',
+    action: 'request.submit',
+    outcome: 'allowed',
+    reasonCodes: [],
+    actor: { organisationId: 'lb-brent', userId: 'lb-brent.practitioner' },
+    purpose: 'SAFEGUARDING_REFERRAL_MASH',
+  };
+  const footprints = new Map([[reference, 'north-west-bcu']]);
+  const withNames = new Map([...names, ['north-west-bcu', 'North West BCU']]);
+
+  it('lists every entry with its evidence link and the footprint of the reference it carries', () => {
+    const answer = igChildAnswer.parse({
+      asOf,
+      scope: 'organisation',
+      organisationId: 'lb-brent',
+      references: 1,
+      entries: [entry],
+      truncated: false,
+      counts: [{ action: 'request.submit', outcome: 'allowed', count: 1 }],
+    });
+    const [counted, entries] = childView(answer, withNames, footprints);
+    expect(counted?.table.rows.map(dataCounts)).toEqual([['1']]);
+    const row = entries?.table.rows[0] ?? [];
+    expect(row[0]?.html).toContain('href="/audit/evidence?first=41&amp;last=41"');
+    expect(row.slice(2).map((c) => c.text)).toEqual([
+      'request.submit',
+      'Allowed',
+      'lb-brent.practitioner, London Borough of Brent',
+      purposeLabel(entry.purpose),
+      'North West BCU',
+    ]);
+  });
+
+  it('shows counts only under the counts scope', () => {
+    const answer = igChildAnswer.parse({
+      asOf,
+      scope: 'counts',
+      references: 1,
+      truncated: false,
+      counts: [{ action: 'request.submit', outcome: 'allowed', count: '<5' }],
+    });
+    const sections = childView(answer, withNames, footprints);
+    expect(sections.map((s) => s.table.id)).toEqual(['child-counts-table']);
+    expect(sections[0]?.table.rows.map(dataCounts)).toEqual([['<5']]);
   });
 });
 
