@@ -443,6 +443,19 @@ describe('the projection', () => {
     expect(runs.reduce((a, r) => a + r.projected, 0)).toBeGreaterThan(0);
     const again = await projectIgAnswers(deps, { maxBatches: 10, maxMillis: 10_000 });
     expect(again.projected).toBe(0);
+    // A batch folded from a cursor another run has moved since is refused as a whole.
+    const cursor = await ig.readCursor();
+    const stale = {
+      expectedNext: (cursor?.next ?? 1) - 1,
+      cursor: { next: cursor?.next ?? 1, updatedAt: new Date().toISOString() },
+      aggregates: [],
+      requests: [],
+      openPuts: [],
+      openDeletes: [],
+    };
+    expect(await ig.commitBatch(stale)).toBe(false);
+    expect(await ig.commitBatch({ ...stale, expectedNext: 0 })).toBe(false);
+    expect((await ig.readCursor())?.next).toBe(cursor?.next);
     const after = ok(await operator.invoke('GetIgOutcomes')).rows[0];
     expect({ submitted: after?.submitted, approved: after?.approved }).toEqual({
       submitted: (before?.submitted as number) + 1,
