@@ -1,3 +1,5 @@
+import { normaliseNhsNumber, SubjectReferenceError } from '#shared/domain/subjects/subject-reference.ts';
+
 /**
  * Reading a posted form (Hono's `parseBody({ all: true })`: a field is a string, a file, or a list of them) and
  * the GOV.UK error pattern: an error summary item per problem, linked to its field, and the same text inline.
@@ -126,3 +128,22 @@ export const selectItems = (
 /** Radios' or checkboxes' items from a code → label table, those posted checked. */
 export const choiceItems = (labels: Readonly<Record<string, string>>, checked: readonly string[]) =>
   Object.entries(labels).map(([value, text]) => ({ value, text, checked: checked.includes(value) }));
+
+/**
+ * A child's NHS number as typed, checked by its Modulus 11 check digit (normaliseNhsNumber), or the GOV.UK message
+ * for what is wrong with it. The message never repeats the number.
+ */
+export const nhsNumberOf = (typed: string): { value?: string; error?: string } => {
+  if (typed.trim() === '') return { error: "Enter the child's NHS number" };
+  try {
+    return { value: normaliseNhsNumber(typed) };
+  } catch (error) {
+    if (!(error instanceof SubjectReferenceError)) throw error;
+    return {
+      error:
+        error.reason === 'format'
+          ? 'Enter an NHS number of 10 digits, like 943 476 5919'
+          : 'Enter a valid NHS number: this one is not (check each digit)',
+    };
+  }
+};

@@ -17,6 +17,12 @@ export const sections = [
     roles: ['ig-lead', 'caldicott-guardian', 'dpo', 'operator', 'scrutineer'],
   },
   {
+    id: 'ig',
+    text: 'IG answers',
+    href: '/ig',
+    roles: ['ig-lead', 'caldicott-guardian', 'dpo', 'operator', 'scrutineer'],
+  },
+  {
     id: 'agreements',
     text: 'Agreements',
     href: '/agreements',

@@ -5,6 +5,7 @@ import { sectionsFor } from '../navigation.ts';
 import { registerAgreementPages } from './agreements.ts';
 import { registerAuditPages } from './audit.ts';
 import { registerCdop } from './cdop.ts';
+import { registerIgPages } from './ig.ts';
 import { registerRequestPages } from './requests.ts';
 
 /** Every page of the console behind sign-in, section by section. */
@@ -14,6 +15,7 @@ export const registerPages = (app: Hono<ConsoleEnv>): void => {
     return c.get('page')('home.njk', { sections: sectionsFor(session.roles) });
   });
   registerAuditPages(app);
+  registerIgPages(app);
   registerAgreementPages(app);
   registerRequestPages(app);
   registerCdop(app);

@@ -3,8 +3,7 @@ import type { AgreementView, DataRequestSubmission } from '#client/pbx-client.ts
 import { type ConsentExemption, consentExemptions } from '#shared/domain/agreements/catalogue.ts';
 import type { Consent } from '#shared/domain/agreements/decide.ts';
 import { dataRequestBodySchema, type Urgency, urgencies } from '#shared/domain/requests/data-request.ts';
-import { normaliseNhsNumber, SubjectReferenceError } from '#shared/domain/subjects/subject-reference.ts';
-import { type FormFields, FormProblems, listOf, textOf } from '../forms.ts';
+import { type FormFields, FormProblems, listOf, nhsNumberOf, textOf } from '../forms.ts';
 import { basisLabel, categoryLabel, exemptionLabels, purposeLabel, urgencyLabels } from './labels.ts';
 import { dayOf, nameOf, type OrganisationNames } from './list.ts';
 
@@ -159,21 +158,9 @@ export const checkNewRequest = (
   if (values.justification === '') fail('justification', 'Enter why you need this information');
   else if (values.justification.length > 4000)
     fail('justification', 'Why you need it must be 4,000 characters or fewer');
-  let nhsNumber = '';
-  if (values.nhsNumber.trim() === '') fail('nhsNumber', "Enter the child's NHS number");
-  else {
-    try {
-      nhsNumber = normaliseNhsNumber(values.nhsNumber);
-    } catch (error) {
-      if (!(error instanceof SubjectReferenceError)) throw error;
-      fail(
-        'nhsNumber',
-        error.reason === 'format'
-          ? 'Enter an NHS number of 10 digits, like 943 476 5919'
-          : 'Enter a valid NHS number: this one is not (check each digit)',
-      );
-    }
-  }
+  const typed = nhsNumberOf(values.nhsNumber);
+  if (typed.error !== undefined) fail('nhsNumber', typed.error);
+  const nhsNumber = typed.value ?? '';
   if (problems.any || consent === undefined) return { problems };
   const known = consent;
   return {

@@ -38,7 +38,12 @@ describe('signing in and out of the console', () => {
 
   it('shows each person only the sections of their roles', async () => {
     const seen: Record<string, string[]> = {};
-    for (const userId of ['lb-brent.ig-lead', 'brent-harrow-cdop.manager', 'pbx-operations.operator']) {
+    for (const userId of [
+      'lb-brent.ig-lead',
+      'brent-harrow-cdop.manager',
+      'pbx-operations.operator',
+      'lb-brent.scrutineer',
+    ]) {
       const { context, page } = await stack.newPerson();
       await signIn(page, userId);
       seen[userId] = (await page.locator('.govuk-service-navigation__item').allInnerTexts()).map((s) =>
@@ -47,9 +52,10 @@ describe('signing in and out of the console', () => {
       await context.close();
     }
     expect(seen).toEqual({
-      'lb-brent.ig-lead': ['Requests', 'Audit', 'Agreements'],
+      'lb-brent.ig-lead': ['Requests', 'Audit', 'IG answers', 'Agreements'],
       'brent-harrow-cdop.manager': ['Child death reviews'],
-      'pbx-operations.operator': ['Audit'],
+      'pbx-operations.operator': ['Audit', 'IG answers'],
+      'lb-brent.scrutineer': ['Audit', 'IG answers'],
     });
   });
 
