@@ -211,6 +211,8 @@ export const createConsole = (config: ConsoleConfig) => {
   };
 
   app.get('/signed-out', (c) => c.get('page')('signed-out.njk'));
+  // How to verify an evidence pack offline: instructions for anyone handed a pack, signed in or not.
+  app.get('/help/verify-evidence', (c) => c.get('page')('audit/verify-evidence.njk'));
 
   // Everything below needs a session: a page asks the person to sign in, anything else is refused.
   app.use('*', async (c, next) => {

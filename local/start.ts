@@ -28,6 +28,7 @@ const demoUsers = [
   ['lb-brent.practitioner', 'requests: inbox, outbox, a new request, decide, release, download'],
   ['brent-harrow-cdop.manager', 'child death reviews: cases, agencies, the panel pack, figures'],
   ['lb-brent.ig-lead', 'audit search, evidence packs, agreements'],
+  ['lb-brent.scrutineer', "audit counts only, small numbers suppressed (Brent's scrutineer)"],
   ['pbx-operations.operator', 'the whole audit log'],
 ] as const;
 

@@ -177,6 +177,4 @@ export const registerAuditPages = (app: Hono<ConsoleEnv>): void => {
       });
     }),
   );
-
-  app.get('/help/verify-evidence', (c) => c.get('page')('audit/verify-evidence.njk'));
 };

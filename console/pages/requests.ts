@@ -4,6 +4,7 @@ import { bytesProblem, putToUpload, sha256Hex } from '#client/share-bytes.ts';
 import { sharePolicy } from '#shared/domain/requests/lifecycle.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
+import { type FormFields, FormProblems, textOf } from '../forms.ts';
 import { explain as explainRefusal, refusalOf } from '../plain-english.ts';
 import { randomToken } from '../random-token.ts';
 import { formatDate } from '../render.ts';
@@ -31,7 +32,6 @@ import {
   checkNewRequest,
   choiceItems,
   emptyValues,
-  type FormFields,
   formItems,
   idempotencyKeyFor,
   type NewRequestValues,
@@ -60,10 +60,10 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
 
   for (const box of ['inbox', 'outbox'] as const) {
     app.get(`/requests/${box}`, async (c) => {
-      const { filters, query, errors } = listQueryOf(box, c.req.query());
+      const { filters, query, problems } = listQueryOf(box, c.req.query());
       const exchange = c.get('exchange');
       const [answer, known] = await Promise.all([
-        errors.length === 0 ? exchange.listRequests(query) : undefined,
+        problems.any ? undefined : exchange.listRequests(query),
         names(exchange),
       ]);
       if (answer !== undefined && answer.status !== 200) return refused(c, answer);
@@ -71,8 +71,8 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
       return c.get('page')('requests/list.njk', {
         title: box === 'inbox' ? 'Requests to you' : 'Requests you sent',
         box,
-        errors,
-        fieldErrors: fieldErrorsOf(errors),
+        errors: problems.errors,
+        fieldErrors: problems.fieldErrors,
         filters,
         statusItems: statusItems(filters.status),
         rows: requestRows(requests, box, known, (iso) => formatDate(iso, false)),
@@ -101,9 +101,9 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     const form: FormFields = await c.req.parseBody({ all: true });
     const values = valuesOf(form);
     const known = await names(c.get('exchange'));
-    const { errors, checked } = checkNewRequest(values, choice, new Date());
+    const { problems, checked } = checkNewRequest(values, choice, new Date());
     if (checked === undefined || values.formId === '') {
-      return newRequestPage(c, choice, values, known, { errors }, 400);
+      return newRequestPage(c, choice, values, known, { problems }, 400);
     }
     // The NHS number becomes the footprint's subject reference here, on the console server: it is never sent.
     let subjectRef: string;
@@ -118,7 +118,7 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     }
     const submission = checked.submission(subjectRef);
     const exchange = c.get('exchange');
-    if (textOfForm(form, 'action') === 'check') {
+    if (textOf(form, 'action') === 'check') {
       const { urgency: _u, justification: _j, ...share } = submission;
       const answer = await exchange.evaluateRequest(share);
       if (answer.status !== 200)
@@ -169,7 +169,7 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     if ('response' in shown) return shown.response;
     if (!actionsFor(shown.request, sessionOf(c).organisationId).decide)
       return c.redirect(`/requests/${shown.request.id}`, 303);
-    return decidePage(c, shown.request, decisionValuesOf({}), []);
+    return decidePage(c, shown.request, decisionValuesOf({}), new FormProblems());
   });
 
   app.post(`/requests/${requestId}/decide`, async (c) => {
@@ -177,14 +177,14 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     if ('response' in shown) return shown.response;
     const { request } = shown;
     const values = decisionValuesOf(await c.req.parseBody({ all: true }));
-    const { errors, decision } = checkDecision(values, request);
-    if (decision === undefined) return decidePage(c, request, values, errors, 400);
+    const { problems, decision } = checkDecision(values, request);
+    if (decision === undefined) return decidePage(c, request, values, problems, 400);
     // One decision per request and revision: a double submit of the same form is the same call.
     const key = `decide.${request.id}.${request.revision}.${sha256Hex(new TextEncoder().encode(JSON.stringify(decision))).slice(0, 32)}`;
     const answer = await c.get('exchange').decideRequest(request.id, decision, key);
     if (answer.status !== 200) {
       if (answer.status >= 500 || answer.status === 404) return refused(c, answer);
-      return decidePage(c, request, values, [], answer.status, explain(refusalOf(answer)));
+      return decidePage(c, request, values, new FormProblems(), answer.status, explain(refusalOf(answer)));
     }
     return c.redirect(`/requests/${request.id}?done=decided`, 303);
   });
@@ -194,7 +194,7 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     if ('response' in shown) return shown.response;
     if (!actionsFor(shown.request, sessionOf(c).organisationId).release)
       return c.redirect(`/requests/${shown.request.id}`, 303);
-    return releasePage(c, shown.request, []);
+    return releasePage(c, shown.request, new FormProblems());
   });
 
   app.post(`/requests/${requestId}/release`, async (c) => {
@@ -204,10 +204,10 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     const form = await c.req.parseBody();
     const file = form.file;
     if (!(file instanceof File) || file.size === 0) {
-      return releasePage(c, request, [{ href: '#file', text: 'Select the file to release' }], 400);
+      return releasePage(c, request, problemWith('file', 'Select the file to release'), 400);
     }
     if (file.size > sharePolicy.maxUploadBytes) {
-      return releasePage(c, request, [{ href: '#file', text: 'The file must be smaller than 200 MB' }], 400);
+      return releasePage(c, request, problemWith('file', 'The file must be smaller than 200 MB'), 400);
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const declared = {
@@ -223,7 +223,7 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
     );
     if (problem !== undefined) {
       console.error('console: upload failed', problem.slice(0, 80));
-      return releasePage(c, request, [], 502, {
+      return releasePage(c, request, new FormProblems(), 502, {
         summary: 'The file could not be uploaded. Nothing was released.',
         reasons: ['Try again: the console asks the exchange for a new upload each time.'],
       });
@@ -302,18 +302,16 @@ const explain = (refusal: ReturnType<typeof refusalOf>) => {
   return { summary, reasons: reasons.map(plainReason) };
 };
 
-/** The inline error of each field, by its id, from the error summary's list. */
-const fieldErrorsOf = (errors: readonly { text: string; href: string }[]) =>
-  Object.fromEntries(errors.map((e) => [e.href.slice(1), { text: e.text }]));
+/** A form's one problem: a field and what is wrong with it. */
+const problemWith = (field: string, text: string): FormProblems => {
+  const problems = new FormProblems();
+  problems.add(field, text);
+  return problems;
+};
 
 const doneMessages: Readonly<Record<string, string>> = {
   sent: 'Request sent',
   decided: 'Decision recorded',
-};
-
-const textOfForm = (form: FormFields, name: string): string => {
-  const value = form[name];
-  return typeof value === 'string' ? value : '';
 };
 
 const extensions: Readonly<Record<string, string>> = {
@@ -394,13 +392,13 @@ const newRequestPage = (
   values: NewRequestValues,
   names: OrganisationNames,
   outcome: {
-    errors?: readonly { text: string; href: string }[];
+    problems?: FormProblems;
     evaluation?: { permitted: boolean; reasons: readonly string[] };
     refusal?: { summary: string; reasons: readonly string[] };
   } = {},
   status = 200,
 ) => {
-  const errors = outcome.errors ?? [];
+  const problems = outcome.problems ?? new FormProblems();
   return c.get('page')(
     'requests/new.njk',
     {
@@ -410,8 +408,8 @@ const newRequestPage = (
       action: `/requests/new?under=${encodeURIComponent(choice.value)}`,
       values,
       items: formItems(choice, values, names),
-      errors,
-      fieldErrors: fieldErrorsOf(errors),
+      errors: problems.errors,
+      fieldErrors: problems.fieldErrors,
       evaluation: outcome.evaluation,
       refusal: outcome.refusal,
     },
@@ -423,7 +421,7 @@ const decidePage = (
   c: ConsoleContext,
   request: import('#client/pbx-client.ts').DataRequestView,
   values: ReturnType<typeof decisionValuesOf>,
-  errors: readonly { text: string; href: string }[],
+  problems: FormProblems,
   status = 200,
   refusal?: { summary: string; reasons: readonly string[] },
 ) => {
@@ -436,8 +434,8 @@ const decidePage = (
       categories: request.dataCategories.map(categoryLabel),
       values,
       keptItems: keptItems(request, values),
-      errors,
-      fieldErrors: fieldErrorsOf(errors),
+      errors: problems.errors,
+      fieldErrors: problems.fieldErrors,
       refusal,
     },
     status,
@@ -447,7 +445,7 @@ const decidePage = (
 const releasePage = (
   c: ConsoleContext,
   request: import('#client/pbx-client.ts').DataRequestView,
-  errors: readonly { text: string; href: string }[],
+  problems: FormProblems,
   status = 200,
   refusal?: { summary: string; reasons: readonly string[] },
 ) =>
@@ -457,8 +455,8 @@ const releasePage = (
       title: 'Release the information',
       request,
       categories: approvedCategories(request).map(categoryLabel),
-      errors,
-      fieldErrors: fieldErrorsOf(errors),
+      errors: problems.errors,
+      fieldErrors: problems.fieldErrors,
       refusal,
     },
     status,
@@ -471,7 +469,7 @@ const releaseRefused = (
 ) =>
   answer.status >= 500 || answer.status === 404
     ? refused(c, answer)
-    : releasePage(c, request, [], answer.status, explain(refusalOf(answer)));
+    : releasePage(c, request, new FormProblems(), answer.status, explain(refusalOf(answer)));
 
 const downloadProblem = (c: ConsoleContext, id: string, summary: string, reason: string, status: number) =>
   c.get('page')(

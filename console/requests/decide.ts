@@ -1,7 +1,6 @@
 import type { DataRequestView, RequestDecisionInput } from '#client/pbx-client.ts';
+import { type FormFields, FormProblems, listOf, textOf } from '../forms.ts';
 import { categoryLabel } from './labels.ts';
-import type { FieldError } from './list.ts';
-import { type FormFields, listOf, textOf } from './new-request.ts';
 
 /**
  * The responder's decision form: approve, approve in part (ticking the categories kept), or decline, always with
@@ -23,32 +22,29 @@ export const decisionValuesOf = (form: FormFields): DecisionValues => ({
 export const checkDecision = (
   values: DecisionValues,
   request: Pick<DataRequestView, 'dataCategories'>,
-): { errors: FieldError[]; decision?: RequestDecisionInput } => {
-  const errors: FieldError[] = [];
+): { problems: FormProblems; decision?: RequestDecisionInput } => {
+  const problems = new FormProblems();
   if (!['approve', 'partial', 'decline'].includes(values.outcome)) {
-    errors.push({ href: '#outcome', text: 'Select your decision' });
+    problems.add('outcome', 'Select your decision');
   }
-  if (values.reasons === '') errors.push({ href: '#reasons', text: 'Enter the reasons for your decision' });
+  if (values.reasons === '') problems.add('reasons', 'Enter the reasons for your decision');
   else if (values.reasons.length > 4000) {
-    errors.push({ href: '#reasons', text: 'The reasons must be 4,000 characters or fewer' });
+    problems.add('reasons', 'The reasons must be 4,000 characters or fewer');
   }
   const asked: readonly string[] = request.dataCategories;
   const kept = values.kept.filter((c) => asked.includes(c));
   const withheld = asked.filter((c) => !kept.includes(c));
   if (values.outcome === 'partial') {
     if (kept.length === 0) {
-      errors.push({ href: '#kept', text: 'Select the information you will share, or decline the request' });
+      problems.add('kept', 'Select the information you will share, or decline the request');
     } else if (withheld.length === 0) {
-      errors.push({
-        href: '#kept',
-        text: 'Leave unticked the information you will not share, or approve the request',
-      });
+      problems.add('kept', 'Leave unticked the information you will not share, or approve the request');
     }
   }
-  if (errors.length > 0) return { errors };
+  if (problems.any) return { problems };
   const outcome = values.outcome as RequestDecisionInput['outcome'];
   return {
-    errors,
+    problems,
     decision: {
       outcome,
       reasons: values.reasons,

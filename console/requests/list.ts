@@ -1,5 +1,6 @@
 import type { DataRequestView } from '#client/pbx-client.ts';
 import { type RequestStatus, requestStatuses } from '#shared/domain/requests/data-request.ts';
+import { FormProblems } from '../forms.ts';
 import { purposeLabel, statusLabels, statusTag } from './labels.ts';
 
 /**
@@ -20,8 +21,6 @@ export type ListFilters = {
   readonly after: string;
 };
 
-export type FieldError = { readonly text: string; readonly href: string };
-
 const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const requestIdPattern = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -37,18 +36,17 @@ export const dayOf = (text: string): string | undefined => {
 export const listQueryOf = (
   box: Box,
   given: Readonly<Record<string, string | undefined>>,
-): { filters: ListFilters; query: URLSearchParams; errors: FieldError[] } => {
-  const errors: FieldError[] = [];
+): { filters: ListFilters; query: URLSearchParams; problems: FormProblems } => {
+  const problems = new FormProblems();
   const statusGiven = given.status ?? '';
   const status: RequestStatus | '' = (requestStatuses as readonly string[]).includes(statusGiven)
     ? (statusGiven as RequestStatus)
     : '';
-  if (statusGiven !== '' && status === '')
-    errors.push({ text: 'Choose a status from the list', href: '#status' });
+  if (statusGiven !== '' && status === '') problems.add('status', 'Choose a status from the list');
   const dueBeforeGiven = (given.dueBefore ?? '').trim();
   const dueDay = dueBeforeGiven === '' ? undefined : dayOf(dueBeforeGiven);
   if (dueBeforeGiven !== '' && dueDay === undefined) {
-    errors.push({ text: 'Enter the date as year-month-day, for example 2026-12-31', href: '#dueBefore' });
+    problems.add('dueBefore', 'Enter the date as year-month-day, for example 2026-12-31');
   }
   const afterGiven = given.after ?? '';
   const after = requestIdPattern.test(afterGiven) ? afterGiven : '';
@@ -63,7 +61,7 @@ export const listQueryOf = (
   if (filters.overdue) query.set('overdue', 'true');
   if (dueDay !== undefined) query.set('dueBefore', `${dueDay}T00:00:00Z`);
   if (after !== '') query.set('after', after);
-  return { filters, query, errors };
+  return { filters, query, problems };
 };
 
 /** The link to the next page: the same filters, after the last request shown. */

@@ -4,9 +4,9 @@ import { type ConsentExemption, consentExemptions } from '#shared/domain/agreeme
 import type { Consent } from '#shared/domain/agreements/decide.ts';
 import { dataRequestBodySchema, type Urgency, urgencies } from '#shared/domain/requests/data-request.ts';
 import { normaliseNhsNumber, SubjectReferenceError } from '#shared/domain/subjects/subject-reference.ts';
+import { type FormFields, FormProblems, listOf, textOf } from '../forms.ts';
 import { basisLabel, categoryLabel, exemptionLabels, purposeLabel, urgencyLabels } from './labels.ts';
-import type { FieldError, OrganisationNames } from './list.ts';
-import { dayOf, nameOf } from './list.ts';
+import { dayOf, nameOf, type OrganisationNames } from './list.ts';
 
 /**
  * The new request form: its choices come from the agreements in force for the person's organisation (one choice per
@@ -54,20 +54,6 @@ export const requestChoices = (
   });
 
 /** A form's fields as Hono's `parseBody({ all: true })` gives them: a value, or several for checkboxes. */
-export type FormFields = Readonly<Record<string, string | File | readonly (string | File)[] | undefined>>;
-
-export const textOf = (form: FormFields, name: string): string => {
-  const value = form[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : '';
-};
-
-export const listOf = (form: FormFields, name: string): string[] => {
-  const value = form[name];
-  const all = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return all.filter((v): v is string => typeof v === 'string' && v !== '');
-};
-
 export type NewRequestValues = {
   readonly responder: string;
   readonly dataCategories: readonly string[];
@@ -119,9 +105,9 @@ export const checkNewRequest = (
   values: NewRequestValues,
   choice: RequestChoice,
   now: Date,
-): { errors: FieldError[]; checked?: CheckedRequest } => {
-  const errors: FieldError[] = [];
-  const fail = (href: string, text: string) => errors.push({ href: `#${href}`, text });
+): { problems: FormProblems; checked?: CheckedRequest } => {
+  const problems = new FormProblems();
+  const fail = (field: string, text: string) => problems.add(field, text);
   if (!choice.responders.includes(values.responder)) fail('responder', 'Select the organisation to ask');
   if (values.dataCategories.length === 0) fail('dataCategories', 'Select the information you need');
   else if (values.dataCategories.some((c) => !choice.dataCategories.includes(c))) {
@@ -147,7 +133,7 @@ export const checkNewRequest = (
       fail('obtainedOn-day', 'Enter the date consent was obtained, for example 27 3 2026');
     else if (Date.parse(`${on}T00:00:00Z`) > now.getTime())
       fail('obtainedOn-day', 'The date consent was obtained must be today or in the past');
-    if (errors.length === 0 && on !== undefined) {
+    if (!problems.any && on !== undefined) {
       consent = {
         state: 'obtained',
         obtainedFrom: values.obtainedFrom as (typeof consentSources)[number],
@@ -160,7 +146,7 @@ export const checkNewRequest = (
       fail('exemption', 'Select why consent was not sought');
     }
     if (values.rationale === '') fail('rationale', 'Enter why consent was not sought in this case');
-    if (errors.length === 0) {
+    if (!problems.any) {
       consent = {
         state: 'not-sought',
         exemption: values.exemption as ConsentExemption,
@@ -188,10 +174,10 @@ export const checkNewRequest = (
       );
     }
   }
-  if (errors.length > 0 || consent === undefined) return { errors };
+  if (problems.any || consent === undefined) return { problems };
   const known = consent;
   return {
-    errors,
+    problems,
     checked: {
       nhsNumber,
       submission: (subjectRef) =>

@@ -170,6 +170,8 @@ const users: User[] = organisations.flatMap((o) => {
         user(o, 'ig-lead', 'IG lead', ['ig-lead']),
         user(o, 'caldicott-guardian', 'Caldicott guardian', ['caldicott-guardian']),
         user(o, 'practitioner', 'practitioner', ['practitioner']),
+        // Brent's safeguarding partnership's independent scrutineer: counts only, small numbers suppressed.
+        ...(o.id === 'lb-brent' ? [user(o, 'scrutineer', 'independent scrutineer', ['scrutineer'])] : []),
       ];
   }
 });

@@ -193,8 +193,11 @@ describe('CDOP managers and coordinators in the console', () => {
     const brent = story.requests['lb-brent'] ?? '';
     const harrow = story.requests['lb-harrow'] ?? '';
     const { context, page } = await stack.newPerson();
-    await signIn(page, 'lb-brent.practitioner', `/cdop/reports/${brent}`);
-    await expectAccessible(page);
+    // A practitioner finds the asks from their requests.
+    await signIn(page, 'lb-brent.practitioner', '/requests/inbox');
+    await page.getByRole('link', { name: 'Child death reports asked of you' }).click();
+    expect(await page.locator('h1').innerText()).toBe('Child death reports asked of your agency');
+    await visit(page, `/cdop/reports/${brent}`);
     expect(await page.locator('h1').innerText()).toBe('Send your child death report');
     await page.getByRole('button', { name: 'Send the report' }).click();
     await expectAccessible(page);

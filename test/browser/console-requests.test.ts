@@ -212,6 +212,10 @@ describe('the practitioner pages', () => {
     await page.getByRole('button', { name: 'Record decision' }).click();
     await expectAccessible(page);
     expect(await errorSummary(page)).toEqual(['Select your decision', 'Enter the reasons for your decision']);
+    // The same words inline, at each field.
+    expect(
+      (await page.locator('.govuk-error-message').allInnerTexts()).map((t) => t.replace(/^Error:\s*/, '')),
+    ).toEqual(['Select your decision', 'Enter the reasons for your decision']);
     await page.check('input[name="outcome"][value="partial"]');
     await page.uncheck('input[name="kept"][value="education-attendance"]');
     await page.fill('#reasons', 'Held and necessary; attendance records are held by the school, not by us');

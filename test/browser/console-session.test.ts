@@ -28,6 +28,14 @@ describe('signing in and out of the console', () => {
     await context.close();
   });
 
+  it('lets anyone handed an evidence pack read how to verify it, without signing in', async () => {
+    const { context, page } = await stack.newPerson();
+    await visit(page, '/help/verify-evidence');
+    expect(new URL(page.url()).pathname).toBe('/help/verify-evidence');
+    expect(await page.locator('h1').innerText()).toBe('Verifying an evidence pack offline');
+    await context.close();
+  });
+
   it('shows each person only the sections of their roles', async () => {
     const seen: Record<string, string[]> = {};
     for (const userId of ['lb-brent.ig-lead', 'brent-harrow-cdop.manager', 'pbx-operations.operator']) {

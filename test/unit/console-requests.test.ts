@@ -44,13 +44,13 @@ const request = (overrides: Partial<DataRequestView> = {}): DataRequestView => (
 
 describe('the inbox and outbox', () => {
   it('turns the filters of the GET form into the exchange query, refusing what is not a filter', () => {
-    const { query, errors, filters } = listQueryOf('inbox', {
+    const { query, problems, filters } = listQueryOf('inbox', {
       status: 'submitted',
       overdue: 'true',
       dueBefore: '2026-12-31',
       after: '01JZ8M6Q3T5R0Y4B2N7K9C1D3E',
     });
-    expect(errors).toEqual([]);
+    expect(problems.errors).toEqual([]);
     expect(Object.fromEntries(query)).toEqual({
       box: 'inbox',
       limit: '25',
@@ -65,7 +65,7 @@ describe('the inbox and outbox', () => {
     expect(nextPageHref('inbox', filters, undefined)).toBeUndefined();
 
     const bad = listQueryOf('outbox', { status: 'lost', dueBefore: '2026-02-30', after: 'not-an-id' });
-    expect(bad.errors.map((e) => e.href)).toEqual(['#status', '#dueBefore']);
+    expect(bad.problems.errors.map((e) => e.href)).toEqual(['#status', '#dueBefore']);
     expect(Object.fromEntries(bad.query)).toEqual({ box: 'outbox', limit: '25' });
   });
 
@@ -183,8 +183,8 @@ describe('the new request form', () => {
   });
 
   it('builds the submission from a valid form, the NHS number kept apart for the subject reference', () => {
-    const { errors, checked } = checkNewRequest(valuesOf(form), mash(), now);
-    expect(errors).toEqual([]);
+    const { problems, checked } = checkNewRequest(valuesOf(form), mash(), now);
+    expect(problems.errors).toEqual([]);
     expect(checked?.nhsNumber).toBe('9434765919');
     const submission = checked?.submission('sr1.north-west-bcu.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     expect(submission).toMatchObject({
@@ -198,7 +198,7 @@ describe('the new request form', () => {
   });
 
   it('gives each field its inline error: NHS number checksum, choices outside the agreement, consent details', () => {
-    const { errors } = checkNewRequest(
+    const { problems } = checkNewRequest(
       valuesOf({
         ...form,
         nhsNumber: '9434765918',
@@ -213,7 +213,7 @@ describe('the new request form', () => {
       mash(),
       now,
     );
-    expect(errors.map((e) => e.href)).toEqual([
+    expect(problems.errors.map((e) => e.href)).toEqual([
       '#responder',
       '#dataCategories',
       '#lawfulBasis',
@@ -223,7 +223,7 @@ describe('the new request form', () => {
       '#justification',
       '#nhsNumber',
     ]);
-    expect(checkNewRequest(valuesOf({ ...form, nhsNumber: '12345' }), mash(), now).errors).toEqual([
+    expect(checkNewRequest(valuesOf({ ...form, nhsNumber: '12345' }), mash(), now).problems.errors).toEqual([
       { href: '#nhsNumber', text: 'Enter an NHS number of 10 digits, like 943 476 5919' },
     ]);
     const obtained = {
@@ -237,7 +237,7 @@ describe('the new request form', () => {
         valuesOf({ ...obtained, 'obtainedOn-day': '4', 'obtainedOn-month': '12', 'obtainedOn-year': '2026' }),
         mash(),
         now,
-      ).errors,
+      ).problems.errors,
     ).toEqual([
       { href: '#obtainedOn-day', text: 'The date consent was obtained must be today or in the past' },
     ]);
@@ -272,18 +272,20 @@ describe('the new request form', () => {
 describe('the decision form', () => {
   it('needs an outcome and reasons, and for a partial approval something kept and something withheld', () => {
     const asked = request();
-    expect(checkDecision(decisionValuesOf({}), asked).errors.map((e) => e.href)).toEqual([
+    expect(checkDecision(decisionValuesOf({}), asked).problems.errors.map((e) => e.href)).toEqual([
       '#outcome',
       '#reasons',
     ]);
     expect(
       checkDecision(decisionValuesOf({ outcome: 'partial', reasons: 'r', kept: asked.dataCategories }), asked)
-        .errors,
+        .problems.errors,
     ).toEqual([
       { href: '#kept', text: 'Leave unticked the information you will not share, or approve the request' },
     ]);
     expect(
-      checkDecision(decisionValuesOf({ outcome: 'partial', reasons: 'r' }), asked).errors.map((e) => e.href),
+      checkDecision(decisionValuesOf({ outcome: 'partial', reasons: 'r' }), asked).problems.errors.map(
+        (e) => e.href,
+      ),
     ).toEqual(['#kept']);
     expect(
       checkDecision(
