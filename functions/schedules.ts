@@ -81,4 +81,14 @@ export const schedules: readonly ScheduleDefinition[] = [
     },
     buckets: {},
   },
+  {
+    // Follows the sequenced audit log into the IG projection (shared/domain/ig/project-ig-answers.ts): reads the
+    // leaves, and writes the ig table, the one function that does.
+    id: 'ProjectIgAnswers',
+    entry: 'ig/project-ig-answers.ts',
+    everyMinutes: 1,
+    localEverySeconds: 1,
+    tables: { audit: 'read', ig: 'readwrite' },
+    buckets: {},
+  },
 ];

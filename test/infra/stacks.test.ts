@@ -531,6 +531,35 @@ describe('the API stack', () => {
     }
   });
 
+  it('gives the IG questions read of the ig table and its projector alone the right to write it', () => {
+    const ig = routes.filter((route) => route.path.startsWith('/v1/ig/'));
+    expect(ig.map((route) => route.id)).toEqual([
+      'GetIgChild',
+      'GetIgRequests',
+      'GetIgRefusals',
+      'GetIgPastReview',
+      'GetIgWithoutAgreement',
+      'GetIgCrossFootprint',
+      'GetIgConsentNotSought',
+      'GetIgPlacements',
+      'GetIgOutcomes',
+      'GetIgOutstanding',
+      'GetIgReport',
+    ]);
+    for (const route of ig) {
+      expect({ id: route.id, ig: grantsOf(route.id).tables.ig }).toEqual({ id: route.id, ig: 'read' });
+    }
+    // The projector reads the audit log and cannot change it; it is the only writer of the ig table.
+    expect(grantsOf('ProjectIgAnswers').tables).toMatchObject({ ig: 'readwrite', audit: 'read' });
+    for (const definition of [...routes, ...schedules]) {
+      if (ig.includes(definition as (typeof ig)[number]) || definition.id === 'ProjectIgAnswers') continue;
+      expect({ id: definition.id, ig: grantsOf(definition.id).tables.ig }).toEqual({
+        id: definition.id,
+        ig: 'none',
+      });
+    }
+  });
+
   it('lets only the event relay put events, on the exchange bus only, name and grant together', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     for (const definition of [...routes, ...schedules]) {

@@ -78,6 +78,15 @@ export const auditEntrySchema = z.object({
    */
   textSha256: z.record(z.string(), sha256Hex).optional(),
   subjectRef: z.string().optional(),
+  /**
+   * For a listing (`request.list`): the subject references of the page it showed (at most 100), so that the IG
+   * question `child` can count the listings that touched a child. Pseudonymous, as `subjectRef` is.
+   */
+  subjectRefs: z.array(z.string()).optional(),
+  /** For an accepted `request.submit`: the date the responder owes an answer by. */
+  dueAt: z.iso.datetime().optional(),
+  /** For a request about a child placed out of borough: the placing and the host authority (registry ids). */
+  placement: z.object({ placingAuthority: z.string(), hostAuthority: z.string() }).optional(),
   dataCategories: z.array(z.string()).optional(),
   /** Unpadded base64url SHA-256 of the signed request (its compact JWS), binding the entry to what was asked. */
   requestHash: z.string().optional(),

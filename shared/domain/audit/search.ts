@@ -60,7 +60,14 @@ export const auditSearchScopeOf = (caller: {
  * The organisations an entry concerns: the one that acted in it, the one it was about, and every party to it.
  * This is the one definition of who an entry belongs to (docs/AUDIT.md "Who may see an audit entry").
  */
-export const concernsOrganisation = (entry: AuditEntry, organisationId: string): boolean =>
+export const concernsOrganisation = (
+  entry: {
+    readonly actor: { readonly organisationId?: string | undefined };
+    readonly target?: { readonly type: string; readonly id?: string | undefined } | undefined;
+    readonly parties?: readonly string[] | undefined;
+  },
+  organisationId: string,
+): boolean =>
   entry.actor.organisationId === organisationId ||
   (entry.target?.type === 'organisation' && entry.target.id === organisationId) ||
   (entry.parties?.includes(organisationId) ?? false);

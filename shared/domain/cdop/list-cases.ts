@@ -32,8 +32,15 @@ export const listCdopCases = async (
     const all = await deps.cases.listCases(principal.organisationId);
     const cases = all.filter((c) => input.status === undefined || c.status === input.status);
     const requests = await requestsOf(deps, cases);
+    // The children the list showed, by reference, so the IG question `child` counts the listings that touched one.
+    const subjectRefs = [...new Set(cases.map((c) => c.notification.subjectRef))];
     const entry = newAuditEntry(
-      { ...facts, outcome: 'allowed', search: input.status === undefined ? {} : { status: input.status } },
+      {
+        ...facts,
+        outcome: 'allowed',
+        search: input.status === undefined ? {} : { status: input.status },
+        ...(subjectRefs.length === 0 ? {} : { subjectRefs }),
+      },
       now,
     );
     await deps.audit.record(entry);

@@ -2,6 +2,7 @@ import type { ConsentExemption, PurposeCode } from '../agreements/catalogue.ts';
 import type { AuditEntry } from '../audit/audit-entry.ts';
 import type { RequestStatus } from '../requests/data-request.ts';
 import type { WithinHours } from './ig-terms.ts';
+import type { ChildEntryItem } from './projection-items.ts';
 
 /**
  * What the IG questions answer (docs/IG.md), as the use cases build it: rows of labelled numbers. The HTTP answer
@@ -29,24 +30,8 @@ export type PeriodAnswer = AnswerHeader & { readonly period: Period };
 
 export type Timings = { readonly median: WithinHours | null; readonly p90: WithinHours | null };
 
-export type ChildEntry = {
-  readonly subjectRef: string;
-  readonly index: number;
-  readonly time: string;
-  readonly action: string;
-  readonly outcome: AuditEntry['outcome'];
-  readonly reasonCodes: readonly string[];
-  readonly actor: {
-    readonly organisationId?: string;
-    readonly clientId?: string;
-    readonly userId?: string;
-    readonly role?: string;
-  };
-  readonly target?: { readonly type: string; readonly id?: string };
-  readonly purpose?: string;
-  readonly agreement?: { readonly id: string; readonly version: number };
-  readonly parties?: readonly string[];
-};
+/** One entry of the child, as the projection indexed it. */
+export type ChildEntry = ChildEntryItem;
 
 export type ChildAnswer = AnswerHeader & {
   readonly references: number;

@@ -1,11 +1,91 @@
+import type { PurposeCode } from '../agreements/catalogue.ts';
 import type { Audited } from '../audit/audit-entry.ts';
+import type { AuditSearchScope } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
-import type { RequestGrouping, RequestPeriodKind, RequestsAnswer } from './answers.ts';
+import type {
+  RequestCounts,
+  RequestGrouping,
+  RequestPeriodKind,
+  RequestsAnswer,
+  RequestsRow,
+} from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
+import { quarterOfMonth } from './ig-terms.ts';
+import type { Aggregate } from './projection-items.ts';
+import {
+  answerHeader,
+  fieldOf,
+  groupBy,
+  igScopeOf,
+  periodOf,
+  publish,
+  rateOf,
+  scopedAggregates,
+  type Totals,
+  timingsOf,
+  totalOf,
+} from './read-ig.ts';
 
+/** The request counts of a total, as the scope publishes them. */
+export const requestCountsOf = (
+  scope: AuditSearchScope | { readonly kind: 'report' },
+  t: Totals,
+): RequestCounts => {
+  const n = (name: string) => publish(scope, t.counts[name] ?? 0);
+  return {
+    submitted: n('submitted'),
+    refused: n('refused'),
+    approved: n('approved'),
+    partial: n('partial'),
+    declined: n('declined'),
+    released: n('released'),
+    withdrawn: n('withdrawn'),
+    closed: n('closed'),
+  };
+};
+
+/** Approved or partly approved, of the requests decided. */
+export const approvalRateOf = (scope: AuditSearchScope | { readonly kind: 'report' }, t: Totals) => {
+  const granted = (t.counts.approved ?? 0) + (t.counts.partial ?? 0);
+  return rateOf(scope, granted, granted + (t.counts.declined ?? 0));
+};
+
+type Grouped = Omit<RequestsRow, keyof RequestCounts | 'period' | 'approvalRate' | 'responseTime'>;
+
+/** The groups one monthly row belongs to: one, or (by organisation) one per side. */
+const groupsOf = (row: Aggregate, group: RequestGrouping, scope: AuditSearchScope): Grouped[] => {
+  const requester = fieldOf(row, 'requester') ?? '-';
+  const responder = fieldOf(row, 'responder') ?? '-';
+  const purpose = fieldOf(row, 'purpose') as PurposeCode | undefined;
+  const footprint = fieldOf(row, 'footprint');
+  switch (group) {
+    case 'purpose':
+      return [{ label: purpose ?? 'purpose not known', ...(purpose === undefined ? {} : { purpose }) }];
+    case 'footprint':
+      return [
+        { label: footprint ?? 'footprint not known', ...(footprint === undefined ? {} : { footprint }) },
+      ];
+    case 'organisation':
+      return (
+        [
+          ['requester', requester],
+          ['responder', responder],
+        ] as const
+      )
+        .filter(([, organisation]) => scope.kind !== 'organisation' || organisation === scope.organisationId)
+        .map(([side, organisation]) => ({ label: `${organisation} as ${side}`, organisation, side }));
+    case 'pair':
+      return [{ label: `${requester} to ${responder}`, requester, responder }];
+  }
+};
+
+/**
+ * `GET /v1/ig/requests`: requests by month or quarter of submission and by purpose, footprint, organisation or
+ * pair, with approval rate and response times read from the histograms.
+ */
 export const answerIgRequests = async (
-  _deps: IgDeps,
-  _input: {
+  deps: IgDeps,
+  input: {
     readonly principal: Principal;
     readonly from?: string | undefined;
     readonly to?: string | undefined;
@@ -13,5 +93,31 @@ export const answerIgRequests = async (
     readonly group?: RequestGrouping | undefined;
   },
 ): Promise<{ readonly answer: RequestsAnswer } & Audited> => {
-  throw new Error('not yet');
+  const scope = igScopeOf(input.principal);
+  const { period, months } = periodOf(input, deps.clock.now());
+  const by = input.by ?? 'month';
+  const group = input.group ?? 'pair';
+  const [header, rows] = await Promise.all([
+    answerHeader(deps.ig, scope),
+    scopedAggregates(deps.ig, scope, 'month', months),
+  ]);
+  const labelled = rows.flatMap((row) =>
+    groupsOf(row, group, scope).map((g) => ({
+      row,
+      grouped: g,
+      period: by === 'month' ? row.month : quarterOfMonth(row.month),
+    })),
+  );
+  const answerRows = groupBy(labelled, (l) => `${l.period}#${l.grouped.label}`).map(([, members]) => {
+    const first = members[0] as (typeof members)[number];
+    const total = totalOf(members.map((m) => m.row));
+    return {
+      period: first.period,
+      ...first.grouped,
+      ...requestCountsOf(scope, total),
+      approvalRate: approvalRateOf(scope, total),
+      responseTime: timingsOf(scope, total.histograms.response),
+    };
+  });
+  return { answer: { ...header, period, by, group, rows: answerRows }, audited: [] };
 };

@@ -65,11 +65,22 @@ export const closureReasons = ['agreement-revoked'] as const;
  */
 export const subjectRefSchema = subjectReferenceSchema;
 
+/**
+ * For a request about a child placed out of borough: the authority that placed the child and the one hosting the
+ * placement (registry ids), so the IG question `placements` can follow such flows.
+ */
+export const placementSchema = z.strictObject({
+  placingAuthority: registryId,
+  hostAuthority: registryId,
+});
+export type Placement = z.infer<typeof placementSchema>;
+
 /** What `POST /v1/requests` carries: the share request the decision engine judges, and what the responder needs. */
 export const dataRequestBodySchema = shareRequestSchema.extend({
   subjectRef: subjectRefSchema,
   urgency: z.enum(urgencies),
   justification: z.string().trim().min(1).max(maxFreeTextLength),
+  placement: placementSchema.optional(),
 });
 export type DataRequestBody = z.infer<typeof dataRequestBodySchema>;
 
@@ -147,6 +158,8 @@ export const dataRequestSchema = z.object({
   requestHash: z.string(),
   submittedAt: instant,
   dueAt: instant,
+  /** For a child placed out of borough: the placing and the host authority, as the requester stated them. */
+  placement: placementSchema.optional(),
   /** The agreement version it was accepted under was past its review date then (flagged, not refused). */
   reviewOverdue: z.literal(true).optional(),
   /** When the overdue event was sent (once). */

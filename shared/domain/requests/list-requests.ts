@@ -37,6 +37,8 @@ export const listRequests = async (
       (filter.dueBefore === undefined || r.dueAt < filter.dueBefore) &&
       (filter.overdue === undefined || isOverdue(r, now) === filter.overdue),
   );
+  // The references the page showed, so the IG question `child` counts the listings that touched a child.
+  const subjectRefs = [...new Set(requests.map((r) => r.subjectRef))];
   return commitStep(deps, {
     by: principal,
     action: 'request.list',
@@ -50,6 +52,7 @@ export const listRequests = async (
             .filter(([, v]) => v !== undefined)
             .map(([k, v]) => [k, String(v)]),
         ),
+        ...(subjectRefs.length === 0 ? {} : { subjectRefs }),
       },
       events: [],
       result: { requests, ...(page.next === undefined ? {} : { next: page.next }) },

@@ -23,6 +23,7 @@ export const requestFacts = (request: DataRequest) => {
     ...consent,
     subjectRef: request.subjectRef,
     dataCategories: [...request.dataCategories],
+    ...(request.placement === undefined ? {} : { placement: { ...request.placement } }),
     parties: requestParties(request),
   };
 };

@@ -50,6 +50,7 @@ export const newRequestRecord = (input: {
     requestHash: input.requestHash,
     submittedAt: input.now.toISOString(),
     dueAt: input.dueAt,
+    ...(body.placement === undefined ? {} : { placement: body.placement }),
     ...(input.reviewOverdue === true ? { reviewOverdue: true as const } : {}),
     revision: 1,
   };
@@ -69,6 +70,7 @@ export const submissionPlan = (
   facts: {
     ...judged,
     ...requestFacts(request),
+    dueAt: request.dueAt,
     textSha256: { ...judged.textSha256, ...submissionTexts(request) },
   },
   events: [requestSubmittedEvent(request, now)],
