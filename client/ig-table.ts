@@ -275,7 +275,7 @@ export const outstandingTables = (answer: OutstandingAnswer): IgTable[] => {
   );
   const listed = answer.rows.some((row) => row.requests !== undefined);
   return [
-    igTableOf(`Open requests by responder at ${answer.now}`, outstandingColumns, answer.rows),
+    igTableOf('Open requests by responder', outstandingColumns, answer.rows),
     ...(listed ? [igTableOf('Open requests, most overdue first', openRequestColumns, requests)] : []),
   ];
 };
@@ -366,10 +366,12 @@ export const reportTables = (report: ReportAnswer): IgTable[] => [
   ),
 ];
 
-/** What an answer says of itself, in a line: whose rows, which months, how fresh. */
+/** What an answer says of itself, in a line: which months, whose rows, how fresh (and, for `outstanding`, when). */
 export const igAnswerHeading = (
   answer: Pick<RequestsAnswer, 'asOf' | 'scope' | 'organisationId'> & {
     readonly period?: { readonly from?: string | undefined; readonly to?: string | undefined } | undefined;
+    /** For `outstanding`: the time overdue was judged at. */
+    readonly now?: string;
   },
 ): string => {
   const scope =
@@ -382,7 +384,8 @@ export const igAnswerHeading = (
   const period =
     from === undefined && to === undefined ? 'every month' : `${from ?? 'the start'} to ${to ?? 'now'}`;
   const time = answer.asOf.time === null ? 'not yet projected' : `projected ${answer.asOf.time}`;
-  return `${period}; ${scope}; as of audit leaf ${answer.asOf.leaves} (${time})`;
+  const judged = answer.now === undefined ? '' : `; overdue as at ${answer.now}`;
+  return `${period}; ${scope}; as of audit leaf ${answer.asOf.leaves} (${time})${judged}`;
 };
 
 // ---- Writing tables -------------------------------------------------------------------------------------------

@@ -20,12 +20,16 @@ import {
 } from '#client/ig-table.ts';
 import type { PbxClient } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
+import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
 import { monthOf, quarterOfMonth } from '#shared/domain/ig/ig-terms.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
+import { systemClock } from '#shared/ports/clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
@@ -101,21 +105,54 @@ beforeAll(async () => {
   const child = references[brentFootprints.indexOf('north-west-bcu')];
   if (child === undefined) throw new Error('Brent is in the North West BCU footprint');
 
-  // Brent asks Harrow three times about the child and once about another; Harrow approves one and declines one
-  // (NOT_HELD); one request names no agreement and is refused.
+  // The MASH agreement again, signed by every party, but past its review date (flagged, not blocking).
+  const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
+  if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
+  const doc = createDocumentClient(localDynamoClient(exchange));
+  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+  await seedAgreements(
+    {
+      agreements: new DynamoAgreementStore(doc, {
+        agreements: exchange.tableName('agreements'),
+        audit: exchange.tableName('audit'),
+      }),
+      registry: new DynamoRegistryReader(doc, exchange.tableName('registry')),
+      audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
+      clock: systemClock,
+    },
+    [{ id: 'isa-review-due', content: { ...mash.content, validFrom: day(60), reviewDate: day(1) } }],
+  );
+
+  // Brent asks Harrow three times about the child and twice about others, once under the agreement past its
+  // review date about a child placed out of borough; Harrow approves one and declines one (NOT_HELD); one request
+  // names no agreement and one a child of another footprint: both refused.
   const brent = await clientActingFor(exchange, 'lb-brent.practitioner');
   const harrow = await clientActingFor(exchange, 'lb-harrow.practitioner');
   const submitted = [];
-  for (const [i, subjectRef] of [child, child, child, undefined].entries()) {
-    const body = mashReferral(`IG question test ${i}`, subjectRef === undefined ? {} : { subjectRef });
+  const others = {
+    agreementId: 'isa-review-due',
+    placement: { placingAuthority: 'lb-brent', hostAuthority: 'lb-harrow' },
+  };
+  for (const [i, subjectRef] of [child, child, child, undefined, undefined].entries()) {
+    const body = mashReferral(
+      `IG question test ${i}`,
+      subjectRef === undefined ? (i === 4 ? others : {}) : { subjectRef },
+    );
     const answer = await brent.invoke('SubmitRequest', { body });
     if (answer.status !== 201) throw new Error(`submit answered ${answer.status}`);
     submitted.push(answer.body.request.id);
   }
-  const refused = await brent.invoke('SubmitRequest', {
-    body: mashReferral('IG question test: no agreement', { agreementId: 'isa-none-such' }),
-  });
-  expect(refused.status).toBe(403);
+  const refusals = await Promise.all([
+    brent.invoke('SubmitRequest', {
+      body: mashReferral('IG question test: no agreement', { agreementId: 'isa-none-such' }),
+    }),
+    brent.invoke('SubmitRequest', {
+      body: mashReferral('IG question test: a child of another footprint', {
+        subjectRef: `sr1.east-area-bcu.${'A'.repeat(43)}`,
+      }),
+    }),
+  ]);
+  expect(refusals.map((r) => r.status)).toEqual([403, 403]);
   const [approved, declined] = submitted;
   expect(
     (
@@ -150,11 +187,13 @@ const expectForms = async (
   direct: () => Promise<{ status: number; body: unknown }>,
   render: (answer: never) => { heading: string; tables: readonly IgTable[] },
   ignore: readonly string[] = [],
+  stdin?: string,
 ) => {
+  const options = stdin === undefined ? {} : { stdin };
   const [json, table, csv] = await Promise.all([
-    pbx([...args, '--json']),
-    pbx(args),
-    pbx([...args, '--csv']),
+    pbx([...args, '--json'], options),
+    pbx(args, options),
+    pbx([...args, '--csv'], options),
   ]);
   const answer = await direct();
   expect(answer.status).toBe(200);
@@ -166,10 +205,11 @@ const expectForms = async (
   const { heading, tables } = render(answer.body as never);
   expect(table.code, table.stderr).toBe(0);
   if (ignore.length === 0) expect(table.stdout).toBe(`${heading}\n\n${igTablesText(tables)}`);
-  expect(table.stdout).toContain(tables[0]?.columns.map((c) => c.heading)[0]);
-  expect(csv.code, csv.stderr).toBe(0);
   const [main] = tables;
   if (main === undefined) throw new Error('every answer has a main table');
+  expect(main.rows.length).toBeGreaterThan(0);
+  expect(table.stdout).toContain(`${main.title}:\n${main.columns[0]?.heading}`);
+  expect(csv.code, csv.stderr).toBe(0);
   if (ignore.length === 0) expect(csv.stdout).toBe(igTableCsv(main));
   expect(csv.stdout.split('\r\n')[0]).toBe(main.columns.map((c) => c.heading).join(','));
   expect(csv.stdout.split('\r\n')).toHaveLength(main.rows.length + 2);
@@ -196,7 +236,7 @@ describe('pbx ig, run as a user runs it', () => {
           period: thisMonth,
           requester: 'lb-brent',
           responder: 'lb-harrow',
-          submitted: 4,
+          submitted: 5,
           approved: 1,
           declined: 1,
         }),
@@ -239,7 +279,7 @@ describe('pbx ig, run as a user runs it', () => {
     });
     const consent = await pbx(['ig', 'consent-not-sought', '--json', ...igLead]);
     expect(JSON.parse(consent.stdout)).toMatchObject({
-      totals: [{ exemption: 'would-prejudice-protection', count: 4 }],
+      totals: [{ exemption: 'would-prejudice-protection', count: 5 }],
     });
   }, 60_000);
 
@@ -252,7 +292,7 @@ describe('pbx ig, run as a user runs it', () => {
     );
     expect(answer).toMatchObject({
       scope: 'all',
-      rows: expect.arrayContaining([expect.objectContaining({ responder: 'lb-harrow', open: 3 })]),
+      rows: expect.arrayContaining([expect.objectContaining({ responder: 'lb-harrow', open: 4 })]),
     });
   }, 120_000);
 
@@ -287,13 +327,19 @@ describe('pbx ig, run as a user runs it', () => {
   it("finds every access to the child from the NHS number, sending only the child's references", async () => {
     sent.length = 0;
     const direct = () => brentIgLead.invoke('GetIgChild', { query: { subjectRef: references.join(',') } });
-    const answer = await expectForms(['ig', 'child', '--nhs-number', '-', ...igLead], direct, (a: never) => {
-      const child = a as Parameters<typeof childTables>[0];
-      return {
-        heading: `${child.references} subject reference(s) asked about; ${igAnswerHeading(child)}`,
-        tables: childTables(child),
-      };
-    });
+    const answer = await expectForms(
+      ['ig', 'child', '--nhs-number', '-', ...igLead],
+      direct,
+      (a: never) => {
+        const child = a as Parameters<typeof childTables>[0];
+        return {
+          heading: `${child.references} subject reference(s) asked about; ${igAnswerHeading(child)}`,
+          tables: childTables(child),
+        };
+      },
+      [],
+      `${nhsNumber}\n`,
+    );
     expect(answer).toMatchObject({ references: brentFootprints.length });
     const submits = (answer as { entries: { action: string; outcome: string }[] }).entries.filter(
       (e) => e.action === 'request.submit' && e.outcome === 'allowed',
