@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '#cli/commands/catalog.ts';
 import {
   childTables,
   consentNotSoughtTables,
@@ -20,20 +21,16 @@ import {
 } from '#client/ig-table.ts';
 import type { PbxClient } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { registrySeed } from '#local/seed/registry-seed.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
-import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
 import { monthOf, quarterOfMonth } from '#shared/domain/ig/ig-terms.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
-import { systemClock } from '#shared/ports/clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { clientActingFor, localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
-import { mashReferral } from '../support/request-exchange.ts';
+import { mashReferral, seedReviewDueMashAgreement } from '../support/request-exchange.ts';
 
 // `pbx ig …` run as a user runs it, against a local exchange with a few requests, refusals and decisions behind it:
 // each question in table, --json and --csv form, checked against the exchange's own JSON answer to the same asker.
@@ -106,22 +103,7 @@ beforeAll(async () => {
   if (child === undefined) throw new Error('Brent is in the North West BCU footprint');
 
   // The MASH agreement again, signed by every party, but past its review date (flagged, not blocking).
-  const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
-  if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
-  const doc = createDocumentClient(localDynamoClient(exchange));
-  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
-  await seedAgreements(
-    {
-      agreements: new DynamoAgreementStore(doc, {
-        agreements: exchange.tableName('agreements'),
-        audit: exchange.tableName('audit'),
-      }),
-      registry: new DynamoRegistryReader(doc, exchange.tableName('registry')),
-      audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
-      clock: systemClock,
-    },
-    [{ id: 'isa-review-due', content: { ...mash.content, validFrom: day(60), reviewDate: day(1) } }],
-  );
+  await seedReviewDueMashAgreement(exchange);
 
   // Brent asks Harrow three times about the child and twice about others, once under the agreement past its
   // review date about a child placed out of borough; Harrow approves one and declines one (NOT_HELD); one request
@@ -221,6 +203,9 @@ const periodRender = (tablesOf: (answer: never) => IgTable[]) => (answer: never)
   heading: igAnswerHeading(answer),
   tables: tablesOf(answer),
 });
+
+/** The questions `pbx ig` asks, and the report, as the command catalogue names them. */
+const igQuestions = commands.filter((c) => c.words[0] === 'ig').map((c) => c.words[1] ?? '');
 
 describe('pbx ig, run as a user runs it', () => {
   it('answers requests by month and pair, and by quarter and purpose, to the number', async () => {
@@ -397,20 +382,7 @@ describe('pbx ig, run as a user runs it', () => {
 
   it('lists the questions in pbx --help and explains each in one line in pbx ig --help', async () => {
     const [overview, group] = await Promise.all([pbx(['--help']), pbx(['ig', '--help'])]);
-    const names = [
-      'child',
-      'requests',
-      'refusals',
-      'past-review',
-      'without-agreement',
-      'cross-footprint',
-      'consent-not-sought',
-      'placements',
-      'outcomes',
-      'outstanding',
-      'report',
-    ];
-    for (const name of names) {
+    for (const name of igQuestions) {
       expect(overview.stdout).toContain(`pbx ig ${name} `);
       expect(group.stdout).toMatch(new RegExp(`^  pbx ig ${name} +\\S.*$`, 'm'));
     }
