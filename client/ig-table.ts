@@ -388,6 +388,16 @@ export const igAnswerHeading = (
   return `${period}; ${scope}; as of audit leaf ${answer.asOf.leaves} (${time})${judged}`;
 };
 
+/** The heading of `child`: how many references were asked about, and the answer's own heading. */
+export const igChildHeading = (answer: ChildAnswer): string =>
+  `${answer.references} subject reference(s) asked about; ${igAnswerHeading(answer)}` +
+  (answer.truncated ? '; more entries exist than the answer holds' : '');
+
+/** The heading of the PQA report: its months, its footprint, its suppression and how fresh it is. */
+export const igReportHeading = (report: ReportAnswer): string =>
+  `${report.period.from} to ${report.period.to}; footprint ${report.footprint}, every count under 5 shown as ` +
+  `<5; as of audit leaf ${report.asOf.leaves}`;
+
 // ---- Writing tables -------------------------------------------------------------------------------------------
 
 /** A cell as text: a table shows rates as percentages and hours as "≤24"; CSV keeps the numbers as they are. */

@@ -3,6 +3,8 @@ import {
   consentNotSoughtTables,
   type IgTable,
   igAnswerHeading,
+  igChildHeading,
+  igReportHeading,
   igTableCsv,
   igTablesText,
   outcomesTables,
@@ -150,11 +152,10 @@ export const runIgReport = async (input: CommandInput): Promise<void> => {
     const footprint = values.footprint ?? (await reportFootprintOf(connection, input.io));
     return connection.client.invoke('GetIgReport', { query: { quarter, footprint } });
   });
-  const heading = `${answer.period.from} to ${answer.period.to}; footprint ${answer.footprint}, every count under 5 shown as <5; as of audit leaf ${answer.asOf.leaves}`;
-  write(input.io, format, heading, reportTables(answer));
+  write(input.io, format, igReportHeading(answer), reportTables(answer));
 };
 
-// ---- child ------------------------------------------------------------------------------------------------
+// ---- The asker's footprints, and child -------------------------------------------------------------------
 
 type Registry = {
   readonly organisations: readonly Organisation[];
@@ -271,11 +272,5 @@ export const runIgChild = async (input: CommandInput): Promise<void> => {
     const references = await referencesOf(values, io, nhsNumber, footprints);
     return connection.client.invoke('GetIgChild', { query: { subjectRef: references.join(',') } });
   });
-  const truncated = answer.truncated ? '; more entries exist than the answer holds' : '';
-  write(
-    io,
-    format,
-    `${answer.references} subject reference(s) asked about; ${igAnswerHeading(answer)}${truncated}`,
-    childTables(answer),
-  );
+  write(io, format, igChildHeading(answer), childTables(answer));
 };

@@ -9,6 +9,8 @@ import {
   consentNotSoughtTables,
   type IgTable,
   igAnswerHeading,
+  igChildHeading,
+  igReportHeading,
   igTableCsv,
   igTablesText,
   outcomesTables,
@@ -287,13 +289,7 @@ describe('pbx ig, run as a user runs it', () => {
     await expectForms(
       ['ig', 'report', '--quarter', quarter, '--footprint', 'north-west-bcu', ...operator],
       () => operatorClient.invoke('GetIgReport', { query: { quarter, footprint: 'north-west-bcu' } }),
-      (answer: never) => {
-        const report = answer as Parameters<typeof reportTables>[0];
-        return {
-          heading: `${report.period.from} to ${report.period.to}; footprint ${report.footprint}, every count under 5 shown as <5; as of audit leaf ${report.asOf.leaves}`,
-          tables: reportTables(report),
-        };
-      },
+      (answer: never) => ({ heading: igReportHeading(answer), tables: reportTables(answer) }),
     );
   }, 120_000);
 
@@ -315,13 +311,7 @@ describe('pbx ig, run as a user runs it', () => {
     const answer = await expectForms(
       ['ig', 'child', '--nhs-number', '-', ...igLead],
       direct,
-      (a: never) => {
-        const child = a as Parameters<typeof childTables>[0];
-        return {
-          heading: `${child.references} subject reference(s) asked about; ${igAnswerHeading(child)}`,
-          tables: childTables(child),
-        };
-      },
+      (a: never) => ({ heading: igChildHeading(a), tables: childTables(a) }),
       [],
       `${nhsNumber}\n`,
     );
