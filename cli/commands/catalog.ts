@@ -81,6 +81,12 @@ const requestCommands: readonly Command[] = [
       { name: 'urgency', arg: 'U', text: 'immediate (4 h), urgent (24 h) or routine (120 h) by default' },
       { name: 'justification', arg: 'TEXT', text: 'why the information is needed (the responder reads it)' },
       {
+        name: 'placing-authority',
+        arg: 'ORG',
+        text: 'for a child placed out of borough: who placed the child',
+      },
+      { name: 'host-authority', arg: 'ORG', text: 'with --placing-authority: where the child is placed' },
+      {
         name: 'file',
         arg: 'FILE',
         text: 'the whole request as JSON, as POST /v1/requests takes it (- reads stdin)',

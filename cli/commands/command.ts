@@ -67,6 +67,8 @@ const optionsConfig = {
   all: { type: 'boolean' },
   urgency: { type: 'string' },
   justification: { type: 'string' },
+  'placing-authority': { type: 'string' },
+  'host-authority': { type: 'string' },
   reasons: { type: 'string' },
   'reason-codes': { type: 'string' },
   withhold: { type: 'string' },

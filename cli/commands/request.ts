@@ -126,6 +126,14 @@ const describeRequest = (request: DataRequestView): string[] => {
     field('subject:', request.subjectRef),
     field('urgency:', request.urgency),
     field('justification:', request.justification),
+    ...(request.placement === undefined
+      ? []
+      : [
+          field(
+            'placement:',
+            `placed by ${request.placement.placingAuthority} in ${request.placement.hostAuthority}`,
+          ),
+        ]),
     field('submitted:', request.submittedAt),
     field('due:', `${request.dueAt}${request.overdue ? ' (overdue)' : ''}`),
     ...(decision === undefined
@@ -176,6 +184,8 @@ const createOptionOf: Record<string, string> = {
   subjectRef: '--subject (or --nhs-number with --footprint)',
   urgency: '--urgency',
   justification: '--justification',
+  'placement.placingAuthority': '--placing-authority',
+  'placement.hostAuthority': '--host-authority',
 };
 const createOptionNameOf = (path: string): string => createOptionOf[path] ?? optionNameOf(path);
 
@@ -252,7 +262,13 @@ const readSubmission = async (
   }
   let request: Record<string, unknown>;
   if (fromFile) {
-    const own: readonly OptionName[] = [...requestOptions, 'urgency', 'justification'];
+    const own: readonly OptionName[] = [
+      ...requestOptions,
+      'urgency',
+      'justification',
+      'placing-authority',
+      'host-authority',
+    ];
     const mixed = own.filter((o) => values[o] !== undefined);
     if (mixed.length > 0) {
       throw usageError(`--file gives the whole request: leave out ${mixed.map((o) => `--${o}`).join(', ')}`);
@@ -277,6 +293,12 @@ const readSubmission = async (
     }
     request.urgency = values.urgency;
     request.justification = values.justification;
+    const placing = values['placing-authority'];
+    const host = values['host-authority'];
+    if ((placing === undefined) !== (host === undefined)) {
+      throw usageError('--placing-authority and --host-authority go together');
+    }
+    if (placing !== undefined) request.placement = { placingAuthority: placing, hostAuthority: host };
   }
   if (values.subject !== undefined) request.subjectRef = values.subject;
   const nhsNumber = values['nhs-number'];

@@ -4,16 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { localBucketName } from '#local/provision.ts';
-import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
+import { seedAgreements } from '#local/seed/agreement-seed.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
-import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import { decideRequest } from '#shared/domain/requests/decide-request.ts';
 import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
 import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
+import { mashAgreementAs } from '../support/agreement-fixtures.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import {
@@ -38,13 +38,6 @@ let brent: Caller;
 let brentIgLead: Caller;
 let harrow: Caller;
 
-const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
-if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
-/** Agreements of this file's own, with the content of the MASH agreement (so the example request fits them). */
-const ownAgreement = (id: string, changes: Partial<AgreementContent> = {}) => ({
-  id,
-  content: { ...mash.content, title: `${mash.content.title} (${id})`, ...changes },
-});
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
@@ -55,9 +48,9 @@ beforeAll(async () => {
   ({ audit, s3, deps } = stores);
   const { agreements, registry } = stores;
   await seedAgreements({ agreements, registry, audit, clock: seeded }, [
-    ownAgreement('isa-to-revoke'),
-    ownAgreement('isa-review-due', { validFrom: daysAgo(60), reviewDate: daysAgo(1) }),
-    ownAgreement('isa-ended', { validFrom: daysAgo(60), validTo: daysAgo(1) }),
+    mashAgreementAs('isa-to-revoke'),
+    mashAgreementAs('isa-review-due', { validFrom: daysAgo(60), reviewDate: daysAgo(1) }),
+    mashAgreementAs('isa-ended', { validFrom: daysAgo(60), validTo: daysAgo(1) }),
   ]);
   brent = await recordingCaller(exchange, 'lb-brent.practitioner');
   brentIgLead = await recordingCaller(exchange, 'lb-brent.ig-lead');

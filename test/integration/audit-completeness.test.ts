@@ -883,6 +883,31 @@ const runCorpus = async () => {
     user: coordinator,
     status: 400,
   });
+  // The IG questions (docs/IG.md): each answered for an IG lead, and refused to a practitioner.
+  const child = `sr1.north-west-bcu.${'Q'.repeat(42)}A`;
+  const quarter = `${today.slice(0, 4)}Q${Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1}`;
+  for (const [route, question] of [
+    ['GetIgChild', `child?subjectRef=${child}`],
+    ['GetIgRequests', 'requests?by=quarter&group=purpose'],
+    ['GetIgRefusals', 'refusals'],
+    ['GetIgPastReview', 'past-review'],
+    ['GetIgWithoutAgreement', 'without-agreement'],
+    ['GetIgCrossFootprint', 'cross-footprint'],
+    ['GetIgConsentNotSought', 'consent-not-sought'],
+    ['GetIgPlacements', 'placements'],
+    ['GetIgOutcomes', 'outcomes'],
+    ['GetIgOutstanding', 'outstanding'],
+    ['GetIgReport', `report?quarter=${quarter}&footprint=north-west-bcu`],
+  ] as const) {
+    await ask({ route, method: 'GET', path: `/v1/ig/${question}`, user: 'lb-brent.ig-lead', status: 200 });
+    await ask({
+      route,
+      method: 'GET',
+      path: `/v1/ig/${question}`,
+      user: 'lb-brent.practitioner',
+      status: 403,
+    });
+  }
 };
 
 /** The routes nothing a caller sends can make refuse: public information, and the health check. */

@@ -266,6 +266,21 @@ describe('pbx request, run as a user runs it', () => {
     expect(shown.stdout).toMatch(/reason codes:\s+NOT_HELD/);
   });
 
+  it('records the placing and host authority of a child placed out of borough, and shows them', async () => {
+    const created = await pbx(
+      mashRequest(
+        ['--subject', subjectRef],
+        ['--placing-authority', 'lb-brent', '--host-authority', 'lb-harrow'],
+      ),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const shown = await pbx(['request', 'show', idOf(created.stdout), ...harrow]);
+    expect(shown.stdout).toMatch(/placement:\s+placed by lb-brent in lb-harrow/);
+    // One without the other is a usage error: nothing is sent.
+    const half = await pbx(mashRequest(['--subject', subjectRef], ['--placing-authority', 'lb-brent']));
+    expect(half.code).toBe(2);
+  });
+
   it('prints every reason of a refused create and exits 1; usage errors exit 2 before anything is sent', async () => {
     const refused = await pbx(
       mashRequest(['--subject', subjectRef]).map((a) =>

@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
+import { seedAgreements } from '#local/seed/agreement-seed.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoIgStore } from '#shared/adapters/dynamodb/ig-store.ts';
 import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
-import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { IgDeps } from '#shared/domain/ig/ig-deps.ts';
 import { monthOf, quarterOfMonth } from '#shared/domain/ig/ig-terms.ts';
 import { answerIgOutcomes } from '#shared/domain/ig/outcomes.ts';
@@ -16,6 +15,7 @@ import { answerIgRequests } from '#shared/domain/ig/requests.ts';
 import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import type { IgProjectionStore } from '#shared/ports/ig-store.ts';
+import { mashAgreementAs } from '../support/agreement-fixtures.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { type Caller, principalOf, recordingCaller, requestStoresOf } from '../support/request-exchange.ts';
@@ -35,12 +35,6 @@ let barnetIgLead: Caller;
 let operator: Caller;
 let practitioner: Caller;
 
-const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
-if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
-const ownAgreement = (id: string, changes: Partial<AgreementContent> = {}) => ({
-  id,
-  content: { ...mash.content, title: `${mash.content.title} (${id})`, ...changes },
-});
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const newSubject = (footprint = 'north-west-bcu') =>
   `sr1.${footprint}.${randomBytes(32).toString('base64url')}`;
@@ -88,8 +82,8 @@ beforeAll(async () => {
   ig = new DynamoIgStore(stores.doc, exchange.tableName('ig'));
   log = new DynamoMerkleLogStore(stores.doc, exchange.tableName('audit'));
   await seedAgreements({ agreements: stores.agreements, registry: stores.registry, audit, clock: seeded }, [
-    ownAgreement('isa-ig-review-due', { validFrom: daysAgo(60), reviewDate: daysAgo(1) }),
-    ownAgreement('isa-ig-suspended'),
+    mashAgreementAs('isa-ig-review-due', { validFrom: daysAgo(60), reviewDate: daysAgo(1) }),
+    mashAgreementAs('isa-ig-suspended'),
   ]);
   brent = await recordingCaller(exchange, 'lb-brent.practitioner');
   brentIgLead = await recordingCaller(exchange, 'lb-brent.ig-lead');
@@ -449,6 +443,19 @@ describe('the projection', () => {
     expect(runs.reduce((a, r) => a + r.projected, 0)).toBeGreaterThan(0);
     const again = await projectIgAnswers(deps, { maxBatches: 10, maxMillis: 10_000 });
     expect(again.projected).toBe(0);
+    // A batch folded from a cursor another run has moved since is refused as a whole.
+    const cursor = await ig.readCursor();
+    const stale = {
+      expectedNext: (cursor?.next ?? 1) - 1,
+      cursor: { next: cursor?.next ?? 1, updatedAt: new Date().toISOString() },
+      aggregates: [],
+      requests: [],
+      openPuts: [],
+      openDeletes: [],
+    };
+    expect(await ig.commitBatch(stale)).toBe(false);
+    expect(await ig.commitBatch({ ...stale, expectedNext: 0 })).toBe(false);
+    expect((await ig.readCursor())?.next).toBe(cursor?.next);
     const after = ok(await operator.invoke('GetIgOutcomes')).rows[0];
     expect({ submitted: after?.submitted, approved: after?.approved }).toEqual({
       submitted: (before?.submitted as number) + 1,

@@ -1,3 +1,4 @@
+import { agreementSeed } from '#local/seed/agreement-seed.ts';
 import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 
 /**
@@ -25,4 +26,16 @@ export const brentHarrowReviewAgreement = (label: string, reference: string): Ag
   blockWhenReviewOverdue: false,
   dpiaReference: `DPIA-${reference}-1`,
   appropriatePolicyDocument: `APD-${reference}-1`,
+});
+
+const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
+if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
+
+/**
+ * An agreement of a test's own with the content of the seeded North West BCU MASH agreement (so the example
+ * request fits it), under `id` and with `changes`, for `seedAgreements`.
+ */
+export const mashAgreementAs = (id: string, changes: Partial<AgreementContent> = {}) => ({
+  id,
+  content: { ...mash.content, title: `${mash.content.title} (${id})`, ...changes },
 });

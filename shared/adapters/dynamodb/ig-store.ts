@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DependencyError } from '../../domain/errors.ts';
 import {
@@ -22,7 +17,7 @@ import {
   requestStateSchema,
 } from '../../domain/ig/projection-items.ts';
 import type { IgBatch, IgProjectionStore } from '../../ports/ig-store.ts';
-import { callDynamo, getItem, queryAll, Transaction } from './transaction.ts';
+import { batchGetAll, callDynamo, getItem, queryAll, Transaction } from './transaction.ts';
 
 /**
  * Item layout of the `ig` table (docs/IG.md), written only by the projector (ProjectIgAnswers):
@@ -62,8 +57,7 @@ const childKey = (entry: Pick<ChildEntryItem, 'subjectRef' | 'index'>) => ({
 
 const respondersSchema = z.object({ organisations: z.array(z.string()) });
 
-/** BatchGetItem's and BatchWriteItem's limits on keys per call. */
-const batchGetLimit = 100;
+/** BatchWriteItem's limit on items per call. */
 const batchWriteLimit = 25;
 /** The most unprocessed-key retries one batch call makes before reporting the store unavailable. */
 const maxBatchRetries = 8;
@@ -129,7 +123,7 @@ export class DynamoIgStore implements IgProjectionStore {
   }
 
   async readRequestStates(ids: readonly string[]): Promise<RequestState[]> {
-    const items = await this.#batchGet([...new Set(ids)].map(requestKey));
+    const items = await batchGetAll(this.doc, this.tableName, [...new Set(ids)].map(requestKey));
     return items.map((item) => requestStateSchema.parse(item));
   }
 
@@ -137,7 +131,7 @@ export class DynamoIgStore implements IgProjectionStore {
     keys: readonly Pick<Aggregate, 'kind' | 'month' | 'fields'>[],
   ): Promise<Aggregate[]> {
     const unique = new Map(keys.map((k) => [JSON.stringify(aggregateKey(k)), aggregateKey(k)]));
-    const items = await this.#batchGet([...unique.values()]);
+    const items = await batchGetAll(this.doc, this.tableName, [...unique.values()]);
     return items.map((item) => aggregateSchema.parse(item));
   }
 
@@ -166,7 +160,7 @@ export class DynamoIgStore implements IgProjectionStore {
     const tx = new Transaction();
     const cursor = { ...cursorKey, ...igCursorSchema.parse(batch.cursor) };
     // The cursor moves only from where this batch was folded: a concurrent or repeated run's batch fails here.
-    tx.putIfAbsentOr(this.tableName, cursor, { attribute: 'next', equals: batch.expectedNext });
+    this.#moveCursor(tx, cursor, batch.expectedNext);
     for (const aggregate of batch.aggregates) {
       tx.put(this.tableName, { ...aggregateKey(aggregate), ...aggregateSchema.parse(aggregate) });
     }
@@ -189,25 +183,14 @@ export class DynamoIgStore implements IgProjectionStore {
   async touchCursor(cursor: IgCursor): Promise<boolean> {
     const tx = new Transaction();
     const item = { ...cursorKey, ...igCursorSchema.parse(cursor) };
-    tx.putIfAbsentOr(this.tableName, item, { attribute: 'next', equals: cursor.next });
+    this.#moveCursor(tx, item, cursor.next);
     return (await tx.commit(this.doc)) === 'committed';
   }
 
-  /** Strongly consistent BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
-  async #batchGet(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    for (let start = 0; start < keys.length; start += batchGetLimit) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
-        { [this.tableName]: { Keys: keys.slice(start, start + batchGetLimit), ConsistentRead: true } };
-      while (request !== undefined && Object.keys(request).length > 0) {
-        const current: typeof request = request;
-        const page = await callDynamo('BatchGetItem', () =>
-          this.doc.send(new BatchGetCommand({ RequestItems: current })),
-        );
-        items.push(...(page.Responses?.[this.tableName] ?? []));
-        request = page.UnprocessedKeys as typeof request;
-      }
-    }
-    return items;
+  /** Writes the cursor if it is still at `from`: absent (never written) counts as at 0. */
+  #moveCursor(tx: Transaction, cursor: Record<string, unknown>, from: number): void {
+    const expected = { attribute: 'next', equals: from };
+    if (from === 0) tx.putIfAbsentOr(this.tableName, cursor, expected);
+    else tx.replace(this.tableName, cursor, expected);
   }
 }

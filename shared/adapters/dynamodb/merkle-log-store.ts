@@ -1,10 +1,4 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type AuditEntry, auditEntrySchema } from '../../domain/audit/audit-entry.ts';
 import { HASH_SIZE, type NodeId, type NodeSource } from '../../domain/audit/merkle.ts';
@@ -18,7 +12,7 @@ import type {
   TreeHead,
 } from '../../ports/merkle-log-store.ts';
 import { entryKey, pendingKey } from './audit-log.ts';
-import { callDynamo, getItem, Transaction } from './transaction.ts';
+import { batchGetAll, callDynamo, getItem, Transaction } from './transaction.ts';
 
 /**
  * The Merkle log in the audit table, beside the entries (shared/adapters/dynamodb/audit-log.ts):
@@ -58,9 +52,6 @@ const leafSchema = z.object({
   entry: auditEntrySchema,
 });
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-/** BatchGetItem's limit on keys per call. */
-const batchGetLimit = 100;
 
 export class DynamoMerkleLogStore implements MerkleLogStore, PendingSetCheck {
   /**
@@ -170,7 +161,7 @@ export class DynamoMerkleLogStore implements MerkleLogStore, PendingSetCheck {
 
   async #entriesById(ids: readonly string[]): Promise<Map<string, AuditEntry>> {
     const entries = new Map<string, AuditEntry>();
-    for (const item of await this.#batchGet(ids.map(entryKey))) {
+    for (const item of await batchGetAll(this.doc, this.tableName, ids.map(entryKey))) {
       const entry = auditEntrySchema.parse(item);
       entries.set(entry.id, entry);
     }
@@ -182,7 +173,7 @@ export class DynamoMerkleLogStore implements MerkleLogStore, PendingSetCheck {
       ...new Map(ids.map((id) => [`${id.level}#${id.index}`, nodeKey(id.level, id.index)])).values(),
     ];
     const hashes = new Map<string, Uint8Array>();
-    for (const item of await this.#batchGet(keys)) {
+    for (const item of await batchGetAll(this.doc, this.tableName, keys)) {
       hashes.set(String(item.pk).slice('NODE#'.length), hashSchema.parse(item.hash));
     }
     return {
@@ -196,26 +187,6 @@ export class DynamoMerkleLogStore implements MerkleLogStore, PendingSetCheck {
         return hash;
       },
     };
-  }
-
-  /** Strongly consistent BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
-  async #batchGet(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    for (let start = 0; start < keys.length; start += batchGetLimit) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
-        {
-          [this.tableName]: { Keys: keys.slice(start, start + batchGetLimit), ConsistentRead: true },
-        };
-      while (request !== undefined && Object.keys(request).length > 0) {
-        const current: typeof request = request;
-        const page = await callDynamo('BatchGetItem', () =>
-          this.doc.send(new BatchGetCommand({ RequestItems: current })),
-        );
-        items.push(...(page.Responses?.[this.tableName] ?? []));
-        request = page.UnprocessedKeys as typeof request;
-      }
-    }
-    return items;
   }
 
   async appendLeaves(input: {

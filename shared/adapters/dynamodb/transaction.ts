@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -58,16 +59,7 @@ export class Transaction {
     item: Record<string, unknown>,
     expected: { attribute: string; equals: string | number },
   ): this {
-    this.#items.push({
-      Put: {
-        TableName: tableName,
-        Item: item,
-        ConditionExpression: 'attribute_exists(pk) AND #expected = :expected',
-        ExpressionAttributeNames: { '#expected': expected.attribute },
-        ExpressionAttributeValues: { ':expected': expected.equals },
-      },
-    });
-    return this;
+    return this.#putIf(tableName, item, 'attribute_exists(pk) AND #expected = :expected', expected);
   }
 
   /** Puts an item, provided it is absent or one attribute still has the value the caller read. */
@@ -76,11 +68,20 @@ export class Transaction {
     item: Record<string, unknown>,
     expected: { attribute: string; equals: string | number },
   ): this {
+    return this.#putIf(tableName, item, 'attribute_not_exists(pk) OR #expected = :expected', expected);
+  }
+
+  #putIf(
+    tableName: string,
+    item: Record<string, unknown>,
+    condition: string,
+    expected: { attribute: string; equals: string | number },
+  ): this {
     this.#items.push({
       Put: {
         TableName: tableName,
         Item: item,
-        ConditionExpression: 'attribute_not_exists(pk) OR #expected = :expected',
+        ConditionExpression: condition,
         ExpressionAttributeNames: { '#expected': expected.attribute },
         ExpressionAttributeValues: { ':expected': expected.equals },
       },
@@ -208,4 +209,30 @@ export const getItem = async <S extends z.ZodType>(
     doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
   );
   return Item === undefined ? undefined : schema.parse(Item);
+};
+
+/** BatchGetItem's limit on keys per call. */
+const batchGetLimit = 100;
+
+/** Strongly consistent BatchGetItem over any number of keys of one table, retrying what DynamoDB leaves unprocessed. */
+export const batchGetAll = async (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += batchGetLimit) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [tableName]: { Keys: keys.slice(start, start + batchGetLimit), ConsistentRead: true },
+    };
+    while (request !== undefined && Object.keys(request).length > 0) {
+      const current: typeof request = request;
+      const page = await callDynamo('BatchGetItem', () =>
+        doc.send(new BatchGetCommand({ RequestItems: current })),
+      );
+      items.push(...(page.Responses?.[tableName] ?? []));
+      request = page.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
 };

@@ -3,7 +3,7 @@ import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { ConsentNotSoughtAnswer, ConsentRow } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
-import { answerHeader, groupBy, igScopeOf, periodOf, publish, scopedAggregates } from './read-ig.ts';
+import { groupBy, periodRows, publish } from './read-ig.ts';
 
 /**
  * `GET /v1/ig/consent-not-sought`: accepted requests submitted in the months asked whose consent was not sought,
@@ -17,12 +17,7 @@ export const answerIgConsentNotSought = async (
     readonly to?: string | undefined;
   },
 ): Promise<{ readonly answer: ConsentNotSoughtAnswer } & Audited> => {
-  const scope = igScopeOf(input.principal);
-  const { period, months } = periodOf(input, deps.clock.now());
-  const [header, rows] = await Promise.all([
-    answerHeader(deps.ig, scope),
-    scopedAggregates(deps.ig, scope, 'month', months),
-  ]);
+  const { scope, header, rows } = await periodRows(deps, input, 'month');
   const counted = rows.flatMap((row) =>
     consentExemptions
       .map((exemption) => ({ exemption, n: row.counts[`exemption:${exemption}`] ?? 0 }))
@@ -50,5 +45,5 @@ export const answerIgConsentNotSought = async (
       count: publish(scope, sum(counted.filter((c) => c.exemption === exemption))),
     }))
     .filter((t) => t.count !== 0);
-  return { answer: { ...header, period, rows: answerRows, totals }, audited: [] };
+  return { answer: { ...header, rows: answerRows, totals }, audited: [] };
 };

@@ -3,18 +3,7 @@ import type { AuditSearchScope } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { OutcomesAnswer, OutcomesRow } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
-import {
-  answerHeader,
-  groupBy,
-  igScopeOf,
-  periodOf,
-  publish,
-  rateOf,
-  scopedAggregates,
-  type Totals,
-  timingsOf,
-  totalOf,
-} from './read-ig.ts';
+import { groupBy, periodRows, publish, rateOf, type Totals, timingsOf, totalOf } from './read-ig.ts';
 
 /** The outcome figures of a total: how many got one, how many are open, how long the first took. */
 export const outcomeFiguresOf = (scope: AuditSearchScope | { readonly kind: 'report' }, t: Totals) => {
@@ -41,12 +30,7 @@ export const answerIgOutcomes = async (
     readonly to?: string | undefined;
   },
 ): Promise<{ readonly answer: OutcomesAnswer } & Audited> => {
-  const scope = igScopeOf(input.principal);
-  const { period, months } = periodOf(input, deps.clock.now());
-  const [header, rows] = await Promise.all([
-    answerHeader(deps.ig, scope),
-    scopedAggregates(deps.ig, scope, 'month', months),
-  ]);
+  const { scope, header, rows } = await periodRows(deps, input, 'month');
   const answerRows: OutcomesRow[] = groupBy(
     rows.filter((r) => (r.counts.submitted ?? 0) > 0),
     (r) => `${r.fields.requester}#${r.fields.responder}`,
@@ -70,5 +54,5 @@ export const answerIgOutcomes = async (
       timeToOutcome,
     };
   });
-  return { answer: { ...header, period, rows: answerRows }, audited: [] };
+  return { answer: { ...header, rows: answerRows }, audited: [] };
 };

@@ -2,7 +2,7 @@ import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { PastReviewAnswer } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
-import { answerHeader, groupBy, igScopeOf, periodOf, publish, scopedAggregates, totalOf } from './read-ig.ts';
+import { groupBy, periodRows, publish, totalOf } from './read-ig.ts';
 
 /**
  * `GET /v1/ig/past-review`: requests made under an agreement version past its review date in the months asked:
@@ -16,12 +16,7 @@ export const answerIgPastReview = async (
     readonly to?: string | undefined;
   },
 ): Promise<{ readonly answer: PastReviewAnswer } & Audited> => {
-  const scope = igScopeOf(input.principal);
-  const { period, months } = periodOf(input, deps.clock.now());
-  const [header, rows] = await Promise.all([
-    answerHeader(deps.ig, scope),
-    scopedAggregates(deps.ig, scope, 'review', months),
-  ]);
+  const { scope, header, rows } = await periodRows(deps, input, 'review');
   const f = (row: (typeof rows)[number], name: string) => row.fields[name] ?? '-';
   const answerRows = groupBy(
     rows,
@@ -39,5 +34,5 @@ export const answerIgPastReview = async (
       refused: publish(scope, total.counts.refused ?? 0),
     };
   });
-  return { answer: { ...header, period, rows: answerRows }, audited: [] };
+  return { answer: { ...header, rows: answerRows }, audited: [] };
 };

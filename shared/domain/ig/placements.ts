@@ -3,7 +3,7 @@ import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { PlacementsAnswer } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
-import { answerHeader, groupBy, igScopeOf, periodOf, publish, scopedAggregates, totalOf } from './read-ig.ts';
+import { groupBy, periodRows, publish, totalOf } from './read-ig.ts';
 
 /**
  * `GET /v1/ig/placements`: requests submitted in the months asked about children placed out of borough, by placing
@@ -17,12 +17,7 @@ export const answerIgPlacements = async (
     readonly to?: string | undefined;
   },
 ): Promise<{ readonly answer: PlacementsAnswer } & Audited> => {
-  const scope = igScopeOf(input.principal);
-  const { period, months } = periodOf(input, deps.clock.now());
-  const [header, rows] = await Promise.all([
-    answerHeader(deps.ig, scope),
-    scopedAggregates(deps.ig, scope, 'placement', months),
-  ]);
+  const { scope, header, rows } = await periodRows(deps, input, 'placement');
   const f = (row: (typeof rows)[number], name: string) => row.fields[name] ?? '-';
   const names = ['placingAuthority', 'hostAuthority', 'requester', 'responder', 'purpose'] as const;
   const answerRows = groupBy(rows, (r) => names.map((n) => f(r, n)).join('#')).map(([, members]) => {
@@ -42,5 +37,5 @@ export const answerIgPlacements = async (
       released: n('released'),
     };
   });
-  return { answer: { ...header, period, rows: answerRows }, audited: [] };
+  return { answer: { ...header, rows: answerRows }, audited: [] };
 };

@@ -1,3 +1,4 @@
+import type { Clock } from '../../ports/clock.ts';
 import type { IgReader } from '../../ports/ig-store.ts';
 import { type AuditSearchScope, auditSearchScopeOf, suppressSmallCount } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
@@ -163,3 +164,25 @@ export const countsWithPrefix = (counts: Record<string, number>, prefix: string)
     .filter(([name, n]) => name.startsWith(prefix) && n > 0)
     .map(([name, n]): [string, number] => [name.slice(prefix.length), n])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * What a question over months starts from: the asker's scope, the answer's header with the period, and the rows of
+ * one aggregate kind the scope sees in those months.
+ */
+export const periodRows = async (
+  deps: { readonly ig: Pick<IgReader, 'readCursor' | 'readAggregates'>; readonly clock: Clock },
+  input: {
+    readonly principal: Principal;
+    readonly from?: string | undefined;
+    readonly to?: string | undefined;
+  },
+  kind: AggregateKind,
+) => {
+  const scope = igScopeOf(input.principal);
+  const { period, months } = periodOf(input, deps.clock.now());
+  const [header, rows] = await Promise.all([
+    answerHeader(deps.ig, scope),
+    scopedAggregates(deps.ig, scope, kind, months),
+  ]);
+  return { scope, header: { ...header, period }, rows };
+};

@@ -1,11 +1,10 @@
 import type { Audited } from '../audit/audit-entry.ts';
-import type { AuditSearchScope } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { RefusalKind, RefusalRow, RefusalsAnswer } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
 import { crossFootprintCodes, withoutAgreementCodes } from './ig-terms.ts';
 import type { Aggregate } from './projection-items.ts';
-import { answerHeader, fieldOf, groupBy, igScopeOf, periodOf, publish, scopedAggregates } from './read-ig.ts';
+import { fieldOf, groupBy, periodRows, publish } from './read-ig.ts';
 
 /** Which refusals: all, those for want of an agreement in force, or those across footprints. */
 export type RefusalCodes = 'all' | 'without-agreement' | 'cross-footprint';
@@ -67,12 +66,7 @@ export const answerIgRefusals = async (
     readonly codes: RefusalCodes;
   },
 ): Promise<{ readonly answer: RefusalsAnswer } & Audited> => {
-  const scope: AuditSearchScope = igScopeOf(input.principal);
-  const { period, months } = periodOf(input, deps.clock.now());
-  const [header, rows] = await Promise.all([
-    answerHeader(deps.ig, scope),
-    scopedAggregates(deps.ig, scope, 'refusals', months),
-  ]);
+  const { scope, header, rows } = await periodRows(deps, input, 'refusals');
   const counted = refusalCounts(rows, input.codes);
   const answerRows: RefusalRow[] = groupBy(
     counted,
@@ -85,5 +79,5 @@ export const answerIgRefusals = async (
     const first = members[0] as (typeof members)[number];
     return { kind: first.kind, reasonCode: first.reasonCode, count: publish(scope, sum(members)) };
   });
-  return { answer: { ...header, period, rows: answerRows, totals }, audited: [] };
+  return { answer: { ...header, rows: answerRows, totals }, audited: [] };
 };

@@ -12,19 +12,7 @@ import type {
 import type { IgDeps } from './ig-deps.ts';
 import { quarterOfMonth } from './ig-terms.ts';
 import type { Aggregate } from './projection-items.ts';
-import {
-  answerHeader,
-  fieldOf,
-  groupBy,
-  igScopeOf,
-  periodOf,
-  publish,
-  rateOf,
-  scopedAggregates,
-  type Totals,
-  timingsOf,
-  totalOf,
-} from './read-ig.ts';
+import { fieldOf, groupBy, periodRows, publish, rateOf, type Totals, timingsOf, totalOf } from './read-ig.ts';
 
 /** The request counts of a total, as the scope publishes them. */
 export const requestCountsOf = (
@@ -93,14 +81,9 @@ export const answerIgRequests = async (
     readonly group?: RequestGrouping | undefined;
   },
 ): Promise<{ readonly answer: RequestsAnswer } & Audited> => {
-  const scope = igScopeOf(input.principal);
-  const { period, months } = periodOf(input, deps.clock.now());
   const by = input.by ?? 'month';
   const group = input.group ?? 'pair';
-  const [header, rows] = await Promise.all([
-    answerHeader(deps.ig, scope),
-    scopedAggregates(deps.ig, scope, 'month', months),
-  ]);
+  const { scope, header, rows } = await periodRows(deps, input, 'month');
   const labelled = rows.flatMap((row) =>
     groupsOf(row, group, scope).map((g) => ({
       row,
@@ -119,5 +102,5 @@ export const answerIgRequests = async (
       responseTime: timingsOf(scope, total.histograms.response),
     };
   });
-  return { answer: { ...header, period, by, group, rows: answerRows }, audited: [] };
+  return { answer: { ...header, by, group, rows: answerRows }, audited: [] };
 };

@@ -18,6 +18,7 @@ import {
   monthPattern,
   quarterPattern,
 } from '../../domain/ig/ig-terms.ts';
+import { childEntrySchema } from '../../domain/ig/projection-items.ts';
 import { registryId } from '../../domain/registry/registry.ts';
 import { requestStatuses } from '../../domain/requests/data-request.ts';
 import { subjectReferenceSchema } from '../../domain/subjects/subject-reference.ts';
@@ -139,22 +140,10 @@ const pair = { requester: registryId, responder: registryId };
 
 /** One audit entry that carries one of the child's subject references, as the projection indexed it. */
 export const igChildEntrySchema = z.strictObject({
+  ...childEntrySchema.shape,
   subjectRef: subjectReferenceSchema,
-  index: z.number().int().min(0).describe('the leaf index: the entry and its proof are at this index'),
+  index: childEntrySchema.shape.index.describe('the leaf index: the entry and its proof are at this index'),
   time: z.iso.datetime(),
-  action: z.string(),
-  outcome: z.enum(auditOutcomes),
-  reasonCodes: z.array(z.string()),
-  actor: z.strictObject({
-    organisationId: z.string().optional(),
-    clientId: z.string().optional(),
-    userId: z.string().optional(),
-    role: z.string().optional(),
-  }),
-  target: z.strictObject({ type: z.string(), id: z.string().optional() }).optional(),
-  purpose: z.string().optional(),
-  agreement: z.strictObject({ id: z.string(), version: z.number().int().positive() }).optional(),
-  parties: z.array(z.string()).optional(),
 });
 
 /** `GET /v1/ig/child`: every entry that touched the child, oldest first; counts by action only under counts. */
