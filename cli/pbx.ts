@@ -43,14 +43,19 @@ const commandHelp = (command: Command): string =>
     exitCodes,
   ].join('\n');
 
-const groupHelp = (group: string): string =>
-  [
+const groupHelp = (group: string): string => {
+  const members = commands.filter((c) => c.words[0] === group);
+  const width = Math.max(...members.map((c) => c.words.join(' ').length));
+  return [
     `Usage: pbx ${group} SUBCOMMAND`,
     '',
-    ...commands.filter((c) => c.words[0] === group).map((c) => `  pbx ${c.synopsis}`),
+    ...members.map((c) =>
+      c.line === undefined ? `  pbx ${c.synopsis}` : `  pbx ${c.words.join(' ').padEnd(width)}  ${c.line}`,
+    ),
     '',
     `Run pbx ${group} SUBCOMMAND --help for one of them.`,
   ].join('\n');
+};
 
 const findCommand = (words: readonly string[]): Command | undefined =>
   commands.find((c) => c.words.every((w, i) => words[i] === w));

@@ -357,6 +357,163 @@ const cdopCommands: readonly Command[] = [
   },
 ];
 
+/** `pbx ig …`: the IG questions and the PQA report (docs/IG.md), each one `GET /v1/ig/*` call. */
+const igFormatOptions: readonly OptionHelp[] = [
+  { name: 'csv', text: 'write the main table as CSV (RFC 4180) instead of a table' },
+];
+const igPeriodOptions: readonly OptionHelp[] = [
+  { name: 'from', arg: 'YYYY-MM', text: 'the first month, included (default: 11 months before --to)' },
+  { name: 'to', arg: 'YYYY-MM', text: 'the last month, included (default: this month; months in UTC)' },
+  ...igFormatOptions,
+];
+const igScopeNote =
+  'The exchange answers from its projection of the audit log (a few seconds behind it) and audits the question.\n' +
+  "An IG lead, Caldicott guardian or DPO sees their organisation's rows, the operator every row, a scrutineer\n" +
+  'counts only (under 5 shown as <5).';
+
+const igPeriodQuestion = (
+  name:
+    | 'refusals'
+    | 'without-agreement'
+    | 'cross-footprint'
+    | 'past-review'
+    | 'consent-not-sought'
+    | 'placements'
+    | 'outcomes',
+  line: string,
+  summary: string,
+): Command => ({
+  words: ['ig', name],
+  synopsis: `ig ${name} [--from YYYY-MM] [--to YYYY-MM] [--csv]`,
+  line,
+  summary: `${summary}\n${igScopeNote}`,
+  operands: [],
+  options: igPeriodOptions,
+  signed: true,
+  run: async (input) => (await import('./ig.ts')).runIgPeriodQuestion(name)(input),
+});
+
+const igCommands: readonly Command[] = [
+  {
+    words: ['ig', 'child'],
+    synopsis: 'ig child --nhs-number N|- [--footprint A,B] [--key-file FILE] [--csv]',
+    line: "all access to one child's data, from the NHS number",
+    summary:
+      'Every audit entry that touched one child, across your footprints, oldest first. The NHS number is turned\n' +
+      "here into the child's subject reference in each footprint you belong to (the operator: every footprint)\n" +
+      'whose key is in the keys dir; only the references are sent, and the number is never printed.\n' +
+      igScopeNote,
+    operands: [],
+    options: [
+      { name: 'nhs-number', arg: 'N', text: "the child's NHS number; - reads it from stdin (never sent)" },
+      { name: 'footprint', arg: 'A,B', text: 'only these footprints (default: every footprint of yours)' },
+      { name: 'key-file', arg: 'FILE', text: "with one --footprint: that footprint's key file" },
+      {
+        name: 'keys',
+        arg: 'DIR',
+        text: 'the keys dir: $PBX_KEYS_DIR, else $PBX_HOME/keys, else .local/keys of the pbx repository',
+      },
+      ...igFormatOptions,
+    ],
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgChild(input),
+  },
+  {
+    words: ['ig', 'requests'],
+    synopsis:
+      'ig requests [--from YYYY-MM] [--to YYYY-MM] [--by month|quarter]\n' +
+      '  [--group purpose|footprint|organisation|pair] [--csv]',
+    line: 'requests by month or quarter: counts, approval rate, response times',
+    summary:
+      'Requests by month (or quarter) of submission, grouped by purpose, footprint, organisation or pair of\n' +
+      'organisations: accepted, refused, approved, partial, declined, released, withdrawn, closed; the approval\n' +
+      'rate; and the median and 90th-percentile time to a decision, to the hour bucket it falls in (<=24 h).\n' +
+      igScopeNote,
+    operands: [],
+    options: [
+      ...igPeriodOptions.slice(0, 2),
+      { name: 'by', arg: 'PERIOD', text: 'month (default) or quarter' },
+      { name: 'group', arg: 'G', text: 'purpose, footprint, organisation or pair (default)' },
+      ...igFormatOptions,
+    ],
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgRequests(input),
+  },
+  igPeriodQuestion(
+    'refusals',
+    'refusals by the exchange and declines by people, with reason codes',
+    'Refusals by the decision engine and declines by people, by organisation pair, step and reason code, with\n' +
+      'totals by reason code.',
+  ),
+  igPeriodQuestion(
+    'past-review',
+    'requests made under agreements past their review date',
+    'Requests made under an agreement version past its review date: accepted (flagged) and refused\n' +
+      '(AGREEMENT_REVIEW_OVERDUE), by agreement version and organisation pair.',
+  ),
+  igPeriodQuestion(
+    'without-agreement',
+    'access attempted without an agreement in force',
+    'Access attempted without an agreement in force: none by that id, not signed by every party, suspended,\n' +
+      'revoked, expired or not yet valid; by organisation pair and reason code.',
+  ),
+  igPeriodQuestion(
+    'cross-footprint',
+    'attempts across footprints',
+    "Attempts across footprints: the requester, the responder, the child or the purpose outside the agreement's\n" +
+      'footprint; by organisation pair and reason code.',
+  ),
+  igPeriodQuestion(
+    'consent-not-sought',
+    'requests where consent was not sought, with the reason',
+    'Accepted requests where consent was not sought, by pair, purpose, footprint and the DPA 2018 Sch 1\n' +
+      'para 18(2) reason, with totals by reason.',
+  ),
+  igPeriodQuestion(
+    'placements',
+    'requests about children placed out of borough',
+    'Requests about children placed out of borough, by placing and host authority, pair and purpose: accepted,\n' +
+      'approved, partial, declined, released.',
+  ),
+  igPeriodQuestion(
+    'outcomes',
+    'did each requester get an outcome, and how long it took',
+    'For requests submitted in the period, by pair: how many got an outcome (decided, withdrawn or closed) and\n' +
+      'how many are open, the outcome rate, and the median and 90th-percentile time to the outcome.',
+  ),
+  {
+    words: ['ig', 'outstanding'],
+    synopsis: 'ig outstanding [--from YYYY-MM] [--to YYYY-MM] [--csv]',
+    line: 'open requests by responder, due and overdue',
+    summary:
+      'What each responder owes now: requests awaiting a decision, or approved and not released; how many are\n' +
+      'overdue and by how long, and (but for a scrutineer) each open request, most overdue first. Every open\n' +
+      'request, unless --from or --to limit the months of submission.\n' +
+      igScopeNote,
+    operands: [],
+    options: igPeriodOptions,
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgPeriodQuestion('outstanding')(input),
+  },
+  {
+    words: ['ig', 'report'],
+    synopsis: 'ig report --quarter YYYYQn [--footprint ID] [--csv]',
+    line: 'the PQA quarterly report of a partnership, small numbers suppressed',
+    summary:
+      "The performance and quality assurance (PQA) group's quarterly dataset for a footprint: the indicators of\n" +
+      'the questions above for the whole footprint, one per line (section, item, measure, value), every count\n' +
+      'under 5 shown as <5. --csv writes it for a spreadsheet.',
+    operands: [],
+    options: [
+      { name: 'quarter', arg: 'YYYYQn', text: 'the quarter, e.g. 2026Q3 (July to September)' },
+      { name: 'footprint', arg: 'ID', text: 'the footprint (default: your one footprint, if you have one)' },
+      ...igFormatOptions,
+    ],
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgReport(input),
+  },
+];
+
 export const commands: readonly Command[] = [
   {
     words: ['keygen'],
@@ -686,4 +843,5 @@ export const commands: readonly Command[] = [
   },
   ...requestCommands,
   ...cdopCommands,
+  ...igCommands,
 ];

@@ -90,6 +90,10 @@ const optionsConfig = {
   analysis: { type: 'string' },
   year: { type: 'string' },
   internal: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  by: { type: 'string' },
+  group: { type: 'string' },
+  quarter: { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';
@@ -145,6 +149,8 @@ export type Command = {
   /** The synopsis after `pbx`, e.g. `keys revoke KID [--client ID]`. */
   readonly synopsis: string;
   readonly summary: string;
+  /** What the command does in one line of plain English, for its group's help (`pbx ig --help`). */
+  readonly line?: string;
   /** Operand names, in order: every command takes a fixed number. */
   readonly operands: readonly string[];
   readonly options: readonly OptionHelp[];

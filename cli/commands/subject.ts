@@ -12,7 +12,7 @@ import { type CommandInput, type Io, type OptionValues, printJson, showPath } fr
 import { keysDirFrom, keysDirOf } from './connect.ts';
 
 /** The first line of stdin: `--nhs-number -` keeps the number out of the process list and shell history. */
-const readStdinLine = async (io: Io): Promise<string> => {
+export const readStdinLine = async (io: Io): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0] ?? '';

@@ -4,17 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
-import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { footprintKeyFileOf, readFootprintKeyFile } from '#shared/adapters/crypto/footprint-key-file.ts';
-import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
-import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
-import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
-import { DynamoRegistryReader } from '#shared/adapters/dynamodb/registry-store.ts';
 import { deriveSubjectReference } from '#shared/domain/subjects/subject-reference.ts';
-import { systemClock } from '#shared/ports/clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
-import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
+import { seedReviewDueMashAgreement } from '../support/request-exchange.ts';
 
 // `pbx request …` run as a user runs it, against DynamoDB Local and the S3 emulator: Brent's practitioner asks
 // Harrow under the North West BCU MASH agreement. The CLI processes (about a second each) dominate the time.
@@ -82,22 +76,7 @@ beforeAll(async () => {
   );
   subjectRef = deriveSubjectReference(key, { kind: 'nhs-number', nhsNumber });
   // The MASH agreement again, signed by every party, but past its review date (flagged, not blocking).
-  const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
-  if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
-  const doc = createDocumentClient(localDynamoClient(exchange));
-  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
-  await seedAgreements(
-    {
-      agreements: new DynamoAgreementStore(doc, {
-        agreements: exchange.tableName('agreements'),
-        audit: exchange.tableName('audit'),
-      }),
-      registry: new DynamoRegistryReader(doc, exchange.tableName('registry')),
-      audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
-      clock: systemClock,
-    },
-    [{ id: 'isa-review-due', content: { ...mash.content, validFrom: day(60), reviewDate: day(1) } }],
-  );
+  await seedReviewDueMashAgreement(exchange);
 });
 
 afterAll(async () => {

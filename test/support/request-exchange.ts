@@ -6,6 +6,7 @@ import { localKeyFile, PbxClient, readPrivateKey } from '#client/pbx-client.ts';
 import type { RunningExchange } from '#local/exchange.ts';
 import { localCredentials, localRegion } from '#local/local-credentials.ts';
 import { localBucketName } from '#local/provision.ts';
+import { agreementSeed, seedAgreements } from '#local/seed/agreement-seed.ts';
 import { DynamoAgreementStore } from '#shared/adapters/dynamodb/agreement-store.ts';
 import { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
@@ -16,7 +17,7 @@ import type { Principal } from '#shared/domain/auth/verify-signed-request.ts';
 import type { UserRole } from '#shared/domain/registry/registry.ts';
 import type { DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
-import type { Clock } from '#shared/ports/clock.ts';
+import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { localDynamoClient } from './local-exchange-clients.ts';
 
 // What the request tests share against a running local exchange: signed callers that remember what they signed,
@@ -137,3 +138,28 @@ export const mashReferral = (
   justification,
   ...overrides,
 });
+
+/**
+ * The North West BCU MASH agreement again as `isa-review-due`, signed by every party, in force for 60 days and past
+ * its review date since yesterday: a request under it is accepted and flagged, not refused.
+ */
+export const seedReviewDueMashAgreement = async (
+  exchange: Pick<RunningExchange, 'dynamoEndpoint' | 'tableName'>,
+): Promise<void> => {
+  const mash = agreementSeed.find((a) => a.id === 'isa-nw-bcu-mash');
+  if (mash === undefined) throw new Error('the seed has the North West BCU MASH agreement');
+  const doc = createDocumentClient(localDynamoClient(exchange));
+  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+  await seedAgreements(
+    {
+      agreements: new DynamoAgreementStore(doc, {
+        agreements: exchange.tableName('agreements'),
+        audit: exchange.tableName('audit'),
+      }),
+      registry: new DynamoRegistryReader(doc, exchange.tableName('registry')),
+      audit: new DynamoAuditLog(doc, exchange.tableName('audit')),
+      clock: systemClock,
+    },
+    [{ id: 'isa-review-due', content: { ...mash.content, validFrom: day(60), reviewDate: day(1) } }],
+  );
+};
