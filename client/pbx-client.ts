@@ -6,6 +6,7 @@ import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import { type PublicJwk, signingAlgorithms } from '#shared/domain/registry/client-key.ts';
+import type { KeyRevocationReason } from '#shared/domain/registry/manage-client-keys.ts';
 import type { DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { AgreementView } from '#shared/http/api-contract.ts';
 import {
@@ -225,8 +226,11 @@ export class PbxClient {
     return this.invoke('AddClientKey', { path: { clientId }, body: { jwk, ...window } });
   }
 
-  revokeKey(kid: string, clientId = this.#options.clientId) {
-    return this.invoke('RevokeClientKey', { path: { clientId, kid } });
+  revokeKey(kid: string, clientId = this.#options.clientId, reason?: KeyRevocationReason) {
+    return this.invoke('RevokeClientKey', {
+      path: { clientId, kid },
+      ...(reason === undefined ? {} : { query: { reason } }),
+    });
   }
 
   /** Drafts an agreement (version 1); each party's IG lead or Caldicott guardian then signs it. */

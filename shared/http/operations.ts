@@ -211,8 +211,9 @@ export const operations = withIds({
     entry: 'keys/revoke-client-key.ts',
     tables: { registry: 'readwrite' },
     buckets: {},
-    summary: "Revokes a client's key",
+    summary: "Revokes a client's key, with a coded reason (lost, compromised, superseded)",
     status: 200,
+    query: contract.revokeClientKeyQuery,
     answer: contract.clientKeyAnswer,
   }),
   CreateAgreement: signedOperation({

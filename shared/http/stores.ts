@@ -1,3 +1,4 @@
+import { DynamoAlertStore } from '../adapters/dynamodb/alert-store.ts';
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
 import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
@@ -69,3 +70,11 @@ export const eventOutbox = (runtime: Runtime) => new DynamoEventOutbox(runtime.d
 
 /** The IG projection of the audit log (written only by the projector). */
 export const igStore = (runtime: Runtime) => new DynamoIgStore(runtime.doc, runtime.table('ig'));
+
+/** Anomaly alerts and the detector's state, each alert committed with its audit entry and event. */
+export const alertStore = (runtime: Runtime) =>
+  new DynamoAlertStore(runtime.doc, {
+    alerts: runtime.table('alerts'),
+    audit: runtime.table('audit'),
+    events: runtime.table('events'),
+  });
