@@ -407,6 +407,19 @@ export class PbxClient {
     return this.invoke('GetCdopFigures', { query: { year, for: audience } });
   }
 
+  /** The anomaly alerts the caller may see (an IG lead: their organisation's), newest first. */
+  listAlerts(status?: 'open' | 'acknowledged' | 'closed') {
+    return this.invoke('ListAlerts', { query: status === undefined ? {} : { status } });
+  }
+
+  /** Acknowledges or closes an alert with a note (the exchange keeps only its SHA-256). */
+  actOnAlert(alertId: string, action: 'acknowledge' | 'close', note: string) {
+    return this.invoke(action === 'acknowledge' ? 'AcknowledgeAlert' : 'CloseAlert', {
+      path: { alertId },
+      body: { note },
+    });
+  }
+
   async #send<T>(
     method: string,
     pathAndQuery: string,
