@@ -1,5 +1,5 @@
 import { detectAnomaliesInLog } from '#shared/domain/alerts/detect-anomalies.ts';
-import { alertStore, merkleLogStore, registryTable } from '#shared/http/stores.ts';
+import { alertDetectionStore, merkleLogStore, registryTable } from '#shared/http/stores.ts';
 import { logger } from '#shared/logger.ts';
 import { scheduledFunction } from '../scheduled-function.ts';
 
@@ -7,7 +7,7 @@ import { scheduledFunction } from '../scheduled-function.ts';
 export const handler = scheduledFunction(
   'DetectAnomalies',
   (runtime) => ({
-    alerts: alertStore(runtime),
+    alerts: alertDetectionStore(runtime),
     log: merkleLogStore(runtime),
     registry: registryTable(runtime),
     clock: runtime.clock,

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
-import { alertIdSchema } from '../domain/alerts/alert.ts';
 import { agreementSchema } from '../domain/agreements/agreement.ts';
+import { alertIdSchema } from '../domain/alerts/alert.ts';
 import { type AuditFacts, textSha256 } from '../domain/audit/audit-entry.ts';
 import { caseIdSchema } from '../domain/cdop/case.ts';
 import { NotFoundError } from '../domain/errors.ts';

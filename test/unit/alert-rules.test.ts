@@ -80,10 +80,7 @@ describe('the rule definitions', () => {
 describe('bulk access', () => {
   const touching = (children: number, userId = 'lb-brent.practitioner', organisationId = 'lb-brent') =>
     Array.from({ length: children }, (_, n) =>
-      entry(
-        { actor: { ...brentPractitioner, userId, organisationId }, subjectRef: ref(n) },
-        minutes(n % 50),
-      ),
+      entry({ actor: { ...brentPractitioner, userId, organisationId }, subjectRef: ref(n) }, minutes(n % 50)),
     );
   const n = defaultAlertThresholds.bulkAccessChildren;
 
@@ -105,9 +102,7 @@ describe('bulk access', () => {
     expect(detect(repeated)).toEqual([]);
     const split = [
       ...touching(n),
-      ...Array.from({ length: n }, (_, i) =>
-        entry({ subjectRef: ref(100 + i) }, minutes(60 + i)),
-      ),
+      ...Array.from({ length: n }, (_, i) => entry({ subjectRef: ref(100 + i) }, minutes(60 + i))),
     ];
     expect(detect(split)).toEqual([]);
   });
@@ -132,7 +127,9 @@ describe('out of hours', () => {
 
   it('does not fire in working hours, for an operator or an IG lead, or for an entry without a child', () => {
     expect(detect([at('2026-07-01T09:00:00Z'), at('2026-12-02T18:30:00Z')])).toEqual([]);
-    expect(detect([at('2026-07-01T23:00:00Z', 'operator'), at('2026-07-01T23:00:00Z', 'ig-lead')])).toEqual([]);
+    expect(detect([at('2026-07-01T23:00:00Z', 'operator'), at('2026-07-01T23:00:00Z', 'ig-lead')])).toEqual(
+      [],
+    );
     expect(detect([entry({ action: 'request.list' }, new Date('2026-07-01T23:00:00Z'))])).toEqual([]);
   });
 
@@ -157,8 +154,12 @@ describe('repeated refusals', () => {
   });
 
   it('counts unauthenticated refusals against the client the token claimed, for its organisation', () => {
-    const alerts = detect(refused(n + 1, { kind: 'anonymous', claimedClientId: 'lb-harrow-system' }).slice(0, 3));
-    expect(alerts).toMatchObject([{ rule: 'repeated-refusals', clientId: 'lb-harrow-system', organisations: ['lb-harrow'] }]);
+    const alerts = detect(
+      refused(n + 1, { kind: 'anonymous', claimedClientId: 'lb-harrow-system' }).slice(0, 3),
+    );
+    expect(alerts).toMatchObject([
+      { rule: 'repeated-refusals', clientId: 'lb-harrow-system', organisations: ['lb-harrow'] },
+    ]);
   });
 
   it('does not fire at N refusals, or for allowed entries', () => {
@@ -179,7 +180,10 @@ describe('cross-footprint attempts', () => {
         },
         minutes(0),
       ),
-      entry({ action: 'request.submit', outcome: 'refused', reasonCodes: ['PURPOSE_NOT_FOR_FOOTPRINT'] }, minutes(1)),
+      entry(
+        { action: 'request.submit', outcome: 'refused', reasonCodes: ['PURPOSE_NOT_FOR_FOOTPRINT'] },
+        minutes(1),
+      ),
     ]);
     expect(rulesOf(alerts)).toEqual(['cross-footprint', 'cross-footprint']);
     expect(alerts[0]?.organisations).toEqual(['lb-brent', 'lb-harrow']);
@@ -187,24 +191,45 @@ describe('cross-footprint attempts', () => {
 
   it('does not fire on other refusals', () => {
     expect(
-      detect([entry({ action: 'request.submit', outcome: 'refused', reasonCodes: ['AGREEMENT_NOT_ACTIVE'] }, minutes(0))]),
+      detect([
+        entry(
+          { action: 'request.submit', outcome: 'refused', reasonCodes: ['AGREEMENT_NOT_ACTIVE'] },
+          minutes(0),
+        ),
+      ]),
     ).toEqual([]);
   });
 });
 
 describe('access under an agreement past review', () => {
   const flagged = (at: Date, version = 1) =>
-    entry({ reviewOverdue: true, agreement: { id: 'isa-nw-bcu-mash', version }, parties: ['lb-brent', 'lb-harrow'] }, at);
+    entry(
+      {
+        reviewOverdue: true,
+        agreement: { id: 'isa-nw-bcu-mash', version },
+        parties: ['lb-brent', 'lb-harrow'],
+      },
+      at,
+    );
 
   it('fires on the first flagged access of the day for each agreement version', () => {
-    const alerts = detect([flagged(minutes(0)), flagged(minutes(5)), flagged(minutes(6), 2), flagged(minutes(60 * 24))]);
+    const alerts = detect([
+      flagged(minutes(0)),
+      flagged(minutes(5)),
+      flagged(minutes(6), 2),
+      flagged(minutes(60 * 24)),
+    ]);
     expect(rulesOf(alerts)).toEqual(['past-review', 'past-review', 'past-review']);
     expect(alerts[0]).toMatchObject({ organisations: ['lb-brent', 'lb-harrow'], entries: [0] });
   });
 
   it('does not fire without the flag, or when the access was refused', () => {
     expect(detect([entry({ agreement: { id: 'isa-nw-bcu-mash', version: 1 } }, minutes(0))])).toEqual([]);
-    expect(detect([entry({ reviewOverdue: true, outcome: 'refused', agreement: { id: 'a', version: 1 } }, minutes(0))])).toEqual([]);
+    expect(
+      detect([
+        entry({ reviewOverdue: true, outcome: 'refused', agreement: { id: 'a', version: 1 } }, minutes(0)),
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -217,7 +242,9 @@ describe('a share fetched from a rarely used client', () => {
 
   it('fires when a client with fewer than N fetches in 30 days fetches, after N from the usual one', () => {
     const alerts = detect([...usual, fetch('lb-brent-mobile', minutes(5 * 60 * 24))]);
-    expect(alerts).toMatchObject([{ rule: 'rare-client', clientId: 'lb-brent-mobile', entries: [usual.length] }]);
+    expect(alerts).toMatchObject([
+      { rule: 'rare-client', clientId: 'lb-brent-mobile', entries: [usual.length] },
+    ]);
   });
 
   it('does not fire for the usual client, for an organisation with no history, or once fetches are old', () => {

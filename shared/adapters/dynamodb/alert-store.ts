@@ -27,7 +27,8 @@ const listKey = (scope: AlertListScope, id: string) => ({
   sk: id,
 });
 
-export type AlertTables = { readonly alerts: string; readonly audit: string; readonly events: string };
+/** The tables an alert store writes: the events table only for the detector, which raises alerts. */
+export type AlertTables = { readonly alerts: string; readonly audit: string; readonly events?: string };
 
 export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
   /** DynamoDB's 100 items per transaction, less the cursor and a margin. */
@@ -60,6 +61,8 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
   }
 
   async commitBatch(batch: AlertBatch): Promise<boolean> {
+    const events = this.tables.events;
+    if (events === undefined) throw new TypeError('raising alerts needs the events table');
     const tx = new Transaction();
     // The cursor moves only from where this batch was folded: a concurrent or repeated run's batch fails here.
     this.#moveCursor(tx, { ...cursorKey, ...logCursorSchema.parse(batch.cursor) }, batch.expectedNext);
@@ -74,7 +77,7 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
         tx.put(this.tables.alerts, listKey({ kind: 'organisation', organisationId }, checked.id));
       }
       appendAudit(tx, this.tables.audit, audit);
-      appendEvents(tx, this.tables.events, [event]);
+      appendEvents(tx, events, [event]);
     }
     return (await tx.commit(this.doc)) === 'committed';
   }

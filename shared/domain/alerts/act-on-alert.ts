@@ -35,7 +35,10 @@ export const actOnAlert = (
   return auditedAction(deps, { ...callerFacts(input.principal), action, target }, async () => {
     const scope = alertScopeOf(input.principal);
     const alert = await deps.alerts.getAlert(input.alertId);
-    if (alert === undefined || (scope.kind === 'organisation' && !alertConcerns(alert, scope.organisationId))) {
+    if (
+      alert === undefined ||
+      (scope.kind === 'organisation' && !alertConcerns(alert, scope.organisationId))
+    ) {
       throw new NotFoundError('NOT_FOUND', `there is no alert ${input.alertId}`);
     }
     if (!(from as readonly AlertStatus[]).includes(alert.status)) {

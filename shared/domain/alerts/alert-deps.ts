@@ -1,10 +1,9 @@
-import type { AlertStore } from '../../ports/alert-store.ts';
+import type { AlertListScope, AlertStore } from '../../ports/alert-store.ts';
 import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Principal } from '../auth/verify-signed-request.ts';
 import { auditReadScopeOf } from '../audit/search.ts';
+import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError } from '../errors.ts';
-import type { AlertListScope } from '../../ports/alert-store.ts';
 
 /** What the alert operations need: the alerts, the audit log (refusals, acknowledgements) and the clock. */
 export type AlertDeps = {
@@ -18,7 +17,10 @@ export type AlertDeps = {
  * concerning their organisation (audit search's read scopes, shared/domain/audit/search.ts); anyone else none.
  */
 export const alertScopeOf = (principal: Principal): AlertListScope => {
-  const scope = auditReadScopeOf({ organisationId: principal.organisationId, roles: principal.user?.roles ?? [] });
+  const scope = auditReadScopeOf({
+    organisationId: principal.organisationId,
+    roles: principal.user?.roles ?? [],
+  });
   if (scope === undefined) {
     throw new AuthorisationError('NOT_PERMITTED', 'alerts are for IG leads and the operator', [
       'roles allowed: operator, ig-lead, caldicott-guardian, dpo',
