@@ -11,6 +11,7 @@ import { defaultAlertThresholds } from '#shared/domain/alerts/thresholds.ts';
 import { textSha256 } from '#shared/domain/audit/audit-entry.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
+import { runPbx } from '../support/pbx-cli.ts';
 import { type Caller, recordingCaller, requestStoresOf } from '../support/request-exchange.ts';
 
 // Issue 17: anomaly alerts raised by the detector (DetectAnomalies) from what the local exchange records, for the
@@ -250,4 +251,44 @@ describe('acknowledging and closing an alert', () => {
     expect(recorded.find((e) => e.outcome === 'allowed')?.textSha256).toEqual({ note: textSha256(note) });
     expect(JSON.stringify(recorded)).not.toContain('laptop');
   }, 60_000);
+});
+
+describe('pbx ig alerts', () => {
+  const pbx = (user: string, args: readonly string[]) =>
+    runPbx({ url: exchange.url, keysDir: exchange.keysDir }, [
+      ...args,
+      '--as',
+      `${user.split('.')[0]}-system`,
+      '--sub',
+      user,
+    ]);
+
+  it('lists the alerts as a table and as JSON, and acknowledges and closes one with a note', async () => {
+    const open = ok(await brentIgLead.listAlerts('open')).alerts;
+    const [first] = open;
+    const table = await pbx('lb-brent.ig-lead', ['ig', 'alerts', '--status', 'open']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(`${open.length} alert`);
+    for (const alert of open) expect(table.stdout).toContain(alert.id);
+    const json = await pbx('lb-brent.ig-lead', ['ig', 'alerts', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(ok(await brentIgLead.listAlerts()));
+
+    const id = first?.id ?? '';
+    const refused = await pbx('lb-brent.ig-lead', ['ig', 'alerts', 'close', id]);
+    expect(refused.code).not.toBe(0);
+    const acknowledged = await pbx('lb-brent.ig-lead', [
+      'ig',
+      'alerts',
+      'acknowledge',
+      id,
+      '--note',
+      'looking',
+    ]);
+    expect(acknowledged.stdout, acknowledged.stderr).toBe(`${id} is acknowledged\n`);
+    const closed = await pbx('lb-brent.ig-lead', ['ig', 'alerts', 'close', id, '--note', 'explained']);
+    expect(closed.stdout, closed.stderr).toBe(`${id} is closed\n`);
+    const practitioner = await pbx('lb-brent.practitioner', ['ig', 'alerts']);
+    expect(practitioner.code).not.toBe(0);
+    expect(practitioner.stderr).toContain('NOT_PERMITTED');
+  }, 120_000);
 });
