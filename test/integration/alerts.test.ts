@@ -4,11 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PbxClient, type PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
+import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb/client.ts';
+import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
 import { generateSigningKey, publicJwkOf } from '#shared/adapters/jose/signing-keys.ts';
 import type { Alert } from '#shared/domain/alerts/alert.ts';
+import { detectAnomaliesInLog } from '#shared/domain/alerts/detect-anomalies.ts';
 import { defaultAlertThresholds } from '#shared/domain/alerts/thresholds.ts';
 import { textSha256 } from '#shared/domain/audit/audit-entry.ts';
+import type { AlertDetectionStore } from '#shared/ports/alert-store.ts';
+import { systemClock } from '#shared/ports/clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
@@ -291,4 +296,64 @@ describe('pbx ig alerts', () => {
     expect(practitioner.code).not.toBe(0);
     expect(practitioner.stderr).toContain('NOT_PERMITTED');
   }, 120_000);
+});
+
+describe('the detector', () => {
+  /** The detection store, its first commit failing as if the function had crashed before it. */
+  const crashingOnce = (store: AlertDetectionStore): AlertDetectionStore => {
+    let crashed = false;
+    return {
+      maxItemsPerBatch: store.maxItemsPerBatch,
+      itemsOfAlert: (alert) => store.itemsOfAlert(alert),
+      readCursor: () => store.readCursor(),
+      touchCursor: (cursor) => store.touchCursor(cursor),
+      readState: (keys) => store.readState(keys),
+      commitBatch: async (batch) => {
+        if (!crashed) {
+          crashed = true;
+          throw new Error('crashed');
+        }
+        return store.commitBatch(batch);
+      },
+    };
+  };
+
+  it('raises each alert once when runs crash, repeat and race', async () => {
+    const doc = createDocumentClient(localDynamoClient(exchange));
+    const alerts = new DynamoAlertStore(doc, {
+      alerts: exchange.tableName('alerts'),
+      audit: exchange.tableName('audit'),
+      events: exchange.tableName('events'),
+    });
+    const deps = {
+      alerts,
+      log: new DynamoMerkleLogStore(doc, exchange.tableName('audit')),
+      registry: requestStoresOf(exchange).registry,
+      clock: systemClock,
+    };
+    await detect();
+    const before = (await alertsOf('cross-footprint')).length;
+    for (let i = 0; i < 3; i++) {
+      expect((await brent.submitRequest(brentAsksHarrow(newSubject('east-area-bcu')))).status).toBe(403);
+    }
+    await exchange.runSchedule('SequenceAuditLog');
+    const options = { maxBatches: 10, maxMillis: 10_000 };
+    await expect(detectAnomaliesInLog({ ...deps, alerts: crashingOnce(alerts) }, options)).rejects.toThrow(
+      'crashed',
+    );
+    const runs = await Promise.all([0, 1, 2].map(() => detectAnomaliesInLog(deps, options)));
+    expect(runs.reduce((n, r) => n + r.raised, 0)).toBeGreaterThanOrEqual(3);
+    expect((await detectAnomaliesInLog(deps, options)).projected).toBe(0);
+    expect(await alertsOf('cross-footprint')).toHaveLength(before + 3);
+    // A batch from a cursor another run has moved since is refused whole.
+    const cursor = await alerts.readCursor();
+    const stale = {
+      expectedNext: (cursor?.next ?? 1) - 1,
+      cursor: { next: cursor?.next ?? 1, updatedAt: new Date().toISOString() },
+      changes: [],
+      raised: [],
+    };
+    expect(await alerts.commitBatch(stale)).toBe(false);
+    expect((await alerts.readCursor())?.next).toBe(cursor?.next);
+  }, 60_000);
 });
