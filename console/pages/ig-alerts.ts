@@ -4,7 +4,7 @@ import { alertIdSchema, alertStatuses } from '#shared/domain/alerts/alert.ts';
 import { alertRules } from '#shared/domain/alerts/rules.ts';
 import type { ConsoleContext, ConsoleEnv } from '../context.ts';
 import { type FormFields, FormProblems, textOf } from '../forms.ts';
-import { explain, refusalOf } from '../plain-english.ts';
+import { refusedPage } from './ig.ts';
 
 /**
  * The alerts page of the IG answers section (docs/CONSOLE.md, docs/IG.md "Anomaly alerts"): the anomaly alerts of
@@ -18,12 +18,6 @@ const statusText: Record<Alert['status'], string> = {
   open: 'Open',
   acknowledged: 'Acknowledged',
   closed: 'Closed',
-};
-
-const refusedPage = (c: ConsoleContext, response: { status: number; body: unknown }) => {
-  const { summary, reasons } = explain(refusalOf(response));
-  const status = response.status >= 400 && response.status < 600 ? response.status : 502;
-  return c.get('page')('audit/refused.njk', { title: 'Alerts', summary, reasons }, status);
 };
 
 /** An alert as the page shows it: its facts as summary rows, and the leaves as links to the evidence page. */
@@ -57,7 +51,7 @@ export const registerIgAlertPages = (app: Hono<ConsoleEnv>): void => {
   const listPage = async (c: ConsoleContext, problems = new FormProblems(), status = 200) => {
     const wanted = alertStatuses.find((s) => s === c.req.query('status'));
     const answer = await c.get('exchange').listAlerts(wanted);
-    if (answer.status !== 200) return refusedPage(c, answer);
+    if (answer.status !== 200) return refusedPage(c, answer, 'Alerts');
     return c.get('page')(
       'ig/alerts.njk',
       {
@@ -88,7 +82,7 @@ export const registerIgAlertPages = (app: Hono<ConsoleEnv>): void => {
         return listPage(c, problems, 400);
       }
       const answer = await c.get('exchange').actOnAlert(alertId, action, note);
-      if (answer.status !== 200) return refusedPage(c, answer);
+      if (answer.status !== 200) return refusedPage(c, answer, 'Alerts');
       return c.redirect(`/ig/alerts?done=${action === 'acknowledge' ? 'acknowledged' : 'closed'}`, 303);
     });
   }
