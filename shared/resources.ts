@@ -51,6 +51,17 @@ export const tables = {
    * projector ProjectIgAnswers): monthly aggregates, open requests, each child's entries and the cursor (docs/IG.md).
    */
   ig: { envVar: 'IG_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /**
+   * Anomaly alerts for IG leads (shared/adapters/dynamodb/alert-store.ts): the alerts and their listings, written
+   * by the detector DetectAnomalies and the acknowledge and close operations; the rules' rolling state, forgotten
+   * by TTL; the detector's cursor (docs/IG.md "Anomaly alerts").
+   */
+  alerts: {
+    envVar: 'ALERTS_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type BucketDefinition = {

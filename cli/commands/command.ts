@@ -94,6 +94,7 @@ const optionsConfig = {
   by: { type: 'string' },
   group: { type: 'string' },
   quarter: { type: 'string' },
+  note: { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';

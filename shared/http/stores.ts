@@ -1,4 +1,5 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
+import { DynamoAlertStore } from '../adapters/dynamodb/alert-store.ts';
 import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
 import { DynamoEventOutbox } from '../adapters/dynamodb/event-outbox.ts';
@@ -69,3 +70,15 @@ export const eventOutbox = (runtime: Runtime) => new DynamoEventOutbox(runtime.d
 
 /** The IG projection of the audit log (written only by the projector). */
 export const igStore = (runtime: Runtime) => new DynamoIgStore(runtime.doc, runtime.table('ig'));
+
+/** Anomaly alerts, each acknowledgement or closure committed with its audit entry. */
+export const alertStore = (runtime: Runtime) =>
+  new DynamoAlertStore(runtime.doc, { alerts: runtime.table('alerts'), audit: runtime.table('audit') });
+
+/** The detector's state and the alerts it raises, each committed with its audit entry and event. */
+export const alertDetectionStore = (runtime: Runtime) =>
+  new DynamoAlertStore(runtime.doc, {
+    alerts: runtime.table('alerts'),
+    audit: runtime.table('audit'),
+    events: runtime.table('events'),
+  });
