@@ -697,6 +697,12 @@ export const operations = withIds({
     query: ig.igPeriodQuery,
     answer: ig.igOutcomesAnswer,
   }),
+  GetIgChallenges: igOperation('challenges', 'get-challenges.ts', {
+    summary: "Challenges of requests' answers by pair and month: raised, escalated, each outcome, overdue",
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igChallengesAnswer,
+  }),
   GetIgOutstanding: igOperation('outstanding', 'get-outstanding.ts', {
     summary: 'Open requests by responder now: owed, overdue and by how long',
     status: 200,

@@ -137,6 +137,20 @@ export type PlacementRow = {
 
 export type PlacementsAnswer = PeriodAnswer & { readonly rows: readonly PlacementRow[] };
 
+export type ChallengesRow = {
+  readonly month: string;
+  readonly requester: string;
+  readonly responder: string;
+  readonly raised: IgCount;
+  readonly escalated: IgCount;
+  readonly upheld: IgCount;
+  readonly overturned: IgCount;
+  readonly resolvedOtherwise: IgCount;
+  readonly overdue: IgCount;
+};
+
+export type ChallengesAnswer = PeriodAnswer & { readonly rows: readonly ChallengesRow[] };
+
 export type OutcomesRow = {
   readonly requester: string;
   readonly responder: string;
