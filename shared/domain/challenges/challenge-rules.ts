@@ -105,6 +105,24 @@ const withChallenge = (request: DataRequest, challenge: Challenge): DataRequest 
   revision: request.revision + 1,
 });
 
+/** When the decision a challenge on `ground` disputes was made; none for an undecided overdue request. */
+const decidedAtOf = (request: DataRequest, ground: ChallengeGround): string | undefined =>
+  ground === 'overdue' && request.status === 'submitted' ? undefined : request.decision?.decidedAt;
+
+/** The earlier challenge of this very answer (the same ground and decision), if any. */
+const challengedBefore = (request: DataRequest, ground: ChallengeGround): Challenge | undefined => {
+  const decidedAt = decidedAtOf(request, ground);
+  return (request.challenges ?? []).find((c) => c.ground === ground && c.decidedAt === decidedAt);
+};
+
+/** Whether the request's answer may be challenged now (by its requester): `raiseTransition` would not refuse. */
+export const isChallengeable = (request: DataRequest, now: Date): boolean => {
+  const ground = groundOf(request, now);
+  return (
+    ground !== undefined && openChallengeOf(request) === undefined && challengedBefore(request, ground) === undefined
+  );
+};
+
 /**
  * A new challenge at stage 1, to the responder's first escalation role. Refused when there is nothing to challenge
  * (an approval, a release, an answer not yet due), when a challenge is already open, and when this very decision
@@ -131,9 +149,8 @@ export const raiseTransition = (
       `challenge: ${open.n}`,
     ]);
   }
-  const decidedAt =
-    ground === 'overdue' && request.status === 'submitted' ? undefined : request.decision?.decidedAt;
-  const before = (request.challenges ?? []).find((c) => c.ground === ground && c.decidedAt === decidedAt);
+  const decidedAt = decidedAtOf(request, ground);
+  const before = challengedBefore(request, ground);
   if (before !== undefined) {
     throw new ConflictError(
       'NOTHING_TO_CHALLENGE',
