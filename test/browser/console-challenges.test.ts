@@ -102,6 +102,24 @@ describe('the challenge pages', () => {
     // The outcome is recorded: the form is no longer offered.
     await visit(page, `/requests/${requestId}`);
     expect(await page.getByRole('button', { name: 'Record the outcome' }).count()).toBe(0);
+
+    // The IG question counts the challenge and its outcome for the pair.
+    await stack.exchange.runSchedule('SequenceAuditLog');
+    await stack.exchange.runSchedule('ProjectIgAnswers');
+    await visit(page, '/ig');
+    expect(await page.locator('#ig-questions a[href="/ig/challenges"]').count()).toBe(1);
+    await visit(page, '/ig/challenges');
+    const cells = await page.locator('#challenges-table tbody tr').first().locator('td, th').allInnerTexts();
+    expect(cells.slice(1)).toEqual([
+      'London Borough of Brent',
+      'London Borough of Harrow',
+      '1',
+      '0',
+      '0',
+      '1',
+      '0',
+      '0',
+    ]);
     await context.close();
   });
 });
