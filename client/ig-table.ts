@@ -358,6 +358,7 @@ const reportIndicators = (report: ReportAnswer): Indicator[] => {
       }),
     ),
     ...counted('placements', 'all', report.placements),
+    ...counted('challenges', 'all', report.challenges),
     ...counted('outcomes', 'all', {
       submitted: outcomes.submitted,
       withOutcome: outcomes.withOutcome,

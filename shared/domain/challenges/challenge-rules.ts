@@ -119,7 +119,9 @@ const challengedBefore = (request: DataRequest, ground: ChallengeGround): Challe
 export const isChallengeable = (request: DataRequest, now: Date): boolean => {
   const ground = groundOf(request, now);
   return (
-    ground !== undefined && openChallengeOf(request) === undefined && challengedBefore(request, ground) === undefined
+    ground !== undefined &&
+    openChallengeOf(request) === undefined &&
+    challengedBefore(request, ground) === undefined
   );
 };
 

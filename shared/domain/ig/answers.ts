@@ -212,6 +212,13 @@ export type ReportAnswer = {
   readonly crossFootprint: CodeCounts;
   readonly consentNotSought: readonly { readonly exemption: ConsentExemption; readonly count: IgCount }[];
   readonly placements: { readonly submitted: IgCount };
+  readonly challenges: {
+    readonly raised: IgCount;
+    readonly escalated: IgCount;
+    readonly upheld: IgCount;
+    readonly overturned: IgCount;
+    readonly resolvedOtherwise: IgCount;
+  };
   readonly outcomes: {
     readonly submitted: IgCount;
     readonly withOutcome: IgCount;

@@ -360,6 +360,15 @@ export const igReportAnswer = z.strictObject({
   crossFootprint: codeCounts,
   consentNotSought: z.array(z.strictObject({ exemption: z.enum(consentExemptions), count: igCount })),
   placements: z.strictObject({ submitted: igCount }),
+  challenges: z
+    .strictObject({
+      raised: igCount,
+      escalated: igCount,
+      upheld: igCount,
+      overturned: igCount,
+      resolvedOtherwise: igCount,
+    })
+    .describe("challenges of answers in the quarter and their stages' outcomes"),
   outcomes: z.strictObject({
     submitted: igCount,
     withOutcome: igCount,
