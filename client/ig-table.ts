@@ -1,4 +1,5 @@
 import type {
+  IgChallengesAnswer as ChallengesAnswer,
   IgChildAnswer as ChildAnswer,
   IgConsentNotSoughtAnswer as ConsentNotSoughtAnswer,
   IgOutcomesAnswer as OutcomesAnswer,
@@ -40,6 +41,7 @@ type RefusalRow = RefusalsAnswer['rows'][number];
 type PastReviewRow = PastReviewAnswer['rows'][number];
 type PlacementRow = PlacementsAnswer['rows'][number];
 type OutcomesRow = OutcomesAnswer['rows'][number];
+type ChallengesRow = ChallengesAnswer['rows'][number];
 type OutstandingRow = OutstandingAnswer['rows'][number];
 type OpenRequestRow = NonNullable<OutstandingRow['requests']>[number];
 type Timings = RequestsRow['responseTime'];
@@ -185,6 +187,17 @@ export const placementColumns: readonly IgColumn<PlacementRow>[] = [
   count('Released', (r) => r.released),
 ];
 
+export const challengesColumns: readonly IgColumn<ChallengesRow>[] = [
+  text('Month', (r) => r.month),
+  ...pairColumns<ChallengesRow>(),
+  count('Raised', (r) => r.raised),
+  count('Escalated', (r) => r.escalated),
+  count('Upheld', (r) => r.upheld),
+  count('Overturned', (r) => r.overturned),
+  count('Resolved otherwise', (r) => r.resolvedOtherwise),
+  count('Overdue', (r) => r.overdue),
+];
+
 export const outcomesColumns: readonly IgColumn<OutcomesRow>[] = [
   ...pairColumns<OutcomesRow>(),
   count('Submitted', (r) => r.submitted),
@@ -265,6 +278,10 @@ export const placementsTables = (answer: PlacementsAnswer): IgTable[] => [
   igTableOf('Requests about children placed out of borough', placementColumns, answer.rows),
 ];
 
+export const challengesTables = (answer: ChallengesAnswer): IgTable[] => [
+  igTableOf('Challenges of answers and their outcomes, by month', challengesColumns, answer.rows),
+];
+
 export const outcomesTables = (answer: OutcomesAnswer): IgTable[] => [
   igTableOf('Outcomes of requests submitted in the period', outcomesColumns, answer.rows),
 ];
@@ -341,6 +358,7 @@ const reportIndicators = (report: ReportAnswer): Indicator[] => {
       }),
     ),
     ...counted('placements', 'all', report.placements),
+    ...counted('challenges', 'all', report.challenges),
     ...counted('outcomes', 'all', {
       submitted: outcomes.submitted,
       withOutcome: outcomes.withOutcome,

@@ -351,6 +351,37 @@ export class PbxClient {
     return this.invoke('WithdrawRequest', { path: { requestId }, idempotencyKey });
   }
 
+  // Challenges of a request's answer (docs/REQUESTS.md, "Challenge and escalation"); steps take an optional key.
+
+  raiseChallenge(requestId: string, challenge: ChallengeInput, idempotencyKey?: string) {
+    return this.invoke('RaiseChallenge', { path: { requestId }, body: unchecked(challenge), idempotencyKey });
+  }
+
+  listChallenges(requestId: string) {
+    return this.invoke('ListChallenges', { path: { requestId } });
+  }
+
+  escalateChallenge(requestId: string, n: number, escalation: ChallengeInput, idempotencyKey?: string) {
+    return this.invoke('EscalateChallenge', {
+      path: { requestId, n: String(n) },
+      body: unchecked(escalation),
+      idempotencyKey,
+    });
+  }
+
+  recordChallengeOutcome(
+    requestId: string,
+    n: number,
+    outcome: ChallengeOutcomeInput,
+    idempotencyKey?: string,
+  ) {
+    return this.invoke('RecordChallengeOutcome', {
+      path: { requestId, n: String(n) },
+      body: unchecked(outcome),
+      idempotencyKey,
+    });
+  }
+
   // Child death overview panel cases (docs/CDOP.md). Steps that change a case take an optional idempotency key.
 
   /** The public registry (organisations, footprints, clients and their keys): unsigned, like discovery. */
@@ -472,6 +503,15 @@ export type RequestDecisionInput = {
   reasonCodes?: string[];
   withheld?: { dataCategories?: string[]; description?: string };
 };
+/** A challenge raised or escalated: reasons in words and coded grounds (shared/domain/challenges/challenge.ts). */
+export type ChallengeInput = { reasons: string; reasonCodes: string[] };
+/** A stage's outcome; `decision` for an overturn only. */
+export type ChallengeOutcomeInput = ChallengeInput & {
+  outcome: 'upheld' | 'overturned' | 'resolved-otherwise';
+  decision?: RequestDecisionInput;
+};
+/** A challenge as the exchange shows it. */
+export type ChallengeView = ClientAnswerOf<Operations['RaiseChallenge']>['challenge'];
 /** What `POST /v1/requests/{id}/fetch` answers: a short-lived download URL and what the bytes must be. */
 export type ShareGrant = ClientAnswerOf<Operations['FetchShare']>;
 /** The notification form `POST /v1/cdop/cases` takes (shared/domain/cdop/notification.ts, version 2026). */

@@ -192,6 +192,74 @@ const requestCommands: readonly Command[] = [
   },
 ];
 
+/** `pbx challenge …`: challenges of a request's answer and their escalation (docs/REQUESTS.md). */
+const challengeText = (what: string, codes: string): readonly OptionHelp[] => [
+  { name: 'reasons', arg: 'TEXT', text: `${what} (required; recorded; the audit log holds its SHA-256)` },
+  {
+    name: 'reason-codes',
+    arg: 'A,B',
+    text: `the coded grounds (required), which the audit log records: ${codes}`,
+  },
+  idempotencyKeyOption,
+];
+const challengeCommands: readonly Command[] = [
+  {
+    words: ['challenge', 'raise'],
+    synopsis: 'challenge raise ID --reasons TEXT --reason-codes A,B',
+    line: 'challenge a decline, a partial approval or an overdue answer',
+    summary:
+      'The requester (the user who asked, or its IG lead, Caldicott guardian or DPO) challenges a decline, a\n' +
+      "partial approval or an answer owed past its due date. Stage 1 goes to the responder's first escalation\n" +
+      "role (the agreement's escalation; by default its IG lead, 5 days, then its Caldicott guardian, 10 days).",
+    operands: ['ID'],
+    options: challengeText('why the answer is disputed', 'NEEDED_TO_SAFEGUARD, WITHHELD_TOO_MUCH, …'),
+    signed: true,
+    run: async (input) => (await import('./challenge.ts')).runChallengeRaise(input),
+  },
+  {
+    words: ['challenge', 'list'],
+    synopsis: 'challenge list ID',
+    line: "a request's challenges, each stage and its outcome",
+    summary:
+      "Shows a request's challenges to one of its two parties: each stage, its role, due date and outcome.",
+    operands: ['ID'],
+    options: [],
+    signed: true,
+    run: async (input) => (await import('./challenge.ts')).runChallengeList(input),
+  },
+  {
+    words: ['challenge', 'escalate'],
+    synopsis: 'challenge escalate ID N --reasons TEXT --reason-codes A,B',
+    line: 'take a challenge a stage further',
+    summary:
+      "The requester escalates challenge N to the responder's next escalation role: after an outcome it\n" +
+      "disputes (upheld, resolved otherwise), or none by the stage's due date; up to the last stage.",
+    operands: ['ID', 'N'],
+    options: challengeText('why it goes further', 'OUTCOME_NOT_ADDRESSED, NO_ANSWER_IN_TIME, …'),
+    signed: true,
+    run: async (input) => (await import('./challenge.ts')).runChallengeEscalate(input),
+  },
+  {
+    words: ['challenge', 'outcome'],
+    synopsis:
+      'challenge outcome ID N --outcome upheld|overturned|resolved-otherwise --reasons TEXT --reason-codes A,B\n' +
+      '  [--file DECISION]',
+    line: "record the outcome of a challenge's stage",
+    summary:
+      "The responder's user with the stage's escalation role records its outcome. An overturn carries the new\n" +
+      'decision (--file, JSON as POST /v1/requests/{id}/decision takes it: outcome, reasons, reasonCodes,\n' +
+      'withheld), and the request is decided anew.',
+    operands: ['ID', 'N'],
+    options: [
+      { name: 'outcome', arg: 'O', text: 'upheld, overturned or resolved-otherwise' },
+      { name: 'file', arg: 'DECISION', text: 'with overturned: the new decision as JSON (- reads stdin)' },
+      ...challengeText("the stage's outcome", 'DECISION_CORRECT, DECISION_WRONG, …'),
+    ],
+    signed: true,
+    run: async (input) => (await import('./challenge.ts')).runChallengeOutcome(input),
+  },
+];
+
 /** `pbx cdop …`: the child death overview panel's case workspace (docs/CDOP.md). */
 const caseOperand = ['CASE'];
 const cdopCommands: readonly Command[] = [
@@ -379,7 +447,8 @@ const igPeriodQuestion = (
     | 'past-review'
     | 'consent-not-sought'
     | 'placements'
-    | 'outcomes',
+    | 'outcomes'
+    | 'challenges',
   line: string,
   summary: string,
 ): Command => ({
@@ -480,6 +549,12 @@ const igCommands: readonly Command[] = [
     'did each requester get an outcome, and how long it took',
     'For requests submitted in the period, by pair: how many got an outcome (decided, withdrawn or closed) and\n' +
       'how many are open, the outcome rate, and the median and 90th-percentile time to the outcome.',
+  ),
+  igPeriodQuestion(
+    'challenges',
+    'challenges of answers and their outcomes',
+    "Challenges of requests' answers by month and organisation pair: raised, escalated, upheld, overturned,\n" +
+      'resolved otherwise, and stages left past their due date.',
   ),
   {
     words: ['ig', 'outstanding'],
@@ -888,6 +963,7 @@ export const commands: readonly Command[] = [
     run: async (input) => (await import('./events.ts')).runEventsTail(input),
   },
   ...requestCommands,
+  ...challengeCommands,
   ...cdopCommands,
   ...igCommands,
   ...igAlertCommands,

@@ -1,4 +1,5 @@
 import {
+  challengesTables,
   childTables,
   consentNotSoughtTables,
   type IgTable,
@@ -115,6 +116,7 @@ const periodQuestions = {
   ),
   placements: periodQuestion((c, query) => c.invoke('GetIgPlacements', { query }), placementsTables),
   outcomes: periodQuestion((c, query) => c.invoke('GetIgOutcomes', { query }), outcomesTables),
+  challenges: periodQuestion((c, query) => c.invoke('GetIgChallenges', { query }), challengesTables),
   outstanding: periodQuestion((c, query) => c.invoke('GetIgOutstanding', { query }), outstandingTables),
 } as const;
 export type PeriodQuestion = keyof typeof periodQuestions;

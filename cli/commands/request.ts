@@ -70,7 +70,7 @@ export const idempotencyKeyOf = (values: OptionValues): string | undefined => {
 const field = (label: string, value: string) => `${label.padEnd(15)}${value}`;
 
 /** A comma-separated list of codes, each one of `known` (a usage error naming the strangers otherwise). */
-const codesOf = (
+export const codesOf = (
   option: OptionName,
   value: string | undefined,
   known: readonly string[],

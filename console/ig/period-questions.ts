@@ -8,6 +8,7 @@ import {
   refusalsView,
   requestsView,
 } from './answer-views.ts';
+import { challengesView } from './challenge-views.ts';
 import type { IgQuery } from './filters.ts';
 import { outcomesView, outstandingView } from './outcome-views.ts';
 import type { IgQuestionName } from './questions.ts';
@@ -92,6 +93,12 @@ export const askers: Readonly<Record<Exclude<IgQuestionName, 'child'>, Ask>> = {
     shownOf(
       await exchange.invoke('GetIgOutcomes', { query }),
       (a) => outcomesView(a, names),
+      (a) => a.rows,
+    ),
+  challenges: async (exchange, query, names) =>
+    shownOf(
+      await exchange.invoke('GetIgChallenges', { query }),
+      (a) => challengesView(a, names),
       (a) => a.rows,
     ),
   outstanding: async (exchange, query, names) =>

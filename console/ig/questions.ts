@@ -63,6 +63,12 @@ export const igQuestions = [
     operation: 'GetIgOutcomes',
   },
   {
+    name: 'challenges',
+    title: 'Challenges',
+    question: 'Which answers requesters challenged, how far they were escalated, and each outcome',
+    operation: 'GetIgChallenges',
+  },
+  {
     name: 'outstanding',
     title: 'Outstanding',
     question: 'Who owes an answer now: open requests by responder, due and overdue',

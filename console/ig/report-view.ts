@@ -69,6 +69,13 @@ export const reportIndicators = (report: IgReportAnswer): Indicator[] => {
       report.consentNotSought.map((c): [string, Value] => [exemptionLabels[c.exemption], c.count]),
     ),
     ...of('Children placed out of borough', [['Requests made', report.placements.submitted]]),
+    ...of('Challenges of answers', [
+      ['Raised', report.challenges.raised],
+      ['Escalated', report.challenges.escalated],
+      ['Upheld', report.challenges.upheld],
+      ['Overturned', report.challenges.overturned],
+      ['Resolved otherwise', report.challenges.resolvedOtherwise],
+    ]),
     ...of('Outcomes', [
       ['Requests made', o.submitted],
       ['With an outcome', o.withOutcome],

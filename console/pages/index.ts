@@ -5,6 +5,7 @@ import { sectionsFor } from '../navigation.ts';
 import { registerAgreementPages } from './agreements.ts';
 import { registerAuditPages } from './audit.ts';
 import { registerCdop } from './cdop.ts';
+import { registerChallengePages } from './challenges.ts';
 import { registerIgPages } from './ig.ts';
 import { registerIgAlertPages } from './ig-alerts.ts';
 import { registerRequestPages } from './requests.ts';
@@ -20,5 +21,6 @@ export const registerPages = (app: Hono<ConsoleEnv>): void => {
   registerIgAlertPages(app);
   registerAgreementPages(app);
   registerRequestPages(app);
+  registerChallengePages(app);
   registerCdop(app);
 };

@@ -8,6 +8,7 @@ import { type FormFields, FormProblems, textOf } from '../forms.ts';
 import { explain as explainRefusal, refusalOf } from '../plain-english.ts';
 import { randomToken } from '../random-token.ts';
 import { formatDate } from '../render.ts';
+import { challengeActionsFor, latestChallenge } from '../requests/challenge.ts';
 import { checkDecision, decisionValuesOf, keptItems } from '../requests/decide.ts';
 import { actionsFor, approvedCategories, consentText, historyOf } from '../requests/history.ts';
 import {
@@ -43,7 +44,7 @@ import {
 /** What the request pages may set beyond the request's own context: the time limit of a transfer. */
 export type RequestPagesOptions = { readonly timeoutMs?: number };
 
-const requestId = ':id{[0-9A-HJKMNP-TV-Z]{26}}';
+export const requestId = ':id{[0-9A-HJKMNP-TV-Z]{26}}';
 const mediaType = /^[a-z]+\/[a-z0-9.+-]+$/i;
 
 /**
@@ -160,6 +161,8 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
       urgency: urgencyLabels[request.urgency],
       history: historyOf(request, known),
       actions: actionsFor(request, session.organisationId),
+      challengeActions: challengeActionsFor(request, session, new Date()),
+      challenge: latestChallenge(request),
       outcome: request.decision === undefined ? undefined : outcomeLabels[request.decision.outcome],
     });
   });
@@ -297,7 +300,7 @@ export const registerRequestPages = (app: Hono<ConsoleEnv>, options: RequestPage
 };
 
 /** The exchange's refusal in words: its summary, then each reason without its code. */
-const explain = (refusal: ReturnType<typeof refusalOf>) => {
+export const explain = (refusal: ReturnType<typeof refusalOf>) => {
   const { summary, reasons } = explainRefusal(refusal);
   return { summary, reasons: reasons.map(plainReason) };
 };
@@ -312,6 +315,9 @@ const problemWith = (field: string, text: string): FormProblems => {
 const doneMessages: Readonly<Record<string, string>> = {
   sent: 'Request sent',
   decided: 'Decision recorded',
+  challenged: 'Challenge sent',
+  escalated: 'Challenge escalated',
+  resolved: 'Outcome recorded',
 };
 
 const extensions: Readonly<Record<string, string>> = {
@@ -342,7 +348,7 @@ const organisationNames = () => {
 };
 
 /** The request of the page's URL, as the exchange shows it to this person; another organisation's is not found. */
-const requestOf = async (c: ConsoleContext) => {
+export const requestOf = async (c: ConsoleContext) => {
   const answer = await c.get('exchange').getRequest(c.req.param('id') ?? '');
   // The exchange refuses a request to anyone but its two parties (403): to them the page does not exist, and the
   // console does not tell them otherwise.
@@ -352,7 +358,7 @@ const requestOf = async (c: ConsoleContext) => {
 };
 
 /** A refusal of the exchange as a page: not found is the not-found page, anything else the reasons in words. */
-const refused = (c: ConsoleContext, answer: PbxResponse<unknown>) => {
+export const refused = (c: ConsoleContext, answer: PbxResponse<unknown>) => {
   if (answer.status === 404) return c.get('page')('not-found.njk', {}, 404);
   const { summary, reasons } = explain(refusalOf(answer));
   return c.get('page')(

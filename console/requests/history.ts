@@ -1,4 +1,5 @@
 import type { DataRequestView } from '#client/pbx-client.ts';
+import { challengeOutcomeLabels, groundLabels } from './challenge.ts';
 import { categoryLabel, exemptionLabels, outcomeLabels } from './labels.ts';
 import { nameOf, type OrganisationNames } from './list.ts';
 
@@ -64,8 +65,46 @@ export const historyOf = (request: DataRequestView, names: OrganisationNames): H
       detail: 'The agreement it was made under was revoked.',
     });
   }
+  steps.push(...challengeSteps(request));
   return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 };
+
+const roleWords = (role: string) => role.replace(/-/g, ' ');
+
+/** Each challenge's stages as steps: opened (raised or escalated), flagged overdue, and its outcome. */
+const challengeSteps = (request: DataRequestView): HistoryStep[] =>
+  (request.challenges ?? []).flatMap((challenge) =>
+    challenge.stages.flatMap((stage): HistoryStep[] => [
+      {
+        at: stage.openedAt,
+        title:
+          stage.stage === 1
+            ? `Challenged ${groundLabels[challenge.ground] ?? challenge.ground}`
+            : `Challenge escalated to stage ${stage.stage}`,
+        by: stage.openedBy,
+        detail: `${stage.reasons} To the ${roleWords(stage.role)}, due ${stage.dueAt.slice(0, 10)}.`,
+      },
+      ...(stage.overdueNotifiedAt === undefined
+        ? []
+        : [
+            {
+              at: stage.overdueNotifiedAt,
+              title: `Challenge stage ${stage.stage} overdue`,
+              by: 'the exchange',
+            },
+          ]),
+      ...(stage.outcome === undefined
+        ? []
+        : [
+            {
+              at: stage.outcome.recordedAt,
+              title: `Challenge stage ${stage.stage}: ${challengeOutcomeLabels[stage.outcome.outcome] ?? stage.outcome.outcome}`,
+              by: stage.outcome.recordedBy,
+              detail: stage.outcome.reasons,
+            },
+          ]),
+    ]),
+  );
 
 /** The consent the request records, in words. */
 export const consentText = (consent: DataRequestView['consent']): string => {

@@ -27,7 +27,12 @@ export type ConflictErrorCode =
   | 'ALREADY_SIGNED'
   | 'AGREEMENT_CLOSED'
   | 'IDEMPOTENCY_KEY_REUSED'
-  | 'WRONG_STATE';
+  | 'WRONG_STATE'
+  | 'NOTHING_TO_CHALLENGE'
+  | 'CHALLENGE_OPEN'
+  | 'STAGE_RESOLVED'
+  | 'STAGE_NOT_DUE'
+  | 'LAST_STAGE_REACHED';
 
 /** Why a signed request was not authenticated (docs/PROTOCOL.md lists each with its meaning). */
 export const authenticationErrorCodes = [

@@ -4,6 +4,7 @@ import { type Access, combineAccess, type FunctionBindings, type TableName } fro
 import * as contract from './api-contract.ts';
 import * as alerts from './views/alerts.ts';
 import * as cdop from './views/cdop.ts';
+import * as challenges from './views/challenges.ts';
 import * as ig from './views/ig.ts';
 import * as requests from './views/requests.ts';
 
@@ -532,6 +533,61 @@ export const operations = withIds({
       answer: requests.requestAnswer,
     },
   ),
+  // Challenges of a request's answer (shared/domain/challenges/, docs/REQUESTS.md "Challenge and escalation"):
+  // each step commits the request with its challenges, its audit entry and its events in one transaction.
+  RaiseChallenge: requestOperation(
+    'POST',
+    '/v1/requests/{requestId}/challenges',
+    'raise-challenge.ts',
+    'probe',
+    {
+      summary:
+        'The requester challenges a decline, a partial approval or an overdue answer, with reasons; it goes to ' +
+        "the responder's escalation role for stage 1, with a due date",
+      status: 201,
+      body: challenges.challengeBody,
+      answer: challenges.challengeAnswer,
+    },
+  ),
+  ListChallenges: requestOperation(
+    'GET',
+    '/v1/requests/{requestId}/challenges',
+    'list-challenges.ts',
+    'probe',
+    {
+      summary: "A request's challenges and each stage's outcome, for its two parties (audited)",
+      status: 200,
+      answer: challenges.challengeListAnswer,
+    },
+  ),
+  EscalateChallenge: requestOperation(
+    'POST',
+    '/v1/requests/{requestId}/challenges/{n}/escalate',
+    'escalate-challenge.ts',
+    'probe',
+    {
+      summary:
+        "The requester escalates a challenge to the responder's next escalation role: after an outcome it " +
+        "disputes, or none by the stage's due date",
+      status: 200,
+      body: challenges.challengeBody,
+      answer: challenges.challengeAnswer,
+    },
+  ),
+  RecordChallengeOutcome: requestOperation(
+    'POST',
+    '/v1/requests/{requestId}/challenges/{n}/outcome',
+    'record-challenge-outcome.ts',
+    'probe',
+    {
+      summary:
+        "The responder's escalation role records the stage's outcome: upheld, overturned with a new decision, or " +
+        'resolved otherwise, with reasons',
+      status: 200,
+      body: challenges.outcomeBody,
+      answer: challenges.challengeAnswer,
+    },
+  ),
   // The CDOP case workspace (docs/CDOP.md). Agencies answer through the data requests a case sends them.
   OpenCdopCase: cdopOperation('POST', '/v1/cdop/cases', 'open-case.ts', 'probe', {
     summary:
@@ -662,6 +718,12 @@ export const operations = withIds({
     status: 200,
     query: ig.igPeriodQuery,
     answer: ig.igOutcomesAnswer,
+  }),
+  GetIgChallenges: igOperation('challenges', 'get-challenges.ts', {
+    summary: "Challenges of requests' answers by pair and month: raised, escalated, each outcome, overdue",
+    status: 200,
+    query: ig.igPeriodQuery,
+    answer: ig.igChallengesAnswer,
   }),
   GetIgOutstanding: igOperation('outstanding', 'get-outstanding.ts', {
     summary: 'Open requests by responder now: owed, overdue and by how long',

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { agreementSchema } from '../domain/agreements/agreement.ts';
 import { alertIdSchema } from '../domain/alerts/alert.ts';
 import { type AuditFacts, textSha256 } from '../domain/audit/audit-entry.ts';
@@ -29,6 +29,8 @@ export const idFormats = {
   'client-key': keyId,
   organisation: registryId,
   alert: alertIdSchema,
+  /** A request's challenge number, 1 and up. */
+  challenge: z.string().regex(/^[1-9][0-9]{0,2}$/),
 } satisfies Record<string, z.ZodType<string>>;
 export type IdKind = keyof typeof idFormats;
 

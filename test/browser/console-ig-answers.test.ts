@@ -190,7 +190,7 @@ const questions: readonly {
 ];
 
 describe('IG answers, for an IG lead', () => {
-  it('lists the ten questions and the PQA report', async () => {
+  it('lists the eleven questions and the PQA report', async () => {
     const { context, page } = await stack.newPerson();
     await signIn(page, 'lb-brent.ig-lead', '/ig');
     await expectAccessible(page);
@@ -198,7 +198,7 @@ describe('IG answers, for an IG lead', () => {
     const links: (string | null)[] = [];
     for (const link of await page.locator('#ig-questions a').all())
       links.push(await link.getAttribute('href'));
-    expect(links).toHaveLength(10);
+    expect(links).toHaveLength(11);
     expect(links).toContain('/ig/child');
     expect(await page.locator('#ig-report-link').getAttribute('href')).toBe('/ig/report');
     await context.close();

@@ -543,6 +543,7 @@ describe('the API stack', () => {
       'GetIgConsentNotSought',
       'GetIgPlacements',
       'GetIgOutcomes',
+      'GetIgChallenges',
       'GetIgOutstanding',
       'GetIgReport',
     ]);

@@ -699,6 +699,89 @@ const runCorpus = async () => {
     status: 200,
   });
 
+  // Challenges of an answer: a declined request challenged, upheld, escalated and overturned, refusals beside.
+  const declined = await ask({
+    route: 'SubmitRequest',
+    method: 'POST',
+    path: '/v1/requests',
+    user: practitioner,
+    body: { ...dataRequest, justification: 'completeness corpus: challenged' },
+    status: 201,
+  });
+  const challengedPath = `/v1/requests/${(declined.json as { request: { id: string } }).request.id}`;
+  await ask({
+    route: 'DecideRequest',
+    method: 'POST',
+    path: `${challengedPath}/decision`,
+    user: harrow,
+    body: { outcome: 'decline', reasons: 'not proportionate' },
+    status: 200,
+  });
+  const challenge = { reasons: 'needed to safeguard', reasonCodes: ['NEEDED_TO_SAFEGUARD'] };
+  await ask({
+    route: 'RaiseChallenge',
+    method: 'POST',
+    path: `${challengedPath}/challenges`,
+    user: harrow,
+    body: challenge,
+    status: 403,
+  });
+  await ask({
+    route: 'RaiseChallenge',
+    method: 'POST',
+    path: `${challengedPath}/challenges`,
+    user: practitioner,
+    body: challenge,
+    status: 201,
+  });
+  await ask({
+    route: 'ListChallenges',
+    method: 'GET',
+    path: `${challengedPath}/challenges`,
+    user: harrow,
+    status: 200,
+  });
+  await ask({
+    route: 'ListChallenges',
+    method: 'GET',
+    path: `${challengedPath}/challenges`,
+    user: 'lb-barnet.practitioner',
+    status: 403,
+  });
+  const upheld = { outcome: 'upheld', reasons: 'it stands', reasonCodes: ['DECISION_CORRECT'] };
+  await ask({
+    route: 'RecordChallengeOutcome',
+    method: 'POST',
+    path: `${challengedPath}/challenges/1/outcome`,
+    user: harrow,
+    body: upheld,
+    status: 403,
+  });
+  await ask({
+    route: 'RecordChallengeOutcome',
+    method: 'POST',
+    path: `${challengedPath}/challenges/1/outcome`,
+    user: 'lb-harrow.ig-lead',
+    body: upheld,
+    status: 200,
+  });
+  await ask({
+    route: 'EscalateChallenge',
+    method: 'POST',
+    path: `${challengedPath}/challenges/1/escalate`,
+    user: harrow,
+    body: challenge,
+    status: 403,
+  });
+  await ask({
+    route: 'EscalateChallenge',
+    method: 'POST',
+    path: `${challengedPath}/challenges/1/escalate`,
+    user: practitioner,
+    body: challenge,
+    status: 200,
+  });
+
   // The CDOP case workspace: a case from notification to the NCMD export, each step with a refusal beside it.
   const coordinator = 'bhr-cdop.coordinator';
   const manager = 'bhr-cdop.manager';
@@ -896,6 +979,7 @@ const runCorpus = async () => {
     ['GetIgConsentNotSought', 'consent-not-sought'],
     ['GetIgPlacements', 'placements'],
     ['GetIgOutcomes', 'outcomes'],
+    ['GetIgChallenges', 'challenges'],
     ['GetIgOutstanding', 'outstanding'],
     ['GetIgReport', `report?quarter=${quarter}&footprint=north-west-bcu`],
   ] as const) {

@@ -510,6 +510,7 @@ describe('the sweeper with every AWS call failing with every fault', () => {
         return async () => {
           expect(await sweepRequests(deps)).toEqual({
             overdue: 1,
+            challengesOverdue: 0,
             expired: 1,
             purged: 1,
             closed: 0,
@@ -543,6 +544,7 @@ describe('the sweeper with every AWS call failing with every fault', () => {
         expect(after.shared.objects).toEqual([]);
         expect(await sweepRequests(deps)).toEqual({
           overdue: 0,
+          challengesOverdue: 0,
           expired: 0,
           purged: 0,
           closed: 0,
@@ -614,6 +616,7 @@ describe('closing the requests of a revoked agreement with every AWS call failin
         return async () => {
           expect(await sweepRequests(deps)).toEqual({
             overdue: 0,
+            challengesOverdue: 0,
             expired: 0,
             purged: 1,
             closed: 2,
@@ -643,6 +646,7 @@ describe('closing the requests of a revoked agreement with every AWS call failin
         expect(await deps.agreements.listRevocations(10)).toEqual([]);
         expect(await sweepRequests(deps)).toEqual({
           overdue: 0,
+          challengesOverdue: 0,
           expired: 0,
           purged: 0,
           closed: 0,

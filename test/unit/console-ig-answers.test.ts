@@ -421,6 +421,7 @@ describe('the PQA report', () => {
     crossFootprint: [],
     consentNotSought: [{ exemption: 'would-prejudice-protection', count: 5 }],
     placements: { submitted: 0 },
+    challenges: { raised: 0, escalated: 0, upheld: 0, overturned: 0, resolvedOtherwise: 0 },
     outcomes: { submitted: 40, withOutcome: 35, open: 5, outcomeRate: 0.875, timeToOutcome: noTimes },
     outstanding: { open: 5, overdue: '<5' },
   });

@@ -170,6 +170,7 @@ describe('IG answers as tables', () => {
       crossFootprint: [],
       consentNotSought: [{ exemption: 'would-prejudice-protection', count: 6 }],
       placements: { submitted: 0 },
+      challenges: { raised: 0, escalated: 0, upheld: 0, overturned: 0, resolvedOtherwise: 0 },
       outcomes: {
         submitted: 12,
         withOutcome: 10,

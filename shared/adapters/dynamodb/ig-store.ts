@@ -26,6 +26,7 @@ import { batchGetAll, callDynamo, getItem, queryAll, Transaction } from './trans
  *   pk REFUSALS#<yyyy-mm>   sk <requester>#<responder>#<action>#<footprint>
  *   pk REVIEW#<yyyy-mm>     sk <agreement>#<version>#<requester>#<responder>#<footprint>
  *   pk PLACEMENT#<yyyy-mm>  sk <placing>#<host>#<purpose>#<requester>#<responder>#<footprint>
+ *   pk CHALLENGE#<yyyy-mm>  sk <requester>#<responder>#<footprint>
  *   pk REQ#<request id>     sk REQ                        the small state of one request the fold needs
  *   pk OPEN#<responder>     sk <dueAt>#<request id>       a request the responder still owes, earliest due first
  *   pk INDEX                sk RESPONDERS                 every responder that has an OPEN partition
@@ -40,6 +41,7 @@ const aggregatePrefix: Record<AggregateKind, string> = {
   refusals: 'REFUSALS',
   review: 'REVIEW',
   placement: 'PLACEMENT',
+  challenges: 'CHALLENGE',
 };
 const aggregateKey = (a: Pick<Aggregate, 'kind' | 'month' | 'fields'>) => ({
   pk: `${aggregatePrefix[a.kind]}#${a.month}`,

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import * as z from 'zod';
 import { type DataRequest, dataRequestSchema, isOpen } from '../../domain/requests/data-request.ts';
 import type { IdempotencyRecord } from '../../domain/requests/idempotency.ts';
-import { type WorkList, workListsOf } from '../../domain/requests/lifecycle.ts';
+import { type WorkList, workLists, workListsOf } from '../../domain/requests/lifecycle.ts';
 import type { RequestPage, RequestStore, SignedCopy } from '../../ports/request-store.ts';
 import type { StepRecord } from '../../ports/step-record.ts';
 import { commitStepRecord, getIdempotencyRecord } from './step-records.ts';
@@ -159,7 +159,7 @@ export class DynamoRequestStore implements RequestStore {
     }
     const before = previous === undefined ? {} : workListsOf(previous);
     const after = workListsOf(next);
-    for (const list of ['due', 'retention', 'purge'] as const) {
+    for (const list of workLists) {
       const was = before[list];
       const is = after[list];
       if (was === is) continue;

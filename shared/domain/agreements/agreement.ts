@@ -36,6 +36,20 @@ export const agreementPurposeSchema = z.strictObject({
 });
 export type AgreementPurpose = z.infer<typeof agreementPurposeSchema>;
 
+/**
+ * Who, at the responder, answers a challenge of a decision or of a late answer (docs/REQUESTS.md, "Challenge and
+ * escalation"): one stage after another, each a role of the responder's users and the days it has to record an
+ * outcome. A requester who disagrees with a stage's outcome, or has none by its due date, escalates to the next.
+ * When an agreement names none, `defaultEscalation` applies (shared/domain/challenges/challenge.ts).
+ */
+export const escalationSchema = z.strictObject({
+  stages: z
+    .array(z.strictObject({ role: z.enum(userRoles), days: z.number().int().min(1).max(90) }))
+    .min(1)
+    .max(5),
+});
+export type Escalation = z.infer<typeof escalationSchema>;
+
 /** More parties than any footprint has members: an agreement is signed by each, one request at a time. */
 const maxParties = 100;
 
@@ -65,6 +79,8 @@ export const agreementContentSchema = z
     blockWhenReviewOverdue: z.boolean(),
     dpiaReference: z.string().min(1).max(maxLabelLength),
     appropriatePolicyDocument: z.string().min(1).max(maxLabelLength).optional(),
+    /** The stages of a challenge at the responder; the documented default when absent. */
+    escalation: escalationSchema.optional(),
   })
   .superRefine((content, ctx) => {
     if (content.validTo !== undefined && content.validTo < content.validFrom) {

@@ -79,6 +79,20 @@ export const auditEntrySchema = z.object({
    * (`justification`, `rationale`, `reasons`, `reason`), so the record can be shown to be the one that was logged.
    */
   textSha256: z.record(z.string(), sha256Hex).optional(),
+  /**
+   * For an entry that records a step of a challenge of a request's answer: which challenge and stage, what it
+   * disputes, the role that answers the stage, the coded reasons and, once recorded, the stage's outcome.
+   */
+  challenge: z
+    .object({
+      n: z.number().int().min(1),
+      stage: z.number().int().min(1),
+      ground: z.string().min(1),
+      role: z.string().min(1),
+      reasonCodes: z.array(z.string()),
+      outcome: z.string().min(1).optional(),
+    })
+    .optional(),
   subjectRef: z.string().optional(),
   /**
    * For a listing (`request.list`): the subject references of the page it showed (at most 100), so that the IG

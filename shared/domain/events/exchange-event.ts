@@ -2,6 +2,10 @@ import * as z from 'zod';
 import * as alertRaisedV1 from '#events/alert-raised.v1.ts';
 import * as caseClosedV1 from '#events/case-closed.v1.ts';
 import * as caseOpenedV1 from '#events/case-opened.v1.ts';
+import * as challengeEscalatedV1 from '#events/challenge-escalated.v1.ts';
+import * as challengeOverdueV1 from '#events/challenge-overdue.v1.ts';
+import * as challengeRaisedV1 from '#events/challenge-raised.v1.ts';
+import * as challengeResolvedV1 from '#events/challenge-resolved.v1.ts';
 import * as deathNotificationForwardedV1 from '#events/death-notification-forwarded.v1.ts';
 import * as panelPackReadyV1 from '#events/panel-pack-ready.v1.ts';
 import * as reportReceivedV1 from '#events/report-received.v1.ts';
@@ -39,6 +43,11 @@ export const exchangeEventTypes = [
   'CaseClosed',
   'DeathNotificationForwarded',
   'AlertRaised',
+  // Challenges of a request's answer (shared/domain/challenges/).
+  'ChallengeRaised',
+  'ChallengeEscalated',
+  'ChallengeResolved',
+  'ChallengeOverdue',
 ] as const;
 export type ExchangeEventType = (typeof exchangeEventTypes)[number];
 
@@ -67,6 +76,10 @@ export const eventModules = {
   CaseClosed: caseClosedV1,
   DeathNotificationForwarded: deathNotificationForwardedV1,
   AlertRaised: alertRaisedV1,
+  ChallengeRaised: challengeRaisedV1,
+  ChallengeEscalated: challengeEscalatedV1,
+  ChallengeResolved: challengeResolvedV1,
+  ChallengeOverdue: challengeOverdueV1,
 } as const satisfies { readonly [T in ExchangeEventType]: EventModule & { readonly detailType: T } };
 
 export type DetailOf<T extends ExchangeEventType> = z.infer<(typeof eventModules)[T]['detailSchema']>;

@@ -137,6 +137,20 @@ export type PlacementRow = {
 
 export type PlacementsAnswer = PeriodAnswer & { readonly rows: readonly PlacementRow[] };
 
+export type ChallengesRow = {
+  readonly month: string;
+  readonly requester: string;
+  readonly responder: string;
+  readonly raised: IgCount;
+  readonly escalated: IgCount;
+  readonly upheld: IgCount;
+  readonly overturned: IgCount;
+  readonly resolvedOtherwise: IgCount;
+  readonly overdue: IgCount;
+};
+
+export type ChallengesAnswer = PeriodAnswer & { readonly rows: readonly ChallengesRow[] };
+
 export type OutcomesRow = {
   readonly requester: string;
   readonly responder: string;
@@ -198,6 +212,13 @@ export type ReportAnswer = {
   readonly crossFootprint: CodeCounts;
   readonly consentNotSought: readonly { readonly exemption: ConsentExemption; readonly count: IgCount }[];
   readonly placements: { readonly submitted: IgCount };
+  readonly challenges: {
+    readonly raised: IgCount;
+    readonly escalated: IgCount;
+    readonly upheld: IgCount;
+    readonly overturned: IgCount;
+    readonly resolvedOtherwise: IgCount;
+  };
   readonly outcomes: {
     readonly submitted: IgCount;
     readonly withOutcome: IgCount;

@@ -367,6 +367,11 @@ const stepEffects = (entry: AuditEntry, state: RequestState): Omit<Effects, 'chi
       return ended('withdrawn', 'withdrawn');
     case 'request.close':
       return ended('closed', 'closed');
+    case 'challenge.raise':
+    case 'challenge.escalate':
+    case 'challenge.resolve':
+    case 'challenge.overdue':
+      return challengeEffects(entry, state);
     case 'share.expire':
       return {
         request: { ...state, status: 'expired' },
@@ -376,6 +381,42 @@ const stepEffects = (entry: AuditEntry, state: RequestState): Omit<Effects, 'chi
     default:
       return { deltas: [] };
   }
+};
+
+const challengeCounters: Record<string, (entry: AuditEntry) => Record<string, number>> = {
+  'challenge.raise': (entry) => ({ raised: 1, [`ground:${entry.challenge?.ground ?? noValue}`]: 1 }),
+  'challenge.escalate': () => ({ escalated: 1 }),
+  'challenge.resolve': (entry) => ({ [`outcome:${entry.challenge?.outcome ?? noValue}`]: 1 }),
+  'challenge.overdue': () => ({ overdue: 1 }),
+};
+
+/**
+ * The effects of a challenge step: counted by pair and footprint in the month of the step. An overturn decides the
+ * request anew (its entry holds the new decision): the request's status and its place among the open follow, and
+ * its first outcome stays the one it had.
+ */
+const challengeEffects = (entry: AuditEntry, state: RequestState): Omit<Effects, 'children'> => {
+  const counts = challengeCounters[entry.action]?.(entry) ?? {};
+  const deltas = [
+    delta(
+      'challenges',
+      monthOf(entry.time),
+      { requester: state.requester, responder: state.responder, footprint: state.footprint },
+      counts,
+    ),
+  ];
+  const status =
+    entry.action === 'challenge.resolve' ? decisionStatus[entry.decision?.outcome ?? ''] : undefined;
+  if (status === undefined) return { deltas };
+  const next: RequestState = { ...state, status };
+  const wasOwed = owedStatuses.includes(state.status);
+  const isOwed = owedStatuses.includes(status);
+  const open: OpenChange | undefined = isOwed
+    ? { put: openOf(next) }
+    : wasOwed
+      ? { delete: openOf(state) }
+      : undefined;
+  return { request: next, deltas, ...(open === undefined ? {} : { open }) };
 };
 
 /** What one sequenced entry changes, given the state of the request it is about (if any). */

@@ -14,9 +14,11 @@ import { requestStatuses } from '../requests/data-request.ts';
  * - `month`: requests of one pair, purpose and footprint by month of submission (counts, exemptions, histograms);
  * - `refusals`: engine refusals and declines of one pair, step and footprint by month of the refusal or decline;
  * - `review`: requests under an agreement version past its review date, accepted or refused, by month;
- * - `placement`: requests about children placed out of borough, by month of submission.
+ * - `placement`: requests about children placed out of borough, by month of submission;
+ * - `challenges`: challenges of requests' answers of one pair and footprint, by month of each step (raised, by
+ *   ground; escalated; each stage's outcome; stages flagged overdue).
  */
-export const aggregateKinds = ['month', 'refusals', 'review', 'placement'] as const;
+export const aggregateKinds = ['month', 'refusals', 'review', 'placement', 'challenges'] as const;
 export type AggregateKind = (typeof aggregateKinds)[number];
 
 /** The fields that name each kind's rows, in key order (the item's sort key joins them with `#`). */
@@ -25,6 +27,7 @@ export const aggregateKeyFields = {
   refusals: ['requester', 'responder', 'action', 'footprint'],
   review: ['agreementId', 'version', 'requester', 'responder', 'footprint'],
   placement: ['placingAuthority', 'hostAuthority', 'purpose', 'requester', 'responder', 'footprint'],
+  challenges: ['requester', 'responder', 'footprint'],
 } as const satisfies Record<AggregateKind, readonly string[]>;
 
 /** A field an aggregate's row has no value for (a refusal that concerned no second organisation, say). */

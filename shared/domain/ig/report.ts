@@ -48,12 +48,13 @@ export const answerIgReport = async (
   const period = monthsOfQuarter(input.quarter);
   const months = monthsBetween(period.from, period.to);
   const ofFootprint = (rows: readonly Aggregate[]) => rows.filter((r) => r.fields.footprint === footprint.id);
-  const [header, monthRows, refusalRows, reviewRows, placementRows, open] = await Promise.all([
+  const [header, monthRows, refusalRows, reviewRows, placementRows, challengeRows, open] = await Promise.all([
     answerHeader(deps.ig, { kind: 'all' }),
     deps.ig.readAggregates('month', months).then(ofFootprint),
     deps.ig.readAggregates('refusals', months).then(ofFootprint),
     deps.ig.readAggregates('review', months).then(ofFootprint),
     deps.ig.readAggregates('placement', months).then(ofFootprint),
+    deps.ig.readAggregates('challenges', months).then(ofFootprint),
     openRequestsSeen(deps, { kind: 'all' }, {}),
   ]);
   const total = totalOf(monthRows);
@@ -108,6 +109,7 @@ export const answerIgReport = async (
         }))
         .filter((c) => c.count !== 0),
       placements: { submitted: publish(report, totalOf(placementRows).counts.submitted ?? 0) },
+      challenges: challengeTotalsOf(totalOf(challengeRows).counts),
       outcomes: { submitted, withOutcome, open: withoutOutcome, outcomeRate, timeToOutcome },
       outstanding: {
         open: publish(report, openHere.length),
@@ -115,5 +117,17 @@ export const answerIgReport = async (
       },
     },
     audited: [],
+  };
+};
+
+/** The quarter's challenges and their stages' outcomes, suppressed as every count of the report is. */
+const challengeTotalsOf = (counts: Readonly<Record<string, number>>) => {
+  const n = (name: string) => publish(report, counts[name] ?? 0);
+  return {
+    raised: n('raised'),
+    escalated: n('escalated'),
+    upheld: n('outcome:upheld'),
+    overturned: n('outcome:overturned'),
+    resolvedOtherwise: n('outcome:resolved-otherwise'),
   };
 };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { dataCategoryCodes } from '../agreements/catalogue.ts';
 import { shareRequestSchema } from '../agreements/decide.ts';
+import { challengeSchema } from '../challenges/challenge.ts';
 import { distinctList, isDistinct, maxFreeTextLength } from '../input-limits.ts';
 import { registryId, userId } from '../registry/registry.ts';
 import { subjectReferenceSchema } from '../subjects/subject-reference.ts';
@@ -176,6 +177,8 @@ export const dataRequestSchema = z.object({
    * structured, never recovered from the justification's words.
    */
   cdopCase: z.object({ caseId: z.string().length(26) }).optional(),
+  /** The requester's challenges of its answers, oldest first (shared/domain/challenges/challenge.ts). */
+  challenges: z.array(challengeSchema).optional(),
   /** Bumped by every change; a write is conditional on the revision the writer read. */
   revision: z.number().int().positive(),
 });

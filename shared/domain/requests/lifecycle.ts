@@ -1,5 +1,6 @@
 import type { AgreementPurpose, AgreementRecord } from '../agreements/agreement.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
+import { challengeDueOf } from '../challenges/challenge.ts';
 import { AuthorisationError, ConflictError, GoneError, InputError, TooLargeError } from '../errors.ts';
 import type { UserRole } from '../registry/registry.ts';
 import {
@@ -126,13 +127,18 @@ export type DecisionInput = Pick<RequestDecision, 'outcome' | 'reasons'> & {
   readonly withheld?: RequestDecision['withheld'] | undefined;
 };
 
+/**
+ * A decision on the request: from `submitted` by the decide step, or anew when a challenge's stage overturns the
+ * answer (shared/domain/challenges/record-outcome.ts: from the states a challenge disputes, `redecidableStatuses`).
+ */
 export const decideTransition = (
   request: DataRequest,
   input: DecisionInput,
   by: { userId: string },
   now: Date,
+  from: readonly RequestStatus[] = ['submitted'],
 ): DataRequest => {
-  assertStatus(request, ['submitted'], 'decided');
+  assertStatus(request, from, 'decided');
   if (input.outcome === 'partial' && input.withheld === undefined) {
     throw new InputError('INVALID_INPUT', 'a partial approval says what is withheld', ['withheld: required']);
   }
@@ -160,6 +166,14 @@ export const decideTransition = (
     },
   });
 };
+
+/** The states an overturned challenge decides a request anew from: a decline, a partial approval, or one owed. */
+export const redecidableStatuses: readonly RequestStatus[] = [
+  'submitted',
+  'approved',
+  'partially-approved',
+  'declined',
+];
 
 /** The data categories a release may carry: those requested, less those the decision withheld. */
 export const releasableCategories = (request: DataRequest): string[] => {
@@ -291,18 +305,25 @@ export const purgedTransition = (request: DataRequest, now: Date): DataRequest =
 /**
  * The work lists a request belongs on, each with the instant it becomes due: the overdue check while the responder
  * owes it (a decision or the release), the retention sweep while its share is released, the purge while bytes must
- * be deleted. The store keeps these in step with every write.
+ * be deleted, the challenge check while a challenge's open stage awaits its overdue flag. The store keeps these in step with every write.
  */
-export type WorkList = 'due' | 'retention' | 'purge';
+export type WorkList = 'due' | 'retention' | 'purge' | 'challenge';
 
-export const workListsOf = (request: DataRequest): Partial<Record<WorkList, string>> => ({
-  ...(awaitsOverdueCheck(request) ? { due: request.dueAt } : {}),
-  ...(request.status === 'released' && request.share !== undefined
-    ? { retention: request.share.expiresAt }
-    : {}),
-  ...(awaitsPurge(request)
-    ? {
-        purge: request.withdrawnAt ?? request.closed?.at ?? request.share?.expiresAt ?? request.submittedAt,
-      }
-    : {}),
-});
+/** Every work list, as the store keeps them in step. */
+export const workLists: readonly WorkList[] = ['due', 'retention', 'purge', 'challenge'];
+
+export const workListsOf = (request: DataRequest): Partial<Record<WorkList, string>> => {
+  const challengeDue = challengeDueOf(request.challenges);
+  return {
+    ...(awaitsOverdueCheck(request) ? { due: request.dueAt } : {}),
+    ...(request.status === 'released' && request.share !== undefined
+      ? { retention: request.share.expiresAt }
+      : {}),
+    ...(awaitsPurge(request)
+      ? {
+          purge: request.withdrawnAt ?? request.closed?.at ?? request.share?.expiresAt ?? request.submittedAt,
+        }
+      : {}),
+    ...(challengeDue === undefined ? {} : { challenge: challengeDue }),
+  };
+};

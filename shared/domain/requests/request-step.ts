@@ -54,7 +54,7 @@ export const workingAs = (principal: Principal, side: Side) => (found: FoundRequ
 export const requestStepFacts = (
   request: DataRequest,
   standing: StandingState,
-  added: Pick<AuditFacts, 'decision' | 'textSha256'> = {},
+  added: Pick<AuditFacts, 'decision' | 'textSha256' | 'challenge'> = {},
 ): StepFacts => ({ ...requestFacts(request), agreementStanding: standing, ...added });
 
 /** The commit of a step that changes the request: the next revision, if the stored one is still the one read. */

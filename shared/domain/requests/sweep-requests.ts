@@ -1,7 +1,11 @@
+import { challengeOverdueEvent } from '#events/challenge-overdue.v1.ts';
 import { requestClosedEvent } from '#events/request-closed.v1.ts';
 import { requestOverdueEvent } from '#events/request-overdue.v1.ts';
 import { shareExpiredEvent } from '#events/share-expired.v1.ts';
 import { type StandingState, standingAt } from '../agreements/agreement-in-force.ts';
+import type { AuditFacts } from '../audit/audit-entry.ts';
+import { challengeFacts } from '../challenges/challenge-facts.ts';
+import { challengeOverdueTransition } from '../challenges/challenge-rules.ts';
 import type { ExchangeEvent } from '../events/exchange-event.ts';
 import { runSystemStep } from '../steps/run-step.ts';
 import type { DataRequest } from './data-request.ts';
@@ -47,6 +51,8 @@ type SystemChange = (
       readonly next: DataRequest;
       readonly events: readonly ExchangeEvent[];
       readonly first?: () => Promise<void>;
+      /** What the entry says beside the request's facts (a challenge's stage). */
+      readonly facts?: Pick<AuditFacts, 'challenge'>;
     }
   | undefined;
 
@@ -75,7 +81,7 @@ const systemStep = async (
       await changed.first?.();
       return {
         next: changed.next,
-        facts: requestStepFacts(changed.next, standing),
+        facts: requestStepFacts(changed.next, standing, changed.facts),
         events: changed.events,
         result: { request: changed.next },
       };
@@ -117,6 +123,8 @@ export const purgeShare = (
 
 export type SweepReport = {
   overdue: number;
+  /** Challenge stages flagged past their due date (ChallengeOverdue). */
+  challengesOverdue: number;
   expired: number;
   purged: number;
   closed: number;
@@ -130,12 +138,20 @@ const revocationBatch = 10;
 /**
  * The scheduled sweep: closes the open requests of revoked agreements (RequestClosed, and a released share's bytes
  * deleted at once), flags requests the responder still owes past their due date (RequestOverdue, once), expires
- * shares whose retention ended, and deletes the bytes of expired, withdrawn and closed shares. Each request is its
+ * shares whose retention ended, flags challenge stages the responder has not answered by their due date
+ * (ChallengeOverdue, once a stage), and deletes the bytes of expired, withdrawn and closed shares. Each request is its
  * own step with its own entry: one that fails is counted and retried on the next run, and does not hold up the
  * others. A revoked agreement leaves the work list once none of its requests is open.
  */
 export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
-  const report: SweepReport = { overdue: 0, expired: 0, purged: 0, closed: 0, failed: 0 };
+  const report: SweepReport = {
+    overdue: 0,
+    challengesOverdue: 0,
+    expired: 0,
+    purged: 0,
+    closed: 0,
+    failed: 0,
+  };
   const now = deps.clock.now();
   const standingOf = standingsOf(deps, now);
   const attempt = async (done: Exclude<keyof SweepReport, 'failed'>, step: () => Promise<boolean>) => {
@@ -186,6 +202,18 @@ export const sweepRequests = async (deps: SweepDeps): Promise<SweepReport> => {
     systemStep(deps, standingOf, { requestId: id, action: 'request.overdue' }, (request) => {
       const next = overdueTransition(request, now);
       return next === undefined ? undefined : { next, events: [requestOverdueEvent(request, now)] };
+    }).then(changed),
+  );
+  await sweep('challenge', 'challengesOverdue', (id) =>
+    systemStep(deps, standingOf, { requestId: id, action: 'challenge.overdue' }, (request) => {
+      const flagged = challengeOverdueTransition(request, now);
+      return flagged === undefined
+        ? undefined
+        : {
+            next: flagged.next,
+            events: [challengeOverdueEvent(flagged.next, flagged.challenge, now)],
+            facts: { challenge: challengeFacts(flagged.challenge).challenge },
+          };
     }).then(changed),
   );
   await sweep('retention', 'expired', (id) =>

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { consentExemptions, purposeCodes } from '../../domain/agreements/catalogue.ts';
 import { auditOutcomes } from '../../domain/audit/audit-entry.ts';
 import type {
+  ChallengesAnswer,
   ChildAnswer,
   ConsentNotSoughtAnswer,
   OutcomesAnswer,
@@ -268,6 +269,22 @@ export const igPlacementRowSchema = z.strictObject({
 /** `GET /v1/ig/placements`: requests about children placed out of borough. */
 export const igPlacementsAnswer = z.strictObject({ ...periodShape, rows: z.array(igPlacementRowSchema) });
 
+// ---- challenges -----------------------------------------------------------------------------------------------
+
+export const igChallengesRowSchema = z.strictObject({
+  month,
+  ...pair,
+  raised: igCount.describe('challenges raised in the month'),
+  escalated: igCount.describe('challenges escalated a stage further'),
+  upheld: igCount.describe('stages whose outcome was that the answer stands'),
+  overturned: igCount.describe('stages that overturned the answer with a new decision'),
+  resolvedOtherwise: igCount,
+  overdue: igCount.describe('stages flagged past their due date without an outcome'),
+});
+
+/** `GET /v1/ig/challenges`: challenges of requests' answers and their outcomes, by pair and month. */
+export const igChallengesAnswer = z.strictObject({ ...periodShape, rows: z.array(igChallengesRowSchema) });
+
 // ---- outcomes -------------------------------------------------------------------------------------------------
 
 export const igOutcomesRowSchema = z.strictObject({
@@ -343,6 +360,15 @@ export const igReportAnswer = z.strictObject({
   crossFootprint: codeCounts,
   consentNotSought: z.array(z.strictObject({ exemption: z.enum(consentExemptions), count: igCount })),
   placements: z.strictObject({ submitted: igCount }),
+  challenges: z
+    .strictObject({
+      raised: igCount,
+      escalated: igCount,
+      upheld: igCount,
+      overturned: igCount,
+      resolvedOtherwise: igCount,
+    })
+    .describe("challenges of answers in the quarter and their stages' outcomes"),
   outcomes: z.strictObject({
     submitted: igCount,
     withOutcome: igCount,
@@ -370,6 +396,7 @@ export const igConsentNotSoughtAnswerOf = (
   a: ConsentNotSoughtAnswer,
 ): z.input<typeof igConsentNotSoughtAnswer> => writable(a);
 export const igPlacementsAnswerOf = (a: PlacementsAnswer): z.input<typeof igPlacementsAnswer> => writable(a);
+export const igChallengesAnswerOf = (a: ChallengesAnswer): z.input<typeof igChallengesAnswer> => writable(a);
 export const igOutcomesAnswerOf = (a: OutcomesAnswer): z.input<typeof igOutcomesAnswer> => writable(a);
 export const igOutstandingAnswerOf = (a: OutstandingAnswer): z.input<typeof igOutstandingAnswer> =>
   writable(a);
@@ -381,6 +408,7 @@ export type IgRefusalsAnswer = z.input<typeof igRefusalsAnswer>;
 export type IgPastReviewAnswer = z.input<typeof igPastReviewAnswer>;
 export type IgConsentNotSoughtAnswer = z.input<typeof igConsentNotSoughtAnswer>;
 export type IgPlacementsAnswer = z.input<typeof igPlacementsAnswer>;
+export type IgChallengesAnswer = z.input<typeof igChallengesAnswer>;
 export type IgOutcomesAnswer = z.input<typeof igOutcomesAnswer>;
 export type IgOutstandingAnswer = z.input<typeof igOutstandingAnswer>;
 export type IgReportAnswer = z.input<typeof igReportAnswer>;
