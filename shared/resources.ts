@@ -51,6 +51,12 @@ export const tables = {
    * projector ProjectIgAnswers): monthly aggregates, open requests, each child's entries and the cursor (docs/IG.md).
    */
   ig: { envVar: 'IG_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /**
+   * Restrictions of entries from subject access reports (shared/adapters/dynamodb/restriction-store.ts): each
+   * restriction under its organisation, and a copy under each subject reference of the entry it restricts, so the
+   * `child` answer and the disclosure read a child's restrictions in one query per reference (docs/IG.md).
+   */
+  igRestrictions: { envVar: 'IG_RESTRICTIONS_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
 } as const satisfies Record<string, TableDefinition>;
 
 export type BucketDefinition = {

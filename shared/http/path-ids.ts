@@ -27,6 +27,7 @@ export const idFormats = {
   client: registryId,
   'client-key': keyId,
   organisation: registryId,
+  'ig-restriction': caseIdSchema,
 } satisfies Record<string, z.ZodType<string>>;
 export type IdKind = keyof typeof idFormats;
 
