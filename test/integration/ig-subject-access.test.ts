@@ -52,8 +52,7 @@ const project = async () => {
   await exchange.runSchedule('SequenceAuditLog');
   await exchange.runSchedule('ProjectIgAnswers');
 };
-const child = (caller: Caller) =>
-  caller.invoke('GetIgChild', { query: { subjectRef: request.subjectRef } });
+const child = (caller: Caller) => caller.invoke('GetIgChild', { query: { subjectRef: request.subjectRef } });
 const disclosure = (caller: Caller) =>
   caller.invoke('GetIgChildDisclosure', { query: { subjectRef: request.subjectRef } });
 const restrict = (caller: Caller, index: number, until = day(30)) =>
@@ -211,7 +210,11 @@ describe('restricting an entry from subject access reports', () => {
     const lifted = ok(
       await harrowIgLead.invoke('LiftIgRestriction', { path: { restrictionId }, body }),
     ).restriction;
-    expect(lifted).toMatchObject({ state: 'lifted', inForce: false, lifted: { userId: 'lb-harrow.ig-lead' } });
+    expect(lifted).toMatchObject({
+      state: 'lifted',
+      inForce: false,
+      lifted: { userId: 'lb-harrow.ig-lead' },
+    });
     const again = await harrowIgLead.invoke('LiftIgRestriction', { path: { restrictionId }, body });
     expect([again.status, (again.body as { error?: string }).error]).toEqual([409, 'WRONG_STATE']);
 
@@ -247,7 +250,12 @@ describe('restricting an entry from subject access reports', () => {
     expect(reports).toHaveLength(8);
     expect(reports.every((e) => e.search?.subjectRef === 'given' && e.outcome === 'allowed')).toBe(true);
     expect(reports.map((e) => e.search?.withheld)).toEqual(['1', '1', '1', '0', '1', '0', '1', '0']);
-    const ours = [...made, ...lifts, ...reports, ...entries.filter((e) => e.action === 'ig.restriction.list')];
+    const ours = [
+      ...made,
+      ...lifts,
+      ...reports,
+      ...entries.filter((e) => e.action === 'ig.restriction.list'),
+    ];
     expect(JSON.stringify(ours)).not.toContain(request.subjectRef);
     expect(JSON.stringify(entries)).not.toContain(reason);
     expect(JSON.stringify(access)).not.toContain(reason);
