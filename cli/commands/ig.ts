@@ -82,8 +82,9 @@ const periodOf = (values: OptionValues) => {
 const write = (io: Io, format: Format, heading: string, tables: readonly IgTable[]): void => {
   if (format === 'json') return;
   const [main] = tables;
-  if (format === 'csv') return io.stdout(main === undefined ? '' : igTableCsv(main));
-  io.stdout(`${heading}\n\n${igTablesText(tables)}`);
+  io.stdout(
+    format === 'csv' ? (main === undefined ? '' : igTableCsv(main)) : `${heading}\n\n${igTablesText(tables)}`,
+  );
 };
 
 /** Asks one question and writes its answer: the steps every `pbx ig` command shares. */

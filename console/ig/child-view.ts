@@ -116,7 +116,9 @@ export const disclosureView = (answer: IgDisclosureAnswer, names: Names): Answer
         textCell(formatDate(e.time, true)),
         textCell(actionText(e.action)),
         textCell(outcomeWords[e.outcome] ?? e.outcome),
-        textCell(e.actor.organisationId === undefined ? 'The exchange' : nameOf(names, e.actor.organisationId)),
+        textCell(
+          e.actor.organisationId === undefined ? 'The exchange' : nameOf(names, e.actor.organisationId),
+        ),
         textCell(rolesText(e.actor.role)),
         textCell(purposeText(e.purpose)),
       ]),

@@ -34,8 +34,7 @@ export const restrictingOf = (c: ConsoleContext): Restricting => {
     : undefined;
 };
 
-const indexOf = (raw: string): number | undefined =>
-  /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+const indexOf = (raw: string): number | undefined => (/^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
 
 /** The subject references the report page carries to its download: pseudonyms, never the NHS number. */
 const referencesOf = (fields: FormFields): string[] | undefined => {
@@ -50,7 +49,11 @@ const referencesOf = (fields: FormFields): string[] | undefined => {
 export const registerSubjectAccessPages = (
   app: Hono<ConsoleEnv>,
   helpers: {
-    readonly refusedPage: (c: ConsoleContext, response: { status: number; body: unknown }, title: string) => Response | Promise<Response>;
+    readonly refusedPage: (
+      c: ConsoleContext,
+      response: { status: number; body: unknown },
+      title: string,
+    ) => Response | Promise<Response>;
     /** The child's references in each footprint asked, from a posted NHS number; or the page to show instead. */
     readonly referencesFrom: (
       c: ConsoleContext,

@@ -152,7 +152,12 @@ describe('restricting an entry and the subject access report', () => {
     await signIn(page, 'pbx-operations.operator', '/ig/child');
     await findRecords(page);
     expect(await page.locator('#child-entries-table').count()).toBe(1);
-    expect(await page.locator('#child-entries-table').getByRole('link', { name: /^Restrict/ }).count()).toBe(0);
+    expect(
+      await page
+        .locator('#child-entries-table')
+        .getByRole('link', { name: /^Restrict/ })
+        .count(),
+    ).toBe(0);
     await context.close();
   });
 });

@@ -62,10 +62,7 @@ export const readChildRecords = async (
 };
 
 /** The entries by action and outcome, as the scope publishes counts. */
-export const childCountsOf = (
-  scope: AuditSearchScope,
-  entries: readonly ChildEntryItem[],
-): ChildCount[] =>
+export const childCountsOf = (scope: AuditSearchScope, entries: readonly ChildEntryItem[]): ChildCount[] =>
   groupBy(entries, (e) => `${e.action}#${e.outcome}`).map(([, members]) => {
     const first = members[0] as ChildEntryItem;
     return { action: first.action, outcome: first.outcome, count: publish(scope, members.length) };
@@ -90,11 +87,7 @@ export const answerIgChild = async (
     search: { subjectRef: 'given', references: String(references.length) },
   };
   return auditedAction(deps, facts, async () => {
-    const { scope, header, entries, truncated } = await readChildRecords(
-      deps,
-      input.principal,
-      references,
-    );
+    const { scope, header, entries, truncated } = await readChildRecords(deps, input.principal, references);
     const entry = newAuditEntry({ ...facts, outcome: 'allowed' }, deps.clock.now());
     await deps.audit.record(entry);
     return {

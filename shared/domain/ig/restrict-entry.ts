@@ -26,7 +26,11 @@ export type RestrictionDeps = StepDeps & {
  * in words only as its SHA-256. Never the child's subject reference: a restriction is not an access to the child's
  * data, and its entry stays out of the child's records.
  */
-export const restrictionFacts = (r: Restriction, outcome: 'restrict' | 'lift', reason: string): StepFacts => ({
+export const restrictionFacts = (
+  r: Restriction,
+  outcome: 'restrict' | 'lift',
+  reason: string,
+): StepFacts => ({
   target: { type: 'ig-restriction', id: r.id },
   parties: [r.organisationId],
   decision: { outcome, reasonCodes: [r.reasonCode] },

@@ -50,9 +50,7 @@ export const restrictionSchema = z.object({
   createdAt: z.iso.datetime(),
   createdBy: z.object({ userId: z.string(), role: z.string().optional() }),
   state: z.enum(['restricted', 'lifted']),
-  lifted: z
-    .object({ at: z.iso.datetime(), userId: z.string(), reason: z.string().min(1) })
-    .optional(),
+  lifted: z.object({ at: z.iso.datetime(), userId: z.string(), reason: z.string().min(1) }).optional(),
 });
 export type Restriction = z.infer<typeof restrictionSchema>;
 
@@ -79,7 +77,7 @@ export const restrictingUser = (principal: Principal): { userId: string; role?: 
 /** Refuses an entry that does not concern the caller's organisation (403 NOT_PERMITTED). */
 export const assertConcernsOrganisation = (entry: AuditEntry, organisationId: string): void => {
   if (!concernsOrganisation(entry, organisationId)) {
-    throw new AuthorisationError('NOT_PERMITTED', "an organisation restricts only entries that concern it", [
+    throw new AuthorisationError('NOT_PERMITTED', 'an organisation restricts only entries that concern it', [
       'index: an entry that does not concern your organisation',
     ]);
   }

@@ -3,8 +3,8 @@ import { consentExemptions, purposeCodes } from '../../domain/agreements/catalog
 import { auditOutcomes } from '../../domain/audit/audit-entry.ts';
 import type {
   ChildAnswer,
-  DisclosureAnswer,
   ConsentNotSoughtAnswer,
+  DisclosureAnswer,
   OutcomesAnswer,
   OutstandingAnswer,
   PastReviewAnswer,
@@ -19,8 +19,8 @@ import {
   monthPattern,
   quarterPattern,
 } from '../../domain/ig/ig-terms.ts';
-import { childEntrySchema } from '../../domain/ig/projection-items.ts';
 import type { ListedRestriction } from '../../domain/ig/list-restrictions.ts';
+import { childEntrySchema } from '../../domain/ig/projection-items.ts';
 import {
   endDate,
   type Restriction,
@@ -212,7 +212,9 @@ export const igRestrictBody = z.strictObject({
 
 /** `POST /v1/ig/restrictions/{restrictionId}/lift`: lift a restriction before its end date. */
 export const igLiftRestrictionBody = z.strictObject({
-  reason: reasonText.describe('why it is lifted early: kept with the restriction, its SHA-256 alone in the log'),
+  reason: reasonText.describe(
+    'why it is lifted early: kept with the restriction, its SHA-256 alone in the log',
+  ),
 });
 
 export const igRestrictionSchema = z.strictObject({
@@ -450,8 +452,7 @@ export const igOutstandingAnswerOf = (a: OutstandingAnswer): z.input<typeof igOu
   writable(a);
 export const igReportAnswerOf = (a: ReportAnswer): z.input<typeof igReportAnswer> => writable(a);
 
-export const igDisclosureAnswerOf = (a: DisclosureAnswer): z.input<typeof igDisclosureAnswer> =>
-  writable(a);
+export const igDisclosureAnswerOf = (a: DisclosureAnswer): z.input<typeof igDisclosureAnswer> => writable(a);
 export const igRestrictionAnswerOf = (r: Restriction, now: Date): z.input<typeof igRestrictionAnswer> => ({
   restriction: { ...writable(r), inForce: restrictionInForce(r, now) },
 });
