@@ -23,12 +23,14 @@ export type ChildRecords = {
 
 /**
  * Every entry that carried one of the child's references, those the scope sees (under the organisation scope only
- * those concerning the asker's organisation), oldest first, each with the restriction in force on it now.
+ * those concerning the asker's organisation), oldest first, each with the restriction in force on it at `now`.
  */
 export const readChildRecords = async (
   deps: ChildDeps,
   principal: Principal,
   references: readonly string[],
+  /** The time the restrictions are judged at: the answer's. */
+  now: Date,
 ): Promise<ChildRecords> => {
   const scope = igScopeOf(principal);
   const [header, pages, restrictions] = await Promise.all([
@@ -38,7 +40,7 @@ export const readChildRecords = async (
       ? Promise.resolve([])
       : Promise.all(references.map((ref) => deps.restrictions.readChildRestrictions(ref))),
   ]);
-  const inForce = restrictionsInForce(restrictions.flat(), deps.clock.now());
+  const inForce = restrictionsInForce(restrictions.flat(), now);
   const all: ChildEntryItem[] = pages
     .flat()
     .filter((e) => scope.kind !== 'organisation' || concernsOrganisation(e, scope.organisationId))
@@ -69,28 +71,55 @@ export const childCountsOf = (scope: AuditSearchScope, entries: readonly ChildEn
   });
 
 /**
+ * A question about one child (`child`, and the subject access report): the child's records read for the asker,
+ * made into the answer, and audited as `action` with the references only as given (as audit search records its
+ * filter) and whatever else non-personal the answer says of itself (`search`). A refusal is audited the same way.
+ */
+export const askAboutChild = async <A>(
+  deps: ChildDeps,
+  input: { readonly principal: Principal; readonly subjectRefs: readonly string[] },
+  question: { readonly action: string; readonly id: string },
+  answerOf: (
+    records: ChildRecords,
+    now: Date,
+  ) => { readonly answer: A; readonly search?: Readonly<Record<string, string>> },
+): Promise<{ readonly answer: A } & Audited> => {
+  const references = [...new Set(input.subjectRefs)];
+  const facts = {
+    ...callerFacts(input.principal),
+    action: question.action,
+    target: { type: 'ig-question', id: question.id },
+    search: { subjectRef: 'given', references: String(references.length) },
+  };
+  return auditedAction(deps, facts, async () => {
+    const now = deps.clock.now();
+    const records = await readChildRecords(deps, input.principal, references, now);
+    const { answer, search } = answerOf(records, now);
+    const entry = newAuditEntry(
+      { ...facts, search: { ...facts.search, ...search }, outcome: 'allowed' },
+      now,
+    );
+    await deps.audit.record(entry);
+    return { answer, audited: [entry] };
+  });
+};
+
+/**
  * `GET /v1/ig/child`: every audit entry that carried one of the child's subject references (its requests, shares,
  * fetches, case steps, and the listings that showed it), oldest first, across the footprints of the references
  * given; under the organisation scope only those concerning the asker's organisation, under counts only counts.
  * Entries restricted from subject access reports are listed, marked with their restriction (docs/IG.md).
- * Audited as `ig.child`, the references recorded only as given (as audit search records its filter).
+ * Audited as `ig.child`.
  */
-export const answerIgChild = async (
+export const answerIgChild = (
   deps: ChildDeps,
   input: { readonly principal: Principal; readonly subjectRefs: readonly string[] },
-): Promise<{ readonly answer: ChildAnswer } & Audited> => {
-  const references = [...new Set(input.subjectRefs)];
-  const facts = {
-    ...callerFacts(input.principal),
-    action: 'ig.child',
-    target: { type: 'ig-question', id: 'child' },
-    search: { subjectRef: 'given', references: String(references.length) },
-  };
-  return auditedAction(deps, facts, async () => {
-    const { scope, header, entries, truncated } = await readChildRecords(deps, input.principal, references);
-    const entry = newAuditEntry({ ...facts, outcome: 'allowed' }, deps.clock.now());
-    await deps.audit.record(entry);
-    return {
+): Promise<{ readonly answer: ChildAnswer } & Audited> =>
+  askAboutChild(
+    deps,
+    input,
+    { action: 'ig.child', id: 'child' },
+    ({ scope, header, references, entries, truncated }) => ({
       answer: {
         ...header,
         references: references.length,
@@ -98,7 +127,5 @@ export const answerIgChild = async (
         truncated,
         counts: childCountsOf(scope, entries),
       },
-      audited: [entry],
-    };
-  });
-};
+    }),
+  );

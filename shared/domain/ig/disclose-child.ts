@@ -1,9 +1,8 @@
-import { type Audited, newAuditEntry } from '../audit/audit-entry.ts';
-import { auditedAction, callerFacts } from '../audit/audited-action.ts';
+import type { Audited } from '../audit/audit-entry.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import { AuthorisationError } from '../errors.ts';
 import type { DisclosureAnswer } from './answers.ts';
-import { childCountsOf, readChildRecords } from './child.ts';
+import { askAboutChild, childCountsOf } from './child.ts';
 import type { ChildDeps } from './ig-deps.ts';
 import type { ChildEntryItem } from './projection-items.ts';
 
@@ -13,19 +12,11 @@ import type { ChildEntryItem } from './projection-items.ts';
  * many were (never which, or why). Scoped as `child`; the counts scope lists no entries, so has no report (403).
  * Audited as `ig.child.disclosure`, the references recorded only as given, with the number withheld.
  */
-export const discloseIgChild = async (
+export const discloseIgChild = (
   deps: ChildDeps,
   input: { readonly principal: Principal; readonly subjectRefs: readonly string[] },
-): Promise<{ readonly answer: DisclosureAnswer } & Audited> => {
-  const references = [...new Set(input.subjectRefs)];
-  const facts = {
-    ...callerFacts(input.principal),
-    action: 'ig.child.disclosure',
-    target: { type: 'ig-question', id: 'child-disclosure' },
-    search: { subjectRef: 'given', references: String(references.length) },
-  };
-  return auditedAction(deps, facts, async () => {
-    const records = await readChildRecords(deps, input.principal, references);
+): Promise<{ readonly answer: DisclosureAnswer } & Audited> =>
+  askAboutChild(deps, input, { action: 'ig.child.disclosure', id: 'child-disclosure' }, (records, now) => {
     if (records.scope.kind === 'counts') {
       throw new AuthorisationError('NOT_PERMITTED', 'a subject access report lists entries', [
         'roles allowed: operator, ig-lead, caldicott-guardian, dpo',
@@ -36,23 +27,16 @@ export const discloseIgChild = async (
       if (restriction === undefined) disclosed.push(entry);
     }
     const withheld = records.entries.length - disclosed.length;
-    const now = deps.clock.now();
-    const entry = newAuditEntry(
-      { ...facts, search: { ...facts.search, withheld: String(withheld) }, outcome: 'allowed' },
-      now,
-    );
-    await deps.audit.record(entry);
     return {
       answer: {
         ...records.header,
-        references: references.length,
+        references: records.references.length,
         at: now.toISOString(),
         entries: disclosed,
         withheld,
         truncated: records.truncated,
         counts: childCountsOf(records.scope, disclosed),
       },
-      audited: [entry],
+      search: { withheld: String(withheld) },
     };
   });
-};
