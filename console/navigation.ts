@@ -35,9 +35,6 @@ export type SectionId = (typeof sections)[number]['id'];
 export const sectionsFor = (roles: readonly string[]) =>
   sections.filter((s) => s.roles.some((r) => roles.includes(r)));
 
-export const maySee = (roles: readonly string[], section: SectionId): boolean =>
-  sectionsFor(roles).some((s) => s.id === section);
-
 /** The service navigation of GOV.UK Frontend: the sections the person may see, the current one marked. */
 export const navigationItems = (roles: readonly string[], currentPath: string) =>
   sectionsFor(roles).map((s) => ({

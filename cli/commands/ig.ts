@@ -80,11 +80,9 @@ const periodOf = (values: OptionValues) => {
 
 /** Writes an answer in the format asked for; --json has been printed by successBody already. */
 const write = (io: Io, format: Format, heading: string, tables: readonly IgTable[]): void => {
-  if (format === 'json') return;
   const [main] = tables;
-  io.stdout(
-    format === 'csv' ? (main === undefined ? '' : igTableCsv(main)) : `${heading}\n\n${igTablesText(tables)}`,
-  );
+  if (format === 'csv') io.stdout(main === undefined ? '' : igTableCsv(main));
+  if (format === 'table') io.stdout(`${heading}\n\n${igTablesText(tables)}`);
 };
 
 /** Asks one question and writes its answer: the steps every `pbx ig` command shares. */

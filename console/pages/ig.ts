@@ -11,7 +11,6 @@ import { askers, headerContext, namesIn, periodText } from '../ig/period-questio
 import { igQuestions, igReport } from '../ig/questions.ts';
 import { quarterChoices, reportCsv, reportFormOf, reportSections } from '../ig/report-view.ts';
 import { freshnessText, quarterText } from '../ig/words.ts';
-import { maySee } from '../navigation.ts';
 import { explain, refusalOf } from '../plain-english.ts';
 import { registerSubjectAccessPages, restrictingOf } from './ig-subject-access.ts';
 
@@ -36,29 +35,11 @@ const footprintsAsked = (registry: PublishedRegistry, organisationId: string) =>
 
 /**
  * The IG answers section (docs/CONSOLE.md "IG answers"): the ten questions and the PQA report, each a thin handler
- * over the exchange's answer (console/ig/ holds the view code). The exchange decides who may see what; the section
- * shows only to the roles it answers, and anyone else reaching a page by its address is told they may not.
+ * over the exchange's answer (console/ig/ holds the view code). The section shows only to the roles the exchange
+ * answers, but the exchange decides who may see what: a page reached by its address asks it all the same, so its
+ * refusal is the exchange's own, audited with its reason, and told in plain English.
  */
 export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
-  const guard = async (c: ConsoleContext, next: () => Promise<void>) => {
-    if (!maySee(sessionOf(c).roles, 'ig')) {
-      return refusedPage(
-        c,
-        {
-          status: 403,
-          body: {
-            error: 'NOT_PERMITTED',
-            message: 'IG answers are for IG leads, Caldicott guardians, DPOs, scrutineers and the operator',
-          },
-        },
-        'IG answers',
-      );
-    }
-    return next();
-  };
-  app.use('/ig', guard);
-  app.use('/ig/*', guard);
-
   app.get('/ig', (c) =>
     c.get('page')('ig/index.njk', {
       title: 'IG answers',

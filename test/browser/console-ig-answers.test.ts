@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PbxClient, PbxResponse } from '#client/pbx-client.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
+import type { AuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import type { IgRequestsAnswer } from '#shared/http/views/ig.ts';
 import { clientActingFor } from '../support/local-exchange-clients.ts';
 import {
@@ -348,21 +349,33 @@ describe('IG answers, for others', () => {
     await context.close();
   });
 
-  it('does not show a practitioner the section, and refuses its pages by address', async () => {
+  it('does not show a practitioner the section; the exchange refuses its answers by address, audited', async () => {
     const { context, page } = await stack.newPerson();
     await signIn(page, 'lb-brent.practitioner');
     const sections = await page.locator('.govuk-service-navigation__item').allInnerTexts();
     expect(sections.map((s) => s.trim())).not.toContain('IG answers');
-    for (const path of ['/ig', '/ig/requests', '/ig/child', '/ig/report']) {
+    for (const path of ['/ig/requests', '/ig/outstanding']) {
       await visit(page, path, 403);
       expect(await page.locator('#refusal-summary').innerText()).toBe(
         'You do not have permission to do this.',
       );
     }
-    const posted = await page.request.post('/ig/child', {
-      form: { csrf: await page.locator('input[name="csrf"]').first().inputValue(), nhsNumber },
-    });
-    expect(posted.status()).toBe(403);
+    await visit(page, '/ig/child');
+    await page.fill('#nhsNumber', nhsNumber);
+    await page.getByRole('button', { name: 'Find the records' }).click();
+    expect(await page.locator('#refusal-summary').innerText()).toBe('You do not have permission to do this.');
+    // Each refusal is the exchange's, recorded with its reason and the person who asked.
+    await sequenceLog(stack.exchange);
+    const found = await igLead.auditSearch(new URLSearchParams({ outcome: 'refused' }));
+    expect(found.status).toBe(200);
+    const refusals = ((found.body as { entries?: { entry: AuditEntry }[] }).entries ?? [])
+      .map((e) => e.entry)
+      .filter((e) => e.actor.userId === 'lb-brent.practitioner' && e.action !== 'request.submit');
+    expect(refusals.map((e) => [e.action, e.target?.id, e.reasonCodes])).toEqual([
+      ['api.answer', 'GET /v1/ig/requests', ['NOT_PERMITTED']],
+      ['api.answer', 'GET /v1/ig/outstanding', ['NOT_PERMITTED']],
+      ['ig.child', 'child', ['NOT_PERMITTED']],
+    ]);
     await context.close();
   });
 });

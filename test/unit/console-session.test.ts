@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maySee, navigationItems } from '#console/navigation.ts';
+import { navigationItems } from '#console/navigation.ts';
 import { explain, refusalOf } from '#console/plain-english.ts';
 import { formatDate } from '#console/render.ts';
 import {
@@ -72,9 +72,10 @@ describe('navigation by role', () => {
     expect(navigationItems(['practitioner'], '/requests/01J')).toEqual([
       { text: 'Requests', href: '/requests', active: true },
     ]);
-    expect(maySee(['cdop-coordinator'], 'cdop')).toBe(true);
-    expect(maySee(['cdop-coordinator'], 'audit')).toBe(false);
-    expect(navigationItems(['scrutineer'], '/').map((i) => i.text)).toEqual(['Audit']);
+    expect(navigationItems(['cdop-coordinator'], '/cdop').map((i) => i.text)).toEqual([
+      'Child death reviews',
+    ]);
+    expect(navigationItems(['scrutineer'], '/').map((i) => i.text)).toEqual(['Audit', 'IG answers']);
   });
 });
 
