@@ -126,6 +126,56 @@ export const registerSubjectAccessPages = (
     });
   });
 
+  // ---- The organisation's restrictions, and lifting one early ----------------------------------------------
+
+  const listTitle = "Your organisation's restrictions";
+  const listPage = async (c: ConsoleContext, problems = new FormProblems(), status = 200, liftId = '') => {
+    const answer = await c.get('exchange').invoke('ListIgRestrictions');
+    if (answer.status !== 200) return helpers.refusedPage(c, answer, listTitle);
+    return c.get('page')(
+      'ig/restrictions.njk',
+      {
+        title: listTitle,
+        errors: problems.errors,
+        fieldErrors: problems.fieldErrors,
+        liftId,
+        restrictions: answer.body.restrictions.map((r) => ({
+          id: r.id,
+          index: r.index,
+          why: restrictionReasonWords[r.reasonCode],
+          reason: r.reason,
+          until: formatDate(r.until, false),
+          state: r.inForce ? 'In force' : r.state === 'lifted' ? 'Lifted' : 'Ended',
+          inForce: r.inForce,
+        })),
+      },
+      status,
+    );
+  };
+
+  app.get('/ig/restrictions', (c) => listPage(c));
+
+  app.post('/ig/restrictions/:id/lift', async (c) => {
+    const fields: FormFields = await c.req.parseBody({ all: true });
+    const id = c.req.param('id');
+    const reason = textOf(fields, 'reason');
+    if (reason === '' || reason.length > maxRestrictionReason) {
+      const problems = new FormProblems();
+      problems.add(
+        `reason-${id}`,
+        reason === ''
+          ? 'Enter why the restriction is lifted early'
+          : `The reason must be ${maxRestrictionReason} characters or fewer`,
+      );
+      return listPage(c, problems, 400, id);
+    }
+    const answer = await c
+      .get('exchange')
+      .invoke('LiftIgRestriction', { path: { restrictionId: id }, body: { reason } });
+    if (answer.status !== 200) return helpers.refusedPage(c, answer, listTitle);
+    return c.redirect('/ig/restrictions', 303);
+  });
+
   // ---- The subject access report -----------------------------------------------------------------------------
 
   const reportTitle = 'Subject access report';

@@ -134,6 +134,22 @@ describe('restricting an entry and the subject access report', () => {
     expect(text).toContain('Asked another organisation for information about the child');
     expect(text).not.toContain('Decided what to share');
     expect(text).not.toContain(nhsNumber);
+
+    // The organisation's restrictions: lifted early with a reason (none given is a problem first).
+    await page.goto('/ig/restrictions');
+    await expectAccessible(page);
+    expect(await page.locator('h2', { hasText: 'In force' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Lift the restriction' }).click();
+    await expectAccessible(page);
+    expect(await errorSummary(page)).toEqual(['Enter why the restriction is lifted early']);
+    await page.locator('textarea[name="reason"]').fill('The enquiry has ended');
+    await page.getByRole('button', { name: 'Lift the restriction' }).click();
+    await page.waitForURL((url) => url.pathname === '/ig/restrictions');
+    await expectAccessible(page);
+    expect(await page.locator('h2', { hasText: 'Lifted' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Lift the restriction' }).count()).toBe(0);
+    const after = await harrowIgLead.invoke('GetIgChildDisclosure', { query: { subjectRef: reference } });
+    expect(after.status === 200 && after.body.withheld).toBe(0);
     await context.close();
 
     // Each step was audited by the exchange, the NHS number in none.
@@ -144,6 +160,8 @@ describe('restricting an entry and the subject access report', () => {
     );
     const reports = await operatorSearch(stack.exchange, { action: 'ig.child.disclosure' });
     expect(reports.filter((e) => e.actor.clientId === 'lb-harrow-console')).toHaveLength(2);
+    const lifts = await operatorSearch(stack.exchange, { action: 'ig.restriction.lift', outcome: 'allowed' });
+    expect(lifts.filter((e) => e.actor.clientId === 'lb-harrow-console')).toHaveLength(1);
     expect(JSON.stringify(await operatorSearch(stack.exchange, {}))).not.toContain(nhsNumber);
   });
 
