@@ -6,6 +6,7 @@ import type { PrivateJwk } from '#shared/adapters/jose/signing-keys.ts';
 import type { AgreementContent } from '#shared/domain/agreements/agreement.ts';
 import type { ShareRequest } from '#shared/domain/agreements/decide.ts';
 import { type PublicJwk, signingAlgorithms } from '#shared/domain/registry/client-key.ts';
+import type { KeyRevocationReason } from '#shared/domain/registry/manage-client-keys.ts';
 import type { DataRequestBody } from '#shared/domain/requests/data-request.ts';
 import type { AgreementView } from '#shared/http/api-contract.ts';
 import {
@@ -225,8 +226,11 @@ export class PbxClient {
     return this.invoke('AddClientKey', { path: { clientId }, body: { jwk, ...window } });
   }
 
-  revokeKey(kid: string, clientId = this.#options.clientId) {
-    return this.invoke('RevokeClientKey', { path: { clientId, kid } });
+  revokeKey(kid: string, clientId = this.#options.clientId, reason?: KeyRevocationReason) {
+    return this.invoke('RevokeClientKey', {
+      path: { clientId, kid },
+      ...(reason === undefined ? {} : { query: { reason } }),
+    });
   }
 
   /** Drafts an agreement (version 1); each party's IG lead or Caldicott guardian then signs it. */
@@ -401,6 +405,19 @@ export class PbxClient {
   /** The CDOP's figures for the financial year starting in April of `year`. */
   getCdopFigures(year: string, audience: 'publication' | 'internal' = 'publication') {
     return this.invoke('GetCdopFigures', { query: { year, for: audience } });
+  }
+
+  /** The anomaly alerts the caller may see (an IG lead: their organisation's), newest first. */
+  listAlerts(status?: 'open' | 'acknowledged' | 'closed') {
+    return this.invoke('ListAlerts', { query: status === undefined ? {} : { status } });
+  }
+
+  /** Acknowledges or closes an alert with a note (the exchange keeps only its SHA-256). */
+  actOnAlert(alertId: string, action: 'acknowledge' | 'close', note: string) {
+    return this.invoke(action === 'acknowledge' ? 'AcknowledgeAlert' : 'CloseAlert', {
+      path: { alertId },
+      body: { note },
+    });
   }
 
   async #send<T>(

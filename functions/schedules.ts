@@ -91,4 +91,15 @@ export const schedules: readonly ScheduleDefinition[] = [
     tables: { audit: 'read', ig: 'readwrite' },
     buckets: {},
   },
+  {
+    // Follows the sequenced audit log with its own cursor and evaluates the anomaly rules on each leaf
+    // (shared/domain/alerts/detect-anomalies.ts): reads the leaves and the registry (thresholds, clients), writes
+    // the alerts table, and appends each alert's audit entry and event.
+    id: 'DetectAnomalies',
+    entry: 'alerts/detect-anomalies.ts',
+    everyMinutes: 1,
+    localEverySeconds: 1,
+    tables: { audit: 'readappend', alerts: 'readwrite', registry: 'read', events: 'write' },
+    buckets: {},
+  },
 ];

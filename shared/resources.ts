@@ -57,6 +57,17 @@ export const tables = {
    * `child` answer and the disclosure read a child's restrictions in one query per reference (docs/IG.md).
    */
   igRestrictions: { envVar: 'IG_RESTRICTIONS_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /**
+   * Anomaly alerts for IG leads (shared/adapters/dynamodb/alert-store.ts): the alerts and their listings, written
+   * by the detector DetectAnomalies and the acknowledge and close operations; the rules' rolling state, forgotten
+   * by TTL; the detector's cursor (docs/IG.md "Anomaly alerts").
+   */
+  alerts: {
+    envVar: 'ALERTS_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type BucketDefinition = {

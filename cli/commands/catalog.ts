@@ -563,6 +563,51 @@ const igCommands: readonly Command[] = [
   },
 ];
 
+/**
+ * `pbx ig alerts`: the anomaly alerts for IG leads (docs/IG.md "Anomaly alerts"). Acknowledge and close come
+ * first, so that their words are matched before the listing's.
+ */
+const alertNote = {
+  name: 'note',
+  arg: 'TEXT',
+  text: 'why (required; the exchange keeps only its SHA-256)',
+} as const;
+const alertActionCommand = (action: 'acknowledge' | 'close', summary: string): Command => ({
+  words: ['ig', 'alerts', action],
+  synopsis: `ig alerts ${action} ID --note TEXT`,
+  line: `${action} an alert with a note`,
+  summary,
+  operands: ['ID'],
+  options: [alertNote],
+  signed: true,
+  run: async (input) => (await import('./alerts.ts')).runIgAlertAction(action)(input),
+});
+const igAlertCommands: readonly Command[] = [
+  alertActionCommand(
+    'acknowledge',
+    'Acknowledges an open alert: you have seen it and are looking into it. Audited, with the note as its\n' +
+      'SHA-256 only. For an IG lead, Caldicott guardian or DPO of an organisation it concerns, or the operator.',
+  ),
+  alertActionCommand(
+    'close',
+    'Closes an open or acknowledged alert, with what was found or done. Audited, with the note as its SHA-256\n' +
+      'only. For an IG lead, Caldicott guardian or DPO of an organisation it concerns, or the operator.',
+  ),
+  {
+    words: ['ig', 'alerts'],
+    synopsis: 'ig alerts [--status open|acknowledged|closed]',
+    line: 'anomaly alerts: bulk access, out of hours, refusals, lost keys, ...',
+    summary:
+      "The anomaly alerts of your organisation (the operator: every organisation's), newest first: each with its\n" +
+      'rule, status, time, the user and client concerned and the leaf indexes of the audit entries that raised\n' +
+      'it (pbx audit leaves shows them). For an IG lead, Caldicott guardian or DPO, or the operator.',
+    operands: [],
+    options: [{ name: 'status', arg: 'S', text: 'only alerts open, acknowledged or closed' }],
+    signed: true,
+    run: async (input) => (await import('./alerts.ts')).runIgAlerts(input),
+  },
+];
+
 export const commands: readonly Command[] = [
   {
     words: ['keygen'],
@@ -615,12 +660,13 @@ export const commands: readonly Command[] = [
   },
   {
     words: ['keys', 'revoke'],
-    synopsis: 'keys revoke KID [--client ID]',
+    synopsis: 'keys revoke KID [--client ID] [--reason lost|compromised|superseded]',
     summary:
       'Revokes a key at once: the next request signed with it is refused. A client cannot revoke its own\n' +
-      'last usable key: add another first.',
+      'last usable key: add another first. A key revoked as lost or compromised is watched: a request signed\n' +
+      "with it later raises an alert for your organisation's IG leads (pbx ig alerts).",
     operands: ['KID'],
-    options: [clientOption],
+    options: [clientOption, { name: 'reason', arg: 'R', text: 'why: lost, compromised or superseded' }],
     signed: true,
     run: async (input) => (await import('./keys.ts')).runKeysRevoke(input),
   },
@@ -893,4 +939,5 @@ export const commands: readonly Command[] = [
   ...requestCommands,
   ...cdopCommands,
   ...igCommands,
+  ...igAlertCommands,
 ];

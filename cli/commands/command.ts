@@ -98,6 +98,7 @@ const optionsConfig = {
   disclosure: { type: 'boolean' },
   'reason-code': { type: 'string' },
   until: { type: 'string' },
+  note: { type: 'string' },
 } as const;
 
 export const defaultUrl = 'http://127.0.0.1:8787';

@@ -10,6 +10,7 @@ import {
   parsePublicJwk,
   signingAlgorithms,
 } from '#shared/domain/registry/client-key.ts';
+import { keyRevocationReasons } from '#shared/domain/registry/manage-client-keys.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { type CommandInput, errnoOf, type Io, parseInstant, printJson, showPath } from './command.ts';
 import { connect, reach, successBody } from './connect.ts';
@@ -113,7 +114,11 @@ export const runKeysRevoke = async ({ values, operands, io }: CommandInput): Pro
   if (kid === undefined) throw usageError('missing KID: the key to revoke (pbx keys list shows them)');
   const { client, url, clientId } = await connect(values, io);
   const owner = values.client ?? clientId;
-  const body = successBody(await reach(url, () => client.revokeKey(kid, owner)), values, io);
+  const reason = keyRevocationReasons.find((r) => r === values.reason);
+  if (values.reason !== undefined && reason === undefined) {
+    throw usageError(`--reason must be one of ${keyRevocationReasons.join(', ')}, not "${values.reason}"`);
+  }
+  const body = successBody(await reach(url, () => client.revokeKey(kid, owner, reason)), values, io);
   if (values.json) return;
   const parsed = z.object({ key: clientKeySchema }).safeParse(body);
   if (!parsed.success) return printJson(io, body);

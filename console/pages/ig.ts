@@ -15,7 +15,11 @@ import { explain, refusalOf } from '../plain-english.ts';
 import { registerSubjectAccessPages, restrictingOf } from './ig-subject-access.ts';
 
 /** A refusal in plain English, on the page the audit section uses for its own. */
-const refusedPage = (c: ConsoleContext, response: { status: number; body: unknown }, title: string) => {
+export const refusedPage = (
+  c: ConsoleContext,
+  response: { status: number; body: unknown },
+  title: string,
+) => {
   const { summary, reasons } = explain(refusalOf(response));
   const status = response.status >= 400 && response.status < 600 ? response.status : 502;
   return c.get('page')('audit/refused.njk', { title, summary, reasons }, status);

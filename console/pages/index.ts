@@ -6,6 +6,7 @@ import { registerAgreementPages } from './agreements.ts';
 import { registerAuditPages } from './audit.ts';
 import { registerCdop } from './cdop.ts';
 import { registerIgPages } from './ig.ts';
+import { registerIgAlertPages } from './ig-alerts.ts';
 import { registerRequestPages } from './requests.ts';
 
 /** Every page of the console behind sign-in, section by section. */
@@ -16,6 +17,7 @@ export const registerPages = (app: Hono<ConsoleEnv>): void => {
   });
   registerAuditPages(app);
   registerIgPages(app);
+  registerIgAlertPages(app);
   registerAgreementPages(app);
   registerRequestPages(app);
   registerCdop(app);

@@ -12,6 +12,7 @@ export const handler = signedOperation(
       principal: call.principal,
       clientId: call.pathId('clientId', 'client'),
       kid: call.pathId('kid', 'client-key'),
+      reason: call.query.reason,
     });
     return { answer: { key }, audited };
   },

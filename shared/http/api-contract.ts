@@ -12,6 +12,7 @@ import { maxSearchResultsPerPage } from '../domain/audit/search.ts';
 import { exchangeEventSchema } from '../domain/events/exchange-event.ts';
 import { maxEventsPerPage } from '../domain/events/list-events.ts';
 import { clientKeySchema, publicJwkSchema, signingAlgorithms } from '../domain/registry/client-key.ts';
+import { keyRevocationReasons } from '../domain/registry/manage-client-keys.ts';
 import {
   clientSchema,
   footprintSchema,
@@ -75,6 +76,8 @@ export const whoamiAnswer = z.object({
 
 export const clientKeysAnswer = z.object({ keys: z.array(clientKeySchema) });
 export const clientKeyAnswer = z.object({ key: clientKeySchema });
+/** Why a key is revoked: `lost` or `compromised` has the exchange watch for the key being tried again. */
+export const revokeClientKeyQuery = z.object({ reason: z.enum(keyRevocationReasons).optional() });
 
 // Request bodies.
 

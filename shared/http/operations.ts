@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { InputErrorCode } from '../domain/errors.ts';
 import { type Access, combineAccess, type FunctionBindings, type TableName } from '../resources.ts';
 import * as contract from './api-contract.ts';
+import * as alerts from './views/alerts.ts';
 import * as cdop from './views/cdop.ts';
 import * as ig from './views/ig.ts';
 import * as requests from './views/requests.ts';
@@ -156,6 +157,26 @@ const restrictionOperation = <const D extends Described>(
     ...described,
   });
 
+/**
+ * The anomaly alert operations (docs/IG.md "Anomaly alerts"): each reads the alerts table; acknowledging and
+ * closing write it, with their audit entries.
+ */
+const alertOperation = <const D extends Described>(
+  method: Operation['method'],
+  path: string,
+  file: string,
+  alertsAccess: Access,
+  described: D,
+) =>
+  signedOperation({
+    method,
+    path: `/v1/alerts${path}`,
+    entry: `alerts/${file}`,
+    tables: { alerts: alertsAccess },
+    buckets: {},
+    ...described,
+  });
+
 /** Gives each declaration its key as its id, so the id is written once. */
 const withIds = <const T extends Record<string, Declared>>(
   declared: T,
@@ -244,8 +265,9 @@ export const operations = withIds({
     entry: 'keys/revoke-client-key.ts',
     tables: { registry: 'readwrite' },
     buckets: {},
-    summary: "Revokes a client's key",
+    summary: "Revokes a client's key, with a coded reason (lost, compromised, superseded)",
     status: 200,
+    query: contract.revokeClientKeyQuery,
     answer: contract.clientKeyAnswer,
   }),
   CreateAgreement: signedOperation({
@@ -716,6 +738,25 @@ export const operations = withIds({
     status: 200,
     query: ig.igReportQuery,
     answer: ig.igReportAnswer,
+  }),
+  // Anomaly alerts for IG leads: operator all, IG lead, Caldicott guardian or DPO their organisation's.
+  ListAlerts: alertOperation('GET', '', 'list-alerts.ts', 'read', {
+    summary: "The anomaly alerts of the caller's organisation (the operator: all), newest first",
+    status: 200,
+    query: alerts.listAlertsQuery,
+    answer: alerts.alertsAnswer,
+  }),
+  AcknowledgeAlert: alertOperation('POST', '/{alertId}/acknowledge', 'acknowledge-alert.ts', 'readwrite', {
+    summary: 'Acknowledges an alert with a note (audited; the note kept out of the log, its SHA-256 only)',
+    status: 200,
+    body: alerts.alertNoteBody,
+    answer: alerts.alertAnswer,
+  }),
+  CloseAlert: alertOperation('POST', '/{alertId}/close', 'close-alert.ts', 'readwrite', {
+    summary: 'Closes an alert with a note (audited; the note kept out of the log, its SHA-256 only)',
+    status: 200,
+    body: alerts.alertNoteBody,
+    answer: alerts.alertAnswer,
   }),
 });
 

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { agreementSchema } from '../domain/agreements/agreement.ts';
+import { alertIdSchema } from '../domain/alerts/alert.ts';
 import { type AuditFacts, textSha256 } from '../domain/audit/audit-entry.ts';
 import { caseIdSchema } from '../domain/cdop/case.ts';
 import { NotFoundError } from '../domain/errors.ts';
@@ -28,6 +29,7 @@ export const idFormats = {
   'client-key': keyId,
   organisation: registryId,
   'ig-restriction': caseIdSchema,
+  alert: alertIdSchema,
 } satisfies Record<string, z.ZodType<string>>;
 export type IdKind = keyof typeof idFormats;
 

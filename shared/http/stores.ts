@@ -1,4 +1,5 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreement-store.ts';
+import { DynamoAlertStore } from '../adapters/dynamodb/alert-store.ts';
 import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
 import { DynamoCheckpointStore } from '../adapters/dynamodb/checkpoint-store.ts';
 import { DynamoEventOutbox } from '../adapters/dynamodb/event-outbox.ts';
@@ -76,4 +77,16 @@ export const restrictionStore = (runtime: Runtime) =>
   new DynamoRestrictionStore(runtime.doc, {
     restrictions: runtime.table('igRestrictions'),
     audit: runtime.table('audit'),
+  });
+
+/** Anomaly alerts, each acknowledgement or closure committed with its audit entry. */
+export const alertStore = (runtime: Runtime) =>
+  new DynamoAlertStore(runtime.doc, { alerts: runtime.table('alerts'), audit: runtime.table('audit') });
+
+/** The detector's state and the alerts it raises, each committed with its audit entry and event. */
+export const alertDetectionStore = (runtime: Runtime) =>
+  new DynamoAlertStore(runtime.doc, {
+    alerts: runtime.table('alerts'),
+    audit: runtime.table('audit'),
+    events: runtime.table('events'),
   });

@@ -908,6 +908,46 @@ const runCorpus = async () => {
       status: 403,
     });
   }
+  // Anomaly alerts (docs/IG.md): the refusals above raise some (repeated refusals, at least); the operator lists
+  // them, a practitioner is refused, and one is acknowledged and closed, each twice refused first.
+  await exchange.runSchedule('SequenceAuditLog');
+  await exchange.runSchedule('DetectAnomalies');
+  const listed = await ask({
+    route: 'ListAlerts',
+    method: 'GET',
+    path: '/v1/alerts?status=open',
+    user: 'pbx-operations.operator',
+    status: 200,
+  });
+  const alertId = z.object({ alerts: z.array(z.object({ id: z.string() })).min(1) }).parse(listed.json)
+    .alerts[0]?.id;
+  await ask({
+    route: 'ListAlerts',
+    method: 'GET',
+    path: '/v1/alerts',
+    user: 'lb-brent.practitioner',
+    status: 403,
+  });
+  for (const route of ['AcknowledgeAlert', 'CloseAlert'] as const) {
+    const path = `/v1/alerts/${alertId}/${route === 'AcknowledgeAlert' ? 'acknowledge' : 'close'}`;
+    await ask({
+      route,
+      method: 'POST',
+      path,
+      user: 'lb-brent.practitioner',
+      body: { note: 'seen' },
+      status: 403,
+    });
+    await ask({ route, method: 'POST', path, user: 'pbx-operations.operator', body: {}, status: 400 });
+    await ask({
+      route,
+      method: 'POST',
+      path,
+      user: 'pbx-operations.operator',
+      body: { note: 'seen' },
+      status: 200,
+    });
+  }
 };
 
 /** The routes nothing a caller sends can make refuse: public information, and the health check. */

@@ -24,6 +24,8 @@ export const auditActorSchema = z.object({
   role: z.string().optional(),
   /** For a refused request: the client the token claimed to be, which the exchange could not confirm. */
   claimedClientId: z.string().optional(),
+  /** For a refused request: the key (`kid`) the token named, so a key reported lost can be seen tried again. */
+  claimedKeyId: z.string().optional(),
 });
 
 export const auditEntrySchema = z.object({

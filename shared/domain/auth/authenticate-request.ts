@@ -29,12 +29,13 @@ export const authenticateRequest = async (
     return input.callId === undefined ? principal : { ...principal, callId: input.callId };
   } catch (error) {
     if (!(error instanceof SignedRequestRefusal)) throw error;
-    const { claimedIssuer, requestHash } = error.context;
+    const { claimedIssuer, claimedKeyId, requestHash } = error.context;
     const entry = newAuditEntry(
       {
         actor: {
           kind: 'anonymous',
           ...(claimedIssuer === undefined ? {} : { claimedClientId: claimedIssuer }),
+          ...(claimedKeyId === undefined ? {} : { claimedKeyId }),
         },
         action: 'request.authenticate',
         target: { type: 'route', id: input.route },

@@ -54,7 +54,7 @@ export type Principal = {
 };
 
 /** What is known of a request when it is refused, for the audit entry (nothing the caller could not prove). */
-export type RefusalContext = { claimedIssuer?: string; requestHash?: string };
+export type RefusalContext = { claimedIssuer?: string; claimedKeyId?: string; requestHash?: string };
 
 export class SignedRequestRefusal extends Error {
   constructor(
@@ -172,6 +172,7 @@ const verify = async (
   if (header.typ !== requestTokenType) return refuse('WRONG_TYPE', `typ must be ${requestTokenType}`);
   const kid = kidSchema.safeParse(header.kid);
   if (!kid.success) return refuse('INVALID_KID', 'kid must name a registered key');
+  context.claimedKeyId = kid.data;
   if (signature === '') return refuse('MISSING_SIGNATURE', 'the token carries no signature');
 
   const rawClaims = decodeJsonObject(encodedClaims);

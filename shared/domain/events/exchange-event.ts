@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import * as alertRaisedV1 from '#events/alert-raised.v1.ts';
 import * as caseClosedV1 from '#events/case-closed.v1.ts';
 import * as caseOpenedV1 from '#events/case-opened.v1.ts';
 import * as deathNotificationForwardedV1 from '#events/death-notification-forwarded.v1.ts';
@@ -37,6 +38,7 @@ export const exchangeEventTypes = [
   'PanelPackReady',
   'CaseClosed',
   'DeathNotificationForwarded',
+  'AlertRaised',
 ] as const;
 export type ExchangeEventType = (typeof exchangeEventTypes)[number];
 
@@ -64,6 +66,7 @@ export const eventModules = {
   PanelPackReady: panelPackReadyV1,
   CaseClosed: caseClosedV1,
   DeathNotificationForwarded: deathNotificationForwardedV1,
+  AlertRaised: alertRaisedV1,
 } as const satisfies { readonly [T in ExchangeEventType]: EventModule & { readonly detailType: T } };
 
 export type DetailOf<T extends ExchangeEventType> = z.infer<(typeof eventModules)[T]['detailSchema']>;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { IgProjectionStore } from '../../ports/ig-store.ts';
 import type { MerkleLogStore } from '../../ports/merkle-log-store.ts';
-import { DependencyError } from '../errors.ts';
+import { type FollowSummary, followAuditLog } from '../audit/follow-log.ts';
 import { addAggregate, foldEntries, itemsOf, requestIdOf } from './project.ts';
 import { aggregateKeyOf, type OpenRequest } from './projection-items.ts';
 
@@ -11,18 +11,8 @@ export type ProjectIgDeps = {
   readonly clock: Clock;
 };
 
-export type ProjectionSummary = {
-  /** Leaves folded in this run. */
-  readonly projected: number;
-  readonly batches: number;
-  /** The cursor after the run: the next leaf index to fold. */
-  readonly next: number;
-  /** Another run moved the cursor first: this one stopped without writing its batch. */
-  readonly overtaken: boolean;
-};
-
-/** Leaves read per batch: more than fit, since many entries (answers, searches) change no item. */
-const leavesPerRead = 200;
+/** What a run did (follow-log.ts). */
+export type ProjectionSummary = FollowSummary;
 
 /**
  * `ProjectIgAnswers`: follows the sequenced audit log and folds each leaf into the IG projection once. Each batch
@@ -35,63 +25,47 @@ const leavesPerRead = 200;
  * The fold reads stored aggregates and writes them back whole: correct because the projector is the table's only
  * writer and every write is conditional on the cursor it read.
  */
-export const projectIgAnswers = async (
+export const projectIgAnswers = (
   deps: ProjectIgDeps,
   options: { readonly maxBatches: number; readonly maxMillis: number },
-): Promise<ProjectionSummary> => {
-  const started = Date.now();
-  let projected = 0;
-  let batches = 0;
-  let next = (await deps.ig.readCursor())?.next ?? 0;
-  while (batches < options.maxBatches && Date.now() - started < options.maxMillis) {
-    const leaves = await deps.log.readLeaves(next, leavesPerRead);
-    leaves.forEach((leaf, i) => {
-      if (leaf.index !== next + i) {
-        throw new DependencyError('DEPENDENCY_UNAVAILABLE', "the audit log's stored leaves are inconsistent");
+): Promise<ProjectionSummary> =>
+  followAuditLog(
+    { cursor: deps.ig, log: deps.log, clock: deps.clock },
+    options,
+    async (leaves, next, now) => {
+      const ids = leaves.map((leaf) => requestIdOf(leaf.entry)).filter((id) => id !== undefined);
+      const [states, responders] = await Promise.all([
+        deps.ig.readRequestStates(ids),
+        deps.ig.readResponders(),
+      ]);
+      const folded = foldEntries(
+        { requests: new Map(states.map((s) => [s.id, s])), responders },
+        leaves,
+        deps.ig.maxItemsPerBatch,
+      );
+      if (itemsOf(folded) > deps.ig.maxItemsPerBatch) {
+        throw new Error('one audit entry changes more IG items than a batch holds');
       }
-    });
-    const now = deps.clock.now().toISOString();
-    if (leaves.length === 0) {
-      const touched = await deps.ig.touchCursor({ next, updatedAt: now });
-      return { projected, batches, next, overtaken: !touched };
-    }
-    const ids = leaves.map((leaf) => requestIdOf(leaf.entry)).filter((id) => id !== undefined);
-    const [states, responders] = await Promise.all([
-      deps.ig.readRequestStates(ids),
-      deps.ig.readResponders(),
-    ]);
-    const folded = foldEntries(
-      { requests: new Map(states.map((s) => [s.id, s])), responders },
-      leaves.map(({ index, entry }) => ({ index, entry })),
-      deps.ig.maxItemsPerBatch,
-    );
-    if (itemsOf(folded) > deps.ig.maxItemsPerBatch) {
-      throw new Error('one audit entry changes more IG items than a batch holds');
-    }
-    const stored = new Map(
-      (await deps.ig.readAggregateRows([...folded.deltas.values()])).map((a) => [aggregateKeyOf(a), a]),
-    );
-    const aggregates = [...folded.deltas].map(([key, d]) => addAggregate(stored.get(key), d));
-    await deps.ig.putChildEntries(folded.children);
-    const openPuts: OpenRequest[] = [];
-    const openDeletes: OpenRequest[] = [];
-    for (const change of folded.open.values()) {
-      if ('put' in change) openPuts.push(change.put);
-      else openDeletes.push(change.delete);
-    }
-    const committed = await deps.ig.commitBatch({
-      expectedNext: next,
-      cursor: { next: next + folded.projected, updatedAt: now },
-      aggregates,
-      requests: [...folded.requests.values()],
-      openPuts,
-      openDeletes,
-      ...(folded.responders === undefined ? {} : { responders: folded.responders }),
-    });
-    if (!committed) return { projected, batches, next, overtaken: true };
-    next += folded.projected;
-    projected += folded.projected;
-    batches += 1;
-  }
-  return { projected, batches, next, overtaken: false };
-};
+      const stored = new Map(
+        (await deps.ig.readAggregateRows([...folded.deltas.values()])).map((a) => [aggregateKeyOf(a), a]),
+      );
+      const aggregates = [...folded.deltas].map(([key, d]) => addAggregate(stored.get(key), d));
+      await deps.ig.putChildEntries(folded.children);
+      const openPuts: OpenRequest[] = [];
+      const openDeletes: OpenRequest[] = [];
+      for (const change of folded.open.values()) {
+        if ('put' in change) openPuts.push(change.put);
+        else openDeletes.push(change.delete);
+      }
+      const committed = await deps.ig.commitBatch({
+        expectedNext: next,
+        cursor: { next: next + folded.projected, updatedAt: now },
+        aggregates,
+        requests: [...folded.requests.values()],
+        openPuts,
+        openDeletes,
+        ...(folded.responders === undefined ? {} : { responders: folded.responders }),
+      });
+      return committed ? { folded: folded.projected } : 'overtaken';
+    },
+  );

@@ -81,15 +81,31 @@ export const addClientKey = (
   );
 
 /**
+ * Why a key is revoked, coded on the revocation's audit entry: a key reported lost or compromised is watched for
+ * afterwards (the anomaly rule `lost-key-used`, shared/domain/alerts/rules.ts).
+ */
+export const keyRevocationReasonCodes = {
+  lost: 'KEY_LOST',
+  compromised: 'KEY_COMPROMISED',
+  superseded: 'KEY_SUPERSEDED',
+} as const;
+export type KeyRevocationReason = keyof typeof keyRevocationReasonCodes;
+export const keyRevocationReasons = Object.keys(keyRevocationReasonCodes) as [
+  KeyRevocationReason,
+  ...KeyRevocationReason[],
+];
+
+/**
  * Revokes a key at once: the next request signed with it is refused. A client may not revoke its own last usable
  * key (it would lock itself out); an IG lead acting through another client of the organisation, or the operator,
  * can.
  */
 export const revokeClientKey = (
   deps: KeyManagementDeps,
-  input: { principal: Principal; clientId: string; kid: string },
-): Promise<{ key: ClientKey } & Audited> =>
-  auditedAction(
+  input: { principal: Principal; clientId: string; kid: string; reason?: KeyRevocationReason | undefined },
+): Promise<{ key: ClientKey } & Audited> => {
+  const reasonCodes = input.reason === undefined ? [] : [keyRevocationReasonCodes[input.reason]];
+  return auditedAction(
     deps,
     {
       ...callerFacts(input.principal),
@@ -121,6 +137,7 @@ export const revokeClientKey = (
           action: 'registry.client-key.revoke',
           target: keyTarget(input.clientId, key.kid),
           outcome: 'allowed',
+          reasonCodes,
         },
         now,
       );
@@ -135,6 +152,7 @@ export const revokeClientKey = (
       return { key: revoked, audited: [entry] };
     },
   );
+};
 
 /** A client's keys with their status: public information, as in the registry. */
 export const listClientKeys = async (

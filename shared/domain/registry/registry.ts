@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { alertThresholdsSchema } from '../alerts/thresholds.ts';
 import { RegistryError } from '../errors.ts';
 
 /** Registry ids are stable, URL-safe slugs: they appear in paths, `iss` claims and audit entries. */
@@ -26,6 +27,8 @@ export const organisationSchema = z.object({
   id: registryId,
   name: z.string().min(1),
   kind: z.enum(organisationKinds),
+  /** The organisation's own thresholds for the anomaly rules, over the defaults (docs/IG.md "Anomaly alerts"). */
+  alertThresholds: alertThresholdsSchema.optional(),
 });
 export type Organisation = z.infer<typeof organisationSchema>;
 
