@@ -2,6 +2,7 @@ import type {
   IgChallengesAnswer as ChallengesAnswer,
   IgChildAnswer as ChildAnswer,
   IgConsentNotSoughtAnswer as ConsentNotSoughtAnswer,
+  IgDisclosureAnswer as DisclosureAnswer,
   IgOutcomesAnswer as OutcomesAnswer,
   IgOutstandingAnswer as OutstandingAnswer,
   IgPastReviewAnswer as PastReviewAnswer,
@@ -11,6 +12,7 @@ import type {
   IgRequestsAnswer as RequestsAnswer,
 } from '#shared/http/views/ig.ts';
 import { csvField } from './audit-csv.ts';
+import { actionText, outcomeText, purposeText, rolesText, withheldText } from './ig-words.ts';
 
 /**
  * The IG answers (docs/IG.md) as tables: one definition of each question's columns (a heading and how to read the
@@ -36,6 +38,11 @@ export type IgColumn<Row> = {
 export type IgTypedCell = { readonly kind: IgColumnKind; readonly value: IgCell };
 
 type ChildEntry = NonNullable<ChildAnswer['entries']>[number];
+type DisclosedEntry = DisclosureAnswer['entries'][number];
+/** Organisation names by registry id: an organisation not named is shown by its id. */
+export type OrganisationNames = ReadonlyMap<string, string>;
+const nameOf = (names: OrganisationNames, id: string | undefined) =>
+  id === undefined ? undefined : (names.get(id) ?? id);
 type RequestsRow = RequestsAnswer['rows'][number];
 type RefusalRow = RefusalsAnswer['rows'][number];
 type PastReviewRow = PastReviewAnswer['rows'][number];
@@ -93,13 +100,14 @@ const pairColumns = <Row extends Pair>(): IgColumn<Row>[] => [
 
 // ---- The questions' columns ----------------------------------------------------------------------------------
 
-export const childEntryColumns: readonly IgColumn<ChildEntry>[] = [
+export const childEntryColumns = (names: OrganisationNames = new Map()): readonly IgColumn<ChildEntry>[] => [
   text('Time', (e) => e.time),
   count('Leaf', (e) => e.index),
   text('Action', (e) => e.action),
+  text('What happened', (e) => actionText(e.action)),
   text('Outcome', (e) => e.outcome),
   text('Reason codes', (e) => e.reasonCodes.join(';')),
-  text('Organisation', (e) => e.actor.organisationId),
+  text('Organisation', (e) => nameOf(names, e.actor.organisationId)),
   text('Client', (e) => e.actor.clientId),
   text('User', (e) => e.actor.userId),
   text('Role', (e) => e.actor.role),
@@ -110,6 +118,23 @@ export const childEntryColumns: readonly IgColumn<ChildEntry>[] = [
   ),
   text('Parties', (e) => e.parties?.join(';')),
   text('Subject reference', (e) => e.subjectRef),
+  text('Restricted', (e) =>
+    e.restriction === undefined
+      ? undefined
+      : `${e.restriction.reasonCode} until ${e.restriction.until} by ${nameOf(names, e.restriction.organisationId)}`,
+  ),
+];
+
+/** A subject access report's entries: who did what and when, in words, for the child or their representative. */
+export const disclosureColumns = (
+  names: OrganisationNames = new Map(),
+): readonly IgColumn<DisclosedEntry>[] => [
+  text('Time', (e) => e.time),
+  text('What happened', (e) => actionText(e.action)),
+  text('Outcome', (e) => outcomeText(e.outcome)),
+  text('Organisation', (e) => nameOf(names, e.actor.organisationId) ?? 'The exchange'),
+  text('Role', (e) => rolesText(e.actor.role)),
+  text('Purpose', (e) => purposeText(e.purpose)),
 ];
 
 export const childCountColumns: readonly IgColumn<ChildAnswer['counts'][number]>[] = [
@@ -249,11 +274,18 @@ export const reportColumns: readonly IgColumn<Indicator>[] = [
 // ---- Answers as tables ----------------------------------------------------------------------------------------
 
 /** Each question's answer as its tables, the main one first (the one `--csv` writes). */
-export const childTables = (answer: ChildAnswer): IgTable[] => [
+export const childTables = (answer: ChildAnswer, names: OrganisationNames = new Map()): IgTable[] => [
   ...(answer.entries === undefined
     ? []
-    : [igTableOf('Audit entries that touched the child', childEntryColumns, answer.entries)]),
+    : [igTableOf('Audit entries that touched the child', childEntryColumns(names), answer.entries)]),
   igTableOf('Entries by action and outcome', childCountColumns, answer.counts),
+];
+
+export const disclosureTables = (
+  answer: DisclosureAnswer,
+  names: OrganisationNames = new Map(),
+): IgTable[] => [
+  igTableOf("Every recorded access to the child's information", disclosureColumns(names), answer.entries),
 ];
 
 export const requestsTables = (answer: RequestsAnswer): IgTable[] => [
@@ -410,6 +442,15 @@ export const igAnswerHeading = (
 export const igChildHeading = (answer: ChildAnswer): string =>
   `${answer.references} subject reference(s) asked about; ${igAnswerHeading(answer)}` +
   (answer.truncated ? '; more entries exist than the answer holds' : '');
+
+/** The heading of a subject access report, fit to print: what it is, when, and that entries were withheld. */
+export const igDisclosureHeading = (answer: DisclosureAnswer): string =>
+  [
+    "Subject access report: who has seen or handled this child's information through the exchange",
+    `Report made ${answer.at}; ${igAnswerHeading(answer)}`,
+    withheldText(answer.withheld),
+    ...(answer.truncated ? ['There are more entries than this report holds.'] : []),
+  ].join('\n');
 
 /** The heading of the PQA report: its months, its footprint, its suppression and how fresh it is. */
 export const igReportHeading = (report: ReportAnswer): string =>

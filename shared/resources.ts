@@ -52,6 +52,12 @@ export const tables = {
    */
   ig: { envVar: 'IG_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
   /**
+   * Restrictions of entries from subject access reports (shared/adapters/dynamodb/restriction-store.ts): each
+   * restriction under its organisation, and a copy under each subject reference of the entry it restricts, so the
+   * `child` answer and the disclosure read a child's restrictions in one query per reference (docs/IG.md).
+   */
+  igRestrictions: { envVar: 'IG_RESTRICTIONS_TABLE_NAME', partitionKey: 'pk', sortKey: 'sk' },
+  /**
    * Anomaly alerts for IG leads (shared/adapters/dynamodb/alert-store.ts): the alerts and their listings, written
    * by the detector DetectAnomalies and the acknowledge and close operations; the rules' rolling state, forgotten
    * by TTL; the detector's cursor (docs/IG.md "Anomaly alerts").

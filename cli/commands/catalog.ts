@@ -465,18 +465,24 @@ const igPeriodQuestion = (
 const igCommands: readonly Command[] = [
   {
     words: ['ig', 'child'],
-    synopsis: 'ig child --nhs-number N|- [--footprint A,B] [--key-file FILE] [--csv]',
+    synopsis: 'ig child --nhs-number N|- [--footprint A,B] [--key-file FILE] [--disclosure] [--csv]',
     line: "all access to one child's data, from the NHS number",
     summary:
       'Every audit entry that touched one child, across your footprints, oldest first. The NHS number is turned\n' +
       "here into the child's subject reference in each footprint you belong to (the operator: every footprint)\n" +
       'whose key is in the keys dir; only the references are sent, and the number is never printed.\n' +
+      'With --disclosure, the subject access report instead: fit to print, in plain words, entries restricted by\n' +
+      'an organisation withheld, and the report says how many were (never which).\n' +
       igScopeNote,
     operands: [],
     options: [
       { name: 'nhs-number', arg: 'N', text: "the child's NHS number; - reads it from stdin (never sent)" },
       { name: 'footprint', arg: 'A,B', text: 'only these footprints (default: every footprint of yours)' },
       { name: 'key-file', arg: 'FILE', text: "with one --footprint: that footprint's key file" },
+      {
+        name: 'disclosure',
+        text: 'the subject access report, fit to disclose to the child (text or --json)',
+      },
       {
         name: 'keys',
         arg: 'DIR',
@@ -486,6 +492,49 @@ const igCommands: readonly Command[] = [
     ],
     signed: true,
     run: async (input) => (await import('./ig.ts')).runIgChild(input),
+  },
+  // Who looked at this child, and subject access (docs/IG.md): restrictions of entries from the report.
+  {
+    words: ['ig', 'restrict'],
+    synopsis: 'ig restrict INDEX --reason-code C --reason TEXT --until YYYY-MM-DD',
+    line: 'withhold an entry about a child from subject access reports, until a date',
+    summary:
+      "Restricts the entry at leaf INDEX (pbx ig child shows it) from the child's subject access reports until\n" +
+      'the end of --until (UTC), under a DPA 2018 Schedule 2 exemption: --reason-code crime-prevention,\n' +
+      'serious-harm, third-party, legal-privilege or other, and --reason in words (kept with the restriction; the\n' +
+      'audit log holds its SHA-256). Only for entries that concern your organisation; IG lead, Caldicott guardian\n' +
+      'or DPO. The entry stays in pbx ig child, marked restricted.',
+    operands: ['INDEX'],
+    options: [
+      { name: 'reason-code', arg: 'C', text: 'the exemption relied on, coded' },
+      { name: 'reason', arg: 'TEXT', text: 'why, in words' },
+      { name: 'until', arg: 'YYYY-MM-DD', text: 'the end date (today or later)' },
+    ],
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgRestrict(input),
+  },
+  {
+    // Before `ig restrictions`: the first command whose words match is the one run.
+    words: ['ig', 'restrictions', 'lift'],
+    synopsis: 'ig restrictions lift ID --reason TEXT',
+    line: 'lift a restriction before its end date',
+    summary:
+      "Lifts one of your organisation's restrictions before its end date, with a reason: the entry is disclosed\n" +
+      'in subject access reports again.',
+    operands: ['ID'],
+    options: [{ name: 'reason', arg: 'TEXT', text: 'why it is lifted early' }],
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgLiftRestriction(input),
+  },
+  {
+    words: ['ig', 'restrictions'],
+    synopsis: 'ig restrictions',
+    line: "your organisation's restrictions of entries, in force or not",
+    summary: "Your organisation's restrictions of entries from subject access reports, newest first.",
+    operands: [],
+    options: [],
+    signed: true,
+    run: async (input) => (await import('./ig.ts')).runIgRestrictions(input),
   },
   {
     words: ['ig', 'requests'],

@@ -94,6 +94,10 @@ const optionsConfig = {
   by: { type: 'string' },
   group: { type: 'string' },
   quarter: { type: 'string' },
+  // pbx ig child --disclosure, pbx ig restrict
+  disclosure: { type: 'boolean' },
+  'reason-code': { type: 'string' },
+  until: { type: 'string' },
   note: { type: 'string' },
 } as const;
 

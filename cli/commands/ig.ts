@@ -2,12 +2,15 @@ import {
   challengesTables,
   childTables,
   consentNotSoughtTables,
+  disclosureTables,
   type IgTable,
   igAnswerHeading,
   igChildHeading,
+  igDisclosureHeading,
   igReportHeading,
   igTableCsv,
   igTablesText,
+  type OrganisationNames,
   outcomesTables,
   outstandingTables,
   pastReviewTables,
@@ -18,8 +21,14 @@ import {
 } from '#client/ig-table.ts';
 import type { PbxClient, PbxResponse } from '#client/pbx-client.ts';
 import { monthPattern, quarterPattern } from '#shared/domain/ig/ig-terms.ts';
+import { endDate, restrictionReasonCodes } from '#shared/domain/ig/restriction.ts';
 import type { Footprint, Organisation } from '#shared/domain/registry/registry.ts';
-import { maxChildReferences, requestGroupings, requestPeriods } from '#shared/http/views/ig.ts';
+import {
+  type IgRestriction,
+  maxChildReferences,
+  requestGroupings,
+  requestPeriods,
+} from '#shared/http/views/ig.ts';
 import {
   FootprintKeyFileError,
   loadSubjectReferencer,
@@ -249,29 +258,118 @@ const referencesOf = async (
   return references;
 };
 
-/** `pbx ig child --nhs-number N|- [--footprint A,B] [--key-file FILE]`. */
+/** The organisations' names, by id, from the public registry. */
+const namesOf = (registry: Registry): OrganisationNames =>
+  new Map(registry.organisations.map((o) => [o.id, o.name]));
+
+/**
+ * `pbx ig child --nhs-number N|- [--footprint A,B] [--key-file FILE] [--disclosure]`: the child's records, or with
+ * --disclosure the subject access report (restricted entries withheld, and said to be), as text fit to print.
+ */
 export const runIgChild = async (input: CommandInput): Promise<void> => {
   const { values, io } = input;
   const format = formatOf(values);
+  if (values.disclosure && format === 'csv') throw usageError('--disclosure is text or --json, not --csv');
   const named = values.footprint?.split(',').filter((f) => f !== '');
   if (values['key-file'] !== undefined && named?.length !== 1) {
     throw usageError('--key-file is the key of one footprint: name it with --footprint ID');
   }
   // Checked before anything is read or sent, so a mistyped number is the first thing said.
   const nhsNumber = await nhsNumberOf(values, io);
-  const answer = await answerOf(input, async (connection) => {
-    let footprints = named;
-    if (footprints === undefined) {
-      const { registry, organisation } = await callerOf(connection, io);
-      footprints = askersFootprints(registry, organisation);
-    }
-    if (footprints.length > maxChildReferences) {
-      throw usageError(
-        `one question takes at most ${maxChildReferences} footprints, not ${footprints.length}: name them with --footprint A,B`,
-      );
-    }
-    const references = await referencesOf(values, io, nhsNumber, footprints);
-    return connection.client.invoke('GetIgChild', { query: { subjectRef: references.join(',') } });
-  });
-  write(io, format, igChildHeading(answer), childTables(answer));
+  const connection = await connect(values, io);
+  const { registry, organisation } = await callerOf(connection, io);
+  const names = namesOf(registry);
+  const footprints = named ?? askersFootprints(registry, organisation);
+  if (footprints.length > maxChildReferences) {
+    throw usageError(
+      `one question takes at most ${maxChildReferences} footprints, not ${footprints.length}: name them with --footprint A,B`,
+    );
+  }
+  const references = await referencesOf(values, io, nhsNumber, footprints);
+  const query = { subjectRef: references.join(',') };
+  if (values.disclosure) {
+    const report = successBody(
+      await reach(connection.url, () => connection.client.invoke('GetIgChildDisclosure', { query })),
+      values,
+      io,
+    );
+    write(io, format, igDisclosureHeading(report), disclosureTables(report, names));
+    return;
+  }
+  const answer = successBody(
+    await reach(connection.url, () => connection.client.invoke('GetIgChild', { query })),
+    values,
+    io,
+  );
+  write(io, format, igChildHeading(answer), childTables(answer, names));
+};
+
+// ---- Restrictions ----------------------------------------------------------------------------------------------
+
+const restrictionLine = (r: IgRestriction): string =>
+  `${r.id}  entry ${r.index}  ${r.reasonCode}  until ${r.until}  ${r.inForce ? 'in force' : r.state === 'lifted' ? 'lifted' : 'ended'}`;
+
+/** `pbx ig restrict INDEX --reason-code C --reason TEXT --until YYYY-MM-DD`. */
+export const runIgRestrict = async ({ values, operands, io }: CommandInput): Promise<void> => {
+  const [given] = operands;
+  if (given === undefined || !/^\d{1,15}$/.test(given)) {
+    throw usageError('INDEX is the leaf index of the entry to restrict, as pbx ig child shows it (Leaf)');
+  }
+  const reasonCode = oneOf('reason-code', values['reason-code'], restrictionReasonCodes);
+  if (reasonCode === undefined) {
+    throw usageError(`missing --reason-code C: one of ${restrictionReasonCodes.join(', ')}`);
+  }
+  const reason = values.reason?.trim();
+  if (reason === undefined || reason === '') throw usageError('missing --reason TEXT: why, in words');
+  const { until } = values;
+  if (until === undefined || !endDate.safeParse(until).success) {
+    throw usageError(
+      '--until YYYY-MM-DD is the end date: the restriction holds to the end of that day (UTC)',
+    );
+  }
+  const { client, url } = await connect(values, io);
+  const body = { index: Number(given), reasonCode, reason, until };
+  const { restriction } = successBody(
+    await reach(url, () => client.invoke('CreateIgRestriction', { body })),
+    values,
+    io,
+  );
+  if (values.json) return;
+  io.stdout(
+    `restricted entry ${restriction.index} from subject access reports until ${restriction.until}\n` +
+      `${restrictionLine(restriction)}\n`,
+  );
+};
+
+/** `pbx ig restrictions`: the organisation's restrictions, newest first. */
+export const runIgRestrictions = async ({ values, io }: CommandInput): Promise<void> => {
+  const { client, url } = await connect(values, io);
+  const { restrictions } = successBody(
+    await reach(url, () => client.invoke('ListIgRestrictions')),
+    values,
+    io,
+  );
+  if (values.json) return;
+  io.stdout(
+    restrictions.length === 0
+      ? 'no restrictions\n'
+      : `${restrictions.map((r) => `${restrictionLine(r)}\n  ${r.reason}\n`).join('')}`,
+  );
+};
+
+/** `pbx ig restrictions lift ID --reason TEXT`. */
+export const runIgLiftRestriction = async ({ values, operands, io }: CommandInput): Promise<void> => {
+  const [restrictionId] = operands;
+  if (restrictionId === undefined) throw usageError('missing ID: the restriction (pbx ig restrictions)');
+  const reason = values.reason?.trim();
+  if (reason === undefined || reason === '')
+    throw usageError('missing --reason TEXT: why it is lifted early');
+  const { client, url } = await connect(values, io);
+  const { restriction } = successBody(
+    await reach(url, () => client.invoke('LiftIgRestriction', { path: { restrictionId }, body: { reason } })),
+    values,
+    io,
+  );
+  if (values.json) return;
+  io.stdout(`lifted ${restriction.id}: entry ${restriction.index} is disclosed again\n`);
 };

@@ -12,6 +12,7 @@ import { igQuestions, igReport } from '../ig/questions.ts';
 import { quarterChoices, reportCsv, reportFormOf, reportSections } from '../ig/report-view.ts';
 import { freshnessText, quarterText } from '../ig/words.ts';
 import { explain, refusalOf } from '../plain-english.ts';
+import { registerSubjectAccessPages, restrictingOf } from './ig-subject-access.ts';
 
 /** A refusal in plain English, on the page the audit section uses for its own. */
 export const refusedPage = (
@@ -109,25 +110,31 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
 
   app.get('/ig/child', (c) => childForm(c));
 
-  app.post('/ig/child', async (c) => {
-    const fields: FormFields = await c.req.parseBody({ all: true });
+  /**
+   * The child's reference in each footprint the question covers, made here from the posted NHS number (never sent);
+   * or the page to show instead: the form with its problem, or 503 when a footprint key is not at hand.
+   */
+  const referencesFrom = async (
+    c: ConsoleContext,
+    fields: FormFields,
+    page: (problems: FormProblems) => Response | Promise<Response>,
+  ): Promise<{ references: ReadonlyMap<string, string>; footprintNames: string[] } | { page: Response }> => {
     const typed = nhsNumberOf(textOf(fields, 'nhsNumber'));
     if (typed.value === undefined) {
       const problems = new FormProblems();
       problems.add('nhsNumber', typed.error ?? "Enter the child's NHS number");
-      return childForm(c, problems, 400);
+      return { page: await page(problems) };
     }
-    const session = sessionOf(c);
     const registry = await registryOf(c);
     // Each footprint has its own reference for the child: one for each footprint the question covers.
-    const footprints = footprintsAsked(registry, session.organisationId).slice(0, maxChildReferences);
+    const footprints = footprintsAsked(registry, sessionOf(c).organisationId).slice(0, maxChildReferences);
     if (footprints.length === 0) {
       const problems = new FormProblems();
       problems.add(
         'nhsNumber',
         'Your organisation is in no footprint, so no reference of the child can be made',
       );
-      return childForm(c, problems, 400);
+      return { page: await page(problems) };
     }
     const references = new Map<string, string>();
     try {
@@ -140,21 +147,34 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
       }
     } catch (error) {
       console.error('console: no footprint key', (error as Error)?.name);
-      return c.get('page')('problem.njk', {}, 503);
+      return { page: await c.get('page')('problem.njk', {}, 503) };
     }
+    return { references, footprintNames: footprints.map((f) => f.name) };
+  };
+
+  app.post('/ig/child', async (c) => {
+    const fields: FormFields = await c.req.parseBody({ all: true });
+    const found = await referencesFrom(c, fields, (problems) => childForm(c, problems, 400));
+    if ('page' in found) return found.page;
+    const { references } = found;
+    const session = sessionOf(c);
+    const registry = await registryOf(c);
     const answer = await c
       .get('exchange')
       .invoke('GetIgChild', { query: { subjectRef: [...references.keys()].join(',') } });
     if (answer.status !== 200) return refusedPage(c, answer, "One child's records");
     return childForm(c, new FormProblems(), 200, {
       ...headerContext(answer.body, session.organisationName),
-      footprintNames: footprints.map((f) => f.name),
+      footprintNames: found.footprintNames,
       truncated: answer.body.truncated,
-      sections: childView(answer.body, namesIn(registry), references),
+      sections: childView(answer.body, namesIn(registry), references, restrictingOf(c)),
       empty: answer.body.counts.length === 0,
+      restricted: answer.body.entries?.some((e) => e.restriction !== undefined) ?? false,
       asked: true,
     });
   });
+
+  registerSubjectAccessPages(app, { refusedPage, referencesFrom });
 
   // ---- The PQA quarterly report ------------------------------------------------------------------------------
 

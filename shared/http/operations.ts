@@ -126,6 +126,39 @@ const igOperation = <const D extends Described>(path: string, file: string, desc
   });
 
 /**
+ * The questions about one child (docs/IG.md, "Who looked at this child, and subject access"): an IG question that
+ * also reads the restrictions of the child's entries.
+ */
+const childOperation = <const D extends Described>(path: string, file: string, described: D) =>
+  signedOperation({
+    method: 'GET',
+    path: `/v1/ig/${path}`,
+    entry: `ig/${file}`,
+    tables: { ig: 'read', igRestrictions: 'read' },
+    buckets: {},
+    ...described,
+  });
+
+/**
+ * The restrictions of entries from subject access reports: each reads and writes the restrictions table, and reads
+ * the sequenced audit log for the entry restricted (and appends its own entries, as every signed operation does).
+ */
+const restrictionOperation = <const D extends Described>(
+  method: Operation['method'],
+  path: string,
+  file: string,
+  described: D,
+) =>
+  signedOperation({
+    method,
+    path: `/v1/ig/restrictions${path}`,
+    entry: `ig/${file}`,
+    tables: { igRestrictions: 'readwrite', audit: 'readappend' },
+    buckets: {},
+    ...described,
+  });
+
+/**
  * The anomaly alert operations (docs/IG.md "Anomaly alerts"): each reads the alerts table; acknowledging and
  * closing write it, with their audit entries.
  */
@@ -659,7 +692,7 @@ export const operations = withIds({
   }),
   // The IG questions (docs/IG.md), answered from the IG projection of the sequenced audit log. Scoped as audit
   // search is: operator all, IG lead, Caldicott guardian or DPO their organisation, scrutineer suppressed counts.
-  GetIgChild: igOperation('child', 'get-child.ts', {
+  GetIgChild: childOperation('child', 'get-child.ts', {
     summary:
       "Every audit entry that touched one child, from the child's subject reference in each footprint (audited, " +
       'the reference recorded only as given)',
@@ -730,6 +763,35 @@ export const operations = withIds({
     status: 200,
     query: ig.igOutstandingQuery,
     answer: ig.igOutstandingAnswer,
+  }),
+  // Who looked at this child, and subject access (docs/IG.md): the report fit to disclose, and the restrictions
+  // an organisation's IG roles put on its entries.
+  GetIgChildDisclosure: childOperation('child/disclosure', 'get-child-disclosure.ts', {
+    summary:
+      "The subject access report of one child: the child's entries, those restricted withheld and counted, never " +
+      'named (audited, the reference recorded only as given)',
+    status: 200,
+    query: ig.igChildQuery,
+    answer: ig.igDisclosureAnswer,
+  }),
+  CreateIgRestriction: restrictionOperation('POST', '', 'create-restriction.ts', {
+    summary:
+      "Restricts an entry concerning the caller's organisation from subject access reports until an end date, " +
+      'with a DPA 2018 Sch 2 reason (IG lead, Caldicott guardian, DPO; audited)',
+    status: 201,
+    body: ig.igRestrictBody,
+    answer: ig.igRestrictionAnswer,
+  }),
+  ListIgRestrictions: restrictionOperation('GET', '', 'list-restrictions.ts', {
+    summary: "The caller's organisation's restrictions, newest first, in force or not (audited)",
+    status: 200,
+    answer: ig.igRestrictionListAnswer,
+  }),
+  LiftIgRestriction: restrictionOperation('POST', '/{restrictionId}/lift', 'lift-restriction.ts', {
+    summary: 'Lifts a restriction of the caller’s organisation before its end date, with a reason (audited)',
+    status: 200,
+    body: ig.igLiftRestrictionBody,
+    answer: ig.igRestrictionAnswer,
   }),
   GetIgReport: igOperation('report', 'get-report.ts', {
     summary:

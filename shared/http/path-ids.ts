@@ -28,6 +28,7 @@ export const idFormats = {
   client: registryId,
   'client-key': keyId,
   organisation: registryId,
+  'ig-restriction': caseIdSchema,
   alert: alertIdSchema,
   /** A request's challenge number, 1 and up. */
   challenge: z.string().regex(/^[1-9][0-9]{0,2}$/),

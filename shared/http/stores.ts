@@ -7,6 +7,7 @@ import { DynamoIgStore } from '../adapters/dynamodb/ig-store.ts';
 import { DynamoMerkleLogStore } from '../adapters/dynamodb/merkle-log-store.ts';
 import { DynamoRegistryReader, DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
 import { DynamoRequestStore } from '../adapters/dynamodb/request-store.ts';
+import { DynamoRestrictionStore } from '../adapters/dynamodb/restriction-store.ts';
 import { S3CheckpointArchive } from '../adapters/s3/checkpoint-archive.ts';
 import { S3PayloadStore } from '../adapters/s3/payload-store.ts';
 import type { Runtime } from './runtime.ts';
@@ -70,6 +71,13 @@ export const eventOutbox = (runtime: Runtime) => new DynamoEventOutbox(runtime.d
 
 /** The IG projection of the audit log (written only by the projector). */
 export const igStore = (runtime: Runtime) => new DynamoIgStore(runtime.doc, runtime.table('ig'));
+
+/** The restrictions of entries from subject access reports, each change committed with its audit entry. */
+export const restrictionStore = (runtime: Runtime) =>
+  new DynamoRestrictionStore(runtime.doc, {
+    restrictions: runtime.table('igRestrictions'),
+    audit: runtime.table('audit'),
+  });
 
 /** Anomaly alerts, each acknowledgement or closure committed with its audit entry. */
 export const alertStore = (runtime: Runtime) =>

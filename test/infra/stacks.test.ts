@@ -532,7 +532,10 @@ describe('the API stack', () => {
   });
 
   it('gives the IG questions read of the ig table and its projector alone the right to write it', () => {
-    const ig = routes.filter((route) => route.path.startsWith('/v1/ig/'));
+    // The restrictions of entries are not questions of the projection: they have their own table (below).
+    const ig = routes.filter(
+      (route) => route.path.startsWith('/v1/ig/') && !route.path.startsWith('/v1/ig/restrictions'),
+    );
     expect(ig.map((route) => route.id)).toEqual([
       'GetIgChild',
       'GetIgRequests',
@@ -545,6 +548,7 @@ describe('the API stack', () => {
       'GetIgOutcomes',
       'GetIgChallenges',
       'GetIgOutstanding',
+      'GetIgChildDisclosure',
       'GetIgReport',
     ]);
     for (const route of ig) {
@@ -557,6 +561,24 @@ describe('the API stack', () => {
       expect({ id: definition.id, ig: grantsOf(definition.id).tables.ig }).toEqual({
         id: definition.id,
         ig: 'none',
+      });
+    }
+  });
+
+  it('gives the restrictions table to the restriction routes, and only read of it to the questions about a child', () => {
+    const restricting = ['CreateIgRestriction', 'ListIgRestrictions', 'LiftIgRestriction'];
+    const reading = ['GetIgChild', 'GetIgChildDisclosure'];
+    for (const id of restricting) {
+      expect({ id, grants: grantsOf(id).tables }).toMatchObject({
+        id,
+        grants: { igRestrictions: 'readwrite', audit: 'readappend', ig: 'none' },
+      });
+    }
+    for (const definition of [...routes, ...schedules]) {
+      if (restricting.includes(definition.id)) continue;
+      expect({ id: definition.id, igRestrictions: grantsOf(definition.id).tables.igRestrictions }).toEqual({
+        id: definition.id,
+        igRestrictions: reading.includes(definition.id) ? 'read' : 'none',
       });
     }
   });

@@ -140,14 +140,16 @@ describe('a CDOP use case result names exactly the entries it committed', () => 
     expect(figures.for).toBe('internal');
     await expectCommitted(figures.audited, 'cdop.figures');
 
+    const forwardedChild = childRef('brent-harrow-cdop-area');
     const forwarded = await openCdopCase(deps, {
       principal: coordinator(),
-      notification: exampleNotification(childRef('brent-harrow-cdop-area'), {
-        boroughOfResidence: 'lb-brent',
-      }),
+      notification: exampleNotification(forwardedChild, { boroughOfResidence: 'lb-brent' }),
     });
     expect(forwarded.kind).toBe('notify-instead');
-    await expectCommitted(forwarded.audited, 'cdop.notification.forward');
+    // Passing the notification on touched the child's data: the entry carries their pseudonym, for `ig child`.
+    expect(await expectCommitted(forwarded.audited, 'cdop.notification.forward')).toMatchObject({
+      subjectRef: forwardedChild,
+    });
   });
 });
 

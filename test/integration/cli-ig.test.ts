@@ -62,6 +62,8 @@ const brentFootprints = registrySeed.footprints
   .map((f) => f.id);
 
 let brentIgLead: PbxClient;
+/** The organisations' names, as the CLI shows them in a child's records. */
+const organisationNames = new Map(registrySeed.organisations.map((o) => [o.id, o.name]));
 let references: string[];
 
 /** A request that passes through to the exchange, recorded on the way. */
@@ -311,7 +313,7 @@ describe('pbx ig, run as a user runs it', () => {
     const answer = await expectForms(
       ['ig', 'child', '--nhs-number', '-', ...igLead],
       direct,
-      (a: never) => ({ heading: igChildHeading(a), tables: childTables(a) }),
+      (a: never) => ({ heading: igChildHeading(a), tables: childTables(a, organisationNames) }),
       [],
       `${nhsNumber}\n`,
     );

@@ -68,6 +68,9 @@ export const openCdopCase = (
           next: undefined,
           facts: {
             purpose: caseReviewPurpose,
+            // The child's pseudonym, as on every case entry: passing the notification on touched their data, so
+            // the child's records (`GET /v1/ig/child`) list it.
+            subjectRef: result.notification.subjectRef,
             target: { type: 'organisation', id: responsible.cdopOrganisationId },
             parties: [principal.organisationId, responsible.cdopOrganisationId],
           },

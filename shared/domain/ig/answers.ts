@@ -3,6 +3,7 @@ import type { AuditEntry } from '../audit/audit-entry.ts';
 import type { RequestStatus } from '../requests/data-request.ts';
 import type { WithinHours } from './ig-terms.ts';
 import type { ChildEntryItem } from './projection-items.ts';
+import type { RestrictionReasonCode } from './restriction.ts';
 
 /**
  * What the IG questions answer (docs/IG.md), as the use cases build it: rows of labelled numbers. The HTTP answer
@@ -30,18 +31,40 @@ export type PeriodAnswer = AnswerHeader & { readonly period: Period };
 
 export type Timings = { readonly median: WithinHours | null; readonly p90: WithinHours | null };
 
-/** One entry of the child, as the projection indexed it. */
-export type ChildEntry = ChildEntryItem;
+/** One entry of the child, as the projection indexed it, with the restriction in force on it, if any. */
+export type ChildEntry = ChildEntryItem & {
+  readonly restriction?: {
+    readonly id: string;
+    readonly organisationId: string;
+    readonly reasonCode: RestrictionReasonCode;
+    readonly until: string;
+  };
+};
+
+export type ChildCount = {
+  readonly action: string;
+  readonly outcome: AuditEntry['outcome'];
+  readonly count: IgCount;
+};
 
 export type ChildAnswer = AnswerHeader & {
   readonly references: number;
   readonly entries?: readonly ChildEntry[];
   readonly truncated: boolean;
-  readonly counts: readonly {
-    readonly action: string;
-    readonly outcome: AuditEntry['outcome'];
-    readonly count: IgCount;
-  }[];
+  readonly counts: readonly ChildCount[];
+};
+
+/**
+ * The subject access report: the child's entries the asker's scope sees, less those restricted at `at`; how many
+ * were withheld, never which or why.
+ */
+export type DisclosureAnswer = AnswerHeader & {
+  readonly references: number;
+  readonly at: string;
+  readonly entries: readonly ChildEntryItem[];
+  readonly withheld: number;
+  readonly truncated: boolean;
+  readonly counts: readonly ChildCount[];
 };
 
 export type RequestCounts = {

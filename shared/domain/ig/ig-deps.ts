@@ -2,6 +2,7 @@ import type { AuditLog } from '../../ports/audit-log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { IgReader } from '../../ports/ig-store.ts';
 import type { RegistryReader } from '../../ports/registry-store.ts';
+import type { RestrictionReader } from '../../ports/restriction-store.ts';
 
 /**
  * What the IG questions need: the projection, the clock, the audit log (the `child` question records its own
@@ -14,3 +15,6 @@ export type IgDeps = {
   readonly audit: AuditLog;
   readonly registry: Pick<RegistryReader, 'loadRegistry'>;
 };
+
+/** What the `child` question and the subject access report need beside: the restrictions of the child's entries. */
+export type ChildDeps = IgDeps & { readonly restrictions: RestrictionReader };

@@ -5,6 +5,7 @@ import type {
   ChallengesAnswer,
   ChildAnswer,
   ConsentNotSoughtAnswer,
+  DisclosureAnswer,
   OutcomesAnswer,
   OutstandingAnswer,
   PastReviewAnswer,
@@ -19,7 +20,14 @@ import {
   monthPattern,
   quarterPattern,
 } from '../../domain/ig/ig-terms.ts';
+import type { ListedRestriction } from '../../domain/ig/list-restrictions.ts';
 import { childEntrySchema } from '../../domain/ig/projection-items.ts';
+import {
+  endDate,
+  type Restriction,
+  restrictionInForce,
+  restrictionReasonCodes,
+} from '../../domain/ig/restriction.ts';
 import { registryId } from '../../domain/registry/registry.ts';
 import { requestStatuses } from '../../domain/requests/data-request.ts';
 import { subjectReferenceSchema } from '../../domain/subjects/subject-reference.ts';
@@ -145,6 +153,15 @@ export const igChildEntrySchema = z.strictObject({
   subjectRef: subjectReferenceSchema,
   index: childEntrySchema.shape.index.describe('the leaf index: the entry and its proof are at this index'),
   time: z.iso.datetime(),
+  restriction: z
+    .strictObject({
+      id: z.string(),
+      organisationId: registryId,
+      reasonCode: z.enum(restrictionReasonCodes),
+      until: endDate,
+    })
+    .optional()
+    .describe('the restriction in force on the entry now: it is withheld from subject access reports'),
 });
 
 /** `GET /v1/ig/child`: every entry that touched the child, oldest first; counts by action only under counts. */
@@ -159,6 +176,66 @@ export const igChildAnswer = z.strictObject({
   counts: z
     .array(z.strictObject({ action: z.string(), outcome: z.enum(auditOutcomes), count: igCount }))
     .describe('the entries by action and outcome'),
+});
+
+// ---- subject access: the disclosure and restrictions --------------------------------------------------------
+
+/** `GET /v1/ig/child/disclosure`: the child's entries fit to disclose, restricted ones withheld and counted. */
+export const igDisclosureAnswer = z.strictObject({
+  ...answerShape,
+  references: z.number().int().min(1).describe('how many subject references were asked about'),
+  at: z.iso.datetime().describe('the time of the report: restrictions in force then are withheld'),
+  entries: z
+    .array(igChildEntrySchema.omit({ restriction: true }))
+    .describe('the entries disclosed, oldest first, at most 2,000'),
+  withheld: z
+    .number()
+    .int()
+    .min(0)
+    .describe('how many entries were withheld under a restriction (never which, or why)'),
+  truncated: z.boolean().describe('more entries exist than the report holds'),
+  counts: z
+    .array(z.strictObject({ action: z.string(), outcome: z.enum(auditOutcomes), count: igCount }))
+    .describe('the entries disclosed by action and outcome'),
+});
+
+/** The most characters of a reason in words (a restriction's, or a lift's). */
+export const maxRestrictionReason = 2000;
+const reasonText = z.string().trim().min(1).max(maxRestrictionReason);
+
+/** `POST /v1/ig/restrictions`: restrict an entry concerning the caller's organisation from subject access reports. */
+export const igRestrictBody = z.strictObject({
+  index: z.number().int().min(0).describe('the leaf index of the entry, as the child answer gives it'),
+  reasonCode: z.enum(restrictionReasonCodes).describe('the DPA 2018 Schedule 2 exemption relied on, coded'),
+  reason: reasonText.describe('the reason in words: kept with the restriction, its SHA-256 alone in the log'),
+  until: endDate.describe('the end date (YYYY-MM-DD, UTC, today or later): the restriction holds to its end'),
+});
+
+/** `POST /v1/ig/restrictions/{restrictionId}/lift`: lift a restriction before its end date. */
+export const igLiftRestrictionBody = z.strictObject({
+  reason: reasonText.describe(
+    'why it is lifted early: kept with the restriction, its SHA-256 alone in the log',
+  ),
+});
+
+export const igRestrictionSchema = z.strictObject({
+  id: z.string(),
+  organisationId: registryId,
+  index: z.number().int().min(0),
+  subjectRefs: z.array(subjectReferenceSchema).min(1),
+  reasonCode: z.enum(restrictionReasonCodes),
+  reason: z.string(),
+  until: endDate,
+  createdAt: z.iso.datetime(),
+  createdBy: z.strictObject({ userId: z.string(), role: z.string().optional() }),
+  state: z.enum(['restricted', 'lifted']),
+  lifted: z.strictObject({ at: z.iso.datetime(), userId: z.string(), reason: z.string() }).optional(),
+  inForce: z.boolean().describe('whether it withholds its entry now: not lifted, and its end date not over'),
+});
+
+export const igRestrictionAnswer = z.strictObject({ restriction: igRestrictionSchema });
+export const igRestrictionListAnswer = z.strictObject({
+  restrictions: z.array(igRestrictionSchema).describe("the organisation's restrictions, newest first"),
 });
 
 // ---- requests -------------------------------------------------------------------------------------------------
@@ -402,7 +479,17 @@ export const igOutstandingAnswerOf = (a: OutstandingAnswer): z.input<typeof igOu
   writable(a);
 export const igReportAnswerOf = (a: ReportAnswer): z.input<typeof igReportAnswer> => writable(a);
 
+export const igDisclosureAnswerOf = (a: DisclosureAnswer): z.input<typeof igDisclosureAnswer> => writable(a);
+export const igRestrictionAnswerOf = (r: Restriction, now: Date): z.input<typeof igRestrictionAnswer> => ({
+  restriction: { ...writable(r), inForce: restrictionInForce(r, now) },
+});
+export const igRestrictionListAnswerOf = (
+  restrictions: readonly ListedRestriction[],
+): z.input<typeof igRestrictionListAnswer> => ({ restrictions: writable(restrictions) });
+
 export type IgChildAnswer = z.input<typeof igChildAnswer>;
+export type IgDisclosureAnswer = z.input<typeof igDisclosureAnswer>;
+export type IgRestriction = z.input<typeof igRestrictionSchema>;
 export type IgRequestsAnswer = z.input<typeof igRequestsAnswer>;
 export type IgRefusalsAnswer = z.input<typeof igRefusalsAnswer>;
 export type IgPastReviewAnswer = z.input<typeof igPastReviewAnswer>;
