@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { consoleEnv } from '#console/aws-resources.ts';
 import { federationFromContext } from '../../infra/console-federation.ts';
-import { synthApp } from './support.ts';
+import { apiTemplate, synthApp } from './support.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 
@@ -41,7 +41,7 @@ const federation = [
 ];
 
 describe('the console stack', () => {
-  const { console, api } = synthApp();
+  const { console, api, oversight } = synthApp();
   const template = Template.fromStack(console);
   const fnId = logicalId(template, 'AWS::Lambda::Function', 'Console');
   const consoleFn = template.toJSON().Resources[fnId];
@@ -130,11 +130,11 @@ describe('the console stack', () => {
   });
 
   it('gives no function of the exchange the members’ keys: no grant on the console prefix or the console key', () => {
-    const exchange = JSON.stringify(Template.fromStack(api).toJSON());
+    const exchange = JSON.stringify(apiTemplate(api, oversight).toJSON());
     expect(exchange).not.toContain('pbx/dev/console/');
     expect(exchange).not.toContain('ConsoleKey');
     // Every secret an exchange function reads is named one by one (the checkpoint key): no wildcard.
-    const exchangeReads = Object.values(Template.fromStack(api).findResources('AWS::IAM::Policy'))
+    const exchangeReads = Object.values(apiTemplate(api, oversight).findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
       .filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
     for (const statement of exchangeReads) expect(JSON.stringify(statement.Resource)).not.toContain('*');

@@ -10,7 +10,7 @@ import { schedules } from '#functions/schedules.ts';
 import { operationList as routes } from '#shared/http/operations.ts';
 import type { Access } from '#shared/resources.ts';
 import { buckets, checkpointKeySecretArnEnvVar, eventBusNameEnvVar, tables } from '#shared/resources.ts';
-import { synthApp } from './support.ts';
+import { apiTemplate, synthApp } from './support.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -211,8 +211,8 @@ describe('the stateful stack', () => {
 });
 
 describe('the API stack', () => {
-  const { api } = synthApp();
-  const template = Template.fromStack(api);
+  const { api, oversight } = synthApp();
+  const template = apiTemplate(api, oversight);
 
   it('serves every operation of shared/http/operations.ts from its own function', () => {
     template.resourceCountIs('AWS::Lambda::Function', routes.length + schedules.length);
@@ -644,7 +644,7 @@ describe('bundling', () => {
     'bundles every handler locally with esbuild (no Docker) into loadable ESM modules',
     async () => {
       // The exchange's functions; the console's bundles are checked in console-stack.test.ts.
-      const assembly = synthApp({ bundleStacks: ['Pbx-Dev-Api'] }).app.synth();
+      const assembly = synthApp({ bundleStacks: ['Pbx-Dev-Api', 'Pbx-Dev-ApiOversight'] }).app.synth();
       const bundles = readdirSync(assembly.directory)
         .filter((name) => name.startsWith('asset.'))
         .map((name) => join(assembly.directory, name, 'index.mjs'))
