@@ -992,6 +992,67 @@ const runCorpus = async () => {
       status: 403,
     });
   }
+  // Who looked at a child, and subject access (docs/IG.md): the report, and a restriction of one of Brent's entries.
+  for (const route of ['GetIgChildDisclosure', 'ListIgRestrictions'] as const) {
+    const path =
+      route === 'ListIgRestrictions' ? '/v1/ig/restrictions' : `/v1/ig/child/disclosure?subjectRef=${child}`;
+    await ask({ route, method: 'GET', path, user: 'lb-brent.ig-lead', status: 200 });
+    await ask({ route, method: 'GET', path, user: 'lb-brent.practitioner', status: 403 });
+  }
+  await exchange.runSchedule('SequenceAuditLog');
+  await exchange.runSchedule('ProjectIgAnswers');
+  const brentSubmissions = await ask({
+    route: 'SearchAudit',
+    method: 'GET',
+    path: '/v1/audit/search?action=request.submit&outcome=allowed&organisation=lb-brent&limit=1',
+    user: 'lb-brent.ig-lead',
+    status: 200,
+  });
+  const index = z
+    .object({ entries: z.array(z.object({ index: z.number() })).min(1) })
+    .parse(brentSubmissions.json).entries[0]?.index;
+  const restriction = {
+    index,
+    reasonCode: 'crime-prevention',
+    reason: 'a police enquiry',
+    until: '2099-12-31',
+  };
+  await ask({
+    route: 'CreateIgRestriction',
+    method: 'POST',
+    path: '/v1/ig/restrictions',
+    user: 'lb-brent.practitioner',
+    body: restriction,
+    status: 403,
+  });
+  const restricted = await ask({
+    route: 'CreateIgRestriction',
+    method: 'POST',
+    path: '/v1/ig/restrictions',
+    user: 'lb-brent.ig-lead',
+    body: restriction,
+    status: 201,
+  });
+  const restrictionId = z.object({ restriction: z.object({ id: z.string() }) }).parse(restricted.json)
+    .restriction.id;
+  const lift = `/v1/ig/restrictions/${restrictionId}/lift`;
+  const lifted = { reason: 'the enquiry closed' };
+  await ask({
+    route: 'LiftIgRestriction',
+    method: 'POST',
+    path: lift,
+    user: 'lb-brent.practitioner',
+    body: lifted,
+    status: 403,
+  });
+  await ask({
+    route: 'LiftIgRestriction',
+    method: 'POST',
+    path: lift,
+    user: 'lb-brent.ig-lead',
+    body: lifted,
+    status: 200,
+  });
   // Anomaly alerts (docs/IG.md): the refusals above raise some (repeated refusals, at least); the operator lists
   // them, a practitioner is refused, and one is acknowledged and closed, each twice refused first.
   await exchange.runSchedule('SequenceAuditLog');
