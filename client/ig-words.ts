@@ -56,10 +56,10 @@ export const roleWords: Readonly<Record<UserRole, string>> = {
   operator: 'Exchange operator',
 };
 
-/** An entry's roles (comma-separated, as the audit actor records them) in words; the exchange itself if none. */
+/** An entry's roles (comma-separated, as the audit actor records them) in words; none for a client or the exchange. */
 export const rolesText = (roles: string | undefined): string =>
   roles === undefined
-    ? 'The exchange'
+    ? 'No user role'
     : roles
         .split(',')
         .map((r) => (Object.hasOwn(roleWords, r) ? roleWords[r as UserRole] : r))

@@ -389,6 +389,7 @@ const questions: readonly {
       ['consent-not-sought', 'GetIgConsentNotSought'],
       ['placements', 'GetIgPlacements'],
       ['outcomes', 'GetIgOutcomes'],
+      ['challenges', 'GetIgChallenges'],
       ['outstanding', 'GetIgOutstanding'],
     ] as const satisfies readonly (readonly [string, OperationId])[]
   ).map(([name, id]) => ({ name, ask: (c: PbxClient) => c.invoke(id) })),

@@ -242,7 +242,11 @@ describe('GET /v1/whoami behind the signed-request middleware', () => {
         outcome: 'refused',
         reasonCodes: ['REPLAYED'],
         requestHash,
-        actor: { kind: 'anonymous', claimedClientId: clientId },
+        actor: {
+          kind: 'anonymous',
+          claimedClientId: clientId,
+          claimedKeyId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        },
       }),
     ]);
   });

@@ -9,8 +9,13 @@ import { commands } from '#cli/commands/catalog.ts';
 
 const script = fileURLToPath(new URL('../../scripts/bench-ig.ts', import.meta.url));
 
+/** The `pbx ig` commands that ask no question of the projection: alerts, and restrictions of a child's entries. */
+const notQuestions = new Set(['alerts', 'restrict', 'restrictions']);
+
 /** The questions `pbx ig` asks, and the report, as the command catalogue names them. */
-const igQuestions = commands.filter((c) => c.words[0] === 'ig').map((c) => c.words[1] ?? '');
+const igQuestions = [
+  ...new Set(commands.filter((c) => c.words[0] === 'ig').map((c) => c.words[1] ?? '')),
+].filter((name) => !notQuestions.has(name));
 
 describe('npm run bench:ig', () => {
   it('seeds a small year, projects it and times every question as the operator and an IG lead', async () => {

@@ -168,7 +168,11 @@ describe('GET /v1/whoami', () => {
   ])('refuses a client vouching for %s', async (_, subject, code) => {
     const answer = await whoami(await callerOf('lb-brent-system', { subject }));
     const entry = await expectRefused(answer, 401, code);
-    expect(entry.actor).toEqual({ kind: 'anonymous', claimedClientId: 'lb-brent-system' });
+    expect(entry.actor).toEqual({
+      kind: 'anonymous',
+      claimedClientId: 'lb-brent-system',
+      claimedKeyId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
     expect(entry.target).toEqual({ type: 'route', id: 'GET /v1/whoami' });
   });
 });
@@ -207,7 +211,11 @@ describe('a signed request altered in transit', () => {
   it("is refused with KEY_NOT_OWNED_BY_ISSUER when signed with another client's key", async () => {
     const impostor = await callerOf('lb-brent-system', { key: await seededKey('lb-harrow-system') });
     const entry = await expectRefused(await whoami(impostor), 401, 'KEY_NOT_OWNED_BY_ISSUER');
-    expect(entry.actor).toEqual({ kind: 'anonymous', claimedClientId: 'lb-brent-system' });
+    expect(entry.actor).toEqual({
+      kind: 'anonymous',
+      claimedClientId: 'lb-brent-system',
+      claimedKeyId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
   });
 
   it('is refused with METHOD_MISMATCH when sent with another method', async () => {
@@ -330,7 +338,11 @@ describe('replay', () => {
         outcome: 'refused',
         reasonCodes: ['REPLAYED'],
         requestHash,
-        actor: { kind: 'anonymous', claimedClientId: 'lb-redbridge-system' },
+        actor: {
+          kind: 'anonymous',
+          claimedClientId: 'lb-redbridge-system',
+          claimedKeyId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        },
         target: { type: 'route', id: 'GET /v1/whoami' },
       });
     }

@@ -305,7 +305,7 @@ describe("one child's records", () => {
     action: 'request.submit',
     outcome: 'allowed',
     reasonCodes: [],
-    actor: { organisationId: 'lb-brent', userId: 'lb-brent.practitioner' },
+    actor: { organisationId: 'lb-brent', userId: 'lb-brent.practitioner', role: 'practitioner' },
     purpose: 'SAFEGUARDING_REFERRAL_MASH',
   };
   const footprints = new Map([[reference, 'north-west-bcu']]);
@@ -326,11 +326,13 @@ describe("one child's records", () => {
     const row = entries?.table.rows[0] ?? [];
     expect(row[0]?.html).toContain('href="/audit/evidence?first=41&amp;last=41"');
     expect(row.slice(2).map((c) => c.text)).toEqual([
-      'request.submit',
+      'Asked another organisation for information about the child',
       'Allowed',
       'lb-brent.practitioner, London Borough of Brent',
+      'Practitioner',
       purposeLabel(entry.purpose),
       'North West BCU',
+      '',
     ]);
   });
 
