@@ -45,7 +45,12 @@ const searchPage =
     return answer.body;
   };
 
-const refusedPage = (c: ConsoleContext, response: { status: number; body: unknown }, title: string) => {
+/** A refusal by the exchange in plain English, on the refusal page the audit and IG sections share. */
+export const refusedPage = (
+  c: ConsoleContext,
+  response: { status: number; body: unknown },
+  title: string,
+) => {
   const { summary, reasons } = explain(refusalOf(response));
   const status = response.status >= 400 && response.status < 600 ? response.status : 502;
   return c.get('page')('audit/refused.njk', { title, summary, reasons }, status);

@@ -4,7 +4,7 @@ import { alertIdSchema, alertStatuses } from '#shared/domain/alerts/alert.ts';
 import { alertRules } from '#shared/domain/alerts/rules.ts';
 import type { ConsoleContext, ConsoleEnv } from '../context.ts';
 import { type FormFields, FormProblems, textOf } from '../forms.ts';
-import { refusedPage } from './ig.ts';
+import { refusedPage } from './audit.ts';
 
 /**
  * The alerts page of the IG answers section (docs/CONSOLE.md, docs/IG.md "Anomaly alerts"): the anomaly alerts of

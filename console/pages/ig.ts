@@ -11,19 +11,8 @@ import { askers, headerContext, namesIn, periodText } from '../ig/period-questio
 import { igQuestions, igReport } from '../ig/questions.ts';
 import { quarterChoices, reportCsv, reportFormOf, reportSections } from '../ig/report-view.ts';
 import { freshnessText, quarterText } from '../ig/words.ts';
-import { explain, refusalOf } from '../plain-english.ts';
+import { refusedPage } from './audit.ts';
 import { registerSubjectAccessPages, restrictingOf } from './ig-subject-access.ts';
-
-/** A refusal in plain English, on the page the audit section uses for its own. */
-export const refusedPage = (
-  c: ConsoleContext,
-  response: { status: number; body: unknown },
-  title: string,
-) => {
-  const { summary, reasons } = explain(refusalOf(response));
-  const status = response.status >= 400 && response.status < 600 ? response.status : 502;
-  return c.get('page')('audit/refused.njk', { title, summary, reasons }, status);
-};
 
 /**
  * The footprints a child's records and the PQA report are asked about: those the person's organisation is in today,
