@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
@@ -11,6 +12,7 @@ import type { IgDeps } from '#shared/domain/ig/ig-deps.ts';
 import { monthOf, quarterOfMonth } from '#shared/domain/ig/ig-terms.ts';
 import { answerIgOutcomes } from '#shared/domain/ig/outcomes.ts';
 import { projectIgAnswers } from '#shared/domain/ig/project-ig-answers.ts';
+import { aggregateKinds } from '#shared/domain/ig/projection-items.ts';
 import { answerIgRequests } from '#shared/domain/ig/requests.ts';
 import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
@@ -18,6 +20,7 @@ import type { IgProjectionStore } from '#shared/ports/ig-store.ts';
 import { mashAgreementAs } from '../support/agreement-fixtures.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
+import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { type Caller, principalOf, recordingCaller, requestStoresOf } from '../support/request-exchange.ts';
 
 // Issue 16: a known set of requests, refusals and decisions against the local exchange, projected from the
@@ -402,20 +405,31 @@ describe('GET /v1/ig/report', () => {
 });
 
 describe('the projection', () => {
+  /** The projection's store, with some of its members replaced. */
+  const delegating = (
+    store: IgProjectionStore,
+    overrides: Partial<IgProjectionStore>,
+  ): IgProjectionStore => ({
+    maxItemsPerBatch: store.maxItemsPerBatch,
+    readCursor: () => store.readCursor(),
+    readAggregates: (kind, months) => store.readAggregates(kind, months),
+    readResponders: () => store.readResponders(),
+    readOpenRequests: (responder) => store.readOpenRequests(responder),
+    readChildEntries: (ref, limit) => store.readChildEntries(ref, limit),
+    readRequestStates: (ids) => store.readRequestStates(ids),
+    readAggregateRows: (keys, months) => store.readAggregateRows(keys, months),
+    readMonth: (month, state) => store.readMonth(month, state),
+    dropGeneration: (month, generation) => store.dropGeneration(month, generation),
+    putChildEntries: (entries) => store.putChildEntries(entries),
+    touchCursor: (cursor) => store.touchCursor(cursor),
+    commitBatch: (batch) => store.commitBatch(batch),
+    ...overrides,
+  });
+
   /** The projection's store with one commit that fails after the child entries were written: a crash. */
   const crashingOnce = (store: IgProjectionStore): IgProjectionStore => {
     let crashed = false;
-    return {
-      maxItemsPerBatch: store.maxItemsPerBatch,
-      readCursor: () => store.readCursor(),
-      readAggregates: (kind, months) => store.readAggregates(kind, months),
-      readResponders: () => store.readResponders(),
-      readOpenRequests: (responder) => store.readOpenRequests(responder),
-      readChildEntries: (ref, limit) => store.readChildEntries(ref, limit),
-      readRequestStates: (ids) => store.readRequestStates(ids),
-      readAggregateRows: (keys) => store.readAggregateRows(keys),
-      putChildEntries: (entries) => store.putChildEntries(entries),
-      touchCursor: (cursor) => store.touchCursor(cursor),
+    return delegating(store, {
       commitBatch: async (batch) => {
         if (!crashed) {
           crashed = true;
@@ -423,7 +437,7 @@ describe('the projection', () => {
         }
         return store.commitBatch(batch);
       },
-    };
+    });
   };
 
   it('counts every leaf once when runs crash, repeat and race', async () => {
@@ -449,6 +463,7 @@ describe('the projection', () => {
       expectedNext: (cursor?.next ?? 1) - 1,
       cursor: { next: cursor?.next ?? 1, updatedAt: new Date().toISOString() },
       aggregates: [],
+      sheets: [],
       requests: [],
       openPuts: [],
       openDeletes: [],
@@ -463,5 +478,61 @@ describe('the projection', () => {
     });
     const child = ok(await operator.invoke('GetIgChild', { query: { subjectRef: more.subjectRef } }));
     expect(child.entries?.map((e) => e.action)).toEqual(['request.submit', 'request.decide']);
+  });
+
+  /** An empty table shaped as the `ig` table, on this exchange's DynamoDB Local. */
+  const newIgTable = async (suffix: string): Promise<string> => {
+    const dynamo = localDynamoClient(exchange);
+    const TableName = `${exchange.tableName('ig')}-${suffix}`;
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName });
+    return TableName;
+  };
+
+  it('answers the same from sheets made every few rows, by racing runs, as from rows alone', async () => {
+    const catchUp = async (store: IgProjectionStore, rowsPerSheet?: number) => {
+      const options = { maxBatches: 1_000, maxMillis: 30_000, ...(rowsPerSheet ? { rowsPerSheet } : {}) };
+      while ((await projectIgAnswers({ ig: store, log, clock: systemClock }, options)).projected > 0) {}
+    };
+    await exchange.runSchedule('SequenceAuditLog');
+    await catchUp(ig);
+    const sheeted = new DynamoIgStore(requestStoresOf(exchange).doc, await newIgTable('sheets'));
+    // Batches of a few items, so that the racing runs take turns and a month makes a sheet every other row.
+    const small = delegating(sheeted, { maxItemsPerBatch: 6 });
+    const racing = { maxBatches: 1_000, maxMillis: 30_000, rowsPerSheet: 2 };
+    const deps = { ig: small, log, clock: systemClock };
+    await Promise.all([projectIgAnswers(deps, racing), projectIgAnswers(deps, racing)]);
+    await catchUp(small, 2);
+
+    const [rowsCursor, sheetsCursor] = [await ig.readCursor(), await sheeted.readCursor()];
+    expect(sheetsCursor?.next).toBe(rowsCursor?.next);
+    const months = Object.keys(rowsCursor?.months ?? {}).sort();
+    expect(months.length).toBeGreaterThan(0);
+    const sheets = Object.values(sheetsCursor?.months ?? {}).map((m) => m.sheet);
+    // Some month was folded into a sheet at least twice, so the generation before was deleted.
+    expect(Math.max(...sheets)).toBeGreaterThanOrEqual(2);
+    for (const [month, state] of Object.entries(sheetsCursor?.months ?? {})) {
+      if (state.sheet >= 2) expect(await sheeted.readMonth(month, { sheet: 0, rows: 0 })).toEqual([]);
+    }
+    for (const kind of aggregateKinds) {
+      const expected = await ig.readAggregates(kind, months);
+      expect(await sheeted.readAggregates(kind, months), kind).toEqual(expected);
+    }
+    expect(
+      (await sheeted.readAggregates('month', months)).reduce((n, row) => n + (row.counts.submitted ?? 0), 0),
+    ).toBeGreaterThan(0);
   });
 });

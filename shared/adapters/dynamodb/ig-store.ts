@@ -1,15 +1,20 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DependencyError } from '../../domain/errors.ts';
+import { mergeAggregates } from '../../domain/ig/project.ts';
 import {
   type Aggregate,
   type AggregateKind,
   aggregateKeyFields,
+  aggregateKinds,
   aggregateSchema,
   type ChildEntryItem,
   childEntrySchema,
+  emptyMonth,
   type IgCursor,
   igCursorSchema,
+  type MonthState,
   noValue,
   type OpenRequest,
   openRequestSchema,
@@ -21,18 +26,24 @@ import { batchGetAll, callDynamo, getItem, queryAll, Transaction } from './trans
 
 /**
  * Item layout of the `ig` table (docs/IG.md), written only by the projector (ProjectIgAnswers):
- *   pk CURSOR               sk CURSOR                     the next leaf index to fold, and when a run last ran
- *   pk MONTH#<yyyy-mm>      sk <requester>#<responder>#<purpose>#<footprint>
- *   pk REFUSALS#<yyyy-mm>   sk <requester>#<responder>#<action>#<footprint>
- *   pk REVIEW#<yyyy-mm>     sk <agreement>#<version>#<requester>#<responder>#<footprint>
- *   pk PLACEMENT#<yyyy-mm>  sk <placing>#<host>#<purpose>#<requester>#<responder>#<footprint>
- *   pk CHALLENGE#<yyyy-mm>  sk <requester>#<responder>#<footprint>
+ *   pk CURSOR                        sk CURSOR        the next leaf index to fold, when a run last ran, and each
+ *                                                     month's sheet generation and rows written since
+ *   pk SHEET#<yyyy-mm>#<generation>  sk <kind>#<piece, 3 digits>
+ *                                                     every row of one kind of the month when its sheet was made,
+ *                                                     gzipped JSON split into pieces under the item size limit
+ *   pk MONTH#<yyyy-mm>#<generation>      sk <requester>#<responder>#<purpose>#<footprint>
+ *   pk REFUSALS#<yyyy-mm>#<generation>   sk <requester>#<responder>#<action>#<footprint>
+ *   pk REVIEW#<yyyy-mm>#<generation>     sk <agreement>#<version>#<requester>#<responder>#<footprint>
+ *   pk PLACEMENT#<yyyy-mm>#<generation>  sk <placing>#<host>#<purpose>#<requester>#<responder>#<footprint>
+ *   pk CHALLENGE#<yyyy-mm>#<generation>  sk <requester>#<responder>#<footprint>
+ *                                                     what was added to a row since the month's sheet
  *   pk REQ#<request id>     sk REQ                        the small state of one request the fold needs
  *   pk OPEN#<responder>     sk <dueAt>#<request id>       a request the responder still owes, earliest due first
  *   pk INDEX                sk RESPONDERS                 every responder that has an OPEN partition
  *   pk CHILD#<subject ref>  sk <leaf index, 12 digits>    an entry that carried the subject reference
- * A question reads a bounded number of partitions (one per month, responder or reference), so its cost follows the
- * number of rows it answers with, not the size of the log.
+ * A question over months reads, for each month, its sheet (a few items) and the rows written since (at most a few
+ * hundred, as the projector makes a new sheet when there are more), so its cost follows the number of rows it
+ * answers with, not the size of the log.
  */
 const cursorKey = { pk: 'CURSOR', sk: 'CURSOR' };
 const respondersKey = { pk: 'INDEX', sk: 'RESPONDERS' };
@@ -43,10 +54,17 @@ const aggregatePrefix: Record<AggregateKind, string> = {
   placement: 'PLACEMENT',
   challenges: 'CHALLENGE',
 };
-const aggregateKey = (a: Pick<Aggregate, 'kind' | 'month' | 'fields'>) => ({
-  pk: `${aggregatePrefix[a.kind]}#${a.month}`,
-  sk: aggregateKeyFields[a.kind].map((f) => a.fields[f] ?? noValue).join('#'),
+const rowsPartition = (kind: AggregateKind, month: string, generation: number) =>
+  `${aggregatePrefix[kind]}#${month}#${generation}`;
+const rowKey = (a: Pick<Aggregate, 'kind' | 'fields'>) =>
+  aggregateKeyFields[a.kind].map((f) => a.fields[f] ?? noValue).join('#');
+const aggregateKey = (a: Pick<Aggregate, 'kind' | 'month' | 'fields'>, generation: number) => ({
+  pk: rowsPartition(a.kind, a.month, generation),
+  sk: rowKey(a),
 });
+const sheetPartition = (month: string, generation: number) => `SHEET#${month}#${generation}`;
+const generationOf = (months: Readonly<Record<string, MonthState>> | undefined, month: string) =>
+  (months?.[month] ?? emptyMonth).sheet;
 const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQ' });
 const openKey = (open: Pick<OpenRequest, 'responder' | 'dueAt' | 'requestId'>) => ({
   pk: `OPEN#${open.responder}`,
@@ -59,14 +77,29 @@ const childKey = (entry: Pick<ChildEntryItem, 'subjectRef' | 'index'>) => ({
 
 const respondersSchema = z.object({ organisations: z.array(z.string()) });
 
+/** A sheet's rows of one kind and month, as stored (the kind and month are the item's). */
+const sheetRowsSchema = z.array(aggregateSchema.pick({ fields: true, counts: true, histograms: true }));
+/** One piece of a sheet: `pieces` says how many make it whole. */
+const sheetPieceSchema = z.object({
+  sk: z.string(),
+  kind: z.enum(aggregateKinds),
+  pieces: z.number().int().positive(),
+  data: z.instanceof(Uint8Array),
+});
+/** Bytes of gzipped JSON per sheet piece: under DynamoDB's 400 KB item, with room for the key and attributes. */
+const sheetPieceBytes = 350_000;
+
 /** BatchWriteItem's limit on items per call. */
 const batchWriteLimit = 25;
 /** The most unprocessed-key retries one batch call makes before reporting the store unavailable. */
 const maxBatchRetries = 8;
 
 export class DynamoIgStore implements IgProjectionStore {
-  /** DynamoDB's 100 items per transaction, less the cursor and a margin. */
-  readonly maxItemsPerBatch = 90;
+  /**
+   * DynamoDB's 100 items per transaction, less the cursor and room for one month's new sheet (a piece or two for
+   * each of its five kinds).
+   */
+  readonly maxItemsPerBatch = 85;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -78,16 +111,82 @@ export class DynamoIgStore implements IgProjectionStore {
   }
 
   async readAggregates(kind: AggregateKind, months: readonly string[]): Promise<Aggregate[]> {
-    const pages = await Promise.all(
-      months.map((month) =>
-        queryAll(this.doc, {
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `${aggregatePrefix[kind]}#${month}` },
-        }),
-      ),
+    const cursor = await this.readCursor();
+    const perMonth = await Promise.all(
+      months.map(async (month) => {
+        const generation = generationOf(cursor?.months, month);
+        const [sheet, rows] = await Promise.all([
+          this.#readSheet(month, generation, kind),
+          this.#readRows(kind, month, generation),
+        ]);
+        return mergeAggregates([...sheet, ...rows]);
+      }),
     );
-    return pages.flat().map((item) => aggregateSchema.parse(item));
+    return perMonth.flat();
+  }
+
+  async readMonth(month: string, state: MonthState): Promise<Aggregate[]> {
+    const [sheet, ...rows] = await Promise.all([
+      this.#readSheet(month, state.sheet),
+      ...aggregateKinds.map((kind) => this.#readRows(kind, month, state.sheet)),
+    ]);
+    return mergeAggregates([...sheet, ...rows.flat()]);
+  }
+
+  async dropGeneration(month: string, generation: number): Promise<void> {
+    const partitions = [
+      sheetPartition(month, generation),
+      ...aggregateKinds.map((kind) => rowsPartition(kind, month, generation)),
+    ];
+    const keys = (
+      await Promise.all(
+        partitions.map((pk) =>
+          queryAll(this.doc, {
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ProjectionExpression: 'pk, sk',
+          }),
+        ),
+      )
+    ).flat();
+    await this.#batchWrite(keys.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })));
+  }
+
+  /** The rows of one kind (or every kind) of a month's sheet of a generation; none for generation 0. */
+  async #readSheet(month: string, generation: number, kind?: AggregateKind): Promise<Aggregate[]> {
+    if (generation === 0) return [];
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: kind === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :kind)',
+      ExpressionAttributeValues: {
+        ':pk': sheetPartition(month, generation),
+        ...(kind === undefined ? {} : { ':kind': `${kind}#` }),
+      },
+    });
+    const pieces = items.map((item) => sheetPieceSchema.parse(item));
+    const rows: Aggregate[] = [];
+    for (const sheetKind of aggregateKinds) {
+      const ofKind = pieces.filter((p) => p.kind === sheetKind);
+      if (ofKind.length === 0) continue;
+      if (ofKind.some((p) => p.pieces !== ofKind.length)) {
+        throw new DependencyError('DEPENDENCY_UNAVAILABLE', "an IG sheet's stored pieces are incomplete");
+      }
+      const json = gunzipSync(Buffer.concat(ofKind.map((p) => p.data))).toString('utf8');
+      for (const row of sheetRowsSchema.parse(JSON.parse(json))) {
+        rows.push({ kind: sheetKind, month, ...row });
+      }
+    }
+    return rows;
+  }
+
+  async #readRows(kind: AggregateKind, month: string, generation: number): Promise<Aggregate[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': rowsPartition(kind, month, generation) },
+    });
+    return items.map((item) => aggregateSchema.parse(item));
   }
 
   async readResponders(): Promise<string[]> {
@@ -131,27 +230,39 @@ export class DynamoIgStore implements IgProjectionStore {
 
   async readAggregateRows(
     keys: readonly Pick<Aggregate, 'kind' | 'month' | 'fields'>[],
+    months: Readonly<Record<string, MonthState>>,
   ): Promise<Aggregate[]> {
-    const unique = new Map(keys.map((k) => [JSON.stringify(aggregateKey(k)), aggregateKey(k)]));
+    const unique = new Map(
+      keys.map((k) => {
+        const key = aggregateKey(k, generationOf(months, k.month));
+        return [`${key.pk}|${key.sk}`, key];
+      }),
+    );
     const items = await batchGetAll(this.doc, this.tableName, [...unique.values()]);
     return items.map((item) => aggregateSchema.parse(item));
   }
 
   async putChildEntries(entries: readonly ChildEntryItem[]): Promise<void> {
-    const puts = entries.map((entry) => ({
-      PutRequest: { Item: { ...childKey(entry), ...childEntrySchema.parse(entry) } },
-    }));
-    for (let start = 0; start < puts.length; start += batchWriteLimit) {
-      let pending: Record<string, typeof puts> | undefined = {
-        [this.tableName]: puts.slice(start, start + batchWriteLimit),
+    await this.#batchWrite(
+      entries.map((entry) => ({
+        PutRequest: { Item: { ...childKey(entry), ...childEntrySchema.parse(entry) } },
+      })),
+    );
+  }
+
+  /** Unconditional puts and deletes, 25 to a call, retrying what DynamoDB leaves unprocessed. */
+  async #batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < requests.length; start += batchWriteLimit) {
+      let pending: Record<string, Record<string, unknown>[]> | undefined = {
+        [this.tableName]: requests.slice(start, start + batchWriteLimit),
       };
       for (let attempt = 0; pending !== undefined && Object.keys(pending).length > 0; attempt += 1) {
         if (attempt > maxBatchRetries) {
           throw new DependencyError('DEPENDENCY_UNAVAILABLE', 'the IG table left writes unprocessed');
         }
-        const current: Record<string, typeof puts> = pending;
+        const current: Record<string, Record<string, unknown>[]> = pending;
         const page = await callDynamo('BatchWriteItem', () =>
-          this.doc.send(new BatchWriteCommand({ RequestItems: current })),
+          this.doc.send(new BatchWriteCommand({ RequestItems: current as never })),
         );
         pending = page.UnprocessedItems as typeof pending;
       }
@@ -164,7 +275,16 @@ export class DynamoIgStore implements IgProjectionStore {
     // The cursor moves only from where this batch was folded: a concurrent or repeated run's batch fails here.
     this.#moveCursor(tx, cursor, batch.expectedNext);
     for (const aggregate of batch.aggregates) {
-      tx.put(this.tableName, { ...aggregateKey(aggregate), ...aggregateSchema.parse(aggregate) });
+      tx.put(this.tableName, {
+        ...aggregateKey(aggregate, generationOf(batch.cursor.months, aggregate.month)),
+        ...aggregateSchema.parse(aggregate),
+      });
+    }
+    for (const sheet of batch.sheets) {
+      const generation = generationOf(batch.cursor.months, sheet.month);
+      for (const piece of sheetPieces(sheet.rows)) {
+        tx.put(this.tableName, { pk: sheetPartition(sheet.month, generation), ...piece });
+      }
     }
     for (const state of batch.requests) {
       tx.put(this.tableName, { ...requestKey(state.id), ...requestStateSchema.parse(state) });
@@ -184,8 +304,15 @@ export class DynamoIgStore implements IgProjectionStore {
 
   async touchCursor(cursor: IgCursor): Promise<boolean> {
     const tx = new Transaction();
-    const item = { ...cursorKey, ...igCursorSchema.parse(cursor) };
-    this.#moveCursor(tx, item, cursor.next);
+    // Only the time changes: the months' sheets and rows stand as the last batch left them.
+    if (cursor.next === 0) this.#moveCursor(tx, { ...cursorKey, ...igCursorSchema.parse(cursor) }, 0);
+    else
+      tx.set(
+        this.tableName,
+        cursorKey,
+        { updatedAt: cursor.updatedAt },
+        { attribute: 'next', equals: cursor.next },
+      );
     return (await tx.commit(this.doc)) === 'committed';
   }
 
@@ -196,3 +323,20 @@ export class DynamoIgStore implements IgProjectionStore {
     else tx.replace(this.tableName, cursor, expected);
   }
 }
+
+/** A sheet's rows as stored items: per kind, gzipped JSON of their fields, counts and histograms, in pieces. */
+const sheetPieces = (rows: readonly Aggregate[]): Record<string, unknown>[] =>
+  aggregateKinds.flatMap((kind) => {
+    const ofKind = rows
+      .filter((row) => row.kind === kind)
+      .map(({ fields, counts, histograms }) => ({ fields, counts, histograms }));
+    if (ofKind.length === 0) return [];
+    const data = gzipSync(JSON.stringify(sheetRowsSchema.parse(ofKind)));
+    const pieces = Math.ceil(data.length / sheetPieceBytes);
+    return Array.from({ length: pieces }, (_, i) => ({
+      sk: `${kind}#${String(i).padStart(3, '0')}`,
+      kind,
+      pieces,
+      data: data.subarray(i * sheetPieceBytes, (i + 1) * sheetPieceBytes),
+    }));
+  });

@@ -89,8 +89,13 @@ export class Transaction {
     return this;
   }
 
-  /** Sets attributes of an existing item, provided it exists. */
-  set(tableName: string, key: Record<string, unknown>, attributes: Record<string, unknown>): this {
+  /** Sets attributes of an existing item, provided it exists (and, if given, one attribute has the value read). */
+  set(
+    tableName: string,
+    key: Record<string, unknown>,
+    attributes: Record<string, unknown>,
+    expected?: { attribute: string; equals: string | number },
+  ): this {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = Object.entries(attributes).map(([name, value], i) => {
@@ -103,9 +108,12 @@ export class Transaction {
         TableName: tableName,
         Key: key,
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ConditionExpression:
+          expected === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND #expected = :expected',
+        ExpressionAttributeNames:
+          expected === undefined ? names : { ...names, '#expected': expected.attribute },
+        ExpressionAttributeValues:
+          expected === undefined ? values : { ...values, ':expected': expected.equals },
       },
     });
     return this;

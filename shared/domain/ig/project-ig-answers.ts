@@ -2,8 +2,14 @@ import type { Clock } from '../../ports/clock.ts';
 import type { IgProjectionStore } from '../../ports/ig-store.ts';
 import type { MerkleLogStore } from '../../ports/merkle-log-store.ts';
 import { type FollowSummary, followAuditLog } from '../audit/follow-log.ts';
-import { addAggregate, foldEntries, itemsOf, requestIdOf } from './project.ts';
-import { aggregateKeyOf, type OpenRequest } from './projection-items.ts';
+import { addAggregate, foldEntries, itemsOf, mergeAggregates, requestIdOf } from './project.ts';
+import {
+  type Aggregate,
+  aggregateKeyOf,
+  emptyMonth,
+  type MonthState,
+  type OpenRequest,
+} from './projection-items.ts';
 
 export type ProjectIgDeps = {
   readonly ig: IgProjectionStore;
@@ -15,6 +21,13 @@ export type ProjectIgDeps = {
 export type ProjectionSummary = FollowSummary;
 
 /**
+ * How many rows a month may gather on top of its sheet before the projector folds them into a new one: few enough
+ * that a question reads each month as its sheet and a few hundred rows at most, many enough that a sheet (every
+ * row of its month) is rewritten only every few batches while the month is busy.
+ */
+export const rowsPerSheet = 200;
+
+/**
  * `ProjectIgAnswers`: follows the sequenced audit log and folds each leaf into the IG projection once. Each batch
  * reads the cursor's leaves, loads the request states they need, folds them (project.ts), adds the deltas to the
  * stored aggregate rows and writes every changed item with the cursor's move in one transaction conditional on
@@ -22,22 +35,33 @@ export type ProjectionSummary = FollowSummary;
  * state); a concurrent run's commit fails its condition and that run stops. The child index entries are written
  * before the commit: each is keyed by its leaf, so writing it again writes the same item.
  *
+ * When a month has gathered `rowsPerSheet` rows since its sheet, the batch also folds the month whole (sheet,
+ * rows and this batch's deltas) into the month's next sheet, in the same transaction, and the rows start again
+ * from nothing under the new generation. The superseded generation before it is then deleted.
+ *
  * The fold reads stored aggregates and writes them back whole: correct because the projector is the table's only
  * writer and every write is conditional on the cursor it read.
  */
 export const projectIgAnswers = (
   deps: ProjectIgDeps,
-  options: { readonly maxBatches: number; readonly maxMillis: number },
+  options: {
+    readonly maxBatches: number;
+    readonly maxMillis: number;
+    /** Rows a month gathers before its next sheet (default `rowsPerSheet`; tests make sheets sooner). */
+    readonly rowsPerSheet?: number;
+  },
 ): Promise<ProjectionSummary> =>
   followAuditLog(
     { cursor: deps.ig, log: deps.log, clock: deps.clock },
     options,
     async (leaves, next, now) => {
       const ids = leaves.map((leaf) => requestIdOf(leaf.entry)).filter((id) => id !== undefined);
-      const [states, responders] = await Promise.all([
+      const [cursor, states, responders] = await Promise.all([
+        deps.ig.readCursor(),
         deps.ig.readRequestStates(ids),
         deps.ig.readResponders(),
       ]);
+      if ((cursor?.next ?? 0) !== next) return 'overtaken';
       const folded = foldEntries(
         { requests: new Map(states.map((s) => [s.id, s])), responders },
         leaves,
@@ -46,10 +70,30 @@ export const projectIgAnswers = (
       if (itemsOf(folded) > deps.ig.maxItemsPerBatch) {
         throw new Error('one audit entry changes more IG items than a batch holds');
       }
+      const months: Record<string, MonthState> = { ...cursor?.months };
+      const deltas = [...folded.deltas.values()];
       const stored = new Map(
-        (await deps.ig.readAggregateRows([...folded.deltas.values()])).map((a) => [aggregateKeyOf(a), a]),
+        (await deps.ig.readAggregateRows(deltas, months)).map((a) => [aggregateKeyOf(a), a]),
       );
-      const aggregates = [...folded.deltas].map(([key, d]) => addAggregate(stored.get(key), d));
+      for (const [key, d] of folded.deltas) {
+        const month = months[d.month] ?? emptyMonth;
+        if (!stored.has(key)) months[d.month] = { ...month, rows: month.rows + 1 };
+      }
+      const full = fullestMonth(
+        months,
+        new Set(deltas.map((d) => d.month)),
+        options.rowsPerSheet ?? rowsPerSheet,
+      );
+      const sheets: { month: string; rows: Aggregate[] }[] = [];
+      if (full !== undefined) {
+        const whole = await deps.ig.readMonth(full.month, full.state);
+        const rows = [...whole, ...deltas.filter((d) => d.month === full.month)];
+        sheets.push({ month: full.month, rows: mergeAggregates(rows) });
+        months[full.month] = { sheet: full.state.sheet + 1, rows: 0 };
+      }
+      const aggregates = [...folded.deltas]
+        .filter(([, d]) => d.month !== full?.month)
+        .map(([key, d]) => addAggregate(stored.get(key), d));
       await deps.ig.putChildEntries(folded.children);
       const openPuts: OpenRequest[] = [];
       const openDeletes: OpenRequest[] = [];
@@ -59,13 +103,33 @@ export const projectIgAnswers = (
       }
       const committed = await deps.ig.commitBatch({
         expectedNext: next,
-        cursor: { next: next + folded.projected, updatedAt: now },
+        cursor: { next: next + folded.projected, updatedAt: now, months },
         aggregates,
+        sheets,
         requests: [...folded.requests.values()],
         openPuts,
         openDeletes,
         ...(folded.responders === undefined ? {} : { responders: folded.responders }),
       });
-      return committed ? { folded: folded.projected } : 'overtaken';
+      if (!committed) return 'overtaken';
+      // A question that read the cursor before this commit reads the generation just superseded: keep that one.
+      if (full !== undefined && full.state.sheet > 0) {
+        await deps.ig.dropGeneration(full.month, full.state.sheet - 1);
+      }
+      return { folded: folded.projected };
     },
   );
+
+/** The month this batch touched with the most rows on top of its sheet, if it has `threshold` or more. */
+const fullestMonth = (
+  months: Readonly<Record<string, MonthState>>,
+  touched: ReadonlySet<string>,
+  threshold: number,
+) => {
+  let fullest: { month: string; state: MonthState } | undefined;
+  for (const month of touched) {
+    const state = months[month] ?? emptyMonth;
+    if (state.rows >= threshold && state.rows > (fullest?.state.rows ?? -1)) fullest = { month, state };
+  }
+  return fullest;
+};

@@ -81,6 +81,16 @@ export const addAggregate = (stored: Aggregate | undefined, delta: Aggregate): A
   return { ...stored, counts, histograms };
 };
 
+/** Rows added together by key (kind, month and fields), in key order. */
+export const mergeAggregates = (rows: readonly Aggregate[]): Aggregate[] => {
+  const byKey = new Map<string, Aggregate>();
+  for (const row of rows) {
+    const key = aggregateKeyOf(row);
+    byKey.set(key, addAggregate(byKey.get(key), row));
+  }
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+};
+
 const delta = (
   kind: AggregateKind,
   month: string,

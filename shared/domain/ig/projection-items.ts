@@ -99,8 +99,31 @@ export const childEntrySchema = z.object({
 });
 export type ChildEntryItem = z.infer<typeof childEntrySchema>;
 
-/** Where the projection stands: the next leaf index to fold, and when a run last moved or confirmed it. */
-export const igCursorSchema = z.object({ next: z.number().int().min(0), updatedAt: z.string() });
+/**
+ * Where one month's aggregate rows stand (docs/IG.md "How the answers are kept"). Every so often the projector
+ * folds a month's rows into a sheet: every row of every kind of that month, in a few large items, so a question
+ * reads a year as a few dozen items rather than tens of thousands. `sheet` is the generation of the month's
+ * current sheet (0: none yet); the rows written since are kept under that generation, each holding what was
+ * added since the sheet, and `rows` counts them. A row's count is the sheet's plus its rows'.
+ */
+export const monthStateSchema = z.object({
+  sheet: z.number().int().min(0),
+  rows: z.number().int().min(0),
+});
+export type MonthState = z.infer<typeof monthStateSchema>;
+
+/** A month with no sheet and no rows. */
+export const emptyMonth: MonthState = { sheet: 0, rows: 0 };
+
+/**
+ * Where the projection stands: the next leaf index to fold, when a run last moved or confirmed it, and each
+ * month's sheet generation and rows (absent: none).
+ */
+export const igCursorSchema = z.object({
+  next: z.number().int().min(0),
+  updatedAt: z.string(),
+  months: z.record(z.string(), monthStateSchema).optional(),
+});
 export type IgCursor = z.infer<typeof igCursorSchema>;
 
 /** The key of an aggregate row: its kind, month and the values of its naming fields. */
