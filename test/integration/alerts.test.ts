@@ -66,6 +66,15 @@ const leafAt = async (index: number) => {
   return leaves[0]?.entry;
 };
 
+/** The one alert of a rule among `alerts`, and the one audit entry it names. */
+const theOnlyAlert = async (alerts: readonly Alert[]) => {
+  const [alert, ...more] = alerts;
+  expect(more).toEqual([]);
+  const [entry, ...others] = await Promise.all((alert?.entries ?? []).map(leafAt));
+  expect(others).toEqual([]);
+  return { alert, entry };
+};
+
 /** The AlertRaised events in one organisation's feed. */
 const alertEventsOf = async (organisationId: string) => {
   const doc = createDocumentClient(localDynamoClient(exchange));
@@ -411,8 +420,7 @@ describe('access out of hours', () => {
       challenge: { reasons: 'the child is at risk', reasonCodes: ['NEEDED_TO_SAFEGUARD'] },
     });
     await detect();
-    const [alert, ...more] = await ofTheDay();
-    expect(more).toEqual([]);
+    const { alert, entry } = await theOnlyAlert(await ofTheDay());
     // The one alert is the 01:00 submission's: not the decision at 10:00, nor the IG lead's challenge at 21:00.
     expect(alert).toMatchObject({
       rule: 'out-of-hours',
@@ -422,8 +430,6 @@ describe('access out of hours', () => {
       organisations: ['lb-brent', 'lb-harrow'],
       time: `${tuesday}T01:00:00.000Z`,
     });
-    const [entry, ...others] = await Promise.all((alert?.entries ?? []).map(leafAt));
-    expect(others).toEqual([]);
     expect(entry).toMatchObject({
       action: 'request.submit',
       outcome: 'allowed',
@@ -456,16 +462,13 @@ describe('access under an agreement past its review date', () => {
     ).request;
     expect(flagged.reviewOverdue).toBe(true);
     await detect();
-    const [alert, ...more] = await alertsOf('past-review');
-    expect(more).toEqual([]);
+    const { alert, entry } = await theOnlyAlert(await alertsOf('past-review'));
     expect(alert).toMatchObject({
       rule: 'past-review',
       userId: 'lb-brent.practitioner',
       clientId: 'lb-brent-system',
       organisations: ['lb-brent', 'lb-harrow'],
     });
-    const [entry, ...others] = await Promise.all((alert?.entries ?? []).map(leafAt));
-    expect(others).toEqual([]);
     expect(entry).toMatchObject({
       action: 'request.submit',
       outcome: 'allowed',
@@ -513,8 +516,7 @@ describe('a share fetched from a client the organisation rarely uses', () => {
 
     ok(await viaConsole.fetchShare(request.id));
     await detect();
-    const [alert, ...more] = await alertsOf('rare-client');
-    expect(more).toEqual([]);
+    const { alert, entry } = await theOnlyAlert(await alertsOf('rare-client'));
     expect(alert).toMatchObject({
       rule: 'rare-client',
       userId: 'lb-brent.practitioner',
@@ -523,8 +525,6 @@ describe('a share fetched from a client the organisation rarely uses', () => {
       threshold: n,
       observed: 0,
     });
-    const [entry, ...others] = await Promise.all((alert?.entries ?? []).map(leafAt));
-    expect(others).toEqual([]);
     expect(entry).toMatchObject({
       action: 'share.fetch',
       outcome: 'allowed',
