@@ -168,6 +168,9 @@ export const agreementSeed: readonly AgreementSeed[] = [
       purposes: [missingChild('the East Area BCU')],
       ...term,
       dpiaReference: 'DPIA-EA-MISSING-2026',
+      // A missing child cannot wait for two stages: a challenged answer goes straight to the responder's Caldicott
+      // guardian, who has two days; past that the partnership's dispute resolution takes over, outside the exchange.
+      escalation: { stages: [{ role: 'caldicott-guardian', days: 2 }] },
     },
   },
 ];

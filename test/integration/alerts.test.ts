@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PbxClient, type PbxResponse } from '#client/pbx-client.ts';
+import { localKeyFile, PbxClient, type PbxResponse, readPrivateKey } from '#client/pbx-client.ts';
+import { consoleClientOf } from '#console/config.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import { DynamoAlertStore } from '#shared/adapters/dynamodb/alert-store.ts';
@@ -10,18 +11,30 @@ import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store
 import { generateSigningKey, publicJwkOf } from '#shared/adapters/jose/signing-keys.ts';
 import type { Alert } from '#shared/domain/alerts/alert.ts';
 import { detectAnomaliesInLog } from '#shared/domain/alerts/detect-anomalies.ts';
-import { defaultAlertThresholds } from '#shared/domain/alerts/thresholds.ts';
+import { defaultAlertThresholds, londonDayOf } from '#shared/domain/alerts/thresholds.ts';
 import { textSha256 } from '#shared/domain/audit/audit-entry.ts';
+import { raiseChallenge } from '#shared/domain/challenges/raise-challenge.ts';
+import { decideRequest } from '#shared/domain/requests/decide-request.ts';
+import { submitRequest } from '#shared/domain/requests/submit-request.ts';
 import type { AlertDetectionStore } from '#shared/ports/alert-store.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { fixedClock } from '../support/fixed-clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { runPbx } from '../support/pbx-cli.ts';
-import { type Caller, recordingCaller, requestStoresOf } from '../support/request-exchange.ts';
+import {
+  type Caller,
+  principalOf,
+  recordingCaller,
+  requestStoresOf,
+  seedReviewDueMashAgreement,
+} from '../support/request-exchange.ts';
 
-// Issue 17: anomaly alerts raised by the detector (DetectAnomalies) from what the local exchange records, for the
-// rules the brief names (bulk access, repeated refusals, cross-footprint, lost key), each with a scenario that must
-// raise the alert and one that must not; the alerts' entries and events; acknowledgement and closure audited.
+// Issue 17: anomaly alerts raised by the detector (DetectAnomalies) from what the local exchange records, for each
+// of the seven rules (bulk access, out of hours, repeated refusals, cross-footprint, past review, rare client, lost
+// key), each with scenarios that must raise the alert and scenarios that must not; the alerts' entries and events;
+// acknowledgement and closure audited. Out of hours needs the time of day: its entries are made by the use cases
+// with a fixed clock, on a past Tuesday.
 
 let exchange: RunningExchange;
 let brent: Caller;
@@ -53,6 +66,15 @@ const leafAt = async (index: number) => {
   return leaves[0]?.entry;
 };
 
+/** The one alert of a rule among `alerts`, and the one audit entry it names. */
+const theOnlyAlert = async (alerts: readonly Alert[]) => {
+  const [alert, ...more] = alerts;
+  expect(more).toEqual([]);
+  const [entry, ...others] = await Promise.all((alert?.entries ?? []).map(leafAt));
+  expect(others).toEqual([]);
+  return { alert, entry };
+};
+
 /** The AlertRaised events in one organisation's feed. */
 const alertEventsOf = async (organisationId: string) => {
   const doc = createDocumentClient(localDynamoClient(exchange));
@@ -80,7 +102,9 @@ const clearOfHourEnd = async () => {
 };
 
 beforeAll(async () => {
-  exchange = await startExchange({ schedules: false, dynamoDb: sharedDynamoDb() });
+  // Seeded nine days ago, so that the agreements were in force on the past Tuesday of the out-of-hours scenario.
+  const seeded = fixedClock(new Date(Date.now() - 9 * 86_400_000).toISOString());
+  exchange = await startExchange({ schedules: false, clock: seeded, dynamoDb: sharedDynamoDb() });
   requestStoresOf(exchange);
   brent = await recordingCaller(exchange, 'lb-brent.practitioner');
   brentIgLead = await recordingCaller(exchange, 'lb-brent.ig-lead');
@@ -355,5 +379,163 @@ describe('the detector', () => {
     };
     expect(await alerts.commitBatch(stale)).toBe(false);
     expect((await alerts.readCursor())?.next).toBe(cursor?.next);
+  }, 60_000);
+});
+
+describe('access out of hours', () => {
+  /** A Tuesday of the past week: the hours below are out of or within 07:00 to 19:00 London in GMT and in BST. */
+  const tuesday = (() => {
+    const today = new Date();
+    const back = (today.getUTCDay() - 2 + 7) % 7 || 7;
+    return new Date(today.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+  })();
+  const at = (hhmm: string) => fixedClock(`${tuesday}T${hhmm}:00.000Z`);
+  const submitAt = async (hhmm: string) => {
+    const body = brentAsksHarrow(newSubject());
+    return (
+      await submitRequest(requestStoresOf(exchange).deps(at(hhmm)), {
+        principal: principalOf('lb-brent.practitioner'),
+        body,
+        signed: { token: 'out-of-hours.token.signature', body: JSON.stringify(body) },
+      })
+    ).request;
+  };
+  /** The out-of-hours alerts about that Tuesday. */
+  const ofTheDay = async () =>
+    (await alertsOf('out-of-hours')).filter((a) => londonDayOf(a.time) === tuesday);
+
+  it("raises an alert for a practitioner's request at 01:00, once that day; none within hours, none for an IG lead", async () => {
+    const deps = requestStoresOf(exchange).deps;
+    // Brent's practitioner asks at 01:00; Harrow's practitioner declines within working hours, at 10:00.
+    const declined = await submitAt('01:00');
+    await decideRequest(deps(at('10:00')), {
+      principal: principalOf('lb-harrow.practitioner'),
+      requestId: declined.id,
+      decision: { outcome: 'decline', reasons: 'not proportionate', reasonCodes: ['NOT_PROPORTIONATE'] },
+    });
+    // Out of hours, by a role that keeps none: Brent's IG lead challenges the decline at 21:00.
+    await raiseChallenge(deps(at('21:00')), {
+      principal: principalOf('lb-brent.ig-lead', ['ig-lead']),
+      requestId: declined.id,
+      challenge: { reasons: 'the child is at risk', reasonCodes: ['NEEDED_TO_SAFEGUARD'] },
+    });
+    await detect();
+    const { alert, entry } = await theOnlyAlert(await ofTheDay());
+    // The one alert is the 01:00 submission's: not the decision at 10:00, nor the IG lead's challenge at 21:00.
+    expect(alert).toMatchObject({
+      rule: 'out-of-hours',
+      userId: 'lb-brent.practitioner',
+      clientId: 'lb-brent-system',
+      role: 'practitioner',
+      organisations: ['lb-brent', 'lb-harrow'],
+      time: `${tuesday}T01:00:00.000Z`,
+    });
+    expect(entry).toMatchObject({
+      action: 'request.submit',
+      outcome: 'allowed',
+      time: `${tuesday}T01:00:00.000Z`,
+      target: { id: declined.id },
+      actor: { userId: 'lb-brent.practitioner', role: 'practitioner' },
+    });
+
+    // Another access by the same user that night raises no second alert for the day.
+    await submitAt('02:30');
+    await detect();
+    expect((await ofTheDay()).map((a) => a.id)).toEqual([alert?.id]);
+    expect((await alertEventsOf('lb-brent')).map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ alertId: alert?.id, rule: 'out-of-hours', entries: alert?.entries }),
+    );
+  }, 60_000);
+});
+
+describe('access under an agreement past its review date', () => {
+  it('raises an alert for the first access under the agreement past review that day, none under one in date', async () => {
+    await clearOfHourEnd();
+    await seedReviewDueMashAgreement(exchange);
+    ok(await brent.submitRequest(brentAsksHarrow(newSubject())), 201);
+    await detect();
+    expect(await alertsOf('past-review')).toEqual([]);
+
+    const flagged = ok(
+      await brent.submitRequest(brentAsksHarrow(newSubject(), { agreementId: 'isa-review-due' })),
+      201,
+    ).request;
+    expect(flagged.reviewOverdue).toBe(true);
+    await detect();
+    const { alert, entry } = await theOnlyAlert(await alertsOf('past-review'));
+    expect(alert).toMatchObject({
+      rule: 'past-review',
+      userId: 'lb-brent.practitioner',
+      clientId: 'lb-brent-system',
+      organisations: ['lb-brent', 'lb-harrow'],
+    });
+    expect(entry).toMatchObject({
+      action: 'request.submit',
+      outcome: 'allowed',
+      reviewOverdue: true,
+      agreement: { id: 'isa-review-due', version: 1 },
+      target: { id: flagged.id },
+      actor: { userId: 'lb-brent.practitioner', clientId: 'lb-brent-system' },
+    });
+    expect((await alertEventsOf('lb-harrow')).map((e) => e.detail.alertId)).toContain(alert?.id);
+
+    // A second access by Brent under it the same day raises no more.
+    ok(await brent.submitRequest(brentAsksHarrow(newSubject(), { agreementId: 'isa-review-due' })), 201);
+    await detect();
+    expect((await alertsOf('past-review')).map((a) => a.id)).toEqual([alert?.id]);
+  }, 60_000);
+});
+
+describe('a share fetched from a client the organisation rarely uses', () => {
+  it('raises an alert for a fetch from the console client after the system client made the usual ones, none for those', async () => {
+    const n = defaultAlertThresholds.rareClientFetches;
+    const { request } = ok(await brent.submitRequest(brentAsksHarrow(newSubject())), 201);
+    ok(await harrow.decideRequest(request.id, { outcome: 'approve', reasons: 'held' }));
+    const payload = Buffer.from(JSON.stringify({ protectionPlan: 'none' }));
+    ok(
+      await harrow.releaseShare(request.id, {
+        content: payload.toString('base64'),
+        sha256: createHash('sha256').update(payload).digest('hex'),
+        contentType: 'application/json',
+        dataCategories: ['identity-residence', 'protection-status'],
+      }),
+    );
+    const consoleClientId = consoleClientOf('lb-brent');
+    const viaConsole = new PbxClient({
+      url: exchange.url,
+      clientId: consoleClientId,
+      key: await readPrivateKey(localKeyFile(exchange.keysDir, consoleClientId)),
+      audience: exchange.exchangeId,
+      subject: 'lb-brent.practitioner',
+    });
+
+    // Brent's usual client: its first fetches are no alert, there being no usual client yet to compare with.
+    for (let i = 0; i < n; i++) ok(await brent.fetchShare(request.id));
+    await detect();
+    expect(await alertsOf('rare-client')).toEqual([]);
+
+    ok(await viaConsole.fetchShare(request.id));
+    await detect();
+    const { alert, entry } = await theOnlyAlert(await alertsOf('rare-client'));
+    expect(alert).toMatchObject({
+      rule: 'rare-client',
+      userId: 'lb-brent.practitioner',
+      clientId: consoleClientId,
+      organisations: ['lb-brent', 'lb-harrow'],
+      threshold: n,
+      observed: 0,
+    });
+    expect(entry).toMatchObject({
+      action: 'share.fetch',
+      outcome: 'allowed',
+      target: { id: request.id },
+      actor: { userId: 'lb-brent.practitioner', clientId: consoleClientId },
+    });
+    expect((await alertEventsOf('lb-brent')).map((e) => e.detail.alertId)).toContain(alert?.id);
+
+    // A fetch from the usual client again raises nothing.
+    ok(await brent.fetchShare(request.id));
+    await detect();
+    expect((await alertsOf('rare-client')).map((a) => a.id)).toEqual([alert?.id]);
   }, 60_000);
 });

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
+import { agreementSeed } from '#local/seed/agreement-seed.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { textSha256 } from '#shared/domain/audit/audit-entry.ts';
+import { defaultEscalation } from '#shared/domain/challenges/challenge.ts';
 import { escalateChallenge } from '#shared/domain/challenges/escalate-challenge.ts';
 import type { RequestDeps } from '#shared/domain/requests/request-deps.ts';
 import { sweepRequests } from '#shared/domain/requests/sweep-requests.ts';
@@ -340,5 +343,78 @@ describe('a challenge of a decline', () => {
       [2, 'caldicott-guardian', undefined],
     ]);
     expect(ok(await harrowGuardian.listChallenges(id)).challenges[0]?.stages).toHaveLength(2);
+  });
+});
+
+describe('a challenge under an agreement with escalation stages of its own', () => {
+  it("goes to the stage the seeded East Area missing-children agreement names, not the default's IG lead", async () => {
+    const escalation = agreementSeed.find((a) => a.id === 'isa-east-area-missing')?.content.escalation;
+    expect(escalation).toBeDefined();
+    expect(escalation).not.toEqual(defaultEscalation);
+    const [first, ...later] = escalation?.stages ?? [];
+    const havering = await recordingCaller(exchange, 'lb-havering.practitioner');
+    const redbridge = await recordingCaller(exchange, 'lb-redbridge.practitioner');
+    const { request } = ok(
+      await havering.submitRequest(
+        mashReferral('missing episode: challenged decline', {
+          responderOrganisationId: 'lb-redbridge',
+          agreementId: 'isa-east-area-missing',
+          purpose: 'MISSING_CHILD',
+          dataCategories: ['identity-residence', 'missing-episodes'],
+          lawfulBasis: ['UKGDPR-6-1-e', 'CA1989-s17'],
+          consent: { state: 'not-applicable' },
+          subjectRef: `sr1.east-area-bcu.${randomBytes(32).toString('base64url')}`,
+        }),
+      ),
+    );
+    ok(
+      await redbridge.decideRequest(request.id, {
+        outcome: 'decline',
+        reasons: 'not held',
+        reasonCodes: ['NOT_HELD'],
+      }),
+    );
+    const challenge = ok(await havering.raiseChallenge(request.id, raising)).challenge;
+    const stage = challenge.stages[0];
+    expect(stage).toMatchObject({ stage: 1, role: first?.role });
+    expect(Date.parse(stage?.dueAt ?? '') - Date.parse(stage?.openedAt ?? '')).toBe(
+      (first?.days ?? 0) * 86_400_000,
+    );
+    for (const org of ['lb-havering', 'lb-redbridge']) {
+      const raised = (await eventsAbout(exchange, org, request.id)).filter(
+        (e) => e.type === 'ChallengeRaised',
+      );
+      expect(raised.map((e) => e.detail)).toMatchObject([{ challenge: 1, stage: 1, role: first?.role }]);
+    }
+
+    // The default's first role at the responder may not answer it; the agreement's role does.
+    const upholding = { outcome: 'upheld' as const, reasons: 'not held', reasonCodes: ['DECISION_CORRECT'] };
+    const defaultRole = await recordingCaller(exchange, `lb-redbridge.${defaultEscalation.stages[0]?.role}`);
+    await expectRefused(
+      request.id,
+      defaultRole,
+      'challenge.resolve',
+      await defaultRole.recordChallengeOutcome(request.id, 1, upholding),
+      403,
+      'NOT_PERMITTED',
+    );
+    const answering = await recordingCaller(exchange, `lb-redbridge.${first?.role}`);
+    const upheld = ok(await answering.recordChallengeOutcome(request.id, 1, upholding));
+    expect(upheld.challenge.stages[0]?.outcome).toMatchObject({
+      outcome: 'upheld',
+      recordedBy: `lb-redbridge.${first?.role}`,
+    });
+
+    // Escalated to the agreement's next stage, or refused at its last.
+    const escalating = { reasons: 'the child is still missing', reasonCodes: ['NEEDED_TO_SAFEGUARD'] };
+    const escalated = await havering.escalateChallenge(request.id, 1, escalating);
+    if (later[0] === undefined) {
+      expect([escalated.status, (escalated.body as { error?: string }).error]).toEqual([
+        409,
+        'LAST_STAGE_REACHED',
+      ]);
+    } else {
+      expect(ok(escalated).challenge.stages[1]).toMatchObject({ stage: 2, role: later[0].role });
+    }
   });
 });

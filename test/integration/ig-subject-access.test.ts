@@ -6,9 +6,11 @@ import type { AccessLogLine } from '#local/http-adapter.ts';
 import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoIgStore } from '#shared/adapters/dynamodb/ig-store.ts';
+import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
 import { DynamoRestrictionStore } from '#shared/adapters/dynamodb/restriction-store.ts';
 import { discloseIgChild } from '#shared/domain/ig/disclose-child.ts';
 import type { ChildDeps } from '#shared/domain/ig/ig-deps.ts';
+import { type RestrictionDeps, restrictEntry } from '#shared/domain/ig/restrict-entry.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
@@ -21,6 +23,7 @@ import { type Caller, principalOf, recordingCaller, requestStoresOf } from '../s
 let exchange: RunningExchange;
 let audit: DynamoAuditLog;
 let childDeps: (clock: Clock) => ChildDeps;
+let restrictionDeps: (clock: Clock) => RestrictionDeps;
 let brent: Caller;
 let brentIgLead: Caller;
 let harrow: Caller;
@@ -81,6 +84,8 @@ beforeAll(async () => {
     audit: exchange.tableName('audit'),
   });
   childDeps = (clock) => ({ ig, audit, clock, restrictions, registry: stores.registry });
+  const leaves = new DynamoMerkleLogStore(stores.doc, exchange.tableName('audit'));
+  restrictionDeps = (clock) => ({ restrictions, leaves, audit, clock });
   brent = await recordingCaller(exchange, 'lb-brent.practitioner');
   brentIgLead = await recordingCaller(exchange, 'lb-brent.ig-lead');
   harrow = await recordingCaller(exchange, 'lb-harrow.practitioner');
@@ -259,5 +264,74 @@ describe('restricting an entry from subject access reports', () => {
     expect(JSON.stringify(ours)).not.toContain(request.subjectRef);
     expect(JSON.stringify(entries)).not.toContain(reason);
     expect(JSON.stringify(access)).not.toContain(reason);
+  });
+});
+
+describe('the end date of a restriction, over HTTP', () => {
+  it('refuses an end date long past, or before the day the restriction would start, with 400 naming `until`, audited', async () => {
+    const released = await indexOf('share.release');
+    for (const until of ['2020-01-31', day(-1)]) {
+      const refused = await restrict(harrowIgLead, released, until);
+      expect(refused.status).toBe(400);
+      const body = refused.body as { error?: string; message?: string; details?: string[] };
+      expect(body.error).toBe('INVALID_INPUT');
+      expect(body.message).toMatch(/end date/);
+      expect(body.details).toEqual([expect.stringMatching(/^until: /)]);
+      const [entry, ...more] = (await audit.readAll()).filter(
+        (e) => e.requestHash === harrowIgLead.lastHash(),
+      );
+      expect(more).toEqual([]);
+      expect(entry).toMatchObject({
+        action: 'ig.restriction.create',
+        outcome: 'refused',
+        reasonCodes: ['INVALID_INPUT'],
+        actor: { userId: 'lb-harrow.ig-lead' },
+        target: { type: 'audit-entry', id: String(released) },
+      });
+    }
+    // Today is the first end date that holds: the restriction lasts to its end.
+    const today = ok(await restrict(harrowIgLead, released, day(0)), 201).restriction;
+    expect(today).toMatchObject({ until: day(0), inForce: true });
+    expect(ok(await disclosure(harrowIgLead)).withheld).toBe(1);
+    ok(
+      await harrowIgLead.invoke('LiftIgRestriction', {
+        path: { restrictionId: today.id },
+        body: { reason: 'made only to show the end date holds' },
+      }),
+    );
+    expect(ok(await disclosure(harrowIgLead)).withheld).toBe(0);
+  });
+
+  it('withholds nothing from GET /v1/ig/child/disclosure once the end date has passed', async () => {
+    const released = await indexOf('share.release');
+    // Made three days ago, to end yesterday.
+    const made = await restrictEntry(restrictionDeps(fixedClock(`${day(-3)}T09:00:00.000Z`)), {
+      principal: principalOf('lb-harrow.ig-lead', ['ig-lead']),
+      index: released,
+      reasonCode: 'serious-harm',
+      reason: 'an assessment was under way',
+      until: day(-1),
+    });
+    // It held while its end date lasted.
+    const then = await discloseIgChild(childDeps(fixedClock(`${day(-1)}T12:00:00.000Z`)), {
+      principal: principalOf('pbx-operations.operator', ['operator']),
+      subjectRefs: [request.subjectRef],
+    });
+    expect(then.answer.withheld).toBe(1);
+    expect(then.answer.entries.map((e) => e.index)).not.toContain(released);
+
+    for (const caller of [harrowIgLead, brentIgLead, operator]) {
+      const report = ok(await disclosure(caller));
+      expect(report.withheld).toBe(0);
+      expect(report.entries.map((e) => e.index)).toContain(released);
+    }
+    const seen = ok(await child(harrowIgLead)).entries?.find((e) => e.index === released);
+    expect(seen?.restriction).toBeUndefined();
+    const listed = ok(await harrowIgLead.invoke('ListIgRestrictions')).restrictions;
+    expect(listed.find((r) => r.id === made.restriction.id)).toMatchObject({
+      state: 'restricted',
+      until: day(-1),
+      inForce: false,
+    });
   });
 });
