@@ -125,6 +125,13 @@ describe('out of hours', () => {
     expect(rulesOf(detect([at('2026-07-04T11:00:00Z')]))).toEqual(['out-of-hours']);
   });
 
+  it('fires for a user whose roles all keep office hours, and not for one who also holds a role that does not', () => {
+    expect(rulesOf(detect([at('2026-07-01T21:00:00Z', 'practitioner,cdop-coordinator')]))).toEqual([
+      'out-of-hours',
+    ]);
+    expect(detect([at('2026-07-01T21:00:00Z', 'practitioner,ig-lead')])).toEqual([]);
+  });
+
   it('does not fire in working hours, for an operator or an IG lead, or for an entry without a child', () => {
     expect(detect([at('2026-07-01T09:00:00Z'), at('2026-12-02T18:30:00Z')])).toEqual([]);
     expect(detect([at('2026-07-01T23:00:00Z', 'operator'), at('2026-07-01T23:00:00Z', 'ig-lead')])).toEqual(

@@ -125,7 +125,9 @@ const outOfHours: AlertRule = {
     const access = childAccess(entry);
     const role = entry.actor.role;
     if (access === undefined || access.organisationId === undefined || role === undefined) return nothing;
-    if (!(officeHoursRoles as readonly string[]).includes(role)) return nothing;
+    // An entry names a user's roles joined with commas (audited-action.ts): only a user all of whose roles keep
+    // office hours is out of hours at night.
+    if (!role.split(',').every((r) => (officeHoursRoles as readonly string[]).includes(r))) return nothing;
     const hours = context.thresholdsOf(access.organisationId).workingHours;
     if (isWithinWorkingHours(entry.time, hours)) return nothing;
     const key = `hours#${access.userId}#${londonDayOf(entry.time)}`;

@@ -122,8 +122,9 @@ export const totalOf = (rows: readonly Pick<Aggregate, 'counts' | 'histograms'>[
   for (const row of rows) {
     for (const [name, n] of Object.entries(row.counts)) counts[name] = (counts[name] ?? 0) + n;
     for (const [name, buckets] of Object.entries(row.histograms)) {
-      const sum = histograms[name] ?? new Array(histogramBucketHours.length + 1).fill(0);
-      histograms[name] = sum.map((n, i) => n + (buckets[i] ?? 0));
+      histograms[name] ??= new Array(histogramBucketHours.length + 1).fill(0);
+      const sum = histograms[name];
+      for (let i = 0; i < sum.length; i += 1) sum[i] = (sum[i] ?? 0) + (buckets[i] ?? 0);
     }
   }
   return { counts, histograms };
