@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
@@ -20,6 +19,7 @@ import type { IgProjectionStore } from '#shared/ports/ig-store.ts';
 import { mashAgreementAs } from '../support/agreement-fixtures.ts';
 import { fixedClock } from '../support/fixed-clock.ts';
 import { sharedDynamoDb } from '../support/global-dynamodb.ts';
+import { createKeyTable } from '../support/key-table.ts';
 import { localDynamoClient } from '../support/local-exchange-clients.ts';
 import { type Caller, principalOf, recordingCaller, requestStoresOf } from '../support/request-exchange.ts';
 
@@ -482,24 +482,9 @@ describe('the projection', () => {
 
   /** An empty table shaped as the `ig` table, on this exchange's DynamoDB Local. */
   const newIgTable = async (suffix: string): Promise<string> => {
-    const dynamo = localDynamoClient(exchange);
-    const TableName = `${exchange.tableName('ig')}-${suffix}`;
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName });
-    return TableName;
+    const tableName = `${exchange.tableName('ig')}-${suffix}`;
+    await createKeyTable(localDynamoClient(exchange), tableName);
+    return tableName;
   };
 
   it('answers the same from sheets made every few rows, by racing runs, as from rows alone', async () => {
