@@ -33,16 +33,23 @@ const scan = (text: string, maxDepth: number): void => {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i;
+      let escaped = false;
       for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
-        if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+        if (text.charCodeAt(i) === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        }
       }
       const top = open.at(-1);
       if (top?.names !== undefined && top.expectingName) {
-        let name: unknown;
-        try {
-          name = JSON.parse(text.slice(start, i + 1));
-        } catch {
-          throw new StrictJsonError('not-json', 'a member name is not a JSON string');
+        // A name without an escape is its text; one with an escape is decoded by JSON.parse.
+        let name: unknown = escaped ? undefined : text.slice(start + 1, i);
+        if (escaped) {
+          try {
+            name = JSON.parse(text.slice(start, i + 1));
+          } catch {
+            throw new StrictJsonError('not-json', 'a member name is not a JSON string');
+          }
         }
         if (typeof name !== 'string' || top.names.has(name)) {
           throw new StrictJsonError('repeated-member', 'an object names one member twice');
