@@ -12,8 +12,11 @@ import {
   type ChildEntryItem,
   childEntrySchema,
   emptyMonth,
+  type FoldedKind,
+  foldedKinds,
   type IgCursor,
   igCursorSchema,
+  isRollupKind,
   type MonthState,
   noValue,
   type OpenRequest,
@@ -21,6 +24,7 @@ import {
   type RequestState,
   requestStateSchema,
 } from '../../domain/ig/projection-items.ts';
+import { rollupOf, rollupsOf } from '../../domain/ig/rollups.ts';
 import type { IgBatch, IgProjectionStore } from '../../ports/ig-store.ts';
 import { batchGetAll, callDynamo, getItem, queryAll, Transaction } from './transaction.ts';
 
@@ -47,21 +51,26 @@ import { batchGetAll, callDynamo, getItem, queryAll, Transaction } from './trans
  */
 const cursorKey = { pk: 'CURSOR', sk: 'CURSOR' };
 const respondersKey = { pk: 'INDEX', sk: 'RESPONDERS' };
-const aggregatePrefix: Record<AggregateKind, string> = {
+const aggregatePrefix: Record<FoldedKind, string> = {
   month: 'MONTH',
   refusals: 'REFUSALS',
   review: 'REVIEW',
   placement: 'PLACEMENT',
   challenges: 'CHALLENGE',
 };
-const rowsPartition = (kind: AggregateKind, month: string, generation: number) =>
+const rowsPartition = (kind: FoldedKind, month: string, generation: number) =>
   `${aggregatePrefix[kind]}#${month}#${generation}`;
 const rowKey = (a: Pick<Aggregate, 'kind' | 'fields'>) =>
   aggregateKeyFields[a.kind].map((f) => a.fields[f] ?? noValue).join('#');
 const aggregateKey = (a: Pick<Aggregate, 'kind' | 'month' | 'fields'>, generation: number) => ({
-  pk: rowsPartition(a.kind, a.month, generation),
+  pk: rowsPartition(foldedKindOf(a.kind), a.month, generation),
   sk: rowKey(a),
 });
+/** The kind of a row the fold writes; a rollup is never written as a row. */
+const foldedKindOf = (kind: AggregateKind): FoldedKind => {
+  if (isRollupKind(kind)) throw new TypeError(`a ${kind} rollup is kept in sheets only`);
+  return kind;
+};
 const sheetPartition = (month: string, generation: number) => `SHEET#${month}#${generation}`;
 const generationOf = (months: Readonly<Record<string, MonthState>> | undefined, month: string) =>
   (months?.[month] ?? emptyMonth).sheet;
@@ -124,9 +133,9 @@ const maxBatchRetries = 8;
 export class DynamoIgStore implements IgProjectionStore {
   /**
    * DynamoDB's 100 items per transaction, less the cursor and room for one month's new sheet (a piece or two for
-   * each of its five kinds).
+   * each of its eleven kinds).
    */
-  readonly maxItemsPerBatch = 85;
+  readonly maxItemsPerBatch = 80;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -142,10 +151,11 @@ export class DynamoIgStore implements IgProjectionStore {
     const perMonth = await Promise.all(
       months.map(async (month) => {
         const generation = generationOf(cursor?.months, month);
-        const [sheet, rows] = await Promise.all([
+        const [sheet, since] = await Promise.all([
           this.#readSheet(month, generation, kind),
-          this.#readRows(kind, month, generation),
+          this.#readRows(isRollupKind(kind) ? 'month' : kind, month, generation),
         ]);
+        const rows = isRollupKind(kind) ? rollupOf(kind, since) : since;
         // A sheet is written in key order, one row a key: only rows written since need adding to it.
         return rows.length === 0 ? sheet : mergeAggregates([...sheet, ...rows]);
       }),
@@ -154,17 +164,17 @@ export class DynamoIgStore implements IgProjectionStore {
   }
 
   async readMonth(month: string, state: MonthState): Promise<Aggregate[]> {
-    const [sheet, ...rows] = await Promise.all([
-      this.#readSheet(month, state.sheet),
-      ...aggregateKinds.map((kind) => this.#readRows(kind, month, state.sheet)),
+    const [sheets, ...rows] = await Promise.all([
+      Promise.all(foldedKinds.map((kind) => this.#readSheet(month, state.sheet, kind))),
+      ...foldedKinds.map((kind) => this.#readRows(kind, month, state.sheet)),
     ]);
-    return mergeAggregates([...sheet, ...rows.flat()]);
+    return mergeAggregates([...sheets.flat(), ...rows.flat()]);
   }
 
   async dropGeneration(month: string, generation: number): Promise<void> {
     const partitions = [
       sheetPartition(month, generation),
-      ...aggregateKinds.map((kind) => rowsPartition(kind, month, generation)),
+      ...foldedKinds.map((kind) => rowsPartition(kind, month, generation)),
     ];
     const keys = (
       await Promise.all(
@@ -181,34 +191,30 @@ export class DynamoIgStore implements IgProjectionStore {
     await this.#batchWrite(keys.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })));
   }
 
-  /** The rows of one kind (or every kind) of a month's sheet of a generation; none for generation 0. */
-  async #readSheet(month: string, generation: number, kind?: AggregateKind): Promise<Aggregate[]> {
+  /** The rows of one kind of a month's sheet of a generation; none for generation 0. */
+  async #readSheet(month: string, generation: number, kind: AggregateKind): Promise<Aggregate[]> {
     if (generation === 0) return [];
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
-      KeyConditionExpression: kind === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :kind)',
-      ExpressionAttributeValues: {
-        ':pk': sheetPartition(month, generation),
-        ...(kind === undefined ? {} : { ':kind': `${kind}#` }),
-      },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
+      ExpressionAttributeValues: { ':pk': sheetPartition(month, generation), ':kind': `${kind}#` },
     });
     const pieces = items.map((item) => sheetPieceSchema.parse(item));
-    const rows: Aggregate[] = [];
-    for (const sheetKind of aggregateKinds) {
-      const ofKind = pieces.filter((p) => p.kind === sheetKind);
-      if (ofKind.length === 0) continue;
-      if (ofKind.some((p) => p.pieces !== ofKind.length)) {
-        throw new DependencyError('DEPENDENCY_UNAVAILABLE', "an IG sheet's stored pieces are incomplete");
-      }
-      const json = gunzipSync(Buffer.concat(ofKind.map((p) => p.data))).toString('utf8');
-      for (const { fields, counts, histograms } of sheetRowsOf(JSON.parse(json))) {
-        rows.push({ kind: sheetKind, month, fields, counts, histograms });
-      }
+    if (pieces.length === 0) return [];
+    if (pieces.some((p) => p.kind !== kind || p.pieces !== pieces.length)) {
+      throw new DependencyError('DEPENDENCY_UNAVAILABLE', "an IG sheet's stored pieces are incomplete");
     }
-    return rows;
+    const json = gunzipSync(Buffer.concat(pieces.map((p) => p.data))).toString('utf8');
+    return sheetRowsOf(JSON.parse(json)).map(({ fields, counts, histograms }) => ({
+      kind,
+      month,
+      fields,
+      counts,
+      histograms,
+    }));
   }
 
-  async #readRows(kind: AggregateKind, month: string, generation: number): Promise<Aggregate[]> {
+  async #readRows(kind: FoldedKind, month: string, generation: number): Promise<Aggregate[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -352,9 +358,13 @@ export class DynamoIgStore implements IgProjectionStore {
   }
 }
 
-/** A sheet's rows as stored items: per kind, gzipped JSON of their fields, counts and histograms, in pieces. */
-const sheetPieces = (rows: readonly Aggregate[]): Record<string, unknown>[] =>
-  aggregateKinds.flatMap((kind) => {
+/**
+ * A month's sheet as stored items: the rows given (of the folded kinds) and their rollups, per kind gzipped JSON of
+ * their fields, counts and histograms, in pieces.
+ */
+const sheetPieces = (folded: readonly Aggregate[]): Record<string, unknown>[] => {
+  const rows = [...folded.filter((row) => !isRollupKind(row.kind)), ...rollupsOf(folded)];
+  return aggregateKinds.flatMap((kind) => {
     const ofKind = rows
       .filter((row) => row.kind === kind)
       .map(({ fields, counts, histograms }) => ({ fields, counts, histograms }));
@@ -368,3 +378,4 @@ const sheetPieces = (rows: readonly Aggregate[]): Record<string, unknown>[] =>
       data: data.subarray(i * sheetPieceBytes, (i + 1) * sheetPieceBytes),
     }));
   });
+};

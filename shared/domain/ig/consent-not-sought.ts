@@ -17,7 +17,7 @@ export const answerIgConsentNotSought = async (
     readonly to?: string | undefined;
   },
 ): Promise<{ readonly answer: ConsentNotSoughtAnswer } & Audited> => {
-  const { scope, header, rows } = await periodRows(deps, input, 'month');
+  const { scope, header, rows } = await periodRows(deps, input, 'consent');
   const counted = rows.flatMap((row) =>
     consentExemptions
       .map((exemption) => ({ exemption, n: row.counts[`exemption:${exemption}`] ?? 0 }))

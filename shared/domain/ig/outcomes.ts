@@ -30,7 +30,7 @@ export const answerIgOutcomes = async (
     readonly to?: string | undefined;
   },
 ): Promise<{ readonly answer: OutcomesAnswer } & Audited> => {
-  const { scope, header, rows } = await periodRows(deps, input, 'month');
+  const { scope, header, rows } = await periodRows(deps, input, 'pair');
   const answerRows: OutcomesRow[] = groupBy(
     rows.filter((r) => (r.counts.submitted ?? 0) > 0),
     (r) => `${r.fields.requester}#${r.fields.responder}`,

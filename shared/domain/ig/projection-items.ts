@@ -10,16 +10,36 @@ import { requestStatuses } from '../requests/data-request.ts';
  */
 
 /**
- * The aggregates, each kept per calendar month (UTC):
+ * The aggregates, each kept per calendar month (UTC). The fold writes five kinds of rows:
  * - `month`: requests of one pair, purpose and footprint by month of submission (counts, exemptions, histograms);
  * - `refusals`: engine refusals and declines of one pair, step and footprint by month of the refusal or decline;
  * - `review`: requests under an agreement version past its review date, accepted or refused, by month;
  * - `placement`: requests about children placed out of borough, by month of submission;
  * - `challenges`: challenges of requests' answers of one pair and footprint, by month of each step (raised, by
  *   ground; escalated; each stage's outcome; stages flagged overdue).
+ *
+ * And six rollups of the `month` rows, at the grain the answers group by, so that an answer reads as many rows as
+ * it has groups, however many requests the month held (rollups.ts derives them):
+ * - `pair`: by requester and responder (the requests by pair, and the outcomes);
+ * - `side`: by organisation as requester or as responder (the requests by organisation);
+ * - `purpose`, `footprint`: by purpose or footprint, once for the whole partnership (viewer `*`) and once for each
+ *   organisation a request concerns (viewer its requester, and its responder), so that an organisation's answer
+ *   reads its own rows;
+ * - `report`: by footprint and purpose (the PQA report);
+ * - `consent`: the requests whose consent was not sought, by pair, purpose and footprint, counted by reason.
+ * Rollups are never written as rows: they are made with each month's sheet, and from the rows written since when
+ * a question reads them.
  */
-export const aggregateKinds = ['month', 'refusals', 'review', 'placement', 'challenges'] as const;
+export const foldedKinds = ['month', 'refusals', 'review', 'placement', 'challenges'] as const;
+export type FoldedKind = (typeof foldedKinds)[number];
+export const rollupKinds = ['pair', 'side', 'purpose', 'footprint', 'report', 'consent'] as const;
+export type RollupKind = (typeof rollupKinds)[number];
+export const aggregateKinds = [...foldedKinds, ...rollupKinds] as const;
 export type AggregateKind = (typeof aggregateKinds)[number];
+
+/** Whether a kind is a rollup of the `month` rows. */
+export const isRollupKind = (kind: AggregateKind): kind is RollupKind =>
+  (rollupKinds as readonly string[]).includes(kind);
 
 /** The fields that name each kind's rows, in key order (the item's sort key joins them with `#`). */
 export const aggregateKeyFields = {
@@ -28,7 +48,16 @@ export const aggregateKeyFields = {
   review: ['agreementId', 'version', 'requester', 'responder', 'footprint'],
   placement: ['placingAuthority', 'hostAuthority', 'purpose', 'requester', 'responder', 'footprint'],
   challenges: ['requester', 'responder', 'footprint'],
+  pair: ['requester', 'responder'],
+  side: ['organisation', 'side'],
+  purpose: ['viewer', 'purpose'],
+  footprint: ['viewer', 'footprint'],
+  report: ['footprint', 'purpose'],
+  consent: ['requester', 'responder', 'purpose', 'footprint'],
 } as const satisfies Record<AggregateKind, readonly string[]>;
+
+/** The viewer of the rollup rows kept for the whole partnership (the operator's and scrutineers' answers). */
+export const everyone = '*';
 
 /** A field an aggregate's row has no value for (a refusal that concerned no second organisation, say). */
 export const noValue = '-';

@@ -12,7 +12,7 @@ import {
   monthsBetween,
   type WithinHours,
 } from './ig-terms.ts';
-import { type Aggregate, type AggregateKind, noValue } from './projection-items.ts';
+import { type Aggregate, type AggregateKind, everyone, noValue } from './projection-items.ts';
 
 /**
  * What every IG question shares (docs/IG.md): who may ask and what they see (exactly audit search's scopes), the
@@ -148,16 +148,30 @@ export const fieldOf = (row: Pick<Aggregate, 'fields'>, name: string): string | 
   return value === undefined || value === noValue ? undefined : value;
 };
 
-/** The aggregate rows of one kind over the months asked, those the scope sees (by requester and responder). */
+/**
+ * Whether the scope sees an aggregate row: a rollup by viewer, the rows of its own viewer (the partnership's for
+ * the operator and scrutineers); a rollup by organisation, its organisation's; any other, its requester's and its
+ * responder's.
+ */
+export const seesAggregate = (scope: AuditSearchScope, row: Aggregate): boolean => {
+  switch (row.kind) {
+    case 'purpose':
+    case 'footprint':
+      return row.fields.viewer === (scope.kind === 'organisation' ? scope.organisationId : everyone);
+    case 'side':
+      return seesRow(scope, fieldOf(row, 'organisation'));
+    default:
+      return seesRow(scope, fieldOf(row, 'requester'), fieldOf(row, 'responder'));
+  }
+};
+
+/** The aggregate rows of one kind over the months asked, those the scope sees. */
 export const scopedAggregates = async (
   ig: Pick<IgReader, 'readAggregates'>,
   scope: AuditSearchScope,
   kind: AggregateKind,
   months: readonly string[],
-): Promise<Aggregate[]> =>
-  (await ig.readAggregates(kind, months)).filter((row) =>
-    seesRow(scope, fieldOf(row, 'requester'), fieldOf(row, 'responder')),
-  );
+): Promise<Aggregate[]> => (await ig.readAggregates(kind, months)).filter((row) => seesAggregate(scope, row));
 
 /** The counts of one name prefix (`refusal:`, `exemption:`) of a totals, by what follows the prefix. */
 export const countsWithPrefix = (counts: Record<string, number>, prefix: string): [string, number][] =>

@@ -50,7 +50,7 @@ export const answerIgReport = async (
   const ofFootprint = (rows: readonly Aggregate[]) => rows.filter((r) => r.fields.footprint === footprint.id);
   const [header, monthRows, refusalRows, reviewRows, placementRows, challengeRows, open] = await Promise.all([
     answerHeader(deps.ig, { kind: 'all' }),
-    deps.ig.readAggregates('month', months).then(ofFootprint),
+    deps.ig.readAggregates('report', months).then(ofFootprint),
     deps.ig.readAggregates('refusals', months).then(ofFootprint),
     deps.ig.readAggregates('review', months).then(ofFootprint),
     deps.ig.readAggregates('placement', months).then(ofFootprint),

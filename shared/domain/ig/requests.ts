@@ -11,7 +11,7 @@ import type {
 } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
 import { quarterOfMonth } from './ig-terms.ts';
-import type { Aggregate } from './projection-items.ts';
+import type { Aggregate, RollupKind } from './projection-items.ts';
 import { fieldOf, groupBy, periodRows, publish, rateOf, type Totals, timingsOf, totalOf } from './read-ig.ts';
 
 /** The request counts of a total, as the scope publishes them. */
@@ -40,30 +40,35 @@ export const approvalRateOf = (scope: AuditSearchScope | { readonly kind: 'repor
 
 type Grouped = Omit<RequestsRow, keyof RequestCounts | 'period' | 'approvalRate' | 'responseTime'>;
 
-/** The groups one monthly row belongs to: one, or (by organisation) one per side. */
-const groupsOf = (row: Aggregate, group: RequestGrouping, scope: AuditSearchScope): Grouped[] => {
-  const requester = fieldOf(row, 'requester') ?? '-';
-  const responder = fieldOf(row, 'responder') ?? '-';
-  const purpose = fieldOf(row, 'purpose') as PurposeCode | undefined;
-  const footprint = fieldOf(row, 'footprint');
+/** The rollup each grouping reads (projection-items.ts): one row per group and month. */
+const rollupOfGrouping = {
+  pair: 'pair',
+  purpose: 'purpose',
+  footprint: 'footprint',
+  organisation: 'side',
+} as const satisfies Record<RequestGrouping, RollupKind>;
+
+/** The group of one rollup row. */
+const groupOf = (row: Aggregate, group: RequestGrouping): Grouped => {
   switch (group) {
-    case 'purpose':
-      return [{ label: purpose ?? 'purpose not known', ...(purpose === undefined ? {} : { purpose }) }];
-    case 'footprint':
-      return [
-        { label: footprint ?? 'footprint not known', ...(footprint === undefined ? {} : { footprint }) },
-      ];
-    case 'organisation':
-      return (
-        [
-          ['requester', requester],
-          ['responder', responder],
-        ] as const
-      )
-        .filter(([, organisation]) => scope.kind !== 'organisation' || organisation === scope.organisationId)
-        .map(([side, organisation]) => ({ label: `${organisation} as ${side}`, organisation, side }));
-    case 'pair':
-      return [{ label: `${requester} to ${responder}`, requester, responder }];
+    case 'purpose': {
+      const purpose = fieldOf(row, 'purpose') as PurposeCode | undefined;
+      return { label: purpose ?? 'purpose not known', ...(purpose === undefined ? {} : { purpose }) };
+    }
+    case 'footprint': {
+      const footprint = fieldOf(row, 'footprint');
+      return { label: footprint ?? 'footprint not known', ...(footprint === undefined ? {} : { footprint }) };
+    }
+    case 'organisation': {
+      const organisation = fieldOf(row, 'organisation') ?? '-';
+      const side = row.fields.side === 'responder' ? 'responder' : 'requester';
+      return { label: `${organisation} as ${side}`, organisation, side };
+    }
+    case 'pair': {
+      const requester = fieldOf(row, 'requester') ?? '-';
+      const responder = fieldOf(row, 'responder') ?? '-';
+      return { label: `${requester} to ${responder}`, requester, responder };
+    }
   }
 };
 
@@ -83,14 +88,12 @@ export const answerIgRequests = async (
 ): Promise<{ readonly answer: RequestsAnswer } & Audited> => {
   const by = input.by ?? 'month';
   const group = input.group ?? 'pair';
-  const { scope, header, rows } = await periodRows(deps, input, 'month');
-  const labelled = rows.flatMap((row) =>
-    groupsOf(row, group, scope).map((g) => ({
-      row,
-      grouped: g,
-      period: by === 'month' ? row.month : quarterOfMonth(row.month),
-    })),
-  );
+  const { scope, header, rows } = await periodRows(deps, input, rollupOfGrouping[group]);
+  const labelled = rows.map((row) => ({
+    row,
+    grouped: groupOf(row, group),
+    period: by === 'month' ? row.month : quarterOfMonth(row.month),
+  }));
   const answerRows = groupBy(labelled, (l) => `${l.period}#${l.grouped.label}`).map(([, members]) => {
     const first = members[0] as (typeof members)[number];
     const total = totalOf(members.map((m) => m.row));
