@@ -325,7 +325,15 @@ export const outstandingTables = (answer: OutstandingAnswer): IgTable[] => {
   const listed = answer.rows.some((row) => row.requests !== undefined);
   return [
     igTableOf('Open requests by responder', outstandingColumns, answer.rows),
-    ...(listed ? [igTableOf('Open requests, most overdue first', openRequestColumns, requests)] : []),
+    ...(listed
+      ? [
+          igTableOf(
+            'Open requests, most overdue first (at most 25 of each responder)',
+            openRequestColumns,
+            requests,
+          ),
+        ]
+      : []),
   ];
 };
 

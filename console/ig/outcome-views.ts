@@ -82,7 +82,7 @@ export const outstandingView = (answer: IgOutstandingAnswer, names: Names): Answ
       ? []
       : [
           {
-            heading: 'The open requests, most overdue first',
+            heading: 'The open requests, most overdue first (at most 25 of each responder)',
             table: {
               id: 'outstanding-requests-table',
               caption: 'Open requests',

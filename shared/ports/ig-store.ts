@@ -8,6 +8,22 @@ import type {
   RequestState,
 } from '../domain/ig/projection-items.ts';
 
+/** Which of a responder's open requests to count: those of one requester, footprint or months of submission. */
+export type OwedQuery = {
+  readonly now: string;
+  readonly limit: number;
+  readonly requester?: string | undefined;
+  readonly footprint?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+};
+
+export type Owed = {
+  readonly open: number;
+  readonly overdue: number;
+  readonly earliest: readonly OpenRequest[];
+};
+
 /** What the IG questions read of the projection (shared/domain/ig/). */
 export type IgReader = {
   readCursor(): Promise<IgCursor | undefined>;
@@ -15,8 +31,12 @@ export type IgReader = {
   readAggregates(kind: AggregateKind, months: readonly string[]): Promise<Aggregate[]>;
   /** Every organisation that has ever been asked (the responders the open requests are kept under). */
   readResponders(): Promise<string[]>;
-  /** The requests one responder still owes, earliest due first. */
-  readOpenRequests(responder: string): Promise<OpenRequest[]>;
+  /**
+   * What one responder still owes, of the requests that match the query: how many, how many were due before
+   * `now`, and the `limit` due earliest (most overdue first). Counted by the store, not read item by item, so a
+   * question's cost does not grow with the number of open requests.
+   */
+  readOwed(responder: string, query: OwedQuery): Promise<Owed>;
   /** The entries indexed under one subject reference, oldest first, at most `limit`. */
   readChildEntries(subjectRef: string, limit: number): Promise<ChildEntryItem[]>;
 };

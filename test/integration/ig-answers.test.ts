@@ -346,6 +346,30 @@ describe('GET /v1/ig/outcomes and /outstanding', () => {
     expect(row?.requests?.filter((r) => r.overdue)).toHaveLength(1);
     expect(ok(await barnetIgLead.invoke('GetIgOutstanding')).rows).toEqual([]);
   });
+
+  it('counts what a responder owes in the store, and reads only the earliest due asked for', async () => {
+    const now = new Date().toISOString();
+    const all = await ig.readOwed('lb-harrow', { now, limit: 100 });
+    expect({ open: all.open, overdue: all.overdue, listed: all.earliest.length }).toEqual({
+      open: 3,
+      overdue: 1,
+      listed: 3,
+    });
+    const dues = all.earliest.map((o) => o.dueAt);
+    expect(dues).toEqual([...dues].sort());
+    expect(await ig.readOwed('lb-harrow', { now, limit: 1 })).toEqual({
+      ...all,
+      earliest: all.earliest.slice(0, 1),
+    });
+    expect((await ig.readOwed('lb-harrow', { now, limit: 0 })).earliest).toEqual([]);
+    expect((await ig.readOwed('lb-harrow', { now, limit: 5, requester: 'lb-brent' })).open).toBe(3);
+    expect((await ig.readOwed('lb-harrow', { now, limit: 5, requester: 'lb-barnet' })).open).toBe(0);
+    expect((await ig.readOwed('lb-harrow', { now, limit: 5, footprint: 'east-area-bcu' })).open).toBe(0);
+    const month = monthOf(now);
+    const thisMonth = await ig.readOwed('lb-harrow', { now, limit: 5, from: month, to: month });
+    expect(thisMonth.open).toBe(all.earliest.filter((o) => o.month === month).length);
+    expect((await ig.readOwed('lb-harrow', { now, limit: 5, from: '2099-01' })).open).toBe(0);
+  });
 });
 
 describe('GET /v1/ig/child', () => {
@@ -414,7 +438,7 @@ describe('the projection', () => {
     readCursor: () => store.readCursor(),
     readAggregates: (kind, months) => store.readAggregates(kind, months),
     readResponders: () => store.readResponders(),
-    readOpenRequests: (responder) => store.readOpenRequests(responder),
+    readOwed: (responder, query) => store.readOwed(responder, query),
     readChildEntries: (ref, limit) => store.readChildEntries(ref, limit),
     readRequestStates: (ids) => store.readRequestStates(ids),
     readAggregateRows: (keys, months) => store.readAggregateRows(keys, months),

@@ -25,8 +25,16 @@ import {
   requestStateSchema,
 } from '../../domain/ig/projection-items.ts';
 import { rollupOf, rollupsOf } from '../../domain/ig/rollups.ts';
-import type { IgBatch, IgProjectionStore } from '../../ports/ig-store.ts';
-import { batchGetAll, callDynamo, getItem, queryAll, Transaction } from './transaction.ts';
+import type { IgBatch, IgProjectionStore, Owed, OwedQuery } from '../../ports/ig-store.ts';
+import {
+  batchGetAll,
+  callDynamo,
+  countAll,
+  getItem,
+  queryAll,
+  queryFirst,
+  Transaction,
+} from './transaction.ts';
 
 /**
  * Item layout of the `ig` table (docs/IG.md), written only by the projector (ProjectIgAnswers):
@@ -227,33 +235,62 @@ export class DynamoIgStore implements IgProjectionStore {
     return (await getItem(this.doc, this.tableName, respondersKey, respondersSchema))?.organisations ?? [];
   }
 
-  async readOpenRequests(responder: string): Promise<OpenRequest[]> {
-    const items = await queryAll(this.doc, {
+  async readOwed(responder: string, query: OwedQuery): Promise<Owed> {
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': `OPEN#${responder}` };
+    const names: Record<string, string> = {};
+    if (query.requester !== undefined) {
+      filters.push('requester = :requester');
+      values[':requester'] = query.requester;
+    }
+    if (query.footprint !== undefined) {
+      filters.push('footprint = :footprint');
+      values[':footprint'] = query.footprint;
+    }
+    if (query.from !== undefined) {
+      filters.push('#month >= :from');
+      values[':from'] = query.from;
+      names['#month'] = 'month';
+    }
+    if (query.to !== undefined) {
+      filters.push('#month <= :to');
+      values[':to'] = query.to;
+      names['#month'] = 'month';
+    }
+    const base = {
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `OPEN#${responder}` },
-    });
-    return items.map((item) => openRequestSchema.parse(item));
+      ...(filters.length === 0 ? {} : { FilterExpression: filters.join(' AND ') }),
+      ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
+    };
+    // The sort key begins with the due date (ISO 8601, as every time here), so "due before now" is a key range.
+    const [open, overdue, earliest] = await Promise.all([
+      countAll(this.doc, { ...base, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: values }),
+      countAll(this.doc, {
+        ...base,
+        KeyConditionExpression: 'pk = :pk AND sk < :now',
+        ExpressionAttributeValues: { ...values, ':now': query.now },
+      }),
+      query.limit === 0
+        ? Promise.resolve([])
+        : queryFirst(
+            this.doc,
+            { ...base, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: values },
+            query.limit,
+          ),
+    ]);
+    return { open, overdue, earliest: earliest.map((item) => openRequestSchema.parse(item)) };
   }
 
   async readChildEntries(subjectRef: string, limit: number): Promise<ChildEntryItem[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callDynamo('Query', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `CHILD#${subjectRef}` },
-            Limit: limit - items.length,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && items.length < limit);
+    const items = await queryFirst(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CHILD#${subjectRef}` },
+      },
+      limit,
+    );
     return items.map((item) => childEntrySchema.parse(item));
   }
 

@@ -1,10 +1,11 @@
+import type { Owed, OwedQuery } from '../../ports/ig-store.ts';
 import type { Audited } from '../audit/audit-entry.ts';
 import type { AuditSearchScope } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { OpenRequestRow, OutstandingAnswer, OutstandingRow } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
 import type { OpenRequest } from './projection-items.ts';
-import { answerHeader, igScopeOf, publish, seesRow } from './read-ig.ts';
+import { answerHeader, igScopeOf, publish } from './read-ig.ts';
 
 const dayMs = 86_400_000;
 
@@ -22,28 +23,37 @@ const openRowOf = (open: OpenRequest, now: Date): OpenRequestRow => {
   };
 };
 
-/** Every open request the scope sees, submitted in the months given (every month when none is). */
-export const openRequestsSeen = async (
+/** How many open requests each answer lists for one responder: its most overdue. */
+export const listedPerResponder = 25;
+
+/**
+ * What each responder owes that the scope sees (all of it for the operator and scrutineers; for an organisation,
+ * all it owes and what others owe it), of the requests that match: responders that owe none are left out.
+ */
+export const owedSeen = async (
   deps: IgDeps,
   scope: AuditSearchScope,
-  months: { readonly from?: string | undefined; readonly to?: string | undefined },
-): Promise<OpenRequest[]> => {
+  query: Omit<OwedQuery, 'requester'>,
+): Promise<{ readonly responder: string; readonly owed: Owed }[]> => {
   const responders = await deps.ig.readResponders();
-  const pages = await Promise.all(responders.map((r) => deps.ig.readOpenRequests(r)));
-  return pages
-    .flat()
-    .filter(
-      (o) =>
-        seesRow(scope, o.requester, o.responder) &&
-        (months.from === undefined || o.month >= months.from) &&
-        (months.to === undefined || o.month <= months.to),
-    );
+  const owed = await Promise.all(
+    responders.map(async (responder) => ({
+      responder,
+      owed: await deps.ig.readOwed(responder, {
+        ...query,
+        ...(scope.kind === 'organisation' && responder !== scope.organisationId
+          ? { requester: scope.organisationId }
+          : {}),
+      }),
+    })),
+  );
+  return owed.filter(({ owed }) => owed.open > 0);
 };
 
 /**
  * `GET /v1/ig/outstanding`: what each responder owes now (a decision, or the release of an approved request),
  * whenever it was asked unless months of submission are given: how many, how many past their due date and by how
- * long, and, except under counts, which requests (most overdue first).
+ * long, and, except under counts, which requests: the `listedPerResponder` most overdue of each responder.
  */
 export const answerIgOutstanding = async (
   deps: IgDeps,
@@ -55,27 +65,25 @@ export const answerIgOutstanding = async (
 ): Promise<{ readonly answer: OutstandingAnswer } & Audited> => {
   const scope = igScopeOf(input.principal);
   const now = deps.clock.now();
-  const [header, open] = await Promise.all([
+  const [header, owed] = await Promise.all([
     answerHeader(deps.ig, scope),
-    openRequestsSeen(deps, scope, input),
+    owedSeen(deps, scope, {
+      now: now.toISOString(),
+      limit: scope.kind === 'counts' ? 0 : listedPerResponder,
+      from: input.from,
+      to: input.to,
+    }),
   ]);
-  const byResponder = new Map<string, OpenRequestRow[]>();
-  for (const o of open) {
-    const rows = byResponder.get(o.responder) ?? [];
-    rows.push(openRowOf(o, now));
-    byResponder.set(o.responder, rows);
-  }
-  const rows: OutstandingRow[] = [...byResponder]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([responder, requests]) => {
-      const overdue = requests.filter((r) => r.overdue);
-      const sorted = [...requests].sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
+  const rows: OutstandingRow[] = owed
+    .sort((a, b) => (a.responder < b.responder ? -1 : 1))
+    .map(({ responder, owed }) => {
+      const requests = owed.earliest.map((o) => openRowOf(o, now));
       return {
         responder,
-        open: publish(scope, requests.length),
-        overdue: publish(scope, overdue.length),
-        maxDaysOverdue: scope.kind === 'counts' ? null : Math.max(0, ...overdue.map((r) => r.daysOverdue)),
-        ...(scope.kind === 'counts' ? {} : { requests: sorted }),
+        open: publish(scope, owed.open),
+        overdue: publish(scope, owed.overdue),
+        maxDaysOverdue: scope.kind === 'counts' ? null : (requests[0]?.daysOverdue ?? 0),
+        ...(scope.kind === 'counts' ? {} : { requests }),
       };
     });
   const period =

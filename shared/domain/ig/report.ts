@@ -7,7 +7,7 @@ import type { ReportAnswer } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
 import { crossFootprintCodes, monthsBetween, monthsOfQuarter, withoutAgreementCodes } from './ig-terms.ts';
 import { outcomeFiguresOf } from './outcomes.ts';
-import { openRequestsSeen } from './outstanding.ts';
+import { owedSeen } from './outstanding.ts';
 import type { Aggregate } from './projection-items.ts';
 import { answerHeader, countsWithPrefix, igScopeOf, publish, timingsOf, totalOf } from './read-ig.ts';
 import { refusalCounts } from './refusals.ts';
@@ -55,7 +55,7 @@ export const answerIgReport = async (
     deps.ig.readAggregates('review', months).then(ofFootprint),
     deps.ig.readAggregates('placement', months).then(ofFootprint),
     deps.ig.readAggregates('challenges', months).then(ofFootprint),
-    openRequestsSeen(deps, { kind: 'all' }, {}),
+    owedSeen(deps, { kind: 'all' }, { now: now.toISOString(), limit: 0, footprint: footprint.id }),
   ]);
   const total = totalOf(monthRows);
   const refusals = refusalCounts(refusalRows, 'all');
@@ -63,7 +63,6 @@ export const answerIgReport = async (
   const withoutAgreement = new Set<string>(withoutAgreementCodes);
   const crossFootprint = new Set<string>(crossFootprintCodes);
   const reviews = totalOf(reviewRows);
-  const openHere = open.filter((o) => o.footprint === footprint.id);
   const byPurpose = purposeCodes
     .map((purpose: PurposeCode) => {
       const t = totalOf(monthRows.filter((r) => r.fields.purpose === purpose));
@@ -112,8 +111,14 @@ export const answerIgReport = async (
       challenges: challengeTotalsOf(totalOf(challengeRows).counts),
       outcomes: { submitted, withOutcome, open: withoutOutcome, outcomeRate, timeToOutcome },
       outstanding: {
-        open: publish(report, openHere.length),
-        overdue: publish(report, openHere.filter((o) => Date.parse(o.dueAt) < now.getTime()).length),
+        open: publish(
+          report,
+          open.reduce((n, o) => n + o.owed.open, 0),
+        ),
+        overdue: publish(
+          report,
+          open.reduce((n, o) => n + o.owed.overdue, 0),
+        ),
       },
     },
     audited: [],

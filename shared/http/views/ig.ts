@@ -398,7 +398,10 @@ export const igOutstandingRowSchema = z.strictObject({
   open: igCount.describe('owed: awaiting a decision, or approved and not released'),
   overdue: igCount.describe('open and past the due date now'),
   maxDaysOverdue: z.number().int().min(0).nullable().describe('null under counts'),
-  requests: z.array(igOpenRequestSchema).optional().describe('absent under counts; most overdue first'),
+  requests: z
+    .array(igOpenRequestSchema)
+    .optional()
+    .describe('absent under counts; the most overdue first, at most 25 (`open` counts them all)'),
 });
 
 /** `GET /v1/ig/outstanding`: what each responder owes now, whenever it was asked. */
