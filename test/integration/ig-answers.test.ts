@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequestSubmission, DataRequestView, PbxResponse } from '#client/pbx-client.ts';
 import { type RunningExchange, startExchange } from '#local/exchange.ts';
@@ -7,6 +8,7 @@ import { brentAsksHarrow } from '#local/seed/example-requests.ts';
 import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoIgStore } from '#shared/adapters/dynamodb/ig-store.ts';
 import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
+import { queryAll } from '#shared/adapters/dynamodb/transaction.ts';
 import type { IgDeps } from '#shared/domain/ig/ig-deps.ts';
 import { monthOf, quarterOfMonth } from '#shared/domain/ig/ig-terms.ts';
 import { answerIgOutcomes } from '#shared/domain/ig/outcomes.ts';
@@ -543,5 +545,47 @@ describe('the projection', () => {
     expect(
       (await sheeted.readAggregates('month', months)).reduce((n, row) => n + (row.counts.submitted ?? 0), 0),
     ).toBeGreaterThan(0);
+  });
+
+  it('keeps a sheet larger than an item in pieces, and refuses to read one with a piece missing', async () => {
+    const sheets = new DynamoIgStore(requestStoresOf(exchange).doc, await newIgTable('pieces'));
+    // Random names do not compress: thousands of rows make a sheet several pieces long.
+    const rows = Array.from({ length: 6_000 }, (_, i) => ({
+      kind: 'refusals' as const,
+      month: '2026-03',
+      fields: {
+        requester: randomBytes(64).toString('hex'),
+        responder: 'lb-harrow',
+        action: 'request.submit',
+        footprint: 'north-west-bcu',
+      },
+      counts: { [`refusal:AGREEMENT_NOT_FOUND`]: i + 1 },
+      histograms: {},
+    }));
+    const cursor = {
+      next: 1,
+      updatedAt: new Date().toISOString(),
+      months: { '2026-03': { sheet: 1, rows: 0 } },
+    };
+    const batch = { expectedNext: 0, cursor, aggregates: [], requests: [], openPuts: [], openDeletes: [] };
+    expect(await sheets.commitBatch({ ...batch, sheets: [{ month: '2026-03', rows }] })).toBe(true);
+    const stored = await queryAll(requestStoresOf(exchange).doc, {
+      TableName: `${exchange.tableName('ig')}-pieces`,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'SHEET#2026-03#1' },
+    });
+    expect(stored.filter((item) => item.kind === 'refusals').length).toBeGreaterThan(1);
+    const read = await sheets.readAggregates('refusals', ['2026-03']);
+    expect(read).toHaveLength(rows.length);
+    expect(read.reduce((n, r) => n + (r.counts['refusal:AGREEMENT_NOT_FOUND'] ?? 0), 0)).toBe(
+      (rows.length * (rows.length + 1)) / 2,
+    );
+    await requestStoresOf(exchange).doc.send(
+      new DeleteCommand({
+        TableName: `${exchange.tableName('ig')}-pieces`,
+        Key: { pk: 'SHEET#2026-03#1', sk: 'refusals#001' },
+      }),
+    );
+    await expect(sheets.readAggregates('refusals', ['2026-03'])).rejects.toThrow('incomplete');
   });
 });
