@@ -33,8 +33,7 @@ export type IgReader = {
   readResponders(): Promise<string[]>;
   /**
    * What one responder still owes, of the requests that match the query: how many, how many were due before
-   * `now`, and the `limit` due earliest (most overdue first). Counted by the store, not read item by item, so a
-   * question's cost does not grow with the number of open requests.
+   * `now`, and the `limit` due earliest (most overdue first).
    */
   readOwed(responder: string, query: OwedQuery): Promise<Owed>;
   /** The entries indexed under one subject reference, oldest first, at most `limit`. */

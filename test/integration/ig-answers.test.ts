@@ -349,7 +349,7 @@ describe('GET /v1/ig/outcomes and /outstanding', () => {
     expect(ok(await barnetIgLead.invoke('GetIgOutstanding')).rows).toEqual([]);
   });
 
-  it('counts what a responder owes in the store, and reads only the earliest due asked for', async () => {
+  it('counts what a responder owes, and lists only the earliest due asked for', async () => {
     const now = new Date().toISOString();
     const all = await ig.readOwed('lb-harrow', { now, limit: 100 });
     expect({ open: all.open, overdue: all.overdue, listed: all.earliest.length }).toEqual({

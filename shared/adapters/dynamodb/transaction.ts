@@ -190,21 +190,6 @@ export const queryAll = async (
     return items;
   });
 
-/** How many items a query matches (after its filter), following pagination; no item is returned. */
-export const countAll = async (doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<number> =>
-  callDynamo('Query', async () => {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: startKey }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return count;
-  });
-
 /** The first `limit` items a query matches (after its filter), in key order, reading pages only as needed. */
 export const queryFirst = async (
   doc: DynamoDBDocumentClient,
