@@ -50,18 +50,23 @@ export const projectIgAnswers = (
     /** Rows a month gathers before its next sheet (default `rowsPerSheet`; tests make sheets sooner). */
     readonly rowsPerSheet?: number;
   },
-): Promise<ProjectionSummary> =>
-  followAuditLog(
+): Promise<ProjectionSummary> => {
+  /**
+   * The months' sheets and rows as this run last committed them: read with the first batch, then carried from
+   * batch to batch (a batch folded from a cursor another run has moved fails its commit, whatever it carried).
+   */
+  let carried: Readonly<Record<string, MonthState>> | undefined;
+  return followAuditLog(
     { cursor: deps.ig, log: deps.log, clock: deps.clock },
     options,
     async (leaves, next, now) => {
       const ids = leaves.map((leaf) => requestIdOf(leaf.entry)).filter((id) => id !== undefined);
       const [cursor, states, responders] = await Promise.all([
-        deps.ig.readCursor(),
+        carried === undefined ? deps.ig.readCursor() : undefined,
         deps.ig.readRequestStates(ids),
         deps.ig.readResponders(),
       ]);
-      if ((cursor?.next ?? 0) !== next) return 'overtaken';
+      if (cursor !== undefined && cursor.next !== next) return 'overtaken';
       const folded = foldEntries(
         { requests: new Map(states.map((s) => [s.id, s])), responders },
         leaves,
@@ -70,7 +75,7 @@ export const projectIgAnswers = (
       if (itemsOf(folded) > deps.ig.maxItemsPerBatch) {
         throw new Error('one audit entry changes more IG items than a batch holds');
       }
-      const months: Record<string, MonthState> = { ...cursor?.months };
+      const months: Record<string, MonthState> = { ...(carried ?? cursor?.months) };
       const deltas = [...folded.deltas.values()];
       const stored = new Map(
         (await deps.ig.readAggregateRows(deltas, months)).map((a) => [aggregateKeyOf(a), a]),
@@ -112,6 +117,7 @@ export const projectIgAnswers = (
         ...(folded.responders === undefined ? {} : { responders: folded.responders }),
       });
       if (!committed) return 'overtaken';
+      carried = months;
       // A question that read the cursor before this commit reads the generation just superseded: keep that one.
       if (full !== undefined && full.state.sheet > 0) {
         await deps.ig.dropGeneration(full.month, full.state.sheet - 1);
@@ -119,6 +125,7 @@ export const projectIgAnswers = (
       return { folded: folded.projected };
     },
   );
+};
 
 /** The month this batch touched with the most rows on top of its sheet, if it has `threshold` or more. */
 const fullestMonth = (

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { purposeCodes } from '../agreements/catalogue.ts';
 import { auditOutcomes } from '../audit/audit-entry.ts';
+import { logCursorSchema } from '../audit/follow-log.ts';
 import { requestStatuses } from '../requests/data-request.ts';
 
 /**
@@ -148,9 +149,7 @@ export const emptyMonth: MonthState = { sheet: 0, rows: 0 };
  * Where the projection stands: the next leaf index to fold, when a run last moved or confirmed it, and each
  * month's sheet generation and rows (absent: none).
  */
-export const igCursorSchema = z.object({
-  next: z.number().int().min(0),
-  updatedAt: z.string(),
+export const igCursorSchema = logCursorSchema.extend({
   months: z.record(z.string(), monthStateSchema).optional(),
 });
 export type IgCursor = z.infer<typeof igCursorSchema>;
