@@ -6,7 +6,7 @@ import { type LogCursor, logCursorSchema } from '../../domain/audit/follow-log.t
 import type { AlertBatch, AlertDetectionStore, AlertListScope, AlertStore } from '../../ports/alert-store.ts';
 import { appendAudit } from './audit-log.ts';
 import { appendEvents } from './event-outbox.ts';
-import { batchGetAll, callDynamo, getItem, Transaction } from './transaction.ts';
+import { batchGetAll, callDynamo, getItem, moveFollowerCursor, Transaction } from './transaction.ts';
 
 /**
  * Item layout of the `alerts` table (docs/IG.md "Anomaly alerts"):
@@ -51,7 +51,12 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
 
   async touchCursor(cursor: LogCursor): Promise<boolean> {
     const tx = new Transaction();
-    this.#moveCursor(tx, { ...cursorKey, ...logCursorSchema.parse(cursor) }, cursor.next);
+    moveFollowerCursor(
+      tx,
+      this.tables.alerts,
+      { ...cursorKey, ...logCursorSchema.parse(cursor) },
+      cursor.next,
+    );
     return (await tx.commit(this.doc)) === 'committed';
   }
 
@@ -65,7 +70,12 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
     if (events === undefined) throw new TypeError('raising alerts needs the events table');
     const tx = new Transaction();
     // The cursor moves only from where this batch was folded: a concurrent or repeated run's batch fails here.
-    this.#moveCursor(tx, { ...cursorKey, ...logCursorSchema.parse(batch.cursor) }, batch.expectedNext);
+    moveFollowerCursor(
+      tx,
+      this.tables.alerts,
+      { ...cursorKey, ...logCursorSchema.parse(batch.cursor) },
+      batch.expectedNext,
+    );
     for (const state of batch.changes) {
       tx.put(this.tables.alerts, { ...stateKey(state.key), ...ruleStateSchema.parse(state) });
     }
@@ -111,12 +121,5 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
     );
     appendAudit(tx, this.tables.audit, audit);
     return (await tx.commit(this.doc)) === 'committed';
-  }
-
-  /** Writes the cursor if it is still at `from`: absent (never written) counts as at 0. */
-  #moveCursor(tx: Transaction, cursor: Record<string, unknown>, from: number): void {
-    const expected = { attribute: 'next', equals: from };
-    if (from === 0) tx.putIfAbsentOr(this.tables.alerts, cursor, expected);
-    else tx.replace(this.tables.alerts, cursor, expected);
   }
 }

@@ -26,7 +26,15 @@ import {
 } from '../../domain/ig/projection-items.ts';
 import { rollupOf, rollupsOf } from '../../domain/ig/rollups.ts';
 import type { IgBatch, IgProjectionStore, Owed, OwedQuery } from '../../ports/ig-store.ts';
-import { batchGetAll, callDynamo, getItem, queryAll, queryFirst, Transaction } from './transaction.ts';
+import {
+  batchGetAll,
+  callDynamo,
+  getItem,
+  moveFollowerCursor,
+  queryAll,
+  queryFirst,
+  Transaction,
+} from './transaction.ts';
 
 /**
  * Item layout of the `ig` table (docs/IG.md), written only by the projector (ProjectIgAnswers):
@@ -315,7 +323,7 @@ export class DynamoIgStore implements IgProjectionStore {
     const tx = new Transaction();
     const cursor = { ...cursorKey, ...igCursorSchema.parse(batch.cursor) };
     // The cursor moves only from where this batch was folded: a concurrent or repeated run's batch fails here.
-    this.#moveCursor(tx, cursor, batch.expectedNext);
+    moveFollowerCursor(tx, this.tableName, cursor, batch.expectedNext);
     for (const aggregate of batch.aggregates) {
       tx.put(this.tableName, {
         ...aggregateKey(aggregate, generationOf(batch.cursor.months, aggregate.month)),
@@ -347,7 +355,8 @@ export class DynamoIgStore implements IgProjectionStore {
   async touchCursor(cursor: IgCursor): Promise<boolean> {
     const tx = new Transaction();
     // Only the time changes: the months' sheets and rows stand as the last batch left them.
-    if (cursor.next === 0) this.#moveCursor(tx, { ...cursorKey, ...igCursorSchema.parse(cursor) }, 0);
+    if (cursor.next === 0)
+      moveFollowerCursor(tx, this.tableName, { ...cursorKey, ...igCursorSchema.parse(cursor) }, 0);
     else
       tx.set(
         this.tableName,
@@ -356,13 +365,6 @@ export class DynamoIgStore implements IgProjectionStore {
         { attribute: 'next', equals: cursor.next },
       );
     return (await tx.commit(this.doc)) === 'committed';
-  }
-
-  /** Writes the cursor if it is still at `from`: absent (never written) counts as at 0. */
-  #moveCursor(tx: Transaction, cursor: Record<string, unknown>, from: number): void {
-    const expected = { attribute: 'next', equals: from };
-    if (from === 0) tx.putIfAbsentOr(this.tableName, cursor, expected);
-    else tx.replace(this.tableName, cursor, expected);
   }
 }
 

@@ -190,6 +190,21 @@ export const queryAll = async (
     return items;
   });
 
+/**
+ * Moves a log follower's cursor item (follow-log.ts) in a transaction, provided it is still at `from`: an absent
+ * cursor (never written) counts as at 0. A batch folded from a cursor another run has moved fails the transaction.
+ */
+export const moveFollowerCursor = (
+  tx: Transaction,
+  tableName: string,
+  cursor: Record<string, unknown>,
+  from: number,
+): void => {
+  const expected = { attribute: 'next', equals: from };
+  if (from === 0) tx.putIfAbsentOr(tableName, cursor, expected);
+  else tx.replace(tableName, cursor, expected);
+};
+
 /** The first `limit` items a query matches (after its filter), in key order, reading pages only as needed. */
 export const queryFirst = async (
   doc: DynamoDBDocumentClient,
