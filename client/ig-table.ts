@@ -11,6 +11,7 @@ import type {
   IgReportAnswer as ReportAnswer,
   IgRequestsAnswer as RequestsAnswer,
 } from '#shared/http/views/ig.ts';
+import { listedPerResponder } from '#shared/http/views/ig.ts';
 import { csvField } from './audit-csv.ts';
 import { actionText, outcomeText, purposeText, rolesText, withheldText } from './ig-words.ts';
 
@@ -328,7 +329,7 @@ export const outstandingTables = (answer: OutstandingAnswer): IgTable[] => {
     ...(listed
       ? [
           igTableOf(
-            'Open requests, most overdue first (at most 25 of each responder)',
+            `Open requests, most overdue first (at most ${listedPerResponder} of each responder)`,
             openRequestColumns,
             requests,
           ),

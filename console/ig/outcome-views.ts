@@ -1,4 +1,8 @@
-import type { IgOutcomesAnswer, IgOutstandingAnswer } from '#shared/http/views/ig.ts';
+import {
+  type IgOutcomesAnswer,
+  type IgOutstandingAnswer,
+  listedPerResponder,
+} from '#shared/http/views/ig.ts';
 import { rangeOf, sumOf } from '../charts.ts';
 import { formatDate } from '../render.ts';
 import { purposeLabel, statusLabels } from '../requests/labels.ts';
@@ -82,7 +86,7 @@ export const outstandingView = (answer: IgOutstandingAnswer, names: Names): Answ
       ? []
       : [
           {
-            heading: 'The open requests, most overdue first (at most 25 of each responder)',
+            heading: `The open requests, most overdue first (at most ${listedPerResponder} of each responder)`,
             table: {
               id: 'outstanding-requests-table',
               caption: 'Open requests',

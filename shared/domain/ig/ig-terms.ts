@@ -87,3 +87,6 @@ export const crossFootprintCodes = [
 
 /** The refusal of a request under an agreement past its review date, when the agreement says to refuse. */
 export const reviewOverdueCode = 'AGREEMENT_REVIEW_OVERDUE' satisfies DecisionReasonCode;
+
+/** How many open requests `outstanding` lists for one responder: its most overdue (the counts cover them all). */
+export const listedPerResponder = 25;

@@ -4,6 +4,7 @@ import type { AuditSearchScope } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { OpenRequestRow, OutstandingAnswer, OutstandingRow } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
+import { listedPerResponder } from './ig-terms.ts';
 import type { OpenRequest } from './projection-items.ts';
 import { answerHeader, igScopeOf, publish } from './read-ig.ts';
 
@@ -22,9 +23,6 @@ const openRowOf = (open: OpenRequest, now: Date): OpenRequestRow => {
     daysOverdue: late > 0 ? Math.floor(late / dayMs) : 0,
   };
 };
-
-/** How many open requests each answer lists for one responder: its most overdue. */
-export const listedPerResponder = 25;
 
 /**
  * What each responder owes that the scope sees (all of it for the operator and scrutineers; for an organisation,

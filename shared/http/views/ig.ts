@@ -17,6 +17,7 @@ import type {
 import {
   beyondLastBucket,
   histogramBucketHours,
+  listedPerResponder,
   monthPattern,
   quarterPattern,
 } from '../../domain/ig/ig-terms.ts';
@@ -400,8 +401,11 @@ export const igOutstandingRowSchema = z.strictObject({
   maxDaysOverdue: z.number().int().min(0).nullable().describe('null under counts'),
   requests: z
     .array(igOpenRequestSchema)
+    .max(listedPerResponder)
     .optional()
-    .describe('absent under counts; the most overdue first, at most 25 (`open` counts them all)'),
+    .describe(
+      `absent under counts; the most overdue first, at most ${listedPerResponder} (\`open\` counts them all)`,
+    ),
 });
 
 /** `GET /v1/ig/outstanding`: what each responder owes now, whenever it was asked. */
@@ -502,3 +506,5 @@ export type IgChallengesAnswer = z.input<typeof igChallengesAnswer>;
 export type IgOutcomesAnswer = z.input<typeof igOutcomesAnswer>;
 export type IgOutstandingAnswer = z.input<typeof igOutstandingAnswer>;
 export type IgReportAnswer = z.input<typeof igReportAnswer>;
+
+export { listedPerResponder };
