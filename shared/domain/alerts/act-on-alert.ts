@@ -13,7 +13,7 @@ const alertActions = {
   string,
   { action: string; to: Exclude<AlertStatus, 'open'>; from: readonly AlertStatus[] }
 >;
-export type AlertActionKind = keyof typeof alertActions;
+type AlertActionKind = keyof typeof alertActions;
 
 /**
  * `POST /v1/alerts/{alertId}/acknowledge` and `/close`: an IG lead of an organisation the alert concerns (or the

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { sha256Hex } from '../audit/audit-entry.ts';
 import { registryId } from '../registry/registry.ts';
 
 /**
@@ -24,17 +25,15 @@ export type AlertStatus = (typeof alertStatuses)[number];
 /** An alert id: `alt-` and a ULID, so ids order alerts by when they were raised. */
 export const alertIdSchema = z.string().regex(/^alt-[0-9A-HJKMNP-TV-Z]{26}$/);
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-
 /** One acknowledgement or closure: who, when, and the SHA-256 of the note (the note itself stays with its author). */
-export const alertActionSchema = z.object({
+const alertActionSchema = z.object({
   status: z.enum(['acknowledged', 'closed']),
   at: z.iso.datetime(),
   by: z.string().min(1),
   organisationId: registryId,
   noteSha256: sha256Hex,
 });
-export type AlertAction = z.infer<typeof alertActionSchema>;
+type AlertAction = z.infer<typeof alertActionSchema>;
 
 export const alertSchema = z.object({
   id: alertIdSchema,

@@ -30,7 +30,7 @@ export const ruleContextOf = (registry: Registry): RuleContext => {
 };
 
 /** An alert as raised, with the system's audit entry recording it and the event for its organisations' feeds. */
-export const raiseAlert = (draft: AlertDraft, now: Date): RaisedAlert => {
+const raiseAlert = (draft: AlertDraft, now: Date): RaisedAlert => {
   const alert: Alert = {
     ...draft,
     id: `alt-${ulid(now.getTime())}`,

@@ -4,7 +4,7 @@ import type { Alert, AlertStatus } from './alert.ts';
 import { type AlertDeps, alertScopeOf } from './alert-deps.ts';
 
 /** The most alerts one listing reads, newest first. */
-export const maxAlertsListed = 200;
+const maxAlertsListed = 200;
 
 /**
  * `GET /v1/alerts`: the alerts the caller may see (alert-deps.ts), newest first, optionally of one status. A read

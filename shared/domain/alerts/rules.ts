@@ -67,19 +67,24 @@ const stateOf = <K extends RuleState['kind']>(state: RuleStateView, key: string,
   return item?.kind === kind ? (item as RuleStateOf<K>) : undefined;
 };
 
+/** The state keys of the rules below: one function each, so the key a rule loads is the key it writes. */
+const childrenKey = (userId: string, entry: AuditEntry) => `children#${userId}#${hourOf(entry.time)}`;
+const hoursKey = (userId: string, entry: AuditEntry) => `hours#${userId}#${londonDayOf(entry.time)}`;
+const fetchesKey = (organisationId: string) => `fetches#${organisationId}`;
+
 const bulkAccess: AlertRule = {
   id: 'bulk-access',
   name: 'Bulk access: one user touched the data of more children in an hour than the threshold',
   defaultThreshold: `more than ${defaultAlertThresholds.bulkAccessChildren} distinct children in a clock hour (UTC)`,
   keysOf: ({ entry }) => {
     const access = childAccess(entry);
-    return access === undefined ? [] : [`children#${access.userId}#${hourOf(entry.time)}`];
+    return access === undefined ? [] : [childrenKey(access.userId, entry)];
   },
   evaluate: (leaf, state, context) => {
     const { entry, index } = leaf;
     const access = childAccess(entry);
     if (access === undefined || access.organisationId === undefined) return nothing;
-    const key = `children#${access.userId}#${hourOf(entry.time)}`;
+    const key = childrenKey(access.userId, entry);
     const held = stateOf(state, key, 'children');
     if (held?.alerted || held?.refs.includes(access.subjectRef)) return nothing;
     const threshold = context.thresholdsOf(access.organisationId).bulkAccessChildren;
@@ -119,7 +124,7 @@ const outOfHours: AlertRule = {
   defaultThreshold: `${defaultAlertThresholds.workingHours.from} to ${defaultAlertThresholds.workingHours.to} Europe/London, Monday to Friday, for ${officeHoursRoles.join(', ')}; once per user a day`,
   keysOf: ({ entry }) => {
     const access = childAccess(entry);
-    return access === undefined ? [] : [`hours#${access.userId}#${londonDayOf(entry.time)}`];
+    return access === undefined ? [] : [hoursKey(access.userId, entry)];
   },
   evaluate: ({ entry, index }, state, context) => {
     const access = childAccess(entry);
@@ -130,7 +135,7 @@ const outOfHours: AlertRule = {
     if (!role.split(',').every((r) => (officeHoursRoles as readonly string[]).includes(r))) return nothing;
     const hours = context.thresholdsOf(access.organisationId).workingHours;
     if (isWithinWorkingHours(entry.time, hours)) return nothing;
-    const key = `hours#${access.userId}#${londonDayOf(entry.time)}`;
+    const key = hoursKey(access.userId, entry);
     if (stateOf(state, key, 'raised') !== undefined) return nothing;
     return {
       changes: [{ kind: 'raised', key, expiresAt: expiresAfter(entry.time, 48) }],
@@ -283,12 +288,12 @@ const rareClient: AlertRule = {
   defaultThreshold: `fewer than ${defaultAlertThresholds.rareClientFetches} of the organisation's fetches in the last 30 days from that client, when it made at least as many from its other clients`,
   keysOf: ({ entry }) => {
     const fetch = shareFetch(entry);
-    return fetch === undefined ? [] : [`fetches#${fetch.organisationId}`];
+    return fetch === undefined ? [] : [fetchesKey(fetch.organisationId)];
   },
   evaluate: ({ entry, index }, state, context) => {
     const fetch = shareFetch(entry);
     if (fetch === undefined) return nothing;
-    const key = `fetches#${fetch.organisationId}`;
+    const key = fetchesKey(fetch.organisationId);
     const since = Date.parse(entry.time) - fetchWindowMs;
     const recent = (times: readonly string[]) => times.filter((t) => Date.parse(t) >= since);
     const byClient: Record<string, string[]> = {};
@@ -322,7 +327,7 @@ const rareClient: AlertRule = {
 };
 
 /** The coded reasons of a key revocation that report the key lost or compromised. */
-export const lostKeyReasonCodes = [
+const lostKeyReasonCodes = [
   keyRevocationReasonCodes.lost,
   keyRevocationReasonCodes.compromised,
 ] as const;

@@ -18,7 +18,7 @@ export const alertThresholdsSchema = z.object({
   /** Working hours, Europe/London, Monday to Friday, of the roles that keep them (`officeHoursRoles`). */
   workingHours: z.object({ from: hourMinute, to: hourMinute }).optional(),
 });
-export type AlertThresholdsSetting = z.infer<typeof alertThresholdsSchema>;
+type AlertThresholdsSetting = z.infer<typeof alertThresholdsSchema>;
 
 export type AlertThresholds = {
   readonly bulkAccessChildren: number;

@@ -10,7 +10,8 @@ import { ulid } from '../ids.ts';
  */
 export const auditOutcomes = ['allowed', 'refused', 'failed'] as const;
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+/** A hex SHA-256, as the log keeps hashes. */
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** The hex SHA-256 of a text as UTF-8: what the log holds of free text and of ids that are not well formed. */
 export const textSha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -15,7 +15,7 @@ import {
 } from './challenge-rules.ts';
 import { challengeResultSchema } from './raise-challenge.ts';
 
-export const escalatedSchema = challengeResultSchema('escalated');
+const escalatedSchema = challengeResultSchema('escalated');
 export type Escalated = z.infer<typeof escalatedSchema> & Audited;
 
 /**
