@@ -1,4 +1,5 @@
 import { actionText, purposeText, restrictionReasonWords, rolesText } from '#client/ig-words.ts';
+import { concernsOrganisation } from '#shared/domain/audit/search.ts';
 import type { RestrictionReasonCode } from '#shared/domain/ig/restriction.ts';
 import type { IgChildAnswer, IgDisclosureAnswer } from '#shared/http/views/ig.ts';
 import { formatDate } from '../render.ts';
@@ -17,12 +18,6 @@ const outcomeWords: Readonly<Record<string, string>> = {
   failed: 'Failed',
 };
 
-/** Whether an entry concerns the organisation: it acted, was the target, or is one of the entry's parties. */
-const concerns = (e: ChildEntry, organisationId: string): boolean =>
-  e.actor.organisationId === organisationId ||
-  (e.target?.type === 'organisation' && e.target.id === organisationId) ||
-  (e.parties?.includes(organisationId) ?? false);
-
 /** Who may restrict the entries of the child's records shown: the person's organisation, if they hold an IG role. */
 export type Restricting = { readonly organisationId: string } | undefined;
 
@@ -33,7 +28,7 @@ const restrictionCell = (e: ChildEntry, names: Names, restricting: Restricting):
       `Restricted until ${formatDate(e.restriction.until, false)} by ${nameOf(names, e.restriction.organisationId)}: ${why}`,
     );
   }
-  if (restricting === undefined || !concerns(e, restricting.organisationId)) return textCell('');
+  if (restricting === undefined || !concernsOrganisation(e, restricting.organisationId)) return textCell('');
   // The leaf index is a number (the answer's schema), so it may be placed in the link as it is.
   return {
     html: `<a class="govuk-link" href="/ig/restrictions/new?index=${e.index}">Restrict<span class="govuk-visually-hidden"> entry ${e.index} from subject access reports</span></a>`,

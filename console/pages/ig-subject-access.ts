@@ -129,7 +129,7 @@ export const registerSubjectAccessPages = (
   // ---- The organisation's restrictions, and lifting one early ----------------------------------------------
 
   const listTitle = "Your organisation's restrictions";
-  const listPage = async (c: ConsoleContext, problems = new FormProblems(), status = 200, liftId = '') => {
+  const listPage = async (c: ConsoleContext, problems = new FormProblems(), status = 200) => {
     const answer = await c.get('exchange').invoke('ListIgRestrictions');
     if (answer.status !== 200) return helpers.refusedPage(c, answer, listTitle);
     return c.get('page')(
@@ -138,7 +138,6 @@ export const registerSubjectAccessPages = (
         title: listTitle,
         errors: problems.errors,
         fieldErrors: problems.fieldErrors,
-        liftId,
         restrictions: answer.body.restrictions.map((r) => ({
           id: r.id,
           index: r.index,
@@ -167,7 +166,7 @@ export const registerSubjectAccessPages = (
           ? 'Enter why the restriction is lifted early'
           : `The reason must be ${maxRestrictionReason} characters or fewer`,
       );
-      return listPage(c, problems, 400, id);
+      return listPage(c, problems, 400);
     }
     const answer = await c
       .get('exchange')
