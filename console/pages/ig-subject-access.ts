@@ -4,7 +4,7 @@ import { restrictionReasonWords, withheldText } from '#client/ig-words.ts';
 import { restrictingRoles, restrictionReasonCodes } from '#shared/domain/ig/restriction.ts';
 import { subjectReferenceSchema } from '#shared/domain/subjects/subject-reference.ts';
 import { maxChildReferences, maxRestrictionReason } from '#shared/http/views/ig.ts';
-import { registryOf } from '../cdop/exchange-answers.ts';
+import { type PublishedRegistry, registryOf } from '../cdop/exchange-answers.ts';
 import { type ConsoleContext, type ConsoleEnv, sessionOf } from '../context.ts';
 import {
   choiceItems,
@@ -59,7 +59,9 @@ export const registerSubjectAccessPages = (
       c: ConsoleContext,
       fields: FormFields,
       page: (problems: FormProblems) => Response | Promise<Response>,
-    ) => Promise<{ references: ReadonlyMap<string, string> } | { page: Response }>;
+    ) => Promise<
+      { references: ReadonlyMap<string, string>; registry: PublishedRegistry } | { page: Response }
+    >;
   },
 ): void => {
   // ---- Restrict an entry -------------------------------------------------------------------------------------
@@ -196,7 +198,7 @@ export const registerSubjectAccessPages = (
       .get('exchange')
       .invoke('GetIgChildDisclosure', { query: { subjectRef: references.join(',') } });
     if (answer.status !== 200) return helpers.refusedPage(c, answer, reportTitle);
-    const registry = await registryOf(c);
+    const { registry } = found;
     return reportForm(c, new FormProblems(), 200, {
       ...headerContext(answer.body, sessionOf(c).organisationName),
       madeAt: formatDate(answer.body.at, true),

@@ -107,7 +107,10 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
     c: ConsoleContext,
     fields: FormFields,
     page: (problems: FormProblems) => Response | Promise<Response>,
-  ): Promise<{ references: ReadonlyMap<string, string>; footprintNames: string[] } | { page: Response }> => {
+  ): Promise<
+    | { references: ReadonlyMap<string, string>; footprintNames: string[]; registry: PublishedRegistry }
+    | { page: Response }
+  > => {
     const typed = nhsNumberOf(textOf(fields, 'nhsNumber'));
     if (typed.value === undefined) {
       const problems = new FormProblems();
@@ -138,16 +141,15 @@ export const registerIgPages = (app: Hono<ConsoleEnv>): void => {
       console.error('console: no footprint key', (error as Error)?.name);
       return { page: await c.get('page')('problem.njk', {}, 503) };
     }
-    return { references, footprintNames: footprints.map((f) => f.name) };
+    return { references, footprintNames: footprints.map((f) => f.name), registry };
   };
 
   app.post('/ig/child', async (c) => {
     const fields: FormFields = await c.req.parseBody({ all: true });
     const found = await referencesFrom(c, fields, (problems) => childForm(c, problems, 400));
     if ('page' in found) return found.page;
-    const { references } = found;
+    const { references, registry } = found;
     const session = sessionOf(c);
-    const registry = await registryOf(c);
     const answer = await c
       .get('exchange')
       .invoke('GetIgChild', { query: { subjectRef: [...references.keys()].join(',') } });
