@@ -559,7 +559,7 @@ describe('the projection', () => {
         action: 'request.submit',
         footprint: 'north-west-bcu',
       },
-      counts: { [`refusal:AGREEMENT_NOT_FOUND`]: i + 1 },
+      counts: { 'refusal:AGREEMENT_NOT_FOUND': i + 1 },
       histograms: {},
     }));
     const cursor = {

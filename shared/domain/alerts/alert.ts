@@ -33,7 +33,6 @@ const alertActionSchema = z.object({
   organisationId: registryId,
   noteSha256: sha256Hex,
 });
-type AlertAction = z.infer<typeof alertActionSchema>;
 
 export const alertSchema = z.object({
   id: alertIdSchema,

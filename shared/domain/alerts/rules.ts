@@ -327,10 +327,7 @@ const rareClient: AlertRule = {
 };
 
 /** The coded reasons of a key revocation that report the key lost or compromised. */
-const lostKeyReasonCodes = [
-  keyRevocationReasonCodes.lost,
-  keyRevocationReasonCodes.compromised,
-] as const;
+const lostKeyReasonCodes = [keyRevocationReasonCodes.lost, keyRevocationReasonCodes.compromised] as const;
 const lostCodes: ReadonlySet<string> = new Set(lostKeyReasonCodes);
 
 /** The `<client>/<kid>` of a revocation reported as a loss, or of a request refused as signed by a revoked key. */
