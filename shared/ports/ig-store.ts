@@ -8,20 +8,18 @@ import type {
   RequestState,
 } from '../domain/ig/projection-items.ts';
 
-/** Which of a responder's open requests to count: those of one requester, footprint or months of submission. */
-export type OwedQuery = {
-  readonly now: string;
-  readonly limit: number;
+/**
+ * Which of a responder's open requests to read: those of one requester, footprint or months of submission, due at
+ * or after `dueFrom` and before `dueBefore` (ISO 8601 times), at most `limit` of them.
+ */
+export type OpenQuery = {
   readonly requester?: string | undefined;
   readonly footprint?: string | undefined;
   readonly from?: string | undefined;
   readonly to?: string | undefined;
-};
-
-export type Owed = {
-  readonly open: number;
-  readonly overdue: number;
-  readonly earliest: readonly OpenRequest[];
+  readonly dueFrom?: string | undefined;
+  readonly dueBefore?: string | undefined;
+  readonly limit?: number | undefined;
 };
 
 /** What the IG questions read of the projection (shared/domain/ig/). */
@@ -31,11 +29,8 @@ export type IgReader = {
   readAggregates(kind: AggregateKind, months: readonly string[]): Promise<Aggregate[]>;
   /** Every organisation that has ever been asked (the responders the open requests are kept under). */
   readResponders(): Promise<string[]>;
-  /**
-   * What one responder still owes, of the requests that match the query: how many, how many were due before
-   * `now`, and the `limit` due earliest (most overdue first).
-   */
-  readOwed(responder: string, query: OwedQuery): Promise<Owed>;
+  /** The requests one responder still owes that match the query, earliest due first. */
+  readOpen(responder: string, query: OpenQuery): Promise<OpenRequest[]>;
   /** The entries indexed under one subject reference, oldest first, at most `limit`. */
   readChildEntries(subjectRef: string, limit: number): Promise<ChildEntryItem[]>;
 };

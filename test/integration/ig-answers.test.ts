@@ -9,9 +9,11 @@ import type { DynamoAuditLog } from '#shared/adapters/dynamodb/audit-log.ts';
 import { DynamoIgStore } from '#shared/adapters/dynamodb/ig-store.ts';
 import { DynamoMerkleLogStore } from '#shared/adapters/dynamodb/merkle-log-store.ts';
 import { queryAll } from '#shared/adapters/dynamodb/transaction.ts';
+import type { AuditSearchScope } from '#shared/domain/audit/search.ts';
 import type { IgDeps } from '#shared/domain/ig/ig-deps.ts';
 import { monthOf, quarterOfMonth } from '#shared/domain/ig/ig-terms.ts';
 import { answerIgOutcomes } from '#shared/domain/ig/outcomes.ts';
+import { owedSeen } from '#shared/domain/ig/outstanding.ts';
 import { projectIgAnswers } from '#shared/domain/ig/project-ig-answers.ts';
 import { aggregateKinds } from '#shared/domain/ig/projection-items.ts';
 import { answerIgRequests } from '#shared/domain/ig/requests.ts';
@@ -349,28 +351,56 @@ describe('GET /v1/ig/outcomes and /outstanding', () => {
     expect(ok(await barnetIgLead.invoke('GetIgOutstanding')).rows).toEqual([]);
   });
 
-  it('counts what a responder owes, and lists only the earliest due asked for', async () => {
-    const now = new Date().toISOString();
-    const all = await ig.readOwed('lb-harrow', { now, limit: 100 });
-    expect({ open: all.open, overdue: all.overdue, listed: all.earliest.length }).toEqual({
-      open: 3,
-      overdue: 1,
-      listed: 3,
-    });
-    const dues = all.earliest.map((o) => o.dueAt);
-    expect(dues).toEqual([...dues].sort());
-    expect(await ig.readOwed('lb-harrow', { now, limit: 1 })).toEqual({
-      ...all,
-      earliest: all.earliest.slice(0, 1),
-    });
-    expect((await ig.readOwed('lb-harrow', { now, limit: 0 })).earliest).toEqual([]);
-    expect((await ig.readOwed('lb-harrow', { now, limit: 5, requester: 'lb-brent' })).open).toBe(3);
-    expect((await ig.readOwed('lb-harrow', { now, limit: 5, requester: 'lb-barnet' })).open).toBe(0);
-    expect((await ig.readOwed('lb-harrow', { now, limit: 5, footprint: 'east-area-bcu' })).open).toBe(0);
-    const month = monthOf(now);
-    const thisMonth = await ig.readOwed('lb-harrow', { now, limit: 5, from: month, to: month });
-    expect(thisMonth.open).toBe(all.earliest.filter((o) => o.month === month).length);
-    expect((await ig.readOwed('lb-harrow', { now, limit: 5, from: '2099-01' })).open).toBe(0);
+  const all: AuditSearchScope = { kind: 'all' };
+  const day = 86_400_000;
+
+  it('counts what a responder owes from its rows as the open requests count it, judged at any time', async () => {
+    const items = await ig.readOpen('lb-harrow', {});
+    expect(items).toHaveLength(3);
+    const dues = items.map((o) => Date.parse(o.dueAt));
+    expect(dues).toEqual([...dues].sort((a, b) => a - b));
+    const harrowOwes = async (
+      query: Omit<Parameters<typeof owedSeen>[2], 'now'>,
+      at: number,
+      scope: AuditSearchScope = all,
+    ) =>
+      (await owedSeen(igDeps(), scope, { now: new Date(at).toISOString(), ...query })).find(
+        (o) => o.responder === 'lb-harrow',
+      )?.owed;
+    // A minute before, at and after each due date (due later the same day, due now, just overdue), now and in a
+    // month: the counts from the `owed` and `due` rows agree with the items themselves.
+    const minute = 60_000;
+    const times = [
+      ...dues.flatMap((due) => [due - minute, due, due + minute]),
+      Date.now(),
+      Date.now() + 30 * day,
+    ];
+    for (const at of times) {
+      expect(await harrowOwes({ limit: 100 }, at)).toEqual({
+        open: 3,
+        overdue: dues.filter((due) => due < at).length,
+        earliest: items,
+      });
+    }
+    const now = Date.now();
+    expect((await harrowOwes({ limit: 1 }, now))?.earliest).toEqual(items.slice(0, 1));
+    expect((await harrowOwes({ limit: 0 }, now))?.earliest).toEqual([]);
+    // Brent, which asked all three, sees them; Barnet, which asked none, sees none; nor does a footprint not theirs.
+    expect(
+      (await harrowOwes({ limit: 5 }, now, { kind: 'organisation', organisationId: 'lb-brent' }))?.open,
+    ).toBe(3);
+    expect(await harrowOwes({ limit: 5 }, now, { kind: 'organisation', organisationId: 'lb-barnet' })).toBe(
+      undefined,
+    );
+    expect(await harrowOwes({ limit: 5, footprint: 'east-area-bcu' }, now)).toBe(undefined);
+    const month = monthOf(new Date(now).toISOString());
+    const thisMonth = items.filter((o) => o.month === month);
+    expect((await harrowOwes({ limit: 5, from: month, to: month }, now))?.open).toBe(
+      thisMonth.length === 0 ? undefined : thisMonth.length,
+    );
+    expect(await harrowOwes({ limit: 5, from: '2099-01' }, now)).toBe(undefined);
+    expect(await ig.readOpen('lb-harrow', { requester: 'lb-barnet' })).toEqual([]);
+    expect(await ig.readOpen('lb-harrow', { dueFrom: items[1]?.dueAt, limit: 5 })).toEqual(items.slice(1));
   });
 });
 
@@ -440,7 +470,7 @@ describe('the projection', () => {
     readCursor: () => store.readCursor(),
     readAggregates: (kind, months) => store.readAggregates(kind, months),
     readResponders: () => store.readResponders(),
-    readOwed: (responder, query) => store.readOwed(responder, query),
+    readOpen: (responder, query) => store.readOpen(responder, query),
     readChildEntries: (ref, limit) => store.readChildEntries(ref, limit),
     readRequestStates: (ids) => store.readRequestStates(ids),
     readAggregateRows: (keys, months) => store.readAggregateRows(keys, months),

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AuditEntry, type AuditFacts, newAuditEntry } from '#shared/domain/audit/audit-entry.ts';
 import type { IndexedEntry } from '#shared/domain/audit/search.ts';
-import { histogramBucketHours } from '#shared/domain/ig/ig-terms.ts';
+import { dayOf, histogramBucketHours } from '#shared/domain/ig/ig-terms.ts';
 import {
   addAggregate,
   bucketOf,
@@ -15,9 +15,11 @@ import {
   type Aggregate,
   aggregateKeyOf,
   type OpenRequest,
+  owedNow,
   type RequestState,
 } from '#shared/domain/ig/projection-items.ts';
 import { quantileOf } from '#shared/domain/ig/read-ig.ts';
+import { rollupOf } from '#shared/domain/ig/rollups.ts';
 
 // The IG projection's fold (shared/domain/ig/project.ts), without a database: what each entry counts, and that
 // however the log is cut into batches the projection comes out the same.
@@ -180,6 +182,9 @@ describe('the IG fold', () => {
       withdrawn: 1,
       closed: 1,
       withOutcome: 5,
+      // Six came to be owed; the decline, release, withdrawal and closure ended four.
+      owedOpened: 6,
+      owedClosed: 4,
       reviewOverdue: 1,
       consentNotSought: 6,
       'exemption:would-prejudice-protection': 5,
@@ -224,6 +229,55 @@ describe('the IG fold', () => {
     expect(placement?.counts).toEqual({ submitted: 1, partial: 1 });
     const review = [...store.aggregates.values()].find((a) => a.kind === 'review');
     expect(review?.counts).toEqual({ accepted: 1 });
+  });
+
+  it('counts what is owed by the day it is due as the open items list it', () => {
+    const owedByDay = new Map<string, number>();
+    for (const row of store.aggregates.values()) {
+      if (row.kind !== 'due') continue;
+      expect(row.month).toBe(row.fields.day?.slice(0, 7));
+      owedByDay.set(row.fields.day ?? '', (owedByDay.get(row.fields.day ?? '') ?? 0) + owedNow(row));
+    }
+    const openByDay = new Map<string, number>();
+    for (const open of store.open.values())
+      openByDay.set(dayOf(open.dueAt), (openByDay.get(dayOf(open.dueAt)) ?? 0) + 1);
+    expect([...owedByDay].filter(([, n]) => n !== 0).sort()).toEqual([...openByDay].sort());
+    expect(rollupOf('owed', [...store.aggregates.values()]).map((row) => [row.fields, owedNow(row)])).toEqual(
+      [[{ responder: 'lb-harrow', requester: 'lb-brent', footprint: 'north-west-bcu' }, 2]],
+    );
+  });
+
+  it('owes a declined request again when a challenge overturns the decline, and once only', () => {
+    const overturned = (outcome: string) =>
+      entry(
+        {
+          ...about(7),
+          ...harrowActs,
+          action: 'challenge.resolve',
+          challenge: {
+            n: 1,
+            stage: 1,
+            ground: 'decline-not-justified',
+            role: 'ig-lead',
+            reasonCodes: [],
+            outcome: 'overturned',
+          },
+          decision: { outcome, reasonCodes: [] },
+        },
+        5,
+      );
+    const lives = project(
+      [submitted(7, 0), decided(7, 1, 'decline'), overturned('approve'), overturned('partial')].map(
+        (e, index) => ({
+          index,
+          entry: e,
+        }),
+      ),
+      1000,
+    );
+    const row = [...lives.aggregates.values()].find((a) => a.kind === 'month');
+    expect(row?.counts).toMatchObject({ owedOpened: 2, owedClosed: 1 });
+    expect([...lives.open.values()].map((o) => o.status)).toEqual(['partially-approved']);
   });
 
   it('comes out the same however the log is cut into batches', () => {

@@ -25,7 +25,7 @@ import {
   requestStateSchema,
 } from '../../domain/ig/projection-items.ts';
 import { rollupOf, rollupsOf } from '../../domain/ig/rollups.ts';
-import type { IgBatch, IgProjectionStore, Owed, OwedQuery } from '../../ports/ig-store.ts';
+import type { IgBatch, IgProjectionStore, OpenQuery } from '../../ports/ig-store.ts';
 import {
   batchGetAll,
   callDynamo,
@@ -48,6 +48,7 @@ import {
  *   pk REVIEW#<yyyy-mm>#<generation>     sk <agreement>#<version>#<requester>#<responder>#<footprint>
  *   pk PLACEMENT#<yyyy-mm>#<generation>  sk <placing>#<host>#<purpose>#<requester>#<responder>#<footprint>
  *   pk CHALLENGE#<yyyy-mm>#<generation>  sk <requester>#<responder>#<footprint>
+ *   pk DUE#<yyyy-mm>#<generation>        sk <responder>#<requester>#<footprint>#<month submitted>#<day due>
  *                                                     what was added to a row since the month's sheet
  *   pk REQ#<request id>     sk REQ                        the small state of one request the fold needs
  *   pk OPEN#<responder>     sk <dueAt>#<request id>       a request the responder still owes, earliest due first
@@ -65,6 +66,7 @@ const aggregatePrefix: Record<FoldedKind, string> = {
   review: 'REVIEW',
   placement: 'PLACEMENT',
   challenges: 'CHALLENGE',
+  due: 'DUE',
 };
 const rowsPartition = (kind: FoldedKind, month: string, generation: number) =>
   `${aggregatePrefix[kind]}#${month}#${generation}`;
@@ -141,9 +143,9 @@ const maxBatchRetries = 8;
 export class DynamoIgStore implements IgProjectionStore {
   /**
    * DynamoDB's 100 items per transaction, less the cursor and room for one month's new sheet (a piece or two for
-   * each of its eleven kinds).
+   * each of its thirteen kinds).
    */
-  readonly maxItemsPerBatch = 80;
+  readonly maxItemsPerBatch = 72;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -235,29 +237,39 @@ export class DynamoIgStore implements IgProjectionStore {
     return (await getItem(this.doc, this.tableName, respondersKey, respondersSchema))?.organisations ?? [];
   }
 
-  async readOwed(responder: string, query: OwedQuery): Promise<Owed> {
-    // One read of the responder's partition, earliest due first, counted here: DynamoDB Local evaluates a filter
-    // or a count item by item much more slowly than this does (`npm run bench:ig`).
-    const items = await queryAll(this.doc, {
+  async readOpen(responder: string, query: OpenQuery): Promise<OpenRequest[]> {
+    // Matched here rather than by a filter expression: DynamoDB Local evaluates a filter item by item much more
+    // slowly than this does (`npm run bench:ig`).
+    const matches = (item: Record<string, unknown>) =>
+      (query.requester === undefined || item.requester === query.requester) &&
+      (query.footprint === undefined || item.footprint === query.footprint) &&
+      (query.from === undefined || (item.month as string) >= query.from) &&
+      (query.to === undefined || (item.month as string) <= query.to);
+    const { dueFrom, dueBefore } = query;
+    const input = {
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `OPEN#${responder}` },
-    });
-    const matching = items
-      .map((item) => openRequestSchema.parse(item))
-      .filter(
-        (o) =>
-          (query.requester === undefined || o.requester === query.requester) &&
-          (query.footprint === undefined || o.footprint === query.footprint) &&
-          (query.from === undefined || o.month >= query.from) &&
-          (query.to === undefined || o.month <= query.to),
-      );
-    const now = Date.parse(query.now);
-    return {
-      open: matching.length,
-      overdue: matching.filter((o) => Date.parse(o.dueAt) < now).length,
-      earliest: matching.slice(0, query.limit),
+      ...(dueFrom === undefined
+        ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `OPEN#${responder}` } }
+        : dueBefore === undefined
+          ? {
+              KeyConditionExpression: 'pk = :pk AND sk >= :from',
+              ExpressionAttributeValues: { ':pk': `OPEN#${responder}`, ':from': dueFrom },
+            }
+          : {
+              // A key is `<dueAt>#<id>`: every one due before `dueBefore` sorts before it.
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :before',
+              ExpressionAttributeValues: {
+                ':pk': `OPEN#${responder}`,
+                ':from': dueFrom,
+                ':before': dueBefore,
+              },
+            }),
     };
+    const items =
+      query.limit === undefined
+        ? (await queryAll(this.doc, input)).filter(matches)
+        : await queryFirst(this.doc, input, query.limit, matches);
+    return items.map((item) => openRequestSchema.parse(item));
   }
 
   async readChildEntries(subjectRef: string, limit: number): Promise<ChildEntryItem[]> {

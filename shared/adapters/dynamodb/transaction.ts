@@ -205,24 +205,35 @@ export const moveFollowerCursor = (
   else tx.replace(tableName, cursor, expected);
 };
 
-/** The first `limit` items a query matches (after its filter), in key order, reading pages only as needed. */
+/**
+ * The first `limit` items a query matches (after its filter, and `keep` if given), in key order, reading pages
+ * only as needed: as many items as are still wanted, or at least `keptPage` a page when `keep` may pass few.
+ */
 export const queryFirst = async (
   doc: DynamoDBDocumentClient,
   input: QueryCommandInput,
   limit: number,
+  keep?: (item: Record<string, unknown>) => boolean,
 ): Promise<Record<string, unknown>[]> =>
   callDynamo('Query', async () => {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
-    do {
+    while (items.length < limit) {
+      const wanted = limit - items.length;
       const page = await doc.send(
-        new QueryCommand({ ...input, Limit: limit - items.length, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          ...input,
+          Limit: keep === undefined ? wanted : Math.max(wanted, keptPage),
+          ExclusiveStartKey: startKey,
+        }),
       );
-      items.push(...(page.Items ?? []));
+      items.push(...(keep === undefined ? (page.Items ?? []) : (page.Items ?? []).filter(keep)));
       startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && items.length < limit);
+      if (startKey === undefined) break;
+    }
     return items.slice(0, limit);
   });
+const keptPage = 100;
 
 /** Every item of a table scan, following pagination: for small tables read whole (agreements, audit in tests). */
 export const scanAll = async (

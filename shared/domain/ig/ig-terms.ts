@@ -14,6 +14,9 @@ export const quarterPattern = /^\d{4}Q[1-4]$/;
 /** The month (UTC) of an ISO 8601 time. */
 export const monthOf = (iso: string): string => new Date(iso).toISOString().slice(0, 7);
 
+/** The calendar day (UTC) of a time, as `yyyy-mm-dd`. */
+export const dayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+
 /** The quarter, `YYYYQn`, a month `YYYY-MM` falls in. */
 export const quarterOfMonth = (month: string): string =>
   `${month.slice(0, 4)}Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`;

@@ -1,11 +1,10 @@
-import type { Owed, OwedQuery } from '../../ports/ig-store.ts';
 import type { Audited } from '../audit/audit-entry.ts';
 import type { AuditSearchScope } from '../audit/search.ts';
 import type { Principal } from '../auth/verify-signed-request.ts';
 import type { OpenRequestRow, OutstandingAnswer, OutstandingRow } from './answers.ts';
 import type { IgDeps } from './ig-deps.ts';
-import { listedPerResponder } from './ig-terms.ts';
-import type { OpenRequest } from './projection-items.ts';
+import { dayOf, listedPerResponder, monthOf } from './ig-terms.ts';
+import { type Aggregate, type OpenRequest, owedNow } from './projection-items.ts';
 import { answerHeader, igScopeOf, publish } from './read-ig.ts';
 
 const dayMs = 86_400_000;
@@ -24,28 +23,78 @@ const openRowOf = (open: OpenRequest, now: Date): OpenRequestRow => {
   };
 };
 
+/** What one responder owes: how many requests, how many past their due date, and those listed. */
+export type Owed = {
+  readonly open: number;
+  readonly overdue: number;
+  /** The `limit` due earliest, most overdue first. */
+  readonly earliest: readonly OpenRequest[];
+};
+
+const sumOwed = (rows: readonly Aggregate[]): number => rows.reduce((n, row) => n + owedNow(row), 0);
+
 /**
  * What each responder owes that the scope sees (all of it for the operator and scrutineers; for an organisation,
  * all it owes and what others owe it), of the requests that match: responders that owe none are left out.
+ *
+ * Counted from rows, not from the requests (docs/IG.md "Outstanding"): how many are owed from the `owed` rollup of
+ * the months of submission, and how many are not yet due from the `due` rows of the days after today, plus the
+ * open requests due later today, read as items (at most a day's). The rest are overdue. Only the `limit` listed
+ * are read otherwise, so the answer's cost follows the number of responders, not of requests.
  */
 export const owedSeen = async (
   deps: IgDeps,
   scope: AuditSearchScope,
-  query: Omit<OwedQuery, 'requester'>,
+  query: {
+    readonly now: string;
+    readonly limit: number;
+    readonly footprint?: string | undefined;
+    readonly from?: string | undefined;
+    readonly to?: string | undefined;
+  },
 ): Promise<{ readonly responder: string; readonly owed: Owed }[]> => {
-  const responders = await deps.ig.readResponders();
-  const owed = await Promise.all(
-    responders.map(async (responder) => ({
-      responder,
-      owed: await deps.ig.readOwed(responder, {
-        ...query,
-        ...(scope.kind === 'organisation' && responder !== scope.organisationId
-          ? { requester: scope.organisationId }
-          : {}),
-      }),
-    })),
+  const today = dayOf(query.now);
+  const tomorrow = new Date(Date.parse(today) + dayMs).toISOString();
+  const submittedIn = (month: string | undefined) =>
+    month !== undefined &&
+    (query.from === undefined || month >= query.from) &&
+    (query.to === undefined || month <= query.to);
+  const months = Object.keys((await deps.ig.readCursor())?.months ?? {});
+  const [responders, owedRows, dueRows] = await Promise.all([
+    deps.ig.readResponders(),
+    deps.ig.readAggregates('owed', months.filter(submittedIn)),
+    deps.ig.readAggregates(
+      'due',
+      months.filter((month) => month >= monthOf(query.now)),
+    ),
+  ]);
+  const dueLater = dueRows.filter(
+    (row) => (row.fields.day ?? '') > today && submittedIn(row.fields.submitted),
   );
-  return owed.filter(({ owed }) => owed.open > 0);
+  const owed = await Promise.all(
+    responders.map(async (responder) => {
+      const requester =
+        scope.kind === 'organisation' && responder !== scope.organisationId
+          ? scope.organisationId
+          : undefined;
+      const seen = (row: Aggregate) =>
+        row.fields.responder === responder &&
+        (requester === undefined || row.fields.requester === requester) &&
+        (query.footprint === undefined || row.fields.footprint === query.footprint);
+      const open = sumOwed(owedRows.filter(seen));
+      if (open <= 0) return undefined;
+      const matching = { requester, footprint: query.footprint, from: query.from, to: query.to };
+      const [dueLaterToday, earliest] = await Promise.all([
+        deps.ig.readOpen(responder, { ...matching, dueFrom: query.now, dueBefore: tomorrow }),
+        query.limit === 0 ? [] : deps.ig.readOpen(responder, { ...matching, limit: query.limit }),
+      ]);
+      const notYetDue = sumOwed(dueLater.filter(seen)) + dueLaterToday.length;
+      // Never below nought: a batch of the projection committed between the reads may count in one and not yet
+      // in the other.
+      return { responder, owed: { open, overdue: Math.max(0, open - notYetDue), earliest } };
+    }),
+  );
+  return owed.filter((o) => o !== undefined);
 };
 
 /**

@@ -4,7 +4,7 @@ import type { AuditEntry } from '../audit/audit-entry.ts';
 import type { IndexedEntry } from '../audit/search.ts';
 import { owedStatuses, type RequestStatus } from '../requests/data-request.ts';
 import { parseSubjectReference } from '../subjects/subject-reference.ts';
-import { histogramBucketHours, monthOf, reviewOverdueCode } from './ig-terms.ts';
+import { dayOf, histogramBucketHours, monthOf, reviewOverdueCode } from './ig-terms.ts';
 import {
   type Aggregate,
   type AggregateKind,
@@ -429,6 +429,38 @@ const challengeEffects = (entry: AuditEntry, state: RequestState): Omit<Effects,
   return { request: next, deltas, ...(open === undefined ? {} : { open }) };
 };
 
+/**
+ * What a step changes of what is owed (owedStatuses): when its request comes to be owed (submitted, or decided
+ * anew after a decline) or stops being owed (declined, released, withdrawn, closed, expired), one more
+ * `owedOpened` or `owedClosed` in its month row and in the `due` row of the day it is due. The open items follow
+ * the same changes, so the rows count exactly the requests the open items list.
+ */
+const owedDeltas = (before: RequestState | undefined, after: RequestState | undefined): Aggregate[] => {
+  const state = after ?? before;
+  if (state === undefined) return [];
+  const was = before !== undefined && owedStatuses.includes(before.status);
+  const is = after === undefined ? was : owedStatuses.includes(after.status);
+  if (was === is) return [];
+  const counts = { [is ? 'owedOpened' : 'owedClosed']: 1 };
+  const due = {
+    responder: state.responder,
+    requester: state.requester,
+    footprint: state.footprint,
+    submitted: state.month,
+    day: dayOf(state.dueAt),
+  };
+  return [
+    delta('month', state.month, monthFields(state), counts),
+    delta('due', monthOf(state.dueAt), due, counts),
+  ];
+};
+
+/** The effects of an entry with what they change of what is owed. */
+const withOwed = (effects: Omit<Effects, 'children'>, before: RequestState | undefined) => ({
+  ...effects,
+  deltas: [...effects.deltas, ...owedDeltas(before, effects.request)],
+});
+
 /** What one sequenced entry changes, given the state of the request it is about (if any). */
 export const effectsOf = ({ index, entry }: IndexedEntry, request: RequestState | undefined): Effects => {
   const references = new Set([
@@ -443,9 +475,15 @@ export const effectsOf = ({ index, entry }: IndexedEntry, request: RequestState 
   if (entry.outcome !== 'allowed') return { deltas: [], children };
   if (entry.action === 'request.submit') {
     const state = request === undefined ? submitted(entry) : undefined;
-    return { ...(state === undefined ? { deltas: [] } : submissionEffects(entry, state)), children };
+    return {
+      ...(state === undefined ? { deltas: [] } : withOwed(submissionEffects(entry, state), undefined)),
+      children,
+    };
   }
-  return { ...(request === undefined ? { deltas: [] } : stepEffects(entry, request)), children };
+  return {
+    ...(request === undefined ? { deltas: [] } : withOwed(stepEffects(entry, request), request)),
+    children,
+  };
 };
 
 /** The request an entry is about, by its target. */

@@ -11,15 +11,19 @@ import { requestStatuses } from '../requests/data-request.ts';
  */
 
 /**
- * The aggregates, each kept per calendar month (UTC). The fold writes five kinds of rows:
- * - `month`: requests of one pair, purpose and footprint by month of submission (counts, exemptions, histograms);
+ * The aggregates, each kept per calendar month (UTC). The fold writes six kinds of rows:
+ * - `month`: requests of one pair, purpose and footprint by month of submission (counts, exemptions, histograms;
+ *   `owedOpened` and `owedClosed` count the times a request came to be owed, and stopped being owed: owedStatuses);
  * - `refusals`: engine refusals and declines of one pair, step and footprint by month of the refusal or decline;
  * - `review`: requests under an agreement version past its review date, accepted or refused, by month;
  * - `placement`: requests about children placed out of borough, by month of submission;
  * - `challenges`: challenges of requests' answers of one pair and footprint, by month of each step (raised, by
- *   ground; escalated; each stage's outcome; stages flagged overdue).
+ *   ground; escalated; each stage's outcome; stages flagged overdue);
+ * - `due`: owed requests of one pair and footprint by the day they are due (in the month of that day) and month of
+ *   submission, counted `owedOpened` and `owedClosed` as `month` rows are: what falls due after a day, without
+ *   reading the requests (outstanding.ts).
  *
- * And six rollups of the `month` rows, at the grain the answers group by, so that an answer reads as many rows as
+ * And seven rollups of the `month` rows, at the grain the answers group by, so that an answer reads as many rows as
  * it has groups, however many requests the month held (rollups.ts derives them):
  * - `pair`: by requester and responder (the requests by pair, and the outcomes);
  * - `side`: by organisation as requester or as responder (the requests by organisation);
@@ -27,13 +31,14 @@ import { requestStatuses } from '../requests/data-request.ts';
  *   organisation a request concerns (viewer its requester, and its responder), so that an organisation's answer
  *   reads its own rows;
  * - `report`: by footprint and purpose (the PQA report);
- * - `consent`: the requests whose consent was not sought, by pair, purpose and footprint, counted by reason.
+ * - `consent`: the requests whose consent was not sought, by pair, purpose and footprint, counted by reason;
+ * - `owed`: the requests owed, by pair and footprint (`owedOpened` less `owedClosed`: owedNow).
  * Rollups are never written as rows: they are made with each month's sheet, and from the rows written since when
  * a question reads them.
  */
-export const foldedKinds = ['month', 'refusals', 'review', 'placement', 'challenges'] as const;
+export const foldedKinds = ['month', 'refusals', 'review', 'placement', 'challenges', 'due'] as const;
 export type FoldedKind = (typeof foldedKinds)[number];
-export const rollupKinds = ['pair', 'side', 'purpose', 'footprint', 'report', 'consent'] as const;
+export const rollupKinds = ['pair', 'side', 'purpose', 'footprint', 'report', 'consent', 'owed'] as const;
 export type RollupKind = (typeof rollupKinds)[number];
 export const aggregateKinds = [...foldedKinds, ...rollupKinds] as const;
 export type AggregateKind = (typeof aggregateKinds)[number];
@@ -49,12 +54,14 @@ export const aggregateKeyFields = {
   review: ['agreementId', 'version', 'requester', 'responder', 'footprint'],
   placement: ['placingAuthority', 'hostAuthority', 'purpose', 'requester', 'responder', 'footprint'],
   challenges: ['requester', 'responder', 'footprint'],
+  due: ['responder', 'requester', 'footprint', 'submitted', 'day'],
   pair: ['requester', 'responder'],
   side: ['organisation', 'side'],
   purpose: ['viewer', 'purpose'],
   footprint: ['viewer', 'footprint'],
   report: ['footprint', 'purpose'],
   consent: ['requester', 'responder', 'purpose', 'footprint'],
+  owed: ['responder', 'requester', 'footprint'],
 } as const satisfies Record<AggregateKind, readonly string[]>;
 
 /** The viewer of the rollup rows kept for the whole partnership (the operator's and scrutineers' answers). */
@@ -153,6 +160,10 @@ export const igCursorSchema = logCursorSchema.extend({
   months: z.record(z.string(), monthStateSchema).optional(),
 });
 export type IgCursor = z.infer<typeof igCursorSchema>;
+
+/** How many requests a row counts as owed now: those that came to be owed less those that stopped. */
+export const owedNow = (row: Pick<Aggregate, 'counts'>): number =>
+  (row.counts.owedOpened ?? 0) - (row.counts.owedClosed ?? 0);
 
 /** The key of an aggregate row: its kind, month and the values of its naming fields. */
 export const aggregateKeyOf = (aggregate: Pick<Aggregate, 'kind' | 'month' | 'fields'>): string =>

@@ -18,6 +18,16 @@ const placesOf: Record<RollupKind, (row: Aggregate) => Record<string, string>[]>
   footprint: (row) => viewersOf(row).map((viewer) => ({ viewer, footprint: fieldOf(row, 'footprint') })),
   report: (row) => [{ footprint: fieldOf(row, 'footprint'), purpose: fieldOf(row, 'purpose') }],
   consent: (row) => ((row.counts.consentNotSought ?? 0) > 0 ? [{ ...row.fields }] : []),
+  owed: (row) =>
+    (row.counts.owedOpened ?? 0) > 0 || (row.counts.owedClosed ?? 0) > 0
+      ? [
+          {
+            responder: fieldOf(row, 'responder'),
+            requester: fieldOf(row, 'requester'),
+            footprint: fieldOf(row, 'footprint'),
+          },
+        ]
+      : [],
 };
 
 const fieldOf = (row: Aggregate, name: string): string => row.fields[name] ?? noValue;
@@ -27,11 +37,17 @@ const viewersOf = (row: Aggregate): string[] => [
   ...new Set([everyone, fieldOf(row, 'requester'), fieldOf(row, 'responder')].filter((v) => v !== noValue)),
 ];
 
-/** What a `consent` row counts of its month row: the requests whose consent was not sought, and why. */
-const consentCounts = (counts: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(
-    Object.entries(counts).filter(([name]) => name === 'consentNotSought' || name.startsWith('exemption:')),
-  );
+/** The counts of its month row a rollup keeps: all of them, or (`consent`, `owed`) only those it is about. */
+const countsKept: Partial<Record<RollupKind, (name: string) => boolean>> = {
+  consent: (name) => name === 'consentNotSought' || name.startsWith('exemption:'),
+  owed: (name) => name === 'owedOpened' || name === 'owedClosed',
+};
+const countsOf = (kind: RollupKind, counts: Record<string, number>): Record<string, number> => {
+  const kept = countsKept[kind];
+  return kept === undefined
+    ? counts
+    : Object.fromEntries(Object.entries(counts).filter(([name]) => kept(name)));
+};
 
 /** The rows of one rollup kind made from `month` rows (others are ignored), merged by key, in key order. */
 export const rollupOf = (kind: RollupKind, rows: readonly Aggregate[]): Aggregate[] =>
@@ -44,8 +60,8 @@ export const rollupOf = (kind: RollupKind, rows: readonly Aggregate[]): Aggregat
             kind,
             month: row.month,
             fields,
-            counts: kind === 'consent' ? consentCounts(row.counts) : row.counts,
-            histograms: kind === 'consent' ? {} : row.histograms,
+            counts: countsOf(kind, row.counts),
+            histograms: countsKept[kind] === undefined ? row.histograms : {},
           }),
         ),
       ),
