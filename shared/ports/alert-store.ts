@@ -1,4 +1,4 @@
-import type { Alert } from '../domain/alerts/alert.ts';
+import type { Alert, AlertStatus } from '../domain/alerts/alert.ts';
 import type { RuleState } from '../domain/alerts/rule-state.ts';
 import type { AuditEntry } from '../domain/audit/audit-entry.ts';
 import type { FollowerCursorStore, LogCursor } from '../domain/audit/follow-log.ts';
@@ -27,8 +27,8 @@ export type AlertListScope =
 
 /** What the alert operations read and write: the alerts, and one alert's acknowledgement or closure. */
 export type AlertStore = {
-  /** The alerts of a scope, most recently raised first, at most `limit`. */
-  listAlerts(scope: AlertListScope, limit: number): Promise<Alert[]>;
+  /** The alerts of a scope (of one status, if given), most recently raised first, at most `limit`. */
+  listAlerts(scope: AlertListScope, limit: number, status?: AlertStatus): Promise<Alert[]>;
   getAlert(id: string): Promise<Alert | undefined>;
   /** Replaces an alert if its status is still the one read, with the entry recording the change; false otherwise. */
   updateAlert(previous: Alert, next: Alert, audit: AuditEntry): Promise<boolean>;

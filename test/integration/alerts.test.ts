@@ -280,6 +280,26 @@ describe('acknowledging and closing an alert', () => {
     expect(recorded.find((e) => e.outcome === 'allowed')?.textSha256).toEqual({ note: textSha256(note) });
     expect(JSON.stringify(recorded)).not.toContain('laptop');
   }, 60_000);
+
+  it("lists an organisation's alerts of one status from that status's own listing, not by filtering the newest", async () => {
+    const store = new DynamoAlertStore(createDocumentClient(localDynamoClient(exchange)), {
+      alerts: exchange.tableName('alerts'),
+      audit: exchange.tableName('audit'),
+    });
+    const brentScope = { kind: 'organisation', organisationId: 'lb-brent' } as const;
+    const [newest] = await store.listAlerts(brentScope, 1);
+    // Brent's newest alert is the one just closed; its older ones are open.
+    expect(newest?.status).toBe('closed');
+    const [open] = await store.listAlerts(brentScope, 1, 'open');
+    expect(open?.status).toBe('open');
+    expect(open?.id ?? '').toMatch(/./);
+    expect((open?.id ?? '') < (newest?.id ?? '')).toBe(true);
+    expect((await store.listAlerts(brentScope, 10, 'closed')).map((a) => a.id)).toEqual([newest?.id]);
+    expect(await store.listAlerts(brentScope, 10, 'acknowledged')).toEqual([]);
+    const everyOpen = await store.listAlerts({ kind: 'all' }, 1000, 'open');
+    expect(everyOpen.every((a) => a.status === 'open')).toBe(true);
+    expect(everyOpen.map((a) => a.id)).toContain(open?.id);
+  });
 });
 
 describe('pbx ig alerts', () => {

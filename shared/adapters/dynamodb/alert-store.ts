@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type Alert, alertSchema } from '../../domain/alerts/alert.ts';
+import { type Alert, type AlertStatus, alertSchema } from '../../domain/alerts/alert.ts';
 import { type RuleState, ruleStateSchema } from '../../domain/alerts/rule-state.ts';
 import type { AuditEntry } from '../../domain/audit/audit-entry.ts';
 import { type LogCursor, logCursorSchema } from '../../domain/audit/follow-log.ts';
@@ -15,6 +15,8 @@ import { batchGetAll, callDynamo, getItem, moveFollowerCursor, Transaction } fro
  *   pk ALERT#<id>      sk ALERT     an alert and its acknowledgements and closure
  *   pk LIST#<org>      sk <id>      an alert concerning the organisation, listed newest first
  *   pk LIST#ALL        sk <id>      every alert, for the operator
+ *   pk LIST#<org>#<status>, LIST#ALL#<status>   sk <id>
+ *                                   the same listings of the alerts now of one status, moved as the status changes
  * The detector writes the cursor, the state, the alerts and their listings with each alert's audit entry and event
  * in one transaction conditional on the cursor; an acknowledgement or closure replaces one alert, conditional on its
  * status, with its audit entry.
@@ -22,10 +24,18 @@ import { batchGetAll, callDynamo, getItem, moveFollowerCursor, Transaction } fro
 const cursorKey = { pk: 'CURSOR', sk: 'CURSOR' };
 const stateKey = (key: string) => ({ pk: `STATE#${key}`, sk: 'STATE' });
 const alertKey = (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' });
-const listKey = (scope: AlertListScope, id: string) => ({
-  pk: scope.kind === 'all' ? 'LIST#ALL' : `LIST#${scope.organisationId}`,
+const listKey = (scope: AlertListScope, id: string, status?: AlertStatus) => ({
+  pk: `LIST#${scope.kind === 'all' ? 'ALL' : scope.organisationId}${status === undefined ? '' : `#${status}`}`,
   sk: id,
 });
+/** Every listing an alert is in: the operator's and each organisation's it concerns. */
+const scopesOf = (alert: Pick<Alert, 'organisations'>): AlertListScope[] => [
+  { kind: 'all' },
+  ...[...new Set(alert.organisations)].map((organisationId) => ({
+    kind: 'organisation' as const,
+    organisationId,
+  })),
+];
 
 /** The tables an alert store writes: the events table only for the detector, which raises alerts. */
 export type AlertTables = { readonly alerts: string; readonly audit: string; readonly events?: string };
@@ -39,10 +49,13 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
     private readonly tables: AlertTables,
   ) {}
 
-  /** The alert, a listing per organisation and one for all, the entry and its marker, a feed item per organisation and the relay's marker. */
+  /**
+   * The alert, two listings (of every status, and of its status) per organisation and for all, the entry and its
+   * marker, a feed item per organisation and the relay's marker.
+   */
   itemsOfAlert(alert: Pick<Alert, 'organisations'>): number {
     const organisations = new Set(alert.organisations).size;
-    return 1 + (organisations + 1) + 2 + (organisations + 1);
+    return 1 + 2 * (organisations + 1) + 2 + (organisations + 1);
   }
 
   readCursor(): Promise<LogCursor | undefined> {
@@ -82,9 +95,9 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
     for (const { alert, audit, event } of batch.raised) {
       const checked = alertSchema.parse(alert);
       tx.put(this.tables.alerts, { ...alertKey(checked.id), ...checked }, { ifAbsent: true });
-      tx.put(this.tables.alerts, listKey({ kind: 'all' }, checked.id));
-      for (const organisationId of new Set(checked.organisations)) {
-        tx.put(this.tables.alerts, listKey({ kind: 'organisation', organisationId }, checked.id));
+      for (const scope of scopesOf(checked)) {
+        tx.put(this.tables.alerts, listKey(scope, checked.id));
+        tx.put(this.tables.alerts, listKey(scope, checked.id, checked.status));
       }
       appendAudit(tx, this.tables.audit, audit);
       appendEvents(tx, events, [event]);
@@ -92,13 +105,13 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
     return (await tx.commit(this.doc)) === 'committed';
   }
 
-  async listAlerts(scope: AlertListScope, limit: number): Promise<Alert[]> {
+  async listAlerts(scope: AlertListScope, limit: number, status?: AlertStatus): Promise<Alert[]> {
     const page = await callDynamo('Query', () =>
       this.doc.send(
         new QueryCommand({
           TableName: this.tables.alerts,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': listKey(scope, '').pk },
+          ExpressionAttributeValues: { ':pk': listKey(scope, '', status).pk },
           ScanIndexForward: false,
           Limit: limit,
         }),
@@ -119,6 +132,12 @@ export class DynamoAlertStore implements AlertStore, AlertDetectionStore {
       { ...alertKey(next.id), ...alertSchema.parse(next) },
       { attribute: 'status', equals: previous.status },
     );
+    if (next.status !== previous.status) {
+      for (const scope of scopesOf(next)) {
+        tx.delete(this.tables.alerts, listKey(scope, next.id, previous.status));
+        tx.put(this.tables.alerts, listKey(scope, next.id, next.status));
+      }
+    }
     appendAudit(tx, this.tables.audit, audit);
     return (await tx.commit(this.doc)) === 'committed';
   }

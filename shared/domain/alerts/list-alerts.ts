@@ -15,9 +15,5 @@ export const listAlerts = async (
   input: { readonly principal: Principal; readonly status?: AlertStatus | undefined },
 ): Promise<{ readonly alerts: readonly Alert[] } & Audited> => {
   const scope = alertScopeOf(input.principal);
-  const alerts = await deps.alerts.listAlerts(scope, maxAlertsListed);
-  return {
-    alerts: input.status === undefined ? alerts : alerts.filter((a) => a.status === input.status),
-    audited: [],
-  };
+  return { alerts: await deps.alerts.listAlerts(scope, maxAlertsListed, input.status), audited: [] };
 };
