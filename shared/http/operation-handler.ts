@@ -87,7 +87,7 @@ const inputOf = <O extends Operation>(operation: O, event: APIGatewayProxyEventV
   query: (operation.query === undefined ? {} : parseQuery(event, operation.query)) as QueryOf<O>,
 });
 
-const outcomeOf = (statusCode: number) =>
+const outcomeOf = (statusCode: number): AuditEntry['outcome'] =>
   statusCode >= 500 ? 'failed' : statusCode >= 400 ? 'refused' : 'allowed';
 
 /**
@@ -108,16 +108,19 @@ const answerWithAudit = async (
   try {
     await deps.audit.record(
       newAuditEntry(
-        {
-          ...(principal === undefined ? { actor: { kind: 'anonymous' as const } } : callerFacts(principal)),
-          action: 'api.answer',
-          // A path id that is not well formed is the target as the log may hold it: its hash, never the text.
-          target: error instanceof MalformedIdError ? error.target : { type: 'route', id: event.routeKey },
-          outcome: outcomeOf(answered.statusCode),
-          // The code the error table gave the answer, from the error itself rather than the serialised body.
-          reasonCodes: error == null ? [] : [errorResponse(error).body.error],
-          requestId: event.requestContext.requestId,
-        },
+        // Assigned to the caller's facts rather than spread (verify-signed-request.ts says why).
+        Object.assign(
+          principal === undefined ? { actor: { kind: 'anonymous' as const } } : callerFacts(principal),
+          {
+            action: 'api.answer',
+            // A path id that is not well formed is the target as the log may hold it: its hash, never the text.
+            target: error instanceof MalformedIdError ? error.target : { type: 'route', id: event.routeKey },
+            outcome: outcomeOf(answered.statusCode),
+            // The code the error table gave the answer, from the error itself rather than the serialised body.
+            reasonCodes: error == null ? [] : [errorResponse(error).body.error],
+            requestId: event.requestContext.requestId,
+          },
+        ),
         deps.clock.now(),
       ),
     );
@@ -225,10 +228,12 @@ export const signedOperationWith = <O extends Operation & { auth: 'signed' }, D>
     });
     principal.current = verified;
     logger.appendKeys({ clientId: verified.clientId });
+    const { body: parsedBody, query } = inputOf(operation, event);
     // What only some operations need (the idempotency key, the signed copy) is worked out when asked for.
     const call: SignedCall<O> = {
       principal: verified,
-      ...inputOf(operation, event),
+      body: parsedBody,
+      query,
       pathId: (name, kind) => pathId(event.pathParameters, name, kind),
       pathParameter: (name) => pathParameter(event.pathParameters, name),
       get idempotentCall() {

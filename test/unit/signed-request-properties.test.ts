@@ -9,6 +9,7 @@ import {
   maxSignedBodyBytes,
 } from '#shared/domain/auth/protocol.ts';
 import {
+  isCanonicalBase64url,
   type SignedRequestInput,
   SignedRequestRefusal,
   verifySignedRequest,
@@ -374,5 +375,34 @@ describe('limits, at their value and one unit past it', () => {
       };
       expect(await authenticate(h, await signedRequest(shape, { key: keys.es256 }))).toBe(expected);
     }
+  });
+});
+
+describe('canonical base64url', () => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const segments = fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 90 });
+
+  it('accepts exactly the segments that decode and encode back to themselves', () => {
+    fc.assert(
+      fc.property(segments, (segment) => {
+        expect(isCanonicalBase64url(segment)).toBe(
+          Buffer.from(segment, 'base64url').toString('base64url') === segment,
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('accepts the encoding of any bytes, and no other spelling of its last character', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 70 }), (bytes) => {
+        const encoded = Buffer.from(bytes).toString('base64url');
+        expect(isCanonicalBase64url(encoded)).toBe(true);
+        const respelt = [...alphabet]
+          .map((c) => `${encoded.slice(0, -1)}${c}`)
+          .filter((s) => s !== encoded && Buffer.from(s, 'base64url').equals(Buffer.from(bytes)));
+        for (const s of respelt) expect(isCanonicalBase64url(s)).toBe(false);
+      }),
+    );
   });
 });
