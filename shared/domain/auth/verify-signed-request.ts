@@ -122,6 +122,58 @@ export const verifySignedRequest = async (
   }
 };
 
+/** What the protected header allows: its algorithm and key, or the refusal it earns. */
+type HeaderVerdict =
+  | { readonly ok: true; readonly alg: SigningAlgorithm; readonly kid: string }
+  | {
+      readonly ok: false;
+      readonly code: AuthenticationErrorCode;
+      readonly message: string;
+      readonly details?: string[];
+    };
+
+const judgeHeader = (encodedHeader: string): HeaderVerdict => {
+  const refused = (code: AuthenticationErrorCode, message: string, details?: string[]): HeaderVerdict =>
+    details === undefined ? { ok: false, code, message } : { ok: false, code, message, details };
+  const header = decodeJsonObject(encodedHeader);
+  if (header === undefined) return refused('MALFORMED_HEADER', 'the protected header is not a JSON object');
+  const forbidden = forbiddenHeaderParameters.filter((p) => p in header);
+  if (forbidden.length > 0) {
+    return refused('FORBIDDEN_HEADER', 'the header names a parameter the exchange refuses', forbidden);
+  }
+  const unexpected = Object.keys(header).filter(
+    (p) => !(allowedHeaderParameters as readonly string[]).includes(p),
+  );
+  if (unexpected.length > 0) {
+    return refused('UNEXPECTED_HEADER', 'the header may hold alg, kid and typ only', unexpected);
+  }
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !(allowedAlgorithms as readonly string[]).includes(alg)) {
+    return refused('ALGORITHM_NOT_ALLOWED', `alg must be one of ${allowedAlgorithms.join(', ')}`);
+  }
+  if (header.typ !== requestTokenType) return refused('WRONG_TYPE', `typ must be ${requestTokenType}`);
+  const kid = kidSchema.safeParse(header.kid);
+  if (!kid.success) return refused('INVALID_KID', 'kid must name a registered key');
+  return { ok: true, alg: alg as SigningAlgorithm, kid: kid.data };
+};
+
+/**
+ * Headers already judged allowed, by their encoded text: a client sends the same header (its alg, kid and typ) with
+ * every request, and the verdict is a function of the text alone. Bounded: emptied when full.
+ */
+const allowedHeaders = new Map<string, HeaderVerdict>();
+const maxAllowedHeaders = 256;
+const judgedHeader = (encodedHeader: string): HeaderVerdict => {
+  const known = allowedHeaders.get(encodedHeader);
+  if (known !== undefined) return known;
+  const verdict = judgeHeader(encodedHeader);
+  if (verdict.ok) {
+    if (allowedHeaders.size >= maxAllowedHeaders) allowedHeaders.clear();
+    allowedHeaders.set(encodedHeader, verdict);
+  }
+  return verdict;
+};
+
 const verify = async (
   deps: VerificationDeps,
   input: SignedRequestInput,
@@ -132,7 +184,11 @@ const verify = async (
   if (authorization === undefined || authorization === '') {
     return refuse('MISSING_AUTHORIZATION', `send Authorization: ${authorizationScheme} <compact JWS>`);
   }
-  if (Buffer.byteLength(authorization) > maxAuthorizationBytes) {
+  // At most 3 UTF-8 bytes a UTF-16 code unit: a header short enough is not counted byte by byte.
+  if (
+    authorization.length * 3 > maxAuthorizationBytes &&
+    Buffer.byteLength(authorization) > maxAuthorizationBytes
+  ) {
     throw new TooLargeError(
       'TOKEN_TOO_LARGE',
       `the Authorization header exceeds ${maxAuthorizationBytes} bytes`,
@@ -165,26 +221,10 @@ const verify = async (
   }
   const [encodedHeader = '', encodedClaims = '', signature = ''] = segments;
 
-  const header = decodeJsonObject(encodedHeader);
-  if (header === undefined) return refuse('MALFORMED_HEADER', 'the protected header is not a JSON object');
-  const forbidden = forbiddenHeaderParameters.filter((p) => p in header);
-  if (forbidden.length > 0) {
-    return refuse('FORBIDDEN_HEADER', 'the header names a parameter the exchange refuses', forbidden);
-  }
-  const unexpected = Object.keys(header).filter(
-    (p) => !(allowedHeaderParameters as readonly string[]).includes(p),
-  );
-  if (unexpected.length > 0) {
-    return refuse('UNEXPECTED_HEADER', 'the header may hold alg, kid and typ only', unexpected);
-  }
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(allowedAlgorithms as readonly string[]).includes(alg)) {
-    return refuse('ALGORITHM_NOT_ALLOWED', `alg must be one of ${allowedAlgorithms.join(', ')}`);
-  }
-  if (header.typ !== requestTokenType) return refuse('WRONG_TYPE', `typ must be ${requestTokenType}`);
-  const kid = kidSchema.safeParse(header.kid);
-  if (!kid.success) return refuse('INVALID_KID', 'kid must name a registered key');
-  context.claimedKeyId = kid.data;
+  const header = judgedHeader(encodedHeader);
+  if (!header.ok) return refuse(header.code, header.message, header.details);
+  context.claimedKeyId = header.kid;
+  const { alg } = header;
   if (signature === '') return refuse('MISSING_SIGNATURE', 'the token carries no signature');
 
   const rawClaims = decodeJsonObject(encodedClaims);
@@ -204,12 +244,12 @@ const verify = async (
 
   const [client, key] = await Promise.all([
     deps.registry.getClient(claims.iss),
-    deps.registry.getClientKey(claims.iss, kid.data),
+    deps.registry.getClientKey(claims.iss, header.kid),
   ]);
   if (client === undefined) return refuse('UNKNOWN_ISSUER', 'iss is not a registered client');
   if (client.status !== 'active') return refuse('CLIENT_SUSPENDED', 'the client is suspended');
   if (key === undefined) {
-    const owner = await deps.registry.findKeyOwner(kid.data);
+    const owner = await deps.registry.findKeyOwner(header.kid);
     return owner === undefined
       ? refuse('UNKNOWN_KEY', 'kid is not a registered key')
       : refuse('KEY_NOT_OWNED_BY_ISSUER', 'kid is registered to another client');
